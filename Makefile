@@ -1,0 +1,87 @@
+# mlpipe: a plain GNU Makefile.  `make`, `make check`, `make install`,
+# `make demo`, `make bench`, `make clean`; `make check SANITIZE=1` builds
+# with AddressSanitizer and UBSan into build-sanitize/.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
+BLAS_LIBS := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
+
+ML_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(BLAS_CFLAGS) -MMD -MP
+ML_LIBS := -lcsv $(BLAS_LIBS) -lm
+
+ifeq ($(SANITIZE),1)
+BUILD ?= build-sanitize
+ML_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ML_LDFLAGS += -fsanitize=address,undefined
+else
+BUILD ?= build
+endif
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIBRARY := $(BUILD)/libmlpipe.a
+CLI_OBJ := $(BUILD)/cmd/cli.o
+PROGRAMS := $(patsubst cmd/%.c,$(BUILD)/%,$(wildcard cmd/ml-*.c))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+MAN_PAGES := $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
+
+.PHONY: all check unit-check cli-check install uninstall demo bench clean deps
+
+all: $(PROGRAMS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ML_CFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIBRARY): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/ml-%: $(BUILD)/cmd/ml-%.o $(CLI_OBJ) $(LIBRARY)
+	$(CC) $(CFLAGS) $(ML_LDFLAGS) $(LDFLAGS) -o $@ $^ $(ML_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBRARY)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ML_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(ML_LIBS)
+
+check: deps
+	$(MAKE) unit-check cli-check
+
+unit-check: $(UNIT_TESTS)
+	@failed=0; for t in $(UNIT_TESTS); do $$t || failed=1; done; exit $$failed
+
+cli-check: $(PROGRAMS)
+	@BIN=$(abspath $(BUILD)) sh tests/cli/run.sh
+
+install: $(PROGRAMS)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)
+	for page in $(MAN_PAGES); do \
+		section=$${page##*.}; install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$section; done
+
+uninstall:
+	for p in $(notdir $(PROGRAMS)); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
+	for page in $(MAN_PAGES); do \
+		section=$${page##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$section/$$(basename $$page); done
+
+deps:
+	sh scripts/install-deps.sh
+
+demo: deps
+	$(MAKE) all
+	BIN=$(abspath $(BUILD)) sh scripts/demo.sh
+
+bench: $(PROGRAMS)
+	/usr/bin/python3 scripts/bench.py --bin $(abspath $(BUILD)) $(BENCH_ARGS)
+
+clean:
+	rm -rf build build-sanitize
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PROGRAMS:$(BUILD)/%=$(BUILD)/cmd/%.d)

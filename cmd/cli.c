@@ -1,0 +1,259 @@
+#include "cli.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ml_file.h"
+#include "ml_number.h"
+
+char *cli_arg;
+
+static const cli_command *current;
+static struct option *long_options;
+static char *short_options;
+static ml_atomic_file *output_file;
+static const char *output_name = "stdout";
+/* Read by the signal handler: the temporary output to remove. */
+static const char *volatile temp_to_remove;
+
+#define CODE_HELP 1000
+#define CODE_VERSION 1001
+
+static void on_fatal_signal(int signal_number)
+{
+	if (temp_to_remove)
+		unlink(temp_to_remove);
+	signal(signal_number, SIG_DFL);
+	raise(signal_number);
+}
+
+/* At exit, a failed write to stdout must not pass for success. */
+static void check_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		if (errno == EPIPE)
+			_exit(0);
+		fprintf(stderr, "%s: write error: %s\n", current->name, strerror(errno));
+		_exit(CLI_EXIT_FAILURE);
+	}
+}
+
+static void build_getopt_tables(const cli_option *options)
+{
+	size_t count = 0;
+	while (options[count].code)
+		count++;
+	long_options = calloc(count + 3, sizeof *long_options);
+	short_options = calloc(2 * count + 2, 1);
+	if (!long_options || !short_options) {
+		fprintf(stderr, "%s: out of memory\n", current->name);
+		exit(CLI_EXIT_FAILURE);
+	}
+	char *s = short_options;
+	*s++ = ':';
+	for (size_t i = 0; i < count; i++) {
+		long_options[i] = (struct option){ options[i].long_name,
+						   options[i].arg_name ? required_argument : no_argument,
+						   NULL, options[i].code };
+		if (options[i].code < 256) {
+			*s++ = (char)options[i].code;
+			if (options[i].arg_name)
+				*s++ = ':';
+		}
+	}
+	long_options[count] = (struct option){ "help", no_argument, NULL, CODE_HELP };
+	long_options[count + 1] = (struct option){ "version", no_argument, NULL, CODE_VERSION };
+	*s++ = 'h';
+}
+
+void cli_init(const cli_command *command, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	current = command;
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, on_fatal_signal);
+	signal(SIGTERM, on_fatal_signal);
+	atexit(check_stdout);
+	build_getopt_tables(command->options);
+}
+
+static void print_help(void)
+{
+	printf("Usage: %s %s\n%s\n\nOptions:\n", current->name, current->synopsis,
+	       current->summary);
+	for (const cli_option *o = current->options; o->code; o++) {
+		char left[64];
+		if (o->code < 256)
+			snprintf(left, sizeof left, "-%c, --%s%s%s", o->code, o->long_name,
+				 o->arg_name ? " " : "", o->arg_name ? o->arg_name : "");
+		else
+			snprintf(left, sizeof left, "    --%s%s%s", o->long_name,
+				 o->arg_name ? " " : "", o->arg_name ? o->arg_name : "");
+		printf("  %-26s %s\n", left, o->help);
+	}
+	printf("  %-26s %s\n  %-26s %s\n", "-h, --help", "show this help and exit",
+	       "    --version", "show the version and exit");
+	if (current->footer)
+		printf("\n%s", current->footer);
+	printf("\nExit status: 0 success, 1 bad data or failure, 2 bad usage.\n"
+	       "See %s(1).\n", current->name);
+}
+
+const char *cli_blas_description(void)
+{
+	static char text[128];
+	snprintf(text, sizeof text, "OpenBLAS (%s kernels)", openblas_get_corename());
+	return text;
+}
+
+int cli_next_option(int argc, char **argv)
+{
+	int code = getopt_long(argc, argv, short_options, long_options, NULL);
+	cli_arg = optarg;
+	switch (code) {
+	case 'h':
+	case CODE_HELP:
+		print_help();
+		exit(0);
+	case CODE_VERSION:
+		printf("%s (mlpipe) %s\nBLAS: %s\n", current->name, ML_VERSION,
+		       cli_blas_description());
+		exit(0);
+	case '?':
+		if (optopt && optopt < 256)
+			cli_usage_error("unknown option '-%c'", optopt);
+		cli_usage_error("unknown option '%s'", argv[optind - 1]);
+	case ':':
+		cli_usage_error("option '%s' needs a value", argv[optind - 1]);
+	default:
+		return code;
+	}
+}
+
+static void vmessage(const char *format, va_list args)
+{
+	fprintf(stderr, "%s: ", current->name);
+	vfprintf(stderr, format, args);
+	fputc('\n', stderr);
+}
+
+void cli_usage_error(const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	vmessage(format, args);
+	va_end(args);
+	fprintf(stderr, "Try '%s --help' for more information.\n", current->name);
+	ml_atomic_abort(output_file);
+	exit(CLI_EXIT_USAGE);
+}
+
+void cli_die(const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	vmessage(format, args);
+	va_end(args);
+	ml_atomic_abort(output_file);
+	output_file = NULL;
+	temp_to_remove = NULL;
+	exit(CLI_EXIT_FAILURE);
+}
+
+void cli_fail(const ml_error *err)
+{
+	cli_die("%s", err->message);
+}
+
+void cli_warn(const char *format, ...)
+{
+	va_list args;
+	va_start(args, format);
+	vmessage(format, args);
+	va_end(args);
+}
+
+size_t cli_size(const char *option, const char *arg, size_t min, size_t max)
+{
+	int64_t value;
+	if (!ml_parse_int64(arg, strlen(arg), (int64_t)min, (int64_t)max, &value))
+		cli_usage_error("%s: '%s' is not a whole number from %zu to %zu", option, arg, min,
+				max);
+	return (size_t)value;
+}
+
+double cli_double(const char *option, const char *arg)
+{
+	double value;
+	if (!ml_parse_double(arg, strlen(arg), &value))
+		cli_usage_error("%s: '%s' is not a number", option, arg);
+	return value;
+}
+
+char cli_delimiter(const char *arg)
+{
+	if (strcmp(arg, "\\t") == 0 || strcmp(arg, "tab") == 0)
+		return '\t';
+	if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' || arg[0] == '\r')
+		cli_usage_error("-d: the delimiter is one character (or '\\t'), not '%s'", arg);
+	return arg[0];
+}
+
+FILE *cli_output_open(const char *path)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return stdout;
+	ml_error err;
+	if (!(output_file = ml_atomic_open(path, &err)))
+		cli_fail(&err);
+	output_name = path;
+	temp_to_remove = ml_atomic_temp_path(output_file);
+	return ml_atomic_stream(output_file);
+}
+
+const char *cli_output_name(void)
+{
+	return output_name;
+}
+
+void cli_refuse_terminal(FILE *out, ml_format format)
+{
+	if (format == ML_FORMAT_BINARY && isatty(fileno(out)))
+		cli_usage_error("refusing to write binary data to a terminal; use --csv,"
+				" -o FILE or a redirect");
+}
+
+void cli_output_close(void)
+{
+	if (!output_file)
+		return;
+	ml_error err;
+	ml_atomic_file *file = output_file;
+	output_file = NULL;
+	if (ml_atomic_commit(file, &err) < 0) {
+		temp_to_remove = NULL;
+		cli_fail(&err);
+	}
+	temp_to_remove = NULL;
+}
+
+ml_format cli_output_format(bool want_csv, bool want_bin, bool input_is_csv)
+{
+	if (want_csv && want_bin)
+		cli_usage_error("--csv and --bin contradict each other");
+	if (want_csv)
+		return ML_FORMAT_CSV;
+	if (want_bin)
+		return ML_FORMAT_BINARY;
+	return input_is_csv ? ML_FORMAT_CSV : ML_FORMAT_BINARY;
+}

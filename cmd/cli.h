@@ -1,0 +1,73 @@
+/*
+ * cli: what every ml-* program shares: the option table that drives both
+ * getopt_long and --help, the one message style, exit statuses (0 fine,
+ * 1 bad data or failure, 2 bad usage), strict option numbers, and outputs
+ * that are checked on close and, for -o FILE, written atomically.
+ */
+#ifndef ML_CLI_H
+#define ML_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <unistd.h> /* optind */
+
+#include "ml_error.h"
+#include "ml_io.h"
+
+#define CLI_EXIT_FAILURE 1
+#define CLI_EXIT_USAGE 2
+
+/* One option: code is the short letter, or a value >= 256 for long-only ones. */
+typedef struct cli_option {
+	int code;
+	const char *long_name;
+	const char *arg_name; /* NULL: takes no argument */
+	const char *help;
+} cli_option;
+
+typedef struct cli_command {
+	const char *name;     /* "ml-load" */
+	const char *synopsis; /* "[OPTION]... [FILE]..." */
+	const char *summary;  /* one line saying what it does */
+	const cli_option *options; /* ends with { 0 } */
+	const char *footer;   /* examples and notes for --help, or NULL */
+} cli_command;
+
+/* Program name, C numeric locale, SIGPIPE default, exit-time stdout check. */
+void cli_init(const cli_command *command, int argc, char **argv);
+/*
+ * The next option's code, -1 when options end (optind is then the first
+ * operand).  --help and --version are handled here; bad usage exits 2.
+ */
+int cli_next_option(int argc, char **argv);
+extern char *cli_arg;
+
+_Noreturn void cli_usage_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void cli_fail(const ml_error *err);
+_Noreturn void cli_die(const char *format, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *format, ...) __attribute__((format(printf, 1, 2)));
+
+/* Strict option values: the whole argument, in range, or exit 2. */
+size_t cli_size(const char *option, const char *arg, size_t min, size_t max);
+double cli_double(const char *option, const char *arg);
+char cli_delimiter(const char *arg);
+
+/*
+ * The output: stdout for NULL or "-", else an atomic temporary file that
+ * cli_output_close renames into place (and that is removed on failure or
+ * on SIGINT/SIGTERM).
+ */
+FILE *cli_output_open(const char *path);
+const char *cli_output_name(void);
+/* Refuses binary output to a terminal (exit 2) unless allowed. */
+void cli_refuse_terminal(FILE *out, ml_format format);
+void cli_output_close(void);
+
+/* Which format to write: --csv / --bin win, else what came in. */
+ml_format cli_output_format(bool want_csv, bool want_bin, bool input_is_csv);
+
+/* The BLAS library and the kernels it runs, for --version and -v. */
+const char *cli_blas_description(void);
+
+#endif

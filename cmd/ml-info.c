@@ -1,0 +1,184 @@
+/*
+ * ml-info: what is in a data file (binary or CSV) or a stage/model file.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ml_file.h"
+#include "ml_io.h"
+#include "ml_number.h"
+
+enum { OPT_NO_HEADER = 256, OPT_NA, OPT_STAGES };
+
+static const cli_option options[] = {
+	{ 't', "target", "NAME", "for CSV input: the target column" },
+	{ 'd', "delimiter", "C", "for CSV input: field delimiter" },
+	{ OPT_NO_HEADER, "no-header", NULL, "for CSV input: the first line is data" },
+	{ OPT_NA, "na", "LIST", "for CSV input: missing-value strings" },
+	{ OPT_STAGES, "stages", NULL, "print the stages in full (their file text)" },
+	{ 0 },
+};
+
+static const cli_command command = {
+	.name = "ml-info",
+	.synopsis = "[OPTION]... [FILE]",
+	.summary = "Describe a data file (binary or CSV), a stage file or a model file.",
+	.options = options,
+	.footer = "Examples:\n"
+		  "  ml-info iris.bin\n"
+		  "  ml-info -t species iris.csv\n"
+		  "  ml-info --stages iris.load\n",
+};
+
+static bool full_stages;
+
+static void print_number(double value)
+{
+	char digits[ML_DOUBLE_BUFSIZE];
+	if (isnan(value)) {
+		printf(" %12s", "-");
+		return;
+	}
+	/* Summaries need not be exact: 6 significant digits read well. */
+	snprintf(digits, sizeof digits, "%.6g", value);
+	printf(" %12s", digits);
+}
+
+static void print_chain(const ml_chain *chain)
+{
+	size_t n = ml_chain_length(chain);
+	printf("stages: %zu\n", n);
+	for (size_t i = 0; i < n; i++) {
+		const ml_stage *stage = ml_chain_stage(chain, i);
+		printf("  %zu. %-6s %zu -> %zu columns  digest %016llx\n", i + 1,
+		       ml_stage_kind_name(stage), ml_stage_inputs(stage)->count,
+		       ml_stage_outputs(stage)->count, (unsigned long long)ml_stage_digest(stage));
+		if (full_stages) {
+			ml_buf text;
+			ml_buf_init(&text);
+			ml_stage_write(stage, &text);
+			if (text.data)
+				fputs(text.data, stdout);
+			ml_buf_free(&text);
+		}
+	}
+}
+
+static void print_column_stats(const ml_dataset *data)
+{
+	size_t width = data->columns.count;
+	printf("%-24s %7s %12s %7s %12s %12s %12s %12s\n", "column", "role", "count", "missing",
+	       "mean", "std", "min", "max");
+	for (size_t c = 0; c < width; c++) {
+		size_t count = 0, missing = 0;
+		double mean = 0, m2 = 0, low = INFINITY, high = -INFINITY;
+		for (size_t r = 0; r < data->n_rows; r++) {
+			double v = data->values[r * width + c];
+			if (isnan(v)) {
+				missing++;
+				continue;
+			}
+			count++;
+			double delta = v - mean;
+			mean += delta / (double)count;
+			m2 += delta * (v - mean);
+			low = v < low ? v : low;
+			high = v > high ? v : high;
+		}
+		printf("%-24s %7s %12zu %7zu", data->columns.names[c],
+		       c == data->columns.target ? "target" : "feature", count, missing);
+		print_number(count ? mean : NAN);
+		print_number(count ? sqrt(m2 / (double)count) : NAN);
+		print_number(count ? low : NAN);
+		print_number(count ? high : NAN);
+		putchar('\n');
+	}
+}
+
+static void describe_data(const char *path, const ml_load_options *load)
+{
+	ml_dataset data;
+	ml_error err;
+	if (ml_dataset_read(path, load, &data, &err) < 0)
+		cli_fail(&err);
+	const ml_columns *c = &data.columns;
+	printf("file: %s\nrows: %zu\ncolumns: %zu\ntarget: %s\n", path ? path : "stdin",
+	       data.n_rows, c->count, c->target != ML_NO_COLUMN ? c->names[c->target] : "(none)");
+	size_t n_classes;
+	char *const *classes = ml_chain_class_names(data.chain, &n_classes);
+	if (classes) {
+		printf("classes: %zu:", n_classes);
+		for (size_t i = 0; i < n_classes; i++)
+			printf(" %s", classes[i]);
+		putchar('\n');
+	}
+	print_chain(data.chain);
+	print_column_stats(&data);
+	ml_dataset_free(&data);
+}
+
+static void describe_pipefile(const char *path)
+{
+	ml_error err;
+	ml_pipefile *file = ml_pipefile_open(path, &err);
+	if (!file)
+		cli_fail(&err);
+	const ml_text_line *next = ml_pipefile_next_line(file);
+	printf("file: %s\nkind: %s\n", path, next->n_tokens ? "model" : "stages");
+	for (size_t i = 0; i < ml_pipefile_n_meta(file); i++)
+		printf("%s\n", ml_pipefile_meta(file, i));
+	print_chain(ml_pipefile_chain(file));
+	if (next->n_tokens && ml_pipefile_expect_end(file, &err) < 0)
+		cli_fail(&err);
+	ml_pipefile_close(file);
+}
+
+/* Stage and model files start with "mlpipe "; everything else is data. */
+static bool is_pipefile(const char *path)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return false;
+	FILE *f = fopen(path, "rb");
+	char start[8] = { 0 };
+	if (!f)
+		return false;
+	size_t got = fread(start, 1, 7, f);
+	fclose(f);
+	return got == 7 && memcmp(start, "mlpipe ", 7) == 0;
+}
+
+int main(int argc, char **argv)
+{
+	ml_load_options load;
+	ml_error err;
+	int code;
+	cli_init(&command, argc, argv);
+	ml_load_options_init(&load);
+	while ((code = cli_next_option(argc, argv)) != -1) {
+		switch (code) {
+		case 't': load.target = cli_arg; break;
+		case 'd':
+			load.csv.delimiter = cli_delimiter(cli_arg);
+			load.csv.delimiter_given = true;
+			break;
+		case OPT_NO_HEADER: load.csv.header = false; break;
+		case OPT_NA:
+			if (ml_csv_options_set_na(&load.csv, cli_arg, &err) < 0)
+				cli_usage_error("--na: %s", err.message);
+			break;
+		case OPT_STAGES: full_stages = true; break;
+		default: cli_usage_error("unhandled option");
+		}
+	}
+	if (argc - optind > 1)
+		cli_usage_error("one file at a time");
+	const char *path = optind < argc ? argv[optind] : NULL;
+	if (is_pipefile(path))
+		describe_pipefile(path);
+	else
+		describe_data(path, &load);
+	return 0;
+}

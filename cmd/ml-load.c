@@ -1,0 +1,193 @@
+/*
+ * ml-load: CSV in, binary matrix out, fitting (or re-applying) the load
+ * stage that records how text became numbers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ml_file.h"
+#include "ml_io.h"
+#include "ml_stream.h"
+
+enum { OPT_CATEGORICAL = 256, OPT_ORDINAL, OPT_MAX_CATEGORIES, OPT_NO_HEADER, OPT_NA,
+       OPT_CSV, OPT_BIN, OPT_SAVE, OPT_LOAD };
+
+static const cli_option options[] = {
+	{ 't', "target", "NAME", "mark column NAME as the target" },
+	{ 'c', "columns", "COLS", "keep only these columns (names or 1-based ranges: a,3,5-7)" },
+	{ 'x', "exclude", "COLS", "drop these columns" },
+	{ OPT_CATEGORICAL, "categorical", "COLS", "treat these columns as categorical" },
+	{ OPT_ORDINAL, "ordinal", NULL, "encode categories as integer codes, not one-hot" },
+	{ OPT_MAX_CATEGORIES, "max-categories", "N", "one-hot at most N values per column (1000)" },
+	{ 'd', "delimiter", "C", "field delimiter (default ',', '\\t' for tab)" },
+	{ OPT_NO_HEADER, "no-header", NULL, "the first line is data; columns are c1..cN" },
+	{ OPT_NA, "na", "LIST", "missing-value strings (default NA,NaN,nan,?; empty always)" },
+	{ OPT_CSV, "csv", NULL, "write CSV instead of binary" },
+	{ OPT_BIN, "bin", NULL, "write binary (the default)" },
+	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },
+	{ OPT_SAVE, "save", "FILE", "save the fitted load stage to FILE" },
+	{ OPT_LOAD, "load", "FILE", "apply the load stage saved in FILE instead of fitting" },
+	{ 'v', "verbose", NULL, "report what was loaded on stderr" },
+	{ 0 },
+};
+
+static const cli_command command = {
+	.name = "ml-load",
+	.synopsis = "[OPTION]... [FILE]",
+	.summary = "Read CSV (or an mlpipe binary matrix) and write an mlpipe binary matrix.",
+	.options = options,
+	.footer = "Examples:\n"
+		  "  ml-load -t species iris.csv > iris.bin\n"
+		  "  ml-load -t species --save iris.load train.csv > train.bin\n"
+		  "  ml-load --load iris.load test.csv > test.bin\n"
+		  "  ml-load --csv iris.bin | head\n",
+};
+
+typedef struct settings {
+	ml_load_options load;
+	bool csv, bin, verbose;
+	const char *output, *save, *load_file, *input;
+} settings;
+
+static void parse_arguments(int argc, char **argv, settings *s)
+{
+	ml_load_options_init(&s->load);
+	int code;
+	ml_error err;
+	while ((code = cli_next_option(argc, argv)) != -1) {
+		switch (code) {
+		case 't': s->load.target = cli_arg; break;
+		case 'c': s->load.keep = cli_arg; break;
+		case 'x': s->load.drop = cli_arg; break;
+		case OPT_CATEGORICAL: s->load.categorical = cli_arg; break;
+		case OPT_ORDINAL: s->load.ordinal = true; break;
+		case OPT_MAX_CATEGORIES:
+			s->load.max_categories = cli_size("--max-categories", cli_arg, 1, ML_MAX_COLUMNS);
+			break;
+		case 'd':
+			s->load.csv.delimiter = cli_delimiter(cli_arg);
+			s->load.csv.delimiter_given = true;
+			break;
+		case OPT_NO_HEADER: s->load.csv.header = false; break;
+		case OPT_NA:
+			if (ml_csv_options_set_na(&s->load.csv, cli_arg, &err) < 0)
+				cli_usage_error("--na: %s", err.message);
+			break;
+		case OPT_CSV: s->csv = true; break;
+		case OPT_BIN: s->bin = true; break;
+		case 'o': s->output = cli_arg; break;
+		case OPT_SAVE: s->save = cli_arg; break;
+		case OPT_LOAD: s->load_file = cli_arg; break;
+		case 'v': s->verbose = true; break;
+		default: cli_usage_error("unhandled option");
+		}
+	}
+	if (argc - optind > 1)
+		cli_usage_error("one input file at a time (got %d)", argc - optind);
+	s->input = optind < argc ? argv[optind] : NULL;
+	if (s->load_file && (s->load.target || s->load.keep || s->load.drop ||
+			     s->load.categorical || s->load.ordinal))
+		cli_usage_error("--load applies a saved stage: -t, -c, -x, --categorical and"
+				" --ordinal come from it");
+}
+
+/* Streams input through a chain (or as it is) to the output. */
+static void copy_stream(ml_stream *stream, FILE *out, ml_format format)
+{
+	ml_error err;
+	ml_writer *writer = ml_writer_create(out, cli_output_name(), format,
+					     ml_stream_columns(stream), ml_stream_chain(stream),
+					     ml_stream_declared_rows(stream), &err);
+	size_t width = ml_stream_columns(stream)->count, block = 4096, got;
+	double *rows = writer ? ml_alloc_array(block * width, sizeof *rows, &err) : NULL;
+	if (!rows)
+		cli_fail(&err);
+	do {
+		if (ml_stream_read(stream, rows, block, &got, &err) < 0 ||
+		    ml_writer_write(writer, rows, got, &err) < 0)
+			cli_fail(&err);
+	} while (got > 0);
+	if (ml_writer_finish(writer, &err) < 0)
+		cli_fail(&err);
+	ml_writer_free(writer);
+	free(rows);
+}
+
+static void apply_saved(const settings *s)
+{
+	ml_error err;
+	ml_pipefile *file = ml_pipefile_open(s->load_file, &err);
+	if (!file || ml_pipefile_expect_end(file, &err) < 0)
+		cli_fail(&err);
+	ml_stream *stream = ml_stream_open(s->input, &s->load.csv, ml_pipefile_chain(file),
+					   s->load_file, &err);
+	if (!stream)
+		cli_fail(&err);
+	ml_format format = cli_output_format(s->csv, s->bin, false);
+	FILE *out = cli_output_open(s->output);
+	cli_refuse_terminal(out, format);
+	copy_stream(stream, out, format);
+	const char *column;
+	size_t unknown = ml_stream_unknown_total(stream, &column);
+	if (unknown)
+		cli_warn("%s: %zu value%s not seen when the stage was fitted (most in column '%s');"
+			 " encoded as all-zero one-hot / missing", ml_stream_name(stream), unknown,
+			 unknown == 1 ? "" : "s", column);
+	ml_stream_close(stream);
+	ml_pipefile_close(file);
+}
+
+static void save_chain(const char *path, const ml_chain *chain, int argc, char **argv)
+{
+	ml_buf text;
+	ml_error err;
+	bool unchanged;
+	ml_buf_init(&text);
+	ml_pipefile_begin(&text, argc, argv);
+	ml_chain_write(chain, &text);
+	if (text.failed)
+		cli_die("out of memory");
+	if (ml_file_replace(path, text.data, text.length, &unchanged, &err) < 0)
+		cli_fail(&err);
+	ml_buf_free(&text);
+}
+
+static void report(const ml_dataset *data)
+{
+	const ml_columns *c = &data->columns;
+	cli_warn("%zu rows, %zu columns%s%s", data->n_rows, c->count,
+		 c->target != ML_NO_COLUMN ? ", target " : "",
+		 c->target != ML_NO_COLUMN ? c->names[c->target] : "");
+}
+
+int main(int argc, char **argv)
+{
+	settings s = { 0 };
+	ml_error err;
+	cli_init(&command, argc, argv);
+	parse_arguments(argc, argv, &s);
+	if (s.load_file) {
+		apply_saved(&s);
+		cli_output_close();
+		return 0;
+	}
+	ml_dataset data;
+	if (ml_dataset_read(s.input, &s.load, &data, &err) < 0)
+		cli_fail(&err);
+	ml_format format = cli_output_format(s.csv, s.bin, false);
+	FILE *out = cli_output_open(s.output);
+	cli_refuse_terminal(out, format);
+	if (ml_dataset_write(&data, out, cli_output_name(), format, &err) < 0)
+		cli_fail(&err);
+	if (s.save) {
+		if (ml_chain_length(data.chain) == 0)
+			cli_die("--save: the input has no load stage to save (it is binary without one)");
+		save_chain(s.save, data.chain, argc, argv);
+	}
+	if (s.verbose)
+		report(&data);
+	cli_output_close();
+	ml_dataset_free(&data);
+	return 0;
+}

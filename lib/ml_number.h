@@ -1,0 +1,41 @@
+/*
+ * ml_number: exact conversion between decimal text and double.
+ *
+ * Every CSV cell that mlpipe reads or writes goes through these two
+ * functions, so they sit on the hot path of every pipeline.  Both work in
+ * the C locale whatever LC_NUMERIC says, and they round-trip: formatting a
+ * double and parsing the text back gives the same bits.
+ */
+#ifndef ML_NUMBER_H
+#define ML_NUMBER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Room for any output of ml_format_double, terminating NUL included. */
+#define ML_DOUBLE_BUFSIZE 32
+
+/*
+ * Parses all of text[0..length) as a decimal number: optional sign, digits
+ * with an optional '.', an optional exponent (e/E, optional sign, digits),
+ * or "inf"/"infinity" (any case, optional sign).  Surrounding blanks are
+ * not accepted, nor are hex floats, "nan" or an empty string.  The result
+ * is correctly rounded (the same as strtod in the C locale); a magnitude
+ * too large gives +-inf and one too small gives (signed) zero or a
+ * subnormal, as strtod does.  Returns false and leaves *value alone when
+ * the text is not a number.
+ */
+bool ml_parse_double(const char *text, size_t length, double *value);
+
+/*
+ * Writes the shortest decimal text that ml_parse_double (and strtod) reads
+ * back to exactly `value`, NUL-terminated, and returns its length
+ * (excluding the NUL).  Integers below 2^53 in magnitude print without
+ * exponent or point ("42", "-7"); other values print like printf's %g with
+ * the fewest significant digits (at most 17) that round-trip ("0.1",
+ * "1e-07", "6.02214076e+23").  -0.0 prints as "-0", infinities as "inf"
+ * and "-inf", NaN as "nan".  buffer must hold ML_DOUBLE_BUFSIZE bytes.
+ */
+size_t ml_format_double(double value, char *buffer);
+
+#endif

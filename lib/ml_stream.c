@@ -1,0 +1,196 @@
+#include "ml_stream.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ml_binary.h"
+#include "ml_io.h"
+#include "ml_load.h"
+
+/* Rows per block: stages run on this many rows at a time. */
+#define BLOCK_ROWS 1024
+
+struct ml_stream {
+	ml_input *input;
+	const ml_chain *chain;   /* what the output rows have been through */
+	size_t first_stage;      /* first stage of chain still to apply */
+	ml_load_applier *applier;
+	const ml_columns *columns;
+	size_t widest;           /* widest row along the way */
+	double *scratch[2];      /* BLOCK_ROWS x widest each */
+	bool row_failed;
+};
+
+static size_t widest_row(const ml_chain *chain, size_t first, size_t start_width)
+{
+	size_t widest = start_width;
+	for (size_t i = first; i < ml_chain_length(chain); i++) {
+		size_t width = ml_stage_outputs(ml_chain_stage(chain, i))->count;
+		if (width > widest)
+			widest = width;
+	}
+	return widest;
+}
+
+static int locate(ml_stream *stream, const ml_chain *wanted, const char *wanted_name,
+		  ml_error *err)
+{
+	ml_input *input = stream->input;
+	if (ml_input_binary(input)) {
+		const ml_chain *done = ml_binary_reader_chain(ml_input_binary(input));
+		const ml_columns *columns = ml_binary_reader_columns(ml_input_binary(input));
+		stream->chain = wanted ? wanted : done;
+		stream->columns = columns;
+		if (!wanted)
+			return 0;
+		if (ml_chain_locate(wanted, done, wanted_name, &stream->first_stage, err) < 0) {
+			ml_error_prefix(err, "%s", ml_input_name(input));
+			return -1;
+		}
+		if (stream->first_stage == 0 && ml_chain_length(wanted) > 0 &&
+		    ml_stage_is_load(ml_chain_stage(wanted, 0))) {
+			ml_error_set(err, "%s: binary input without a load stage; '%s' starts from"
+				     " CSV: give it the CSV file", ml_input_name(input), wanted_name);
+			return -1;
+		}
+		return 0;
+	}
+	if (!wanted || ml_chain_length(wanted) == 0 ||
+	    !ml_stage_is_load(ml_chain_stage(wanted, 0))) {
+		ml_error_set(err, "%s: CSV input needs a load stage to read it", ml_input_name(input));
+		return -1;
+	}
+	stream->chain = wanted;
+	stream->first_stage = 1;
+	stream->applier = ml_load_applier_create(ml_chain_stage(wanted, 0),
+						 ml_csv_reader_columns(ml_input_csv(input)),
+						 ml_input_name(input), err);
+	return stream->applier ? 0 : -1;
+}
+
+ml_stream *ml_stream_open(const char *path, const ml_csv_options *csv, const ml_chain *wanted,
+			  const char *wanted_name, ml_error *err)
+{
+	ml_stream *stream = calloc(1, sizeof *stream);
+	if (!stream) {
+		ml_error_nomem(err);
+		return NULL;
+	}
+	if (!(stream->input = ml_input_open(path, csv, err)) ||
+	    locate(stream, wanted, wanted_name, err) < 0)
+		goto fail;
+	size_t n_stages = ml_chain_length(stream->chain);
+	size_t start_width = stream->applier
+		? ml_stage_outputs(ml_chain_stage(stream->chain, 0))->count
+		: stream->columns->count;
+	if (n_stages > 0)
+		stream->columns = ml_stage_outputs(ml_chain_stage(stream->chain, n_stages - 1));
+	stream->widest = widest_row(stream->chain, stream->first_stage, start_width);
+	for (int i = 0; i < 2; i++) {
+		size_t cells;
+		if (!ml_size_mul(stream->widest, BLOCK_ROWS, &cells) ||
+		    !(stream->scratch[i] = ml_alloc_array(cells, sizeof(double), err)))
+			goto fail;
+	}
+	return stream;
+fail:
+	ml_stream_close(stream);
+	return NULL;
+}
+
+void ml_stream_close(ml_stream *stream)
+{
+	if (!stream)
+		return;
+	ml_load_applier_free(stream->applier);
+	ml_input_close(stream->input);
+	free(stream->scratch[0]);
+	free(stream->scratch[1]);
+	free(stream);
+}
+
+const char *ml_stream_name(const ml_stream *stream)
+{
+	return ml_input_name(stream->input);
+}
+
+const ml_columns *ml_stream_columns(const ml_stream *stream)
+{
+	return stream->columns;
+}
+
+const ml_chain *ml_stream_chain(const ml_stream *stream)
+{
+	return stream->chain;
+}
+
+bool ml_stream_is_csv(const ml_stream *stream)
+{
+	return stream->applier != NULL;
+}
+
+uint64_t ml_stream_declared_rows(const ml_stream *stream)
+{
+	ml_binary_reader *binary = ml_input_binary(stream->input);
+	return binary && stream->first_stage == ml_chain_length(stream->chain)
+		? ml_binary_reader_rows(binary) : ML_ROWS_UNKNOWN;
+}
+
+bool ml_stream_row_failed(const ml_stream *stream)
+{
+	return stream->row_failed;
+}
+
+size_t ml_stream_unknown_total(const ml_stream *stream, const char **worst_column)
+{
+	*worst_column = NULL;
+	return stream->applier ? ml_load_unknown_total(stream->applier, worst_column) : 0;
+}
+
+/* Reads up to max_rows raw rows (load stage applied for CSV) into rows. */
+static int read_raw(ml_stream *stream, double *rows, size_t max_rows, size_t *n_read,
+		    ml_error *err)
+{
+	*n_read = 0;
+	if (!stream->applier)
+		return ml_binary_read_rows(ml_input_binary(stream->input), rows, max_rows, n_read,
+					   err);
+	size_t width = ml_stage_outputs(ml_chain_stage(stream->chain, 0))->count;
+	ml_csv_reader *csv = ml_input_csv(stream->input);
+	while (*n_read < max_rows) {
+		ml_record record;
+		int got = ml_csv_next(csv, &record, err);
+		if (got == 0)
+			break;
+		/* A ragged or unparsable record spoils itself only. */
+		if (got < 0 || ml_load_apply_record(stream->applier, &record,
+						    rows + *n_read * width, err) < 0) {
+			stream->row_failed = got != -1;
+			return -1;
+		}
+		(*n_read)++;
+	}
+	return 0;
+}
+
+int ml_stream_read(ml_stream *stream, double *rows, size_t max_rows, size_t *n_read,
+		   ml_error *err)
+{
+	size_t n_stages = ml_chain_length(stream->chain);
+	stream->row_failed = false;
+	*n_read = 0;
+	if (stream->first_stage >= n_stages)
+		return read_raw(stream, rows, max_rows, n_read, err);
+	size_t want = max_rows < BLOCK_ROWS ? max_rows : BLOCK_ROWS;
+	double *in = stream->scratch[0], *out = stream->scratch[1];
+	int status = read_raw(stream, in, want, n_read, err);
+	for (size_t i = stream->first_stage; i < n_stages && *n_read > 0; i++) {
+		const ml_stage *stage = ml_chain_stage(stream->chain, i);
+		double *target = i + 1 == n_stages ? rows : out;
+		ml_stage_apply(stage, in, *n_read, target);
+		double *swap = in;
+		in = target == rows ? in : out;
+		out = target == rows ? out : swap;
+	}
+	return status;
+}

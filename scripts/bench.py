@@ -1,0 +1,1072 @@
+#!/usr/bin/python3
+"""mlpipe benchmark harness: mlpipe programs against the peers a user would otherwise pick.
+
+Run by `make bench`, or directly:
+
+    /usr/bin/python3 scripts/bench.py [--bin DIR] [--repeat N] [--case NAME]... [--quick] [--list]
+
+What it does, and the decisions behind it:
+
+* Data are generated with fixed seeds (numpy default_rng) into a fresh temporary directory
+  (tempfile.mkdtemp), cached for the rest of the run, and removed at the end (--keep keeps them).
+  Nothing is ever written into the repository. Floats are written with Python's repr (shortest
+  string that round-trips), the same digits pandas' to_csv writes by default; the formatting is
+  spread over all cores because it dominates generation time.
+* Every case runs its mlpipe command and its peer(s) in the same run, whole process to whole
+  process (subprocess; wall time with time.perf_counter around spawn .. exit of every process),
+  alternating mlpipe / peer repetitions, and reports medians. The ratio column is peer / mlpipe,
+  so > 1 means mlpipe is faster.
+* Peers run under /usr/bin/python3 (pandas, scikit-learn, numpy: Debian packages) or are Debian's
+  liblinear-tools. A peer whose modules do not import or whose binary is absent, and an mlpipe
+  program that is not built yet, are skipped with a one-line message. A command that fails has
+  its stderr tail printed and the harness goes on with the other cases. The exit status is
+  non-zero only when the harness itself is broken (an unexpected Python exception), 2 on bad usage.
+* Everything that is not the thing being measured stays out of the timings: data generation, the
+  LIBSVM conversion for liblinear, pickling the scikit-learn models, and all quality measurements
+  (they run once more, untimed, after the timed repetitions).
+* Shell pipelines (`ml-load data.csv | ml-scale > out.bin`) are spawned by the harness itself as a
+  chain of processes connected by a pipe, exactly what `sh -c` would do minus the shell, because
+  Debian's sh (dash) has no `pipefail` and would hide a failure of the first stage.
+* Quality columns: training R^2 / test accuracy of both sides, and how closely the two agree.
+  They are computed from the programs' outputs against the generated ground truth.
+* BLAS: the OpenBLAS kernels in use are printed for both sides (mlpipe: the lines of
+  `ml-info --version` that mention BLAS; numpy: threadpoolctl), because OpenBLAS picks different
+  kernels on different (virtual) CPUs and `OPENBLAS_CORETYPE` changes them: compare like with like.
+
+Adding a case: write a function `case_xxx(ctx)` returning a list of Row, and append a Case to
+CASES at the bottom. Use ctx.mlpipe_side / ctx.python_side / ctx.binary_side to declare who runs,
+ctx.data(NAME) for inputs (add a generator to DATASETS), ctx.time_sides to run them alternately.
+"""
+
+import argparse
+import csv
+import json
+import os
+import select
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+
+PYTHON = "/usr/bin/python3"
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_TIMEOUT = 1800.0  # seconds for one run of one command
+
+
+# ---------------------------------------------------------------------------------------------
+# Peer scripts. Each one is what a user of pandas / scikit-learn would write, nothing more; the
+# untimed extra work for quality measurements happens only when extra arguments are given.
+
+PEER_LOAD = """\
+import sys
+import pandas as pd
+a = pd.read_csv(sys.argv[1]).to_numpy()
+"""
+
+PEER_SCALE = """\
+import sys
+import numpy as np
+import pandas as pd
+from sklearn.preprocessing import StandardScaler
+src, dst, fmt = sys.argv[1:4]
+df = pd.read_csv(src)
+z = StandardScaler().fit_transform(df.to_numpy())
+if fmt == "npy":
+    np.save(dst, z)
+else:
+    pd.DataFrame(z, columns=df.columns).to_csv(dst, index=False)
+"""
+
+# argv: kind train.csv target [model.pkl eval.csv pred.npy info.json]
+PEER_FIT = """\
+import sys
+import pandas as pd
+from sklearn.linear_model import LinearRegression, LogisticRegression
+kind, path, target = sys.argv[1:4]
+X = pd.read_csv(path)
+y = X.pop(target).to_numpy()
+if kind == "linear":
+    m = LinearRegression()
+else:
+    m = LogisticRegression(solver="lbfgs", C=1.0, max_iter=1000)
+m.fit(X, y)
+if len(sys.argv) > 4:  # untimed quality run
+    import json, pickle
+    import numpy as np
+    pkl, evalpath, predpath, infopath = sys.argv[4:8]
+    with open(pkl, "wb") as f:
+        pickle.dump(m, f)
+    E = pd.read_csv(evalpath)
+    p = np.asarray(m.predict(E[m.feature_names_in_]))
+    np.save(predpath, p.astype(str) if p.dtype == object else p)
+    info = {"n_iter": int(np.max(m.n_iter_))} if hasattr(m, "n_iter_") else {}
+    with open(infopath, "w") as f:
+        json.dump(info, f)
+"""
+
+PEER_PREDICT = """\
+import sys, pickle
+import pandas as pd
+with open(sys.argv[1], "rb") as f:
+    m = pickle.load(f)
+X = pd.read_csv(sys.argv[2])
+p = m.predict(X[m.feature_names_in_])
+pd.DataFrame({"prediction": p}).to_csv(sys.argv[3], index=False)
+"""
+
+PEER_BLAS_INFO = """\
+import json
+import numpy
+try:
+    from threadpoolctl import threadpool_info
+except ImportError:
+    print(json.dumps(None))
+else:
+    print(json.dumps([i for i in threadpool_info() if i.get("user_api") == "blas"]))
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# Small utilities
+
+def say(msg=""):
+    print(msg, flush=True)
+
+
+def progress(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def mb(nbytes):
+    return nbytes / 1e6
+
+
+def tail(text, lines=8):
+    rows = [r for r in text.strip().splitlines() if r.strip()]
+    return "\n".join("      | " + r for r in rows[-lines:]) or "      | (no stderr output)"
+
+
+def fmt_s(x):
+    return f"{x:.3f}" if x < 100 else f"{x:.1f}"
+
+
+def r2_score(y, p):
+    import numpy as np
+    y = np.asarray(y, dtype=float)
+    p = np.asarray(p, dtype=float)
+    ss_res = float(np.sum((y - p) ** 2))
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    return 1.0 - ss_res / ss_tot
+
+
+def read_prediction_csv(path, numeric):
+    """Column `prediction` of a CSV written by ml-predict or by a peer."""
+    import numpy as np
+    with open(path, newline="") as f:
+        reader = csv.reader(f)
+        header = next(reader, None)
+        if header is None:
+            raise ValueError(f"{os.path.basename(path)} is empty")
+        if "prediction" not in header:
+            raise ValueError(f"{os.path.basename(path)}: no column 'prediction' in header {header[:5]}")
+        k = header.index("prediction")
+        vals = [row[k] for row in reader]
+    return np.array([float(v) for v in vals]) if numeric else np.array(vals)
+
+
+# ---------------------------------------------------------------------------------------------
+# Running commands
+
+@dataclass
+class Command:
+    stages: list            # one argv per process; more than one = a pipeline stage1 | stage2 ...
+    stdout: str = None      # file that receives the last stage's stdout (None: /dev/null)
+
+    def display(self):
+        def one(argv):
+            if len(argv) > 2 and argv[1] == "-c":  # python3 -c <script>: do not print the script
+                return " ".join([os.path.basename(argv[0]), "-c", "<peer script>"] +
+                                [shlex.quote(a) for a in argv[3:]])
+            return " ".join(shlex.quote(a) for a in argv)
+        s = " | ".join(one(a) for a in self.stages)
+        return s + (f" > {shlex.quote(self.stdout)}" if self.stdout else "")
+
+
+def run_command(cmd, tmp, timeout):
+    """Run cmd; return (wall seconds, None) or (None, error message with stderr tails)."""
+    errfiles = [os.path.join(tmp, f"stderr.{i}") for i in range(len(cmd.stages))]
+    procs, opened, prev = [], [], subprocess.DEVNULL
+    try:
+        out = open(cmd.stdout, "wb") if cmd.stdout else subprocess.DEVNULL
+        if cmd.stdout:
+            opened.append(out)
+        errs = [open(p, "wb") for p in errfiles]
+        opened.extend(errs)
+        t0 = time.perf_counter()
+        for i, argv in enumerate(cmd.stages):
+            last = i == len(cmd.stages) - 1
+            p = subprocess.Popen(argv, stdin=prev, stdout=out if last else subprocess.PIPE,
+                                 stderr=errs[i])
+            if prev is not subprocess.DEVNULL:
+                prev.close()  # the next stage holds it now; its reader must see EOF/EPIPE
+            prev = p.stdout if not last else None
+            procs.append(p)
+        deadline = t0 + timeout
+        timed_out = False
+        for p in procs:
+            try:
+                p.wait(timeout=max(0.0, deadline - time.perf_counter()))
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                break
+        elapsed = time.perf_counter() - t0
+    except OSError as e:
+        if prev not in (None, subprocess.DEVNULL):
+            prev.close()
+        for p in procs:
+            p.kill()
+            p.wait()
+        return None, f"cannot run {cmd.display()}: {e}"
+    finally:
+        for f in opened:
+            f.close()
+    if timed_out:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+    problems = []
+    for argv, p, ef in zip(cmd.stages, procs, errfiles):
+        with open(ef, "rb") as f:
+            err = f.read()[-4000:].decode("utf-8", "replace")
+        if timed_out and p.returncode is not None and p.returncode < 0:
+            why = f"killed after the {timeout:.0f} s timeout"
+        elif p.returncode and p.returncode < 0:
+            why = f"killed by signal {-p.returncode}"
+        elif p.returncode:
+            why = f"exit status {p.returncode}"
+        else:
+            continue
+        problems.append(f"    {os.path.basename(argv[0])}: {why}\n{tail(err)}")
+    if timed_out and not problems:
+        problems.append(f"    timed out after {timeout:.0f} s")
+    if problems:
+        return None, f"  command: {cmd.display()}\n" + "\n".join(problems)
+    return elapsed, None
+
+
+@dataclass
+class Side:
+    """One contender in a comparison: mlpipe or a peer."""
+    name: str
+    skip: str = None        # reason it cannot run
+    cmd: Command = None
+    times: list = field(default_factory=list)
+    error: str = None
+
+    @property
+    def ok(self):
+        return self.skip is None and self.error is None and bool(self.times)
+
+    @property
+    def median(self):
+        return statistics.median(self.times) if self.ok else None
+
+    def cell(self):
+        if self.skip is not None:
+            return "skip"
+        if self.error is not None:
+            return "FAIL"
+        return fmt_s(self.median) if self.times else "-"
+
+
+@dataclass
+class Row:
+    case: str
+    ml: str
+    peer: str
+    ratio: str
+    notes: str = ""
+
+
+def make_row(label, ml, peer, notes=""):
+    ratio = "-"
+    if ml is not None and peer is not None and ml.ok and peer.ok and ml.median > 0:
+        ratio = f"{peer.median / ml.median:.2f}"
+    return Row(label, ml.cell() if ml else "n/a", peer.cell() if peer else "n/a", ratio, notes)
+
+
+# ---------------------------------------------------------------------------------------------
+# Data generation
+
+def _format_block(job):
+    """Worker: format rows `prefix[i], X[i, 0..k-1], suffix[i]` with a %-format per row."""
+    fmt, X, prefix, suffix = job
+    rows = X.tolist()
+    if prefix is not None:
+        rows = [[p] + r for p, r in zip(prefix, rows)]
+    if suffix is not None:
+        rows = [r + [s] for r, s in zip(rows, suffix)]
+    return "".join(fmt % tuple(r) for r in rows)
+
+
+def write_rows(path, header, fmt, X, prefix=None, suffix=None, block=20000):
+    """Write formatted rows using all cores (float repr is the expensive part)."""
+    import multiprocessing
+    n = X.shape[0]
+    jobs = ((fmt, X[i:i + block],
+             None if prefix is None else list(prefix[i:i + block]),
+             None if suffix is None else list(suffix[i:i + block])) for i in range(0, n, block))
+    procs = os.cpu_count() or 1
+    with open(path, "w") as f:
+        if header is not None:
+            f.write(header + "\n")
+        if procs > 1 and n > block:
+            with multiprocessing.get_context("fork").Pool(procs) as pool:
+                for s in pool.imap(_format_block, jobs):
+                    f.write(s)
+        else:
+            for job in jobs:
+                f.write(_format_block(job))
+
+
+def write_csv(path, names, X, labels=None):
+    """CSV with header `names`; float columns X, then labels (strings) if given."""
+    k = X.shape[1]
+    fmt = ",".join(["%r"] * k) + (",%s" if labels is not None else "") + "\n"
+    write_rows(path, ",".join(names), fmt, X, suffix=labels)
+
+
+def write_libsvm(path, X, labels):
+    """LIBSVM format (dense: every feature written), labels as given (+1 / -1)."""
+    k = X.shape[1]
+    fmt = "%s " + " ".join(f"{j + 1}:%r" for j in range(k)) + "\n"
+    write_rows(path, None, fmt, X, prefix=labels)
+
+
+@dataclass
+class Dataset:
+    name: str
+    path: str
+    rows: int
+    cols: int           # columns in the file, target included
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def bytes(self):
+        return os.path.getsize(self.path)
+
+    def describe(self):
+        return f"{os.path.basename(self.path)}: {self.rows} rows x {self.cols} cols, {mb(self.bytes):.1f} MB"
+
+
+def gen_numeric(ctx):
+    """1,000,000 x 20 normal floats, per-column scales 1e-2 .. 1e3, header x1..x20."""
+    import numpy as np
+    n, k = ctx.size(1_000_000), 20
+    rng = np.random.default_rng(20240101)
+    X = rng.standard_normal((n, k)) * (10.0 ** rng.uniform(-2, 3, k))
+    path = ctx.path("numeric.csv")
+    write_csv(path, [f"x{j + 1}" for j in range(k)], X)
+    return {"numeric": Dataset("numeric", path, n, k)}
+
+
+def _regression(seed, n, k=50):
+    import numpy as np
+    w_rng = np.random.default_rng(4242)  # the true model, apart so that more sets can share it
+    w = w_rng.normal(0, 1, k)
+    mu = w_rng.normal(0, 2, k)
+    sd = 10.0 ** w_rng.uniform(-1, 1, k)
+    rng = np.random.default_rng(seed)
+    X = mu + sd * rng.standard_normal((n, k))
+    y = X @ w + 3.0 + rng.normal(0, 5.0, n)
+    return X, y
+
+
+def gen_regression(ctx):
+    """1,000,000 x 50 regression (y = X w + 3 + noise), target column y."""
+    import numpy as np
+    n, k = ctx.size(1_000_000), 50
+    X, y = _regression(1, n, k)
+    path = ctx.path("regression.csv")
+    write_csv(path, [f"x{j + 1}" for j in range(k)] + ["y"], np.column_stack([X, y]))
+    return {"regression": Dataset("regression", path, n, k + 1, {"y": y})}
+
+
+def gen_classification(ctx):
+    """500,000 x 50 binary classification (labels neg/pos, 3% flipped) plus a 100,000-row test set."""
+    import numpy as np
+    k = 50
+    n_train, n_test = ctx.size(500_000), ctx.size(100_000)
+    rng = np.random.default_rng(7)
+    w = rng.normal(0, 1, k) * (rng.uniform(size=k) < 0.6)  # some useless features
+    X = rng.standard_normal((n_train + n_test, k))
+    pos = X @ w + 0.5 > 0
+    flip = rng.uniform(size=pos.size) < 0.03
+    labels = np.where(pos ^ flip, "pos", "neg")
+    names = [f"x{j + 1}" for j in range(k)] + ["label"]
+    out = {}
+    for name, sl in (("classification", slice(0, n_train)),
+                     ("classification-test", slice(n_train, n_train + n_test))):
+        path = ctx.path(f"{name}.csv")
+        write_csv(path, names, X[sl], labels[sl])
+        out[name] = Dataset(name, path, sl.stop - sl.start, k + 1,
+                            {"X": X[sl], "labels": labels[sl], "features": names[:-1]})
+    return out
+
+
+def gen_classification_libsvm(ctx):
+    """The classification sets converted to LIBSVM format for liblinear (+1 = pos, -1 = neg)."""
+    import numpy as np
+    out = {}
+    for name in ("classification", "classification-test"):
+        d = ctx.data(name)
+        path = ctx.path(f"{name}.libsvm")
+        write_libsvm(path, d.extra["X"], np.where(d.extra["labels"] == "pos", "+1", "-1"))
+        out[name + "-libsvm"] = Dataset(name + "-libsvm", path, d.rows, d.cols)
+    return out
+
+
+# dataset name -> generator (a generator may produce several datasets at once)
+DATASETS = {
+    "numeric": gen_numeric,
+    "regression": gen_regression,
+    "classification": gen_classification,
+    "classification-test": gen_classification,
+    "classification-libsvm": gen_classification_libsvm,
+    "classification-test-libsvm": gen_classification_libsvm,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The run context: paths, availability checks, data and artifact caches, timing
+
+class Context:
+    def __init__(self, args, tmp):
+        self.bin = args.bin
+        self.repeat = args.repeat
+        self.quick = args.quick
+        self.timeout = args.timeout
+        self.tmp = tmp
+        self._data = {}
+        self._py_ok = {}
+        self.artifacts = {}   # e.g. "mlpipe:logistic" -> model path
+        self.generated = []   # datasets in generation order, for the summary
+
+    def size(self, n):
+        return max(n // 10, 1) if self.quick else n
+
+    def rows(self, n):
+        """Row count for labels: 1M, 500k, 50k ..."""
+        n = self.size(n)
+        return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else (
+            f"{n // 1000}k" if n % 1000 == 0 else str(n))
+
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    # --- data -------------------------------------------------------------------------------
+    def data(self, name):
+        if name not in self._data:
+            t0 = time.perf_counter()
+            made = DATASETS[name](self)
+            dt = time.perf_counter() - t0
+            for d in made.values():
+                self._data[d.name] = d
+                self.generated.append(d)
+                say(f"  data {d.describe()}")
+            say(f"       (generated in {dt:.1f} s, untimed)")
+        return self._data[name]
+
+    # --- who can run ------------------------------------------------------------------------
+    def prog(self, name):
+        p = os.path.join(self.bin, name)
+        return p if os.path.isfile(p) and os.access(p, os.X_OK) else None
+
+    def mlpipe_side(self, case, programs, name="mlpipe"):
+        missing = [p for p in programs if self.prog(p) is None]
+        if missing:
+            why = f"{', '.join(missing)} not built (looked in {self.bin})"
+            say(f"  skip {case} {name}: {why}")
+            return Side(name, skip=why)
+        return Side(name)
+
+    def python_has(self, modules):
+        key = tuple(modules)
+        if key not in self._py_ok:
+            if not os.access(PYTHON, os.X_OK):
+                self._py_ok[key] = f"{PYTHON} not found"
+            else:
+                r = subprocess.run([PYTHON, "-c", "import " + ", ".join(modules)],
+                                   capture_output=True, text=True)
+                last = (r.stderr.strip().splitlines() or [""])[-1]
+                self._py_ok[key] = None if r.returncode == 0 else f"{PYTHON}: {last}"
+        return self._py_ok[key]
+
+    def python_side(self, case, name, modules):
+        why = self.python_has(modules)
+        if why:
+            say(f"  skip {case} peer {name}: {why}")
+            return Side(name, skip=why)
+        return Side(name)
+
+    def binary_side(self, case, name, binary):
+        if shutil.which(binary) is None:
+            why = f"{binary} not found (Debian package liblinear-tools)"
+            say(f"  skip {case} peer {name}: {why}")
+            return Side(name, skip=why)
+        return Side(name)
+
+    @staticmethod
+    def runnable(*sides):
+        return [s for s in sides if s is not None and s.skip is None]
+
+    # --- running ----------------------------------------------------------------------------
+    def run_once(self, label, cmd):
+        """An untimed run (training a model for a later case, a quality measurement)."""
+        t, err = run_command(cmd, self.tmp, self.timeout)
+        if err:
+            say(f"  FAIL {label} (untimed)\n{err}")
+            return False
+        return True
+
+    def time_sides(self, case, sides):
+        """Alternate the sides' commands `repeat` times; a failing side stops, the others go on."""
+        active = [s for s in sides if s.skip is None and s.cmd is not None]
+        for i in range(self.repeat):
+            for s in active:
+                if s.error is not None:
+                    continue
+                t, err = run_command(s.cmd, self.tmp, self.timeout)
+                if err:
+                    s.error = err
+                    say(f"  FAIL {case} {s.name} (repetition {i + 1})\n{err}")
+                else:
+                    s.times.append(t)
+                    progress(f"    {case} {s.name} #{i + 1}: {t:.3f} s")
+
+    # --- models shared between cases --------------------------------------------------------
+    @staticmethod
+    def fit_sets(kind):
+        """(training set, evaluation / prediction input, target) for a model kind. The linear
+        model is evaluated on (and predicts) its 1,000,000-row training set: a second 1 GB CSV
+        would only add a minute of generation."""
+        return (("regression", "regression", "y") if kind == "linear"
+                else ("classification", "classification-test", "label"))
+
+    def mlpipe_model(self, kind):
+        """Path of an mlpipe model of `kind`, training it (untimed) unless a fit case did."""
+        key = f"mlpipe:{kind}"
+        if key not in self.artifacts:
+            train, _, target = self.fit_sets(kind)
+            path = self.path(f"{kind}.model")
+            cmd = Command([[self.prog("ml-fit"), kind, "-t", target, self.data(train).path,
+                            "-o", path]])
+            self.artifacts[key] = path if self.run_once(f"ml-fit {kind}", cmd) else None
+        return self.artifacts[key]
+
+    def sklearn_model(self, kind):
+        """(pickle path, predictions on the eval set, info) of the scikit-learn model of `kind`,
+        training it once, untimed. Linear models are evaluated on their training set (R^2), logistic
+        ones on the test set (accuracy)."""
+        import numpy as np
+        key = f"sklearn:{kind}"
+        if key not in self.artifacts:
+            train, ev, target = self.fit_sets(kind)
+            pkl, pred, info = (self.path(f"{kind}.pkl"), self.path(f"{kind}-sk-pred.npy"),
+                               self.path(f"{kind}-sk-info.json"))
+            cmd = Command([[PYTHON, "-c", PEER_FIT, kind, self.data(train).path, target,
+                            pkl, self.data(ev).path, pred, info]])
+            if self.run_once(f"scikit-learn {kind} fit", cmd):
+                with open(info) as f:
+                    self.artifacts[key] = (pkl, np.load(pred), json.load(f))
+            else:
+                self.artifacts[key] = None
+        return self.artifacts[key]
+
+
+def quality(fn):
+    """Quality notes must never break the harness's table: report the problem in the cell."""
+    try:
+        return fn()
+    except Exception as e:  # noqa: BLE001 - any error here is about a program's output
+        traceback.print_exc(file=sys.stderr)
+        return f"quality n/a: {e}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases
+
+def case_load(ctx):
+    ml = ctx.mlpipe_side("load", ["ml-load"])
+    peer = ctx.python_side("load", "pandas.read_csv", ["pandas"])
+    if ctx.runnable(ml, peer):
+        d = ctx.data("numeric")
+        out = ctx.path("load-out.bin")
+        ml.cmd = Command([[ctx.prog("ml-load"), d.path]], stdout=out)
+        peer.cmd = Command([[PYTHON, "-c", PEER_LOAD, d.path]])
+        ctx.time_sides("load", [ml, peer])
+
+        def notes():
+            parts = [f"CSV {mb(d.bytes):.0f} MB"]
+            for s in (ml, peer):
+                if s.ok:
+                    parts.append(f"{s.name} {mb(d.bytes) / s.median:.0f} MB/s")
+            if ml.ok:
+                parts.append(f"(bin out {mb(os.path.getsize(out)):.0f} MB)")
+            return ", ".join(parts)
+        return [make_row("load csv -> bin", ml, peer, quality(notes))]
+    return [make_row("load csv -> bin", ml, peer)]
+
+
+def case_scale(ctx):
+    rows = []
+    # binary out: ml-load | ml-scale  vs  read_csv + fit_transform + np.save
+    ml = ctx.mlpipe_side("scale", ["ml-load", "ml-scale"], "mlpipe (bin)")
+    peer = ctx.python_side("scale", "sklearn StandardScaler", ["pandas", "sklearn"])
+    if ctx.runnable(ml, peer):
+        d = ctx.data("numeric")
+        ml.cmd = Command([[ctx.prog("ml-load"), d.path], [ctx.prog("ml-scale")]],
+                         stdout=ctx.path("scale-out.bin"))
+        peer.cmd = Command([[PYTHON, "-c", PEER_SCALE, d.path, ctx.path("scale-peer.npy"), "npy"]])
+        ctx.time_sides("scale-bin", [ml, peer])
+    rows.append(make_row("scale load|scale -> bin", ml, peer))
+
+    # CSV in -> CSV out: ml-scale data.csv  vs  read_csv + fit_transform + to_csv
+    ml = ctx.mlpipe_side("scale", ["ml-scale"], "mlpipe (csv)")
+    peer = ctx.python_side("scale", "sklearn StandardScaler", ["pandas", "sklearn"])
+    if ctx.runnable(ml, peer):
+        d = ctx.data("numeric")
+        ml_out, peer_out = ctx.path("scale-out.csv"), ctx.path("scale-peer.csv")
+        ml.cmd = Command([[ctx.prog("ml-scale"), d.path]], stdout=ml_out)
+        peer.cmd = Command([[PYTHON, "-c", PEER_SCALE, d.path, peer_out, "csv"]])
+        ctx.time_sides("scale-csv", [ml, peer])
+
+        def notes():
+            if not (ml.ok and peer.ok):
+                return ""
+            try:
+                import pandas as pd
+            except ImportError:
+                return "(pandas missing in harness: outputs not compared)"
+            a, b = pd.read_csv(ml_out), pd.read_csv(peer_out)
+            if list(a.columns) != list(b.columns) or a.shape != b.shape:
+                return f"outputs differ in shape/columns: {a.shape} vs {b.shape}"
+            return f"max |mlpipe - sklearn| = {abs(a.to_numpy() - b.to_numpy()).max():.2e}"
+        rows.append(make_row("scale csv -> csv", ml, peer, quality(notes)))
+    else:
+        rows.append(make_row("scale csv -> csv", ml, peer))
+    return rows
+
+
+def case_linear_fit(ctx):
+    ml = ctx.mlpipe_side("linear-fit", ["ml-fit"])
+    peer = ctx.python_side("linear-fit", "sklearn LinearRegression", ["pandas", "sklearn"])
+    label = f"linear-fit ({ctx.rows(1_000_000)} x 50)"
+    if not ctx.runnable(ml, peer):
+        return [make_row(label, ml, peer)]
+    d = ctx.data("regression")
+    model = ctx.path("linear.model")
+    ml.cmd = Command([[ctx.prog("ml-fit"), "linear", "-t", "y", d.path, "-o", model]])
+    peer.cmd = Command([[PYTHON, "-c", PEER_FIT, "linear", d.path, "y"]])
+    ctx.time_sides("linear-fit", [ml, peer])
+    if ml.ok:
+        ctx.artifacts["mlpipe:linear"] = model
+
+    def notes():
+        y = d.extra["y"]
+        parts, ml_pred, sk_pred = [], None, None
+        if ml.ok and ctx.prog("ml-predict"):
+            pred = ctx.path("linear-train-pred.csv")
+            if ctx.run_once("ml-predict (linear, training set)",
+                            Command([[ctx.prog("ml-predict"), model, d.path]], stdout=pred)):
+                ml_pred = read_prediction_csv(pred, numeric=True)
+                parts.append(f"train R2 mlpipe {r2_score(y, ml_pred):.6f}")
+        if peer.ok:
+            sk = ctx.sklearn_model("linear")
+            if sk:
+                sk_pred = sk[1]
+                parts.append(f"sklearn {r2_score(y, sk_pred):.6f}")
+        if ml_pred is not None and sk_pred is not None:
+            parts.append(f"max |pred diff| {abs(ml_pred - sk_pred).max():.2e}")
+        return ", ".join(parts)
+    return [make_row(label, ml, peer, quality(notes))]
+
+
+def case_logistic_fit(ctx):
+    ml = ctx.mlpipe_side("logistic-fit", ["ml-fit"])
+    sk = ctx.python_side("logistic-fit", "sklearn LogisticRegression", ["pandas", "sklearn"])
+    ll = ctx.binary_side("logistic-fit", "liblinear", "liblinear-train")
+    label_sk = f"logistic-fit ({ctx.rows(500_000)} x 50) vs sklearn"
+    label_ll = "logistic-fit vs liblinear (LIBSVM input)"
+    if not ctx.runnable(ml, sk, ll):
+        return [make_row(label_sk, ml, sk), make_row(label_ll, ml, ll)]
+    d = ctx.data("classification")
+    test = ctx.data("classification-test")
+    truth = test.extra["labels"]
+    model = ctx.path("logistic.model")
+    ml.cmd = Command([[ctx.prog("ml-fit"), "logistic", "-t", "label", d.path, "-o", model]])
+    sk.cmd = Command([[PYTHON, "-c", PEER_FIT, "logistic", d.path, "label"]])
+    if ll.skip is None:
+        lsv, lsv_test = ctx.data("classification-libsvm"), ctx.data("classification-test-libsvm")
+        ll_model = ctx.path("liblinear.model")
+        ll.cmd = Command([["liblinear-train", "-q", "-s", "0", "-c", "1", "-B", "1",
+                           lsv.path, ll_model]])
+    ctx.time_sides("logistic-fit", [ml, sk, ll])
+    if ml.ok:
+        ctx.artifacts["mlpipe:logistic"] = model
+
+    ml_pred = []  # shared between the two rows' notes
+
+    def ml_acc():
+        if not ml.ok or not ctx.prog("ml-predict"):
+            return None
+        pred = ctx.path("logistic-test-pred.csv")
+        if not ctx.run_once("ml-predict (logistic, test set)",
+                            Command([[ctx.prog("ml-predict"), model, test.path]], stdout=pred)):
+            return None
+        ml_pred.append(read_prediction_csv(pred, numeric=False))
+        return f"test acc mlpipe {(ml_pred[0] == truth).mean():.4f}"
+
+    def notes_sk():
+        parts = [p for p in [ml_acc()] if p]
+        if sk.ok:
+            m = ctx.sklearn_model("logistic")
+            if m:
+                parts.append(f"sklearn {(m[1] == truth).mean():.4f}"
+                             + (f" (n_iter {m[2]['n_iter']})" if "n_iter" in m[2] else ""))
+                if ml_pred:
+                    parts.append(f"agree {(m[1] == ml_pred[0]).mean():.4f}")
+        return ", ".join(parts)
+
+    def notes_ll():
+        import numpy as np
+        parts = []
+        if ml_pred:
+            parts.append(f"test acc mlpipe {(ml_pred[0] == truth).mean():.4f}")
+        if ll.ok:
+            out = ctx.path("liblinear-test-pred.txt")
+            if ctx.run_once("liblinear-predict",
+                            Command([["liblinear-predict", "-q", lsv_test.path, ll_model, out]])):
+                with open(out) as f:
+                    p = np.array(["pos" if float(v) > 0 else "neg" for v in f.read().split()])
+                parts.append(f"liblinear {(p == truth).mean():.4f}")
+        return ", ".join(parts)
+
+    return [make_row(label_sk, ml, sk, quality(notes_sk)),
+            make_row(label_ll, ml, ll, quality(notes_ll))]
+
+
+def case_predict(ctx):
+    rows = []
+    for kind, label in (("logistic", f"predict logistic ({ctx.rows(100_000)} rows)"),
+                        ("linear", f"predict linear ({ctx.rows(1_000_000)} rows)")):
+        case = f"predict-{kind}"
+        ml = ctx.mlpipe_side(case, ["ml-fit", "ml-predict"])
+        peer = ctx.python_side(case, "sklearn", ["pandas", "sklearn"])
+        if not ctx.runnable(ml, peer):
+            rows.append(make_row(label, ml, peer))
+            continue
+        _, test_name, _ = ctx.fit_sets(kind)
+        test = ctx.data(test_name)
+        ml_out, peer_out = ctx.path(f"{case}-ml.csv"), ctx.path(f"{case}-peer.csv")
+        if ml.skip is None:
+            model = ctx.mlpipe_model(kind)
+            if model:
+                ml.cmd = Command([[ctx.prog("ml-predict"), model, test.path]], stdout=ml_out)
+            else:
+                ml.error = "no model"
+        if peer.skip is None:
+            m = ctx.sklearn_model(kind)
+            if m:
+                peer.cmd = Command([[PYTHON, "-c", PEER_PREDICT, m[0], test.path, peer_out]])
+            else:
+                peer.error = "no model"
+        ctx.time_sides(case, [ml, peer])
+
+        def notes():
+            numeric = kind == "linear"
+            preds = [read_prediction_csv(out, numeric)
+                     for s, out in ((ml, ml_out), (peer, peer_out)) if s.ok]
+            names = [s.name for s in (ml, peer) if s.ok]
+            if numeric:
+                parts = [f"R2 {n} {r2_score(test.extra['y'], p):.6f}" for n, p in zip(names, preds)]
+                if len(preds) == 2:
+                    parts.append(f"max |pred diff| {abs(preds[0] - preds[1]).max():.2e}")
+            else:
+                parts = [f"test acc {n} {(p == test.extra['labels']).mean():.4f}"
+                         for n, p in zip(names, preds)]
+                if len(preds) == 2:
+                    parts.append(f"agree {(preds[0] == preds[1]).mean():.4f}")
+            return ", ".join(parts)
+        rows.append(make_row(label, ml, peer, quality(notes)))
+    return rows
+
+
+class LineReader:
+    """Read lines from a pipe with a timeout, so a program that never answers cannot hang us."""
+
+    def __init__(self, fd):
+        self.fd, self.buf = fd, b""
+
+    def readline(self, timeout):
+        deadline = time.perf_counter() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise TimeoutError(f"no answer line within {timeout:.0f} s")
+            if select.select([self.fd], [], [], left)[0]:
+                chunk = os.read(self.fd, 65536)
+                if not chunk:
+                    raise EOFError("output closed before an answer arrived")
+                self.buf += chunk
+        line, _, self.buf = self.buf.partition(b"\n")
+        return line.decode("utf-8", "replace").rstrip("\r")
+
+
+def case_service_latency(ctx):
+    label = "service-latency (per row)"
+    ml = ctx.mlpipe_side("service-latency", ["ml-fit", "ml-predict"])
+    if ml.skip is not None:
+        return [make_row(label, ml, None)]
+    model = ctx.mlpipe_model("logistic")
+    if not model:
+        ml.error = "no model"
+        return [make_row(label, ml, None, "could not train the logistic model")]
+    test = ctx.data("classification-test")
+    n = min(ctx.size(2000), test.rows - 1)  # timed requests, after one warm-up request
+    X = test.extra["X"][:n + 1].tolist()
+    header = (",".join(test.extra["features"]) + "\n").encode()  # a request carries no label
+    requests = [(",".join(repr(v) for v in r) + "\n").encode() for r in X]
+
+    argv = [ctx.prog("ml-predict"), "--line-buffered", model]
+    errpath = ctx.path("service.stderr")
+    lat, answers, failure = [], [], None
+    try:
+        with open(errpath, "wb") as err:
+            t_start = time.perf_counter()
+            p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                                 bufsize=0)
+    except OSError as e:
+        ml.error = str(e)
+        say(f"  FAIL service-latency: cannot start {argv[0]}: {e}")
+        return [make_row(label, ml, None)]
+    reader = LineReader(p.stdout.fileno())
+    try:
+        # Untimed warm-up: the first answer also pays for start-up and model loading. The output
+        # header `prediction` may come right after the input header or with the first answer.
+        p.stdin.write(header + requests[0])
+        line = reader.readline(30.0)
+        if line.strip() == "prediction":
+            line = reader.readline(30.0)
+        startup = time.perf_counter() - t_start
+        for req in requests[1:]:
+            t0 = time.perf_counter()
+            p.stdin.write(req)
+            line = reader.readline(10.0)
+            lat.append(time.perf_counter() - t0)
+            answers.append(line.strip())
+    except (OSError, TimeoutError, EOFError) as e:
+        failure = f"after {len(answers)} answers: {e}"
+    finally:
+        try:
+            p.stdin.close()
+        except OSError:
+            pass
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        p.stdout.close()
+    if failure is None and p.returncode:
+        failure = f"exit status {p.returncode} after all answers"
+    if failure:
+        with open(errpath, "rb") as f:
+            errtext = f.read()[-4000:].decode("utf-8", "replace")
+        ml.error = failure
+        say(f"  FAIL service-latency: {' '.join(shlex.quote(a) for a in argv)}: {failure}\n"
+            f"{tail(errtext)}")
+        return [make_row(label, ml, None)]
+    import numpy as np
+    us = np.array(lat) * 1e6
+    acc = (np.array(answers) == test.extra["labels"][1:n + 1]).mean()
+    row = make_row(label, ml, None,
+                   f"median of {n} round trips; p99 {np.percentile(us, 99):.0f} us, "
+                   f"max {us.max():.0f} us; start-up to first answer {startup * 1e3:.0f} ms; "
+                   f"answers' accuracy {acc:.4f}")
+    row.ml = f"{np.median(us):.0f} us"
+    return [row]
+
+
+@dataclass
+class Case:
+    name: str
+    run: object
+    about: str
+
+
+CASES = [
+    Case("load", case_load, "ml-load CSV 1M x 20 -> binary  vs  pandas.read_csv (MB/s)"),
+    Case("scale", case_scale, "ml-load | ml-scale, and ml-scale CSV -> CSV  vs  sklearn StandardScaler"),
+    Case("linear-fit", case_linear_fit, "ml-fit linear 1M x 50  vs  sklearn LinearRegression (R^2)"),
+    Case("logistic-fit", case_logistic_fit,
+         "ml-fit logistic 500k x 50  vs  sklearn lbfgs and liblinear -s 0 (test accuracy)"),
+    Case("predict", case_predict, "ml-predict batch (logistic 100k, linear 1M)  vs  pickled sklearn"),
+    Case("service-latency", case_service_latency,
+         "ml-predict --line-buffered as a co-process: round-trip per row (no peer)"),
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+def blas_report(ctx):
+    say("BLAS kernels:")
+    info = ctx.prog("ml-info")
+    if info is None:
+        say(f"  mlpipe: unknown (ml-info not built in {ctx.bin})")
+    else:
+        try:
+            r = subprocess.run([info, "--version"], capture_output=True, text=True, timeout=30)
+            lines = [l.strip() for l in (r.stdout + r.stderr).splitlines() if "blas" in l.lower()]
+            say("  mlpipe: " + ("; ".join(lines) if lines else
+                                "unknown (ml-info --version does not mention BLAS)"))
+        except (OSError, subprocess.TimeoutExpired) as e:
+            say(f"  mlpipe: unknown (ml-info --version: {e})")
+    why = ctx.python_has(["numpy"])
+    if why:
+        say(f"  numpy:  unknown ({why})")
+    else:
+        r = subprocess.run([PYTHON, "-c", PEER_BLAS_INFO], capture_output=True, text=True)
+        try:
+            libs = json.loads(r.stdout)
+        except ValueError:
+            libs = "error"
+        if libs is None:
+            say("  numpy:  unknown (threadpoolctl not importable)")
+        elif libs == "error" or not libs:
+            say("  numpy:  unknown (threadpoolctl found no BLAS)")
+        for lib in libs if isinstance(libs, list) else []:
+            say(f"  numpy:  {lib.get('internal_api')} {lib.get('version')}, "
+                f"kernels {lib.get('architecture')}, {lib.get('num_threads')} threads "
+                f"({lib.get('filepath')})")
+    env = {k: v for k, v in os.environ.items()
+           if k.startswith("OPENBLAS") or k in ("OMP_NUM_THREADS", "GOTO_NUM_THREADS")}
+    say("  environment (both sides): " + (", ".join(f"{k}={v}" for k, v in sorted(env.items()))
+                                          or "no OPENBLAS_*/OMP_NUM_THREADS set") +
+        f"; {os.cpu_count()} CPUs")
+
+
+def print_table(rows):
+    head = Row("case", "mlpipe s", "peer s", "peer/ml", "quality / notes")
+    table = [head] + rows
+    w = [max(len(getattr(r, a)) for r in table) for a in ("case", "ml", "peer", "ratio")]
+    for i, r in enumerate(table):
+        say(f"{r.case:<{w[0]}}  {r.ml:>{w[1]}}  {r.peer:>{w[2]}}  {r.ratio:>{w[3]}}  {r.notes}")
+        if i == 0:
+            say("-" * (sum(w) + 6 + 2 + len(head.notes)))
+
+
+# ---------------------------------------------------------------------------------------------
+
+def default_bin():
+    """$BIN, else the repository's build directory (build/, or build/bin/ or bin/ if the programs
+    are there)."""
+    if os.environ.get("BIN"):
+        return os.environ["BIN"]
+    for d in ("build", "build/bin", "bin"):
+        p = os.path.join(REPO, d)
+        if os.path.isdir(p) and any(f.startswith("ml-") for f in os.listdir(p)):
+            return p
+    return os.path.join(REPO, "build")
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(
+        description="Benchmark mlpipe programs against scikit-learn, pandas and LIBLINEAR, "
+                    "side by side in the same run (ratio = peer / mlpipe; > 1 means mlpipe is faster).")
+    ap.add_argument("--bin", default=default_bin(),
+                    help="directory holding ml-load, ml-fit, ... (default: $BIN or the build directory)")
+    ap.add_argument("--repeat", type=int, default=5, metavar="N",
+                    help="timed repetitions per side, alternating (default 5); medians are reported")
+    ap.add_argument("--case", action="append", default=[], metavar="NAME",
+                    help="run only this case (repeatable); see --list")
+    ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    ap.add_argument("--quick", action="store_true", help="divide all data sizes by 10 (smoke run)")
+    ap.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S",
+                    help=f"kill a command that runs longer than S seconds (default {DEFAULT_TIMEOUT:.0f})")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the temporary data directory (its path is printed)")
+    ap.add_argument("names", nargs="*", metavar="CASE", help="same as --case CASE")
+    args = ap.parse_args(argv)
+    # `make` passes its target name along when a recipe says "$@": it is not a case.
+    args.case += [n for n in args.names if n != "bench"]
+    known = [c.name for c in CASES]
+    unknown = [n for n in args.case if n not in known]
+    if unknown:
+        ap.error(f"unknown case {', '.join(unknown)} (known: {', '.join(known)})")
+    if args.repeat < 1:
+        ap.error("--repeat must be at least 1")
+    return args
+
+
+def main(argv):
+    args = parse_args(argv)
+    if args.list:
+        w = max(len(c.name) for c in CASES)
+        for c in CASES:
+            say(f"{c.name:<{w}}  {c.about}")
+        return 0
+    try:
+        import numpy  # noqa: F401 - data generation needs it
+    except ImportError:
+        say(f"bench: numpy is not importable by {sys.executable}; the benchmark data cannot be "
+            "generated (apt-get install python3-numpy). Nothing run.")
+        return 0
+    selected = [c for c in CASES if not args.case or c.name in args.case]
+    args.bin = os.path.abspath(args.bin)
+    tmp = tempfile.mkdtemp(prefix="mlpipe-bench-")
+    ctx = Context(args, tmp)
+    broken = False
+    try:
+        say(f"mlpipe bench: programs from {args.bin}; peers with {PYTHON}; "
+            f"{args.repeat} repetition(s), medians{'; QUICK (sizes / 10)' if args.quick else ''}")
+        blas_report(ctx)
+        rows = []
+        for c in selected:
+            say(f"[{c.name}]")
+            try:
+                rows.extend(c.run(ctx))
+            except KeyboardInterrupt:
+                raise
+            except Exception:  # noqa: BLE001 - a harness bug: report it, go on, exit non-zero
+                broken = True
+                say(f"  HARNESS ERROR in case {c.name}:")
+                traceback.print_exc(file=sys.stdout)
+                rows.append(Row(c.name, "ERR", "ERR", "-", "harness error (traceback above)"))
+        say()
+        if ctx.generated:
+            say("Data:")
+            for d in ctx.generated:
+                say(f"  {d.describe()}")
+            say()
+        print_table(rows)
+    except KeyboardInterrupt:
+        say("bench: interrupted")
+        return 130
+    finally:
+        if args.keep:
+            say(f"(kept {tmp})")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs what mlpipe needs to build and test on Debian 12 (apt-get, as root).
+# Does nothing when everything is there; when not root, prints the command.
+# MLPIPE_PEERS=1 also installs the Python peers used by cross-checks and
+# benchmarks (scikit-learn, pandas, numpy, liblinear-tools).
+set -eu
+
+packages="build-essential pkg-config libcsv-dev libopenblas-dev check"
+peers="python3-sklearn python3-pandas python3-numpy liblinear-tools socat"
+if [ "${MLPIPE_PEERS:-0}" = 1 ]; then
+	packages="$packages $peers"
+fi
+
+missing=""
+for package in $packages; do
+	dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $package"
+done
+[ -z "$missing" ] && exit 0
+
+command="apt-get update && apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "mlpipe needs:$missing" >&2
+	echo "run as root:  $command" >&2
+	exit 1
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
