@@ -12,6 +12,7 @@
 
 #include "ml_file.h"
 #include "ml_number.h"
+#include "ml_stream.h"
 
 char *cli_arg;
 
@@ -256,4 +257,75 @@ ml_format cli_output_format(bool want_csv, bool want_bin, bool input_is_csv)
 	if (want_bin)
 		return ML_FORMAT_BINARY;
 	return input_is_csv ? ML_FORMAT_CSV : ML_FORMAT_BINARY;
+}
+
+void cli_save_chain(const char *path, const ml_chain *chain, int argc, char **argv)
+{
+	ml_buf text;
+	ml_error err;
+	bool unchanged;
+	ml_buf_init(&text);
+	ml_pipefile_begin(&text, argc, argv);
+	ml_chain_write(chain, &text);
+	if (text.failed)
+		cli_die("out of memory");
+	if (ml_file_replace(path, text.data, text.length, &unchanged, &err) < 0)
+		cli_fail(&err);
+	ml_buf_free(&text);
+}
+
+/* Streams every row of stream to out. */
+static void copy_stream(ml_stream *stream, FILE *out, ml_format format)
+{
+	ml_error err;
+	ml_writer *writer = ml_writer_create(out, cli_output_name(), format,
+					     ml_stream_columns(stream), ml_stream_chain(stream),
+					     ml_stream_declared_rows(stream), &err);
+	size_t width = ml_stream_columns(stream)->count, block = 4096, got;
+	double *rows = writer ? ml_alloc_array(block * width, sizeof *rows, &err) : NULL;
+	if (!rows)
+		cli_fail(&err);
+	do {
+		if (ml_stream_read(stream, rows, block, &got, &err) < 0 ||
+		    ml_writer_write(writer, rows, got, &err) < 0)
+			cli_fail(&err);
+	} while (got > 0);
+	if (ml_writer_finish(writer, &err) < 0)
+		cli_fail(&err);
+	ml_writer_free(writer);
+	free(rows);
+}
+
+void cli_apply_saved(const char *stage_file, const char *input, const ml_csv_options *csv,
+		     ml_format format, const char *output)
+{
+	ml_error err;
+	ml_pipefile *file = ml_pipefile_open(stage_file, &err);
+	if (!file || ml_pipefile_expect_end(file, &err) < 0)
+		cli_fail(&err);
+	ml_stream *stream = ml_stream_open(input, csv, ml_pipefile_chain(file), stage_file, &err);
+	if (!stream)
+		cli_fail(&err);
+	FILE *out = cli_output_open(output);
+	cli_refuse_terminal(out, format);
+	copy_stream(stream, out, format);
+	const char *column;
+	size_t unknown = ml_stream_unknown_total(stream, &column);
+	if (unknown)
+		cli_warn("%s: %zu value%s not seen when the stage was fitted (most in column '%s');"
+			 " encoded as all-zero one-hot / missing", ml_stream_name(stream), unknown,
+			 unknown == 1 ? "" : "s", column);
+	ml_stream_close(stream);
+	ml_pipefile_close(file);
+	cli_output_close();
+}
+
+void cli_write_dataset(const ml_dataset *data, ml_format format, const char *output)
+{
+	ml_error err;
+	FILE *out = cli_output_open(output);
+	cli_refuse_terminal(out, format);
+	if (ml_dataset_write(data, out, cli_output_name(), format, &err) < 0)
+		cli_fail(&err);
+	cli_output_close();
 }

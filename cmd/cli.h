@@ -67,6 +67,24 @@ void cli_output_close(void);
 /* Which format to write: --csv / --bin win, else what came in. */
 ml_format cli_output_format(bool want_csv, bool want_bin, bool input_is_csv);
 
+/*
+ * Writes a stage file (mlpipe-model(5) without an estimator) holding chain,
+ * with this command line recorded in it; exits 1 on failure.
+ */
+void cli_save_chain(const char *path, const ml_chain *chain, int argc, char **argv);
+
+/*
+ * The --load path of ml-load, ml-scale and ml-poly: replays the stage file's
+ * chain on input (all of it on CSV, the missing part on binary), streaming,
+ * and writes the result in format to output (stdout when NULL); reports
+ * unknown categories on stderr; closes the output.
+ */
+void cli_apply_saved(const char *stage_file, const char *input, const ml_csv_options *csv,
+		     ml_format format, const char *output);
+
+/* Writes a whole dataset to output (stdout when NULL) in format and closes it. */
+void cli_write_dataset(const ml_dataset *data, ml_format format, const char *output);
+
 /* The BLAS library and the kernels it runs, for --version and -v. */
 const char *cli_blas_description(void);
 

@@ -8,7 +8,6 @@
 #include "cli.h"
 #include "ml_file.h"
 #include "ml_io.h"
-#include "ml_stream.h"
 
 enum { OPT_CATEGORICAL = 256, OPT_ORDINAL, OPT_MAX_CATEGORIES, OPT_NO_HEADER, OPT_NA,
        OPT_CSV, OPT_BIN, OPT_SAVE, OPT_LOAD };
@@ -92,67 +91,6 @@ static void parse_arguments(int argc, char **argv, settings *s)
 				" --ordinal come from it");
 }
 
-/* Streams input through a chain (or as it is) to the output. */
-static void copy_stream(ml_stream *stream, FILE *out, ml_format format)
-{
-	ml_error err;
-	ml_writer *writer = ml_writer_create(out, cli_output_name(), format,
-					     ml_stream_columns(stream), ml_stream_chain(stream),
-					     ml_stream_declared_rows(stream), &err);
-	size_t width = ml_stream_columns(stream)->count, block = 4096, got;
-	double *rows = writer ? ml_alloc_array(block * width, sizeof *rows, &err) : NULL;
-	if (!rows)
-		cli_fail(&err);
-	do {
-		if (ml_stream_read(stream, rows, block, &got, &err) < 0 ||
-		    ml_writer_write(writer, rows, got, &err) < 0)
-			cli_fail(&err);
-	} while (got > 0);
-	if (ml_writer_finish(writer, &err) < 0)
-		cli_fail(&err);
-	ml_writer_free(writer);
-	free(rows);
-}
-
-static void apply_saved(const settings *s)
-{
-	ml_error err;
-	ml_pipefile *file = ml_pipefile_open(s->load_file, &err);
-	if (!file || ml_pipefile_expect_end(file, &err) < 0)
-		cli_fail(&err);
-	ml_stream *stream = ml_stream_open(s->input, &s->load.csv, ml_pipefile_chain(file),
-					   s->load_file, &err);
-	if (!stream)
-		cli_fail(&err);
-	ml_format format = cli_output_format(s->csv, s->bin, false);
-	FILE *out = cli_output_open(s->output);
-	cli_refuse_terminal(out, format);
-	copy_stream(stream, out, format);
-	const char *column;
-	size_t unknown = ml_stream_unknown_total(stream, &column);
-	if (unknown)
-		cli_warn("%s: %zu value%s not seen when the stage was fitted (most in column '%s');"
-			 " encoded as all-zero one-hot / missing", ml_stream_name(stream), unknown,
-			 unknown == 1 ? "" : "s", column);
-	ml_stream_close(stream);
-	ml_pipefile_close(file);
-}
-
-static void save_chain(const char *path, const ml_chain *chain, int argc, char **argv)
-{
-	ml_buf text;
-	ml_error err;
-	bool unchanged;
-	ml_buf_init(&text);
-	ml_pipefile_begin(&text, argc, argv);
-	ml_chain_write(chain, &text);
-	if (text.failed)
-		cli_die("out of memory");
-	if (ml_file_replace(path, text.data, text.length, &unchanged, &err) < 0)
-		cli_fail(&err);
-	ml_buf_free(&text);
-}
-
 static void report(const ml_dataset *data)
 {
 	const ml_columns *c = &data->columns;
@@ -168,26 +106,21 @@ int main(int argc, char **argv)
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
 	if (s.load_file) {
-		apply_saved(&s);
-		cli_output_close();
+		cli_apply_saved(s.load_file, s.input, &s.load.csv,
+				cli_output_format(s.csv, s.bin, false), s.output);
 		return 0;
 	}
 	ml_dataset data;
 	if (ml_dataset_read(s.input, &s.load, &data, &err) < 0)
 		cli_fail(&err);
-	ml_format format = cli_output_format(s.csv, s.bin, false);
-	FILE *out = cli_output_open(s.output);
-	cli_refuse_terminal(out, format);
-	if (ml_dataset_write(&data, out, cli_output_name(), format, &err) < 0)
-		cli_fail(&err);
 	if (s.save) {
 		if (ml_chain_length(data.chain) == 0)
 			cli_die("--save: the input has no load stage to save (it is binary without one)");
-		save_chain(s.save, data.chain, argc, argv);
+		cli_save_chain(s.save, data.chain, argc, argv);
 	}
+	cli_write_dataset(&data, cli_output_format(s.csv, s.bin, false), s.output);
 	if (s.verbose)
 		report(&data);
-	cli_output_close();
 	ml_dataset_free(&data);
 	return 0;
 }

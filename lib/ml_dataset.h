@@ -19,4 +19,11 @@ typedef struct ml_dataset {
 
 void ml_dataset_free(ml_dataset *dataset);
 
+/*
+ * Applies a freshly fitted stage to the whole dataset and appends it to the
+ * dataset's chain (taking ownership of stage, freed on failure): how ml-scale
+ * and ml-poly transform the data they were fitted on.
+ */
+int ml_dataset_apply(ml_dataset *dataset, ml_stage *stage, ml_error *err);
+
 #endif
