@@ -21,12 +21,15 @@ int ml_dataset_apply(ml_dataset *dataset, ml_stage *stage, ml_error *err)
 	size_t cells;
 	double *values = NULL;
 	ml_columns columns = { 0 };
-	if (!ml_size_mul(dataset->n_rows, outputs->count, &cells) ||
-	    !(values = ml_alloc_array(cells ? cells : 1, sizeof *values, err)) ||
+	if (!ml_size_mul(dataset->n_rows, outputs->count, &cells)) {
+		ml_stage_free(stage);
+		return ml_error_nomem(err);
+	}
+	if (!(values = ml_alloc_array(cells ? cells : 1, sizeof *values, err)) ||
 	    ml_columns_copy(&columns, outputs, err) < 0) {
 		free(values);
 		ml_stage_free(stage);
-		return err && !err->message[0] ? ml_error_nomem(err) : -1;
+		return -1;
 	}
 	if (!dataset->chain && !(dataset->chain = ml_chain_create(err))) {
 		free(values);
