@@ -88,9 +88,30 @@ struct ml_csv_reader {
 	size_t line, record_line, fields_in_record, newlines_in_record;
 	int previous_terminator;
 	const char *problem; /* set by a callback that hit bad input */
+	bool careful, previous_block_special;
 	unsigned char *block;
 };
 
+static int grow_fields(ml_csv_reader *reader)
+{
+	size_t capacity = reader->field_capacity ? reader->field_capacity * 2 : 1024;
+	size_t *offsets = realloc(reader->field_offsets, capacity * sizeof *offsets);
+	if (offsets)
+		reader->field_offsets = offsets;
+	size_t *lengths = realloc(reader->field_lengths, capacity * sizeof *lengths);
+	if (lengths)
+		reader->field_lengths = lengths;
+	if (!offsets || !lengths)
+		return -1;
+	reader->field_capacity = capacity;
+	return 0;
+}
+
+/*
+ * Called by libcsv for every field: the hottest function of every CSV read.
+ * Only blocks that hold a quote or a NUL byte (or follow one that did) need
+ * the per-field scans for quoted newlines and NUL bytes.
+ */
 static void on_field(void *text, size_t length, void *data)
 {
 	ml_csv_reader *reader = data;
@@ -100,33 +121,32 @@ static void on_field(void *text, size_t length, void *data)
 		reader->problem = "field longer than 1 MiB";
 		return;
 	}
-	if (text && memchr(text, '\0', length)) {
-		reader->problem = "NUL byte in a field (is this a text file?)";
-		return;
-	}
 	if (reader->fields_in_record == 0)
 		reader->record_line = reader->line;
-	for (const char *p = text; p && (p = memchr(p, '\n', length - (size_t)(p - (const char *)text)));
-	     p++)
-		reader->newlines_in_record++;
-	if (reader->n_fields == reader->field_capacity) {
-		size_t capacity = reader->field_capacity ? reader->field_capacity * 2 : 1024;
-		size_t *offsets = realloc(reader->field_offsets, capacity * sizeof *offsets);
-		if (offsets)
-			reader->field_offsets = offsets;
-		size_t *lengths = realloc(reader->field_lengths, capacity * sizeof *lengths);
-		if (lengths)
-			reader->field_lengths = lengths;
-		if (!offsets || !lengths) {
-			reader->problem = "out of memory";
+	if (reader->careful && text) {
+		if (memchr(text, '\0', length)) {
+			reader->problem = "NUL byte in a field (is this a text file?)";
 			return;
 		}
-		reader->field_capacity = capacity;
+		for (const char *p = text, *end = p + length; (p = memchr(p, '\n', (size_t)(end - p)));
+		     p++)
+			reader->newlines_in_record++;
 	}
+	if (reader->n_fields == reader->field_capacity && grow_fields(reader) < 0) {
+		reader->problem = "out of memory";
+		return;
+	}
+	if (!ml_buf_reserve(&reader->arena, length + 1)) {
+		reader->problem = "out of memory";
+		return;
+	}
+	char *copy = reader->arena.data + reader->arena.length;
+	if (length)
+		memcpy(copy, text, length);
+	copy[length] = '\0';
 	reader->field_offsets[reader->n_fields] = reader->arena.length;
 	reader->field_lengths[reader->n_fields] = length;
-	ml_buf_append(&reader->arena, text ? text : "", length);
-	ml_buf_putc(&reader->arena, '\0');
+	reader->arena.length += length + 1;
 	reader->n_fields++;
 	reader->fields_in_record++;
 }
@@ -179,6 +199,9 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 			length -= 3;
 		}
 	}
+	bool special = memchr(bytes, '"', length) || memchr(bytes, '\0', length);
+	reader->careful = special || reader->previous_block_special;
+	reader->previous_block_special = special;
 	size_t parsed = csv_parse(&reader->parser, bytes, length, on_field, on_record, reader);
 	if (reader->problem) {
 		ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
@@ -196,13 +219,31 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	return 0;
 }
 
+/*
+ * Empties the queue of delivered records but keeps the fields of the record
+ * libcsv is still in the middle of: a record may span two blocks.
+ */
+static void drop_delivered(ml_csv_reader *reader)
+{
+	size_t first = reader->n_fields - reader->fields_in_record;
+	size_t base = first < reader->n_fields ? reader->field_offsets[first] : reader->arena.length;
+	size_t kept_bytes = reader->arena.length - base;
+	memmove(reader->arena.data, reader->arena.data + base, kept_bytes);
+	reader->arena.length = kept_bytes;
+	for (size_t i = 0; i < reader->fields_in_record; i++) {
+		reader->field_offsets[i] = reader->field_offsets[first + i] - base;
+		reader->field_lengths[i] = reader->field_lengths[first + i];
+	}
+	reader->n_fields = reader->fields_in_record;
+	reader->n_records = 0;
+	reader->next_record = 0;
+}
+
 /* Parses blocks until at least one record is queued or the input ends. */
 static int refill(ml_csv_reader *reader, ml_error *err)
 {
-	reader->n_fields = 0;
-	reader->n_records = 0;
-	reader->next_record = 0;
-	ml_buf_reset(&reader->arena);
+	if (reader->arena.data)
+		drop_delivered(reader);
 	while (reader->n_records == 0 && !reader->at_eof) {
 		/* One read(2), not fread: a co-process gets its answer per line. */
 		long got = ml_read_some(reader->fd, reader->block, READ_BLOCK_SIZE);
