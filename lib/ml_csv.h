@@ -2,7 +2,8 @@
  * ml_csv: CSV text in and out.
  *
  * The reader streams records through libcsv in bounded memory: it feeds
- * large blocks, keeps fields in one arena per block, tracks physical line
+ * large blocks, keeps fields in one arena per block (parsed in a background
+ * thread, unless line_at_a_time asks otherwise), tracks physical line
  * numbers for messages, checks every row against the header's field count,
  * strips a UTF-8 byte order mark, accepts CRLF and skips empty lines.  The
  * writer prints rows of doubles in their shortest exact form.
@@ -24,6 +25,7 @@ typedef struct ml_csv_options {
 	char delimiter;          /* ',' */
 	bool delimiter_given;    /* the user chose it: no guessing in messages */
 	bool header;             /* first record names the columns (default) */
+	bool line_at_a_time;     /* parse in the caller's thread, for services */
 	size_t n_na_values;      /* strings read as missing, besides "" */
 	const char *na_values[ML_MAX_NA_VALUES];
 } ml_csv_options;
