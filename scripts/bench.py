@@ -613,13 +613,10 @@ def case_load(ctx):
         ctx.time_sides("load", [ml, peer])
 
         def notes():
-            parts = [f"CSV {mb(d.bytes):.0f} MB"]
-            for s in (ml, peer):
-                if s.ok:
-                    parts.append(f"{s.name} {mb(d.bytes) / s.median:.0f} MB/s")
-            if ml.ok:
-                parts.append(f"(bin out {mb(os.path.getsize(out)):.0f} MB)")
-            return ", ".join(parts)
+            return join_notes(
+                f"CSV {mb(d.bytes):.0f} MB",
+                scores("MB/s", [(s.name, mb(d.bytes) / s.median) for s in (ml, peer) if s.ok], 0),
+                ml.ok and f"binary out {mb(os.path.getsize(out)):.0f} MB")
         return [make_row("load csv -> bin", ml, peer, quality(notes))]
     return [make_row("load csv -> bin", ml, peer)]
 
@@ -664,6 +661,27 @@ def case_scale(ctx):
     return rows
 
 
+def ml_predictions(ctx, model, data, numeric):
+    """Untimed `ml-predict MODEL DATA` for quality notes: the `prediction` column, or None."""
+    if not ctx.prog("ml-predict"):
+        return None
+    out = ctx.path(f"quality-{os.path.basename(model)}-{os.path.basename(data.path)}.pred.csv")
+    cmd = Command([[ctx.prog("ml-predict"), model, data.path]], stdout=out)
+    if not ctx.run_once(f"ml-predict {os.path.basename(model)} {os.path.basename(data.path)}", cmd):
+        return None
+    return read_prediction_csv(out, numeric)
+
+
+def scores(metric, pairs, digits):
+    """'train R2: mlpipe 0.952404, sklearn 0.952404' from [(name, value or None)]."""
+    pairs = [(n, v) for n, v in pairs if v is not None]
+    return f"{metric}: " + ", ".join(f"{n} {v:.{digits}f}" for n, v in pairs) if pairs else ""
+
+
+def join_notes(*parts):
+    return "; ".join(p for p in parts if p)
+
+
 def case_linear_fit(ctx):
     ml = ctx.mlpipe_side("linear-fit", ["ml-fit"])
     peer = ctx.python_side("linear-fit", "sklearn LinearRegression", ["pandas", "sklearn"])
@@ -678,23 +696,17 @@ def case_linear_fit(ctx):
     if ml.ok:
         ctx.artifacts["mlpipe:linear"] = model
 
-    def notes():
+    def notes():  # untimed: R^2 on the training data of both fits, and how close they are
         y = d.extra["y"]
-        parts, ml_pred, sk_pred = [], None, None
-        if ml.ok and ctx.prog("ml-predict"):
-            pred = ctx.path("linear-train-pred.csv")
-            if ctx.run_once("ml-predict (linear, training set)",
-                            Command([[ctx.prog("ml-predict"), model, d.path]], stdout=pred)):
-                ml_pred = read_prediction_csv(pred, numeric=True)
-                parts.append(f"train R2 mlpipe {r2_score(y, ml_pred):.6f}")
-        if peer.ok:
-            sk = ctx.sklearn_model("linear")
-            if sk:
-                sk_pred = sk[1]
-                parts.append(f"sklearn {r2_score(y, sk_pred):.6f}")
+        ml_pred = ml_predictions(ctx, model, d, numeric=True) if ml.ok else None
+        sk = ctx.sklearn_model("linear") if peer.ok else None
+        sk_pred = sk[1] if sk else None
+        diff = ""
         if ml_pred is not None and sk_pred is not None:
-            parts.append(f"max |pred diff| {abs(ml_pred - sk_pred).max():.2e}")
-        return ", ".join(parts)
+            diff = f"max |pred diff| {abs(ml_pred - sk_pred).max():.2e}"
+        return join_notes(scores("train R2", [
+            ("mlpipe", None if ml_pred is None else r2_score(y, ml_pred)),
+            ("sklearn", None if sk_pred is None else r2_score(y, sk_pred))], 6), diff)
     return [make_row(label, ml, peer, quality(notes))]
 
 
@@ -713,6 +725,8 @@ def case_logistic_fit(ctx):
     ml.cmd = Command([[ctx.prog("ml-fit"), "logistic", "-t", "label", d.path, "-o", model]])
     sk.cmd = Command([[PYTHON, "-c", PEER_FIT, "logistic", d.path, "label"]])
     if ll.skip is None:
+        # liblinear reads its own format: converted once here, untimed; -B 1 adds the intercept
+        # that mlpipe and scikit-learn fit (liblinear regularizes it, they do not).
         lsv, lsv_test = ctx.data("classification-libsvm"), ctx.data("classification-test-libsvm")
         ll_model = ctx.path("liblinear.model")
         ll.cmd = Command([["liblinear-train", "-q", "-s", "0", "-c", "1", "-B", "1",
@@ -721,42 +735,36 @@ def case_logistic_fit(ctx):
     if ml.ok:
         ctx.artifacts["mlpipe:logistic"] = model
 
-    ml_pred = []  # shared between the two rows' notes
+    # untimed: test accuracy of each, and how often mlpipe and scikit-learn agree
+    def acc(p):
+        return None if p is None else float((p == truth).mean())
 
-    def ml_acc():
-        if not ml.ok or not ctx.prog("ml-predict"):
-            return None
-        pred = ctx.path("logistic-test-pred.csv")
-        if not ctx.run_once("ml-predict (logistic, test set)",
-                            Command([[ctx.prog("ml-predict"), model, test.path]], stdout=pred)):
-            return None
-        ml_pred.append(read_prediction_csv(pred, numeric=False))
-        return f"test acc mlpipe {(ml_pred[0] == truth).mean():.4f}"
+    ml_pred = quality(lambda: ml_predictions(ctx, model, test, numeric=False)) if ml.ok else None
+    if isinstance(ml_pred, str):  # quality() returned its error text
+        ml_note, ml_pred = ml_pred, None
+    else:
+        ml_note = ""
 
     def notes_sk():
-        parts = [p for p in [ml_acc()] if p]
-        if sk.ok:
-            m = ctx.sklearn_model("logistic")
-            if m:
-                parts.append(f"sklearn {(m[1] == truth).mean():.4f}"
-                             + (f" (n_iter {m[2]['n_iter']})" if "n_iter" in m[2] else ""))
-                if ml_pred:
-                    parts.append(f"agree {(m[1] == ml_pred[0]).mean():.4f}")
-        return ", ".join(parts)
+        m = ctx.sklearn_model("logistic") if sk.ok else None
+        sk_pred = m[1] if m else None
+        extra = [f"sklearn n_iter {m[2]['n_iter']}"] if m and "n_iter" in m[2] else []
+        if ml_pred is not None and sk_pred is not None:
+            extra.append(f"agree {(ml_pred == sk_pred).mean():.4f}")
+        return join_notes(ml_note, scores("test acc", [("mlpipe", acc(ml_pred)),
+                                                       ("sklearn", acc(sk_pred))], 4), *extra)
 
     def notes_ll():
         import numpy as np
-        parts = []
-        if ml_pred:
-            parts.append(f"test acc mlpipe {(ml_pred[0] == truth).mean():.4f}")
+        ll_pred = None
         if ll.ok:
             out = ctx.path("liblinear-test-pred.txt")
             if ctx.run_once("liblinear-predict",
                             Command([["liblinear-predict", "-q", lsv_test.path, ll_model, out]])):
                 with open(out) as f:
-                    p = np.array(["pos" if float(v) > 0 else "neg" for v in f.read().split()])
-                parts.append(f"liblinear {(p == truth).mean():.4f}")
-        return ", ".join(parts)
+                    ll_pred = np.array(["pos" if float(v) > 0 else "neg" for v in f.read().split()])
+        return join_notes(ml_note, scores("test acc", [("mlpipe", acc(ml_pred)),
+                                                       ("liblinear", acc(ll_pred))], 4))
 
     return [make_row(label_sk, ml, sk, quality(notes_sk)),
             make_row(label_ll, ml, ll, quality(notes_ll))]
@@ -791,19 +799,18 @@ def case_predict(ctx):
 
         def notes():
             numeric = kind == "linear"
-            preds = [read_prediction_csv(out, numeric)
-                     for s, out in ((ml, ml_out), (peer, peer_out)) if s.ok]
-            names = [s.name for s in (ml, peer) if s.ok]
+            preds = {s.name: read_prediction_csv(out, numeric)
+                     for s, out in ((ml, ml_out), (peer, peer_out)) if s.ok}
+            both = list(preds.values()) if len(preds) == 2 else None
             if numeric:
-                parts = [f"R2 {n} {r2_score(test.extra['y'], p):.6f}" for n, p in zip(names, preds)]
-                if len(preds) == 2:
-                    parts.append(f"max |pred diff| {abs(preds[0] - preds[1]).max():.2e}")
-            else:
-                parts = [f"test acc {n} {(p == test.extra['labels']).mean():.4f}"
-                         for n, p in zip(names, preds)]
-                if len(preds) == 2:
-                    parts.append(f"agree {(preds[0] == preds[1]).mean():.4f}")
-            return ", ".join(parts)
+                y = test.extra["y"]
+                return join_notes(
+                    scores("R2", [(n, r2_score(y, p)) for n, p in preds.items()], 6),
+                    both and f"max |pred diff| {abs(both[0] - both[1]).max():.2e}")
+            truth = test.extra["labels"]
+            return join_notes(
+                scores("test acc", [(n, float((p == truth).mean())) for n, p in preds.items()], 4),
+                both and f"agree {(both[0] == both[1]).mean():.4f}")
         rows.append(make_row(label, ml, peer, quality(notes)))
     return rows
 
@@ -1024,7 +1031,8 @@ def main(argv):
             say(f"{c.name:<{w}}  {c.about}")
         return 0
     try:
-        import numpy  # noqa: F401 - data generation needs it
+        import numpy  # data generation needs it
+        del numpy
     except ImportError:
         say(f"bench: numpy is not importable by {sys.executable}; the benchmark data cannot be "
             "generated (apt-get install python3-numpy). Nothing run.")
