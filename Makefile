@@ -32,6 +32,9 @@ PROGRAMS := $(patsubst cmd/%.c,$(BUILD)/%,$(wildcard cmd/ml-*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 MAN_PAGES := $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
 
+# Keep objects between runs: a second `make` has nothing to do.
+.SECONDARY:
+
 .PHONY: all check unit-check cli-check install uninstall demo bench clean deps
 
 all: $(PROGRAMS)

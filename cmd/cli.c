@@ -2,6 +2,7 @@
 
 #include <cblas.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <getopt.h>
 #include <locale.h>
 #include <signal.h>
@@ -35,13 +36,17 @@ static void on_fatal_signal(int signal_number)
 	raise(signal_number);
 }
 
+/* Set once an error was reported: the exit-time check adds no second one. */
+static bool failure_reported;
+
 /* At exit, a failed write to stdout must not pass for success. */
 static void check_stdout(void)
 {
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		if (errno == EPIPE)
 			_exit(0);
-		fprintf(stderr, "%s: write error: %s\n", current->name, strerror(errno));
+		if (!failure_reported)
+			fprintf(stderr, "%s: write error: %s\n", current->name, strerror(errno));
 		_exit(CLI_EXIT_FAILURE);
 	}
 }
@@ -141,6 +146,14 @@ int cli_next_option(int argc, char **argv)
 	}
 }
 
+char *cli_copy_arg(void)
+{
+	char *copy = strdup(cli_arg);
+	if (!copy)
+		cli_die("out of memory");
+	return copy;
+}
+
 static void vmessage(const char *format, va_list args)
 {
 	fprintf(stderr, "%s: ", current->name);
@@ -165,6 +178,7 @@ void cli_die(const char *format, ...)
 	va_start(args, format);
 	vmessage(format, args);
 	va_end(args);
+	failure_reported = true;
 	ml_atomic_abort(output_file);
 	output_file = NULL;
 	temp_to_remove = NULL;
@@ -274,9 +288,10 @@ void cli_save_chain(const char *path, const ml_chain *chain, int argc, char **ar
 	ml_buf_free(&text);
 }
 
-/* Streams every row of stream to out. */
-static void copy_stream(ml_stream *stream, FILE *out, ml_format format)
+void cli_copy_stream(ml_stream *stream, ml_format format, const char *output)
 {
+	FILE *out = cli_output_open(output);
+	cli_refuse_terminal(out, format);
 	ml_error err;
 	ml_writer *writer = ml_writer_create(out, cli_output_name(), format,
 					     ml_stream_columns(stream), ml_stream_chain(stream),
@@ -294,6 +309,7 @@ static void copy_stream(ml_stream *stream, FILE *out, ml_format format)
 		cli_fail(&err);
 	ml_writer_free(writer);
 	free(rows);
+	cli_output_close();
 }
 
 void cli_apply_saved(const char *stage_file, const char *input, const ml_csv_options *csv,
@@ -306,9 +322,7 @@ void cli_apply_saved(const char *stage_file, const char *input, const ml_csv_opt
 	ml_stream *stream = ml_stream_open(input, csv, ml_pipefile_chain(file), stage_file, &err);
 	if (!stream)
 		cli_fail(&err);
-	FILE *out = cli_output_open(output);
-	cli_refuse_terminal(out, format);
-	copy_stream(stream, out, format);
+	cli_copy_stream(stream, format, output);
 	const char *column;
 	size_t unknown = ml_stream_unknown_total(stream, &column);
 	if (unknown)
@@ -317,7 +331,6 @@ void cli_apply_saved(const char *stage_file, const char *input, const ml_csv_opt
 			 unknown == 1 ? "" : "s", column);
 	ml_stream_close(stream);
 	ml_pipefile_close(file);
-	cli_output_close();
 }
 
 void cli_write_dataset(const ml_dataset *data, ml_format format, const char *output)

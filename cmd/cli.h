@@ -14,6 +14,7 @@
 
 #include "ml_error.h"
 #include "ml_io.h"
+#include "ml_stream.h"
 
 #define CLI_EXIT_FAILURE 1
 #define CLI_EXIT_USAGE 2
@@ -42,6 +43,8 @@ void cli_init(const cli_command *command, int argc, char **argv);
  */
 int cli_next_option(int argc, char **argv);
 extern char *cli_arg;
+/* A copy of cli_arg to cut up, leaving argv (recorded in stage files) whole. */
+char *cli_copy_arg(void);
 
 _Noreturn void cli_usage_error(const char *format, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void cli_fail(const ml_error *err);
@@ -81,6 +84,9 @@ void cli_save_chain(const char *path, const ml_chain *chain, int argc, char **ar
  */
 void cli_apply_saved(const char *stage_file, const char *input, const ml_csv_options *csv,
 		     ml_format format, const char *output);
+
+/* Streams every row of stream to output (stdout when NULL) in format and closes it. */
+void cli_copy_stream(ml_stream *stream, ml_format format, const char *output);
 
 /* Writes a whole dataset to output (stdout when NULL) in format and closes it. */
 void cli_write_dataset(const ml_dataset *data, ml_format format, const char *output);

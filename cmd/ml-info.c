@@ -166,7 +166,7 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_HEADER: load.csv.header = false; break;
 		case OPT_NA:
-			if (ml_csv_options_set_na(&load.csv, cli_arg, &err) < 0)
+			if (ml_csv_options_set_na(&load.csv, cli_copy_arg(), &err) < 0)
 				cli_usage_error("--na: %s", err.message);
 			break;
 		case OPT_STAGES: full_stages = true; break;

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "ml_file.h"
 #include "ml_io.h"
+#include "ml_stream.h"
 
 enum { OPT_CATEGORICAL = 256, OPT_ORDINAL, OPT_MAX_CATEGORIES, OPT_NO_HEADER, OPT_NA,
        OPT_CSV, OPT_BIN, OPT_SAVE, OPT_LOAD };
@@ -45,7 +46,7 @@ static const cli_command command = {
 
 typedef struct settings {
 	ml_load_options load;
-	bool csv, bin, verbose;
+	bool csv, bin, verbose, na_given, max_categories_given;
 	const char *output, *save, *load_file, *input;
 } settings;
 
@@ -63,6 +64,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		case OPT_ORDINAL: s->load.ordinal = true; break;
 		case OPT_MAX_CATEGORIES:
 			s->load.max_categories = cli_size("--max-categories", cli_arg, 1, ML_MAX_COLUMNS);
+			s->max_categories_given = true;
 			break;
 		case 'd':
 			s->load.csv.delimiter = cli_delimiter(cli_arg);
@@ -70,8 +72,9 @@ static void parse_arguments(int argc, char **argv, settings *s)
 			break;
 		case OPT_NO_HEADER: s->load.csv.header = false; break;
 		case OPT_NA:
-			if (ml_csv_options_set_na(&s->load.csv, cli_arg, &err) < 0)
+			if (ml_csv_options_set_na(&s->load.csv, cli_copy_arg(), &err) < 0)
 				cli_usage_error("--na: %s", err.message);
+			s->na_given = true;
 			break;
 		case OPT_CSV: s->csv = true; break;
 		case OPT_BIN: s->bin = true; break;
@@ -86,9 +89,11 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		cli_usage_error("one input file at a time (got %d)", argc - optind);
 	s->input = optind < argc ? argv[optind] : NULL;
 	if (s->load_file && (s->load.target || s->load.keep || s->load.drop ||
-			     s->load.categorical || s->load.ordinal))
-		cli_usage_error("--load applies a saved stage: -t, -c, -x, --categorical and"
-				" --ordinal come from it");
+			     s->load.categorical || s->load.ordinal || s->na_given ||
+			     s->max_categories_given || s->save))
+		cli_usage_error("--load applies a saved stage: -t, -c, -x, --categorical,"
+				" --ordinal, --na, --max-categories come from it, and --save has"
+				" nothing new to save");
 }
 
 static void report(const ml_dataset *data)
@@ -110,8 +115,20 @@ int main(int argc, char **argv)
 				cli_output_format(s.csv, s.bin, false), s.output);
 		return 0;
 	}
+	ml_input *input = ml_input_open(s.input, &s.load.csv, &err);
+	if (!input)
+		cli_fail(&err);
+	if (ml_input_binary(input) && !s.save && !s.load.target) {
+		/* Binary in: a format conversion, streamed. */
+		ml_stream *stream = ml_stream_from_input(input, NULL, NULL, &err);
+		if (!stream)
+			cli_fail(&err);
+		cli_copy_stream(stream, cli_output_format(s.csv, s.bin, false), s.output);
+		ml_stream_close(stream);
+		return 0;
+	}
 	ml_dataset data;
-	if (ml_dataset_read(s.input, &s.load, &data, &err) < 0)
+	if (ml_dataset_read_input(input, &s.load, &data, &err) < 0)
 		cli_fail(&err);
 	if (s.save) {
 		if (ml_chain_length(data.chain) == 0)

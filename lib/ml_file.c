@@ -15,8 +15,32 @@ struct ml_atomic_file {
 	FILE *stream;
 };
 
+/*
+ * A device or FIFO (-o /dev/stdout, a named pipe) is written in place:
+ * renaming a temporary file over it would replace it with a regular file.
+ */
+static ml_atomic_file *open_in_place(const char *path, ml_error *err)
+{
+	ml_atomic_file *file = calloc(1, sizeof *file);
+	if (!file || !(file->path = ml_strdup(path, err))) {
+		free(file);
+		ml_error_nomem(err);
+		return NULL;
+	}
+	if (!(file->stream = fopen(path, "w"))) {
+		ml_error_set(err, "%s: %s", path, strerror(errno));
+		free(file->path);
+		free(file);
+		return NULL;
+	}
+	return file;
+}
+
 ml_atomic_file *ml_atomic_open(const char *path, ml_error *err)
 {
+	struct stat info;
+	if (stat(path, &info) == 0 && !S_ISREG(info.st_mode))
+		return open_in_place(path, err);
 	ml_atomic_file *file = calloc(1, sizeof *file);
 	ml_buf temp;
 	ml_buf_init(&temp);
@@ -71,8 +95,9 @@ static void free_atomic(ml_atomic_file *file)
 
 int ml_atomic_commit(ml_atomic_file *file, ml_error *err)
 {
+	bool in_place = !file->temp_path;
 	int failed = fflush(file->stream) != 0 || ferror(file->stream) ||
-		     fsync(fileno(file->stream)) != 0;
+		     (!in_place && fsync(fileno(file->stream)) != 0);
 	int saved = errno;
 	failed |= fclose(file->stream) != 0;
 	file->stream = NULL;
@@ -81,7 +106,7 @@ int ml_atomic_commit(ml_atomic_file *file, ml_error *err)
 		ml_atomic_abort(file);
 		return -1;
 	}
-	if (rename(file->temp_path, file->path) != 0) {
+	if (!in_place && rename(file->temp_path, file->path) != 0) {
 		ml_error_set(err, "%s: cannot rename the finished file into place: %s", file->path,
 			     strerror(errno));
 		ml_atomic_abort(file);
@@ -97,7 +122,8 @@ void ml_atomic_abort(ml_atomic_file *file)
 		return;
 	if (file->stream)
 		fclose(file->stream);
-	unlink(file->temp_path);
+	if (file->temp_path)
+		unlink(file->temp_path);
 	free_atomic(file);
 }
 
@@ -180,7 +206,12 @@ void ml_pipefile_begin(ml_buf *out, int argc, char *const *argv)
 	ml_text_string(out, ML_VERSION);
 	ml_text_newline(out);
 	ml_text_key(out, "command");
-	for (int i = 0; i < argc; i++)
+	/* The program's name only, so the file does not depend on where it ran from. */
+	if (argc > 0) {
+		const char *slash = strrchr(argv[0], '/');
+		ml_text_string(out, slash ? slash + 1 : argv[0]);
+	}
+	for (int i = 1; i < argc; i++)
 		ml_text_string(out, argv[i]);
 	ml_text_newline(out);
 }

@@ -4,7 +4,7 @@
  *
  * Outputs go to a temporary file beside the target and are renamed over it
  * only after a clean close, so an interrupted or failed run never leaves a
- * half-written file; a model identical to the file already there leaves
+ * half-written file (devices and FIFOs are written in place); a model identical to the file already there leaves
  * that file untouched, so make does not rebuild what depends on it.
  */
 #ifndef ML_FILE_H
@@ -27,7 +27,7 @@ typedef struct ml_atomic_file ml_atomic_file;
 
 ml_atomic_file *ml_atomic_open(const char *path, ml_error *err);
 FILE *ml_atomic_stream(ml_atomic_file *file);
-/* The temporary file's name, for a signal handler to unlink. */
+/* The temporary file's name, for a signal handler to unlink (NULL in place). */
 const char *ml_atomic_temp_path(const ml_atomic_file *file);
 /* Flushes, syncs, closes and renames over the target; frees file. */
 int ml_atomic_commit(ml_atomic_file *file, ml_error *err);

@@ -131,8 +131,13 @@ int ml_dataset_read(const char *path, const ml_load_options *load, ml_dataset *d
 {
 	memset(dataset, 0, sizeof *dataset);
 	ml_input *input = ml_input_open(path, &load->csv, err);
-	if (!input)
-		return -1;
+	return input ? ml_dataset_read_input(input, load, dataset, err) : -1;
+}
+
+int ml_dataset_read_input(ml_input *input, const ml_load_options *load, ml_dataset *dataset,
+			  ml_error *err)
+{
+	memset(dataset, 0, sizeof *dataset);
 	int status;
 	if (input->csv) {
 		status = ml_load_fit(input->csv, load, dataset, err);

@@ -32,6 +32,9 @@ ml_binary_reader *ml_input_binary(ml_input *input);
 /* Reads a whole input: binary as it is, CSV through a newly fitted load stage. */
 int ml_dataset_read(const char *path, const ml_load_options *load, ml_dataset *dataset,
 		    ml_error *err);
+/* The same from an input already open (and then closed here). */
+int ml_dataset_read_input(ml_input *input, const ml_load_options *load, ml_dataset *dataset,
+			  ml_error *err);
 
 typedef enum { ML_FORMAT_CSV, ML_FORMAT_BINARY } ml_format;
 

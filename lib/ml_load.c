@@ -528,17 +528,19 @@ static int build_inputs(fit_state *state, const ml_columns *csv, size_t csv_targ
 	return 0;
 }
 
-static int force_categorical(fit_state *state, const ml_columns *inputs, ml_error *err)
+/* --categorical names CSV columns, like -c and -x. */
+static int force_categorical(fit_state *state, ml_error *err)
 {
 	if (!state->options->categorical)
 		return 0;
-	bool *chosen = ml_calloc_array(inputs->count, sizeof *chosen, err);
-	if (!chosen || ml_columns_select(inputs, state->options->categorical, chosen, err) < 0) {
+	const ml_columns *csv = state->csv_columns;
+	bool *chosen = ml_calloc_array(csv->count, sizeof *chosen, err);
+	if (!chosen || ml_columns_select(csv, state->options->categorical, chosen, err) < 0) {
 		free(chosen);
 		return -1;
 	}
-	for (size_t c = 0; c < inputs->count; c++)
-		if (chosen[c])
+	for (size_t c = 0; c < state->n_used; c++)
+		if (chosen[state->csv_index[c]])
 			state->params->columns[c].encoding = ENCODE_ONEHOT;
 	free(chosen);
 	return 0;
@@ -579,10 +581,17 @@ static int settle_encodings(fit_state *state, const ml_columns *inputs, ml_error
 }
 
 /* Writes the encoded rows (one-hot expanded) into dataset->values. */
-static int encode_rows(const fit_state *state, const ml_stage *stage, ml_dataset *dataset,
+static int encode_rows(fit_state *state, const ml_stage *stage, ml_dataset *dataset,
 		       ml_error *err)
 {
 	size_t width = stage->outputs.count, cells;
+	if (width == state->n_used) {
+		/* Nothing to expand: the parsed rows are the encoded rows. */
+		dataset->values = state->values;
+		state->values = NULL;
+		dataset->n_rows = state->n_rows;
+		return 0;
+	}
 	if (!ml_size_mul(state->n_rows, width, &cells))
 		return ml_error_nomem(err);
 	if (!(dataset->values = ml_alloc_array(cells ? cells : 1, sizeof(double), err)))
@@ -622,7 +631,7 @@ int ml_load_fit(ml_csv_reader *csv, const ml_load_options *options, ml_dataset *
 		goto done;
 	state.params = new_params(state.n_used, options->csv.na_values, options->csv.n_na_values,
 				  err);
-	if (!state.params || force_categorical(&state, &inputs, err) < 0 ||
+	if (!state.params || force_categorical(&state, err) < 0 ||
 	    fit_rows(&state, csv, err) < 0 || settle_encodings(&state, &inputs, err) < 0)
 		goto done;
 	stage = ml_stage_finish(ml_stage_new(&ml_load_stage_kind, &inputs, state.params, err), err);
@@ -673,7 +682,7 @@ ml_load_applier *ml_load_applier_create(const ml_stage *stage, const ml_columns 
 	for (size_t i = 0; i < n; i++) {
 		applier->csv_index[i] = ml_columns_find(csv_columns, stage->inputs.names[i]);
 		if (applier->csv_index[i] == ML_NO_COLUMN && i != stage->inputs.target) {
-			ml_error_set(err, "%s: no column '%s' (the model needs it)", source,
+			ml_error_set(err, "%s: no column '%s', which the load stage reads", source,
 				     stage->inputs.names[i]);
 			goto fail;
 		}

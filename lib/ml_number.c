@@ -24,10 +24,12 @@
  * Every other finite value goes through Ryu's search for the shortest
  * digits (Adams, "Ryu: fast float-to-string conversion", 2018), written
  * here around the same 128-bit powers of five as the parser.  Instead of
- * Ryu's precision proof for its own tables, scale_by_power_of_ten() checks
- * at run time that each product is far enough from an integer for its
- * floor to be certain, and falls back to printf when it is not (no known
- * double gets there).
+ * relying on Ryu's proof about the precision of its own tables,
+ * floor_of_product() checks at run time that each scaled bound is far
+ * enough from an integer for its floor to be certain, and the caller falls
+ * back to printf when one is not (no double is known to get there).  Ryu
+ * removes one or two digits per step; here whole runs of 8, 4, 2 and 1
+ * digits go at once, which is what makes short outputs ("5.1") cheap.
  *
  * Nothing here reads the process locale: digits are produced by hand, the
  * strtod fallback runs under a private C locale, and the printf fallback
@@ -74,11 +76,13 @@ static inline double double_of_bits(uint64_t bits)
 	return value;
 }
 
-/* high:low = a * b, exactly. */
+/* high:low = a * b, exactly.  ML_NUMBER_PORTABLE_ARITHMETIC selects the
+ * plain C versions of this and leading_zero_bits(), for testing them. */
 static inline void multiply_64x64(uint64_t a, uint64_t b, uint64_t *high, uint64_t *low)
 {
 #if defined(__SIZEOF_INT128__) && !defined(ML_NUMBER_PORTABLE_ARITHMETIC)
-	unsigned __int128 product = (unsigned __int128)a * b;
+	__extension__ typedef unsigned __int128 uint128;
+	uint128 product = (uint128)a * b;
 	*high = (uint64_t)(product >> 64);
 	*low = (uint64_t)product;
 #else
@@ -952,8 +956,10 @@ struct decimal_literal {
 
 #if defined(__GNUC__) || defined(__clang__)
 #define ML_NOINLINE __attribute__((noinline))
+#define ML_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define ML_NOINLINE
+#define ML_ALWAYS_INLINE inline
 #endif
 
 /* Far beyond any exponent that matters, far below int64 overflow. */
@@ -1285,30 +1291,38 @@ static double convert_long_literal(const struct decimal_literal *literal)
 	return convert_long_literal_with_strtod(literal);
 }
 
-/*
- * The magnitude of a literal that Clinger's fast path did not take;
- * significand is its digit sum (wrapped around if it has over 19 digits).
- */
-static ML_NOINLINE double literal_magnitude(const struct decimal_literal *literal, uint64_t significand)
+/* w * 10^q with its sign, stored; for what Clinger's path did not take. */
+static ML_NOINLINE bool store_decimal(uint64_t w, int64_t q, bool negative, double *value)
+{
+	double magnitude = decimal_to_double(w, q);
+	*value = negative ? -magnitude : magnitude;
+	return true;
+}
+
+/* A literal with more than 19 digits, leading zeros included, stored;
+ * significand is its digit sum, wrapped around. */
+static ML_NOINLINE bool store_long_literal(const struct decimal_literal *literal, uint64_t significand,
+					   bool negative, double *value)
 {
 	size_t count = literal->integer_count + literal->fraction_count;
-	if (count > MAX_DIGITS_IN_U64) {
-		/* Leading zeros add nothing to the sum, so it is exact when
-		 * at most 19 digits follow them. */
-		size_t leading_zeros = 0;
-		while (leading_zeros < count && literal_digit(literal, leading_zeros) == '0')
-			leading_zeros++;
-		if (leading_zeros == count)
-			return 0.0;
-		if (count - leading_zeros > MAX_DIGITS_IN_U64)
-			return convert_long_literal(literal);
-	}
-	return decimal_to_double(significand, literal->exponent - (int64_t)literal->fraction_count);
+	size_t leading_zeros = 0;
+	while (leading_zeros < count && literal_digit(literal, leading_zeros) == '0')
+		leading_zeros++;
+	double magnitude;
+	if (leading_zeros == count)
+		magnitude = 0.0;
+	else if (count - leading_zeros > MAX_DIGITS_IN_U64)
+		magnitude = convert_long_literal(literal);
+	else /* leading zeros add nothing to the sum: it is exact */
+		magnitude = decimal_to_double(significand, literal->exponent - (int64_t)literal->fraction_count);
+	*value = negative ? -magnitude : magnitude;
+	return true;
 }
 
 /*
- * The scan keeps everything in locals, and Clinger's path needs nothing
- * else, so the common short numbers never touch memory beyond the text.
+ * The scan keeps everything in registers and Clinger's path needs nothing
+ * else; the other paths are calls after which nothing is live, so the
+ * common short numbers pay for no saved registers.
  */
 bool ml_parse_double(const char *text, size_t length, double *value)
 {
@@ -1337,9 +1351,7 @@ bool ml_parse_double(const char *text, size_t length, double *value)
 		return digit_count == 0 && parse_infinity(text, end, value);
 	if (digit_count == 0)
 		return false;
-	double magnitude;
-	if (digit_count > MAX_DIGITS_IN_U64 ||
-	    !clinger_fast_path(significand, exponent - (int64_t)fraction_count, &magnitude)) {
+	if (digit_count > MAX_DIGITS_IN_U64) {
 		struct decimal_literal literal = {
 			.integer_digits = integer_digits,
 			.integer_count = integer_count,
@@ -1347,8 +1359,12 @@ bool ml_parse_double(const char *text, size_t length, double *value)
 			.fraction_count = fraction_count,
 			.exponent = exponent,
 		};
-		magnitude = literal_magnitude(&literal, significand);
+		return store_long_literal(&literal, significand, negative, value);
 	}
+	int64_t q = exponent - (int64_t)fraction_count;
+	double magnitude;
+	if (!clinger_fast_path(significand, q, &magnitude))
+		return store_decimal(significand, q, negative, value);
 	*value = negative ? -magnitude : magnitude;
 	return true;
 }
@@ -1526,26 +1542,33 @@ static uint64_t remove_digits_with_trailing_zeros(uint64_t vr, uint64_t vp, uint
 	return vr + (at_excluded_bound || last_removed >= 5);
 }
 
-/* The common case, nothing exact: remove 8, 4, 2, 1 digits at a time
- * (whether k digits can go is monotone in k) and round on the first
- * removed digit. */
+/*
+ * One step of the common case: drops the last `digits` digits of the
+ * bounds when the interval still holds a multiple of 10^digits, noting
+ * whether the dropped part of vr reaches one half.  Inlined with a
+ * constant divisor, so the divisions become multiplications.
+ */
+static ML_ALWAYS_INLINE void remove_digit_run(uint64_t divisor, int digits, uint64_t *vr, uint64_t *vp, uint64_t *vm,
+				    bool *round_up, int *removed)
+{
+	if (*vp / divisor > *vm / divisor) {
+		*round_up = *vr % divisor >= divisor / 2;
+		*vr /= divisor, *vp /= divisor, *vm /= divisor;
+		*removed += digits;
+	}
+}
+
+/* The common case, nothing exact: remove runs of 8, 8, 4, 2 and 1 digits
+ * (whether k digits can go is monotone in k, and at most 17 can) and round
+ * on the first removed digit. */
 static uint64_t remove_digits(uint64_t vr, uint64_t vp, uint64_t vm, int *removed)
 {
-	static const int chunk_digits[] = {8, 4, 2, 1};
 	bool round_up = false;
-	while (vp / 100000000 > vm / 100000000) {
-		round_up = vr % 100000000 >= 50000000;
-		vr /= 100000000, vp /= 100000000, vm /= 100000000;
-		*removed += 8;
-	}
-	for (int i = 1; i < 4; i++) {
-		uint64_t divisor = powers_of_ten_u64[chunk_digits[i]];
-		if (vp / divisor > vm / divisor) {
-			round_up = vr % divisor >= divisor / 2;
-			vr /= divisor, vp /= divisor, vm /= divisor;
-			*removed += chunk_digits[i];
-		}
-	}
+	remove_digit_run(100000000, 8, &vr, &vp, &vm, &round_up, removed);
+	remove_digit_run(100000000, 8, &vr, &vp, &vm, &round_up, removed);
+	remove_digit_run(10000, 4, &vr, &vp, &vm, &round_up, removed);
+	remove_digit_run(100, 2, &vr, &vp, &vm, &round_up, removed);
+	remove_digit_run(10, 1, &vr, &vp, &vm, &round_up, removed);
 	return vr + (vr == vm || round_up);
 }
 
@@ -1708,11 +1731,16 @@ static char *write_general_notation(char *out, uint64_t digits, int exponent)
 		write_digits(out, digits, count);
 		return out + count;
 	}
-	/* ddd.ddd: likewise, moving the integer digits back one place. */
-	write_digits(out + 1, digits, count);
-	for (int i = 0; i < integer_digits; i++)
-		out[i] = out[i + 1];
+	/* ddd.ddd through a scratch copy with fixed-size moves; count <= 17
+	 * bounds every write below within ML_DOUBLE_BUFSIZE. */
+	char text[24] = {0};
+	write_digits(text, digits, count);
+	memcpy(out, text, 16);
 	out[integer_digits] = '.';
+	if (count - integer_digits <= 8)
+		memcpy(out + integer_digits + 1, text + integer_digits, 8);
+	else /* then integer_digits <= 8 */
+		memcpy(out + integer_digits + 1, text + integer_digits, 16);
 	return out + count + 1;
 }
 

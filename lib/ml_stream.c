@@ -41,8 +41,10 @@ static int locate(ml_stream *stream, const ml_chain *wanted, const char *wanted_
 		const ml_columns *columns = ml_binary_reader_columns(ml_input_binary(input));
 		stream->chain = wanted ? wanted : done;
 		stream->columns = columns;
-		if (!wanted)
+		if (!wanted) {
+			stream->first_stage = ml_chain_length(done); /* all done already */
 			return 0;
+		}
 		if (ml_chain_locate(wanted, done, wanted_name, &stream->first_stage, err) < 0) {
 			ml_error_prefix(err, "%s", ml_input_name(input));
 			return -1;
@@ -71,13 +73,21 @@ static int locate(ml_stream *stream, const ml_chain *wanted, const char *wanted_
 ml_stream *ml_stream_open(const char *path, const ml_csv_options *csv, const ml_chain *wanted,
 			  const char *wanted_name, ml_error *err)
 {
+	ml_input *input = ml_input_open(path, csv, err);
+	return input ? ml_stream_from_input(input, wanted, wanted_name, err) : NULL;
+}
+
+ml_stream *ml_stream_from_input(ml_input *input, const ml_chain *wanted,
+				const char *wanted_name, ml_error *err)
+{
 	ml_stream *stream = calloc(1, sizeof *stream);
 	if (!stream) {
+		ml_input_close(input);
 		ml_error_nomem(err);
 		return NULL;
 	}
-	if (!(stream->input = ml_input_open(path, csv, err)) ||
-	    locate(stream, wanted, wanted_name, err) < 0)
+	stream->input = input;
+	if (locate(stream, wanted, wanted_name, err) < 0)
 		goto fail;
 	size_t n_stages = ml_chain_length(stream->chain);
 	size_t start_width = stream->applier

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "ml_csv.h"
+#include "ml_io.h"
 #include "ml_stage.h"
 
 typedef struct ml_stream ml_stream;
@@ -25,6 +26,9 @@ typedef struct ml_stream ml_stream;
  */
 ml_stream *ml_stream_open(const char *path, const ml_csv_options *csv, const ml_chain *wanted,
 			  const char *wanted_name, ml_error *err);
+/* The same on an input already open; the stream owns it from here on. */
+ml_stream *ml_stream_from_input(ml_input *input, const ml_chain *wanted,
+				const char *wanted_name, ml_error *err);
 void ml_stream_close(ml_stream *stream);
 const char *ml_stream_name(const ml_stream *stream);
 /* The columns rows come out with: the wanted chain's output. */
