@@ -176,7 +176,8 @@ static int choose_expanded(poly_params *params, const ml_columns *inputs, const 
 		ml_error_set(err, "'%s' leaves no column to expand (the target '%s' is never"
 			     " expanded)", list, inputs->names[inputs->target]);
 	else
-		ml_error_set(err, "%s", list ? "no column to expand" : "no feature column to expand");
+		ml_error_set(err, "%s", list ? "no column to expand"
+						: "no feature column to expand");
 	return -1;
 }
 
@@ -211,17 +212,26 @@ int ml_poly_width(const ml_columns *inputs, const ml_poly_options *options, size
 	return 0;
 }
 
-/* The too-wide message, shared by the fit and the stage-file parser. */
+/*
+ * The too-wide message, shared by the fit (limit: its max_columns) and the
+ * stage-file parser (limit: ML_MAX_COLUMNS).  It says how wide, and whether
+ * raising the limit can help.
+ */
 static void describe_too_wide(const poly_params *params, size_t width, size_t limit,
-			      ml_error *err, const char *advice)
+			      ml_error *err)
 {
 	char count[48];
 	if (width == SIZE_MAX)
 		snprintf(count, sizeof count, "more than %zu", (size_t)SIZE_MAX - 1);
 	else
 		snprintf(count, sizeof count, "%zu", width);
+	char advice[64] = "";
+	if (limit < ML_MAX_COLUMNS && width <= ML_MAX_COLUMNS)
+		snprintf(advice, sizeof advice, "; --max-columns raises the limit");
+	else if (limit < ML_MAX_COLUMNS)
+		snprintf(advice, sizeof advice, "; no limit allows more than %zu", ML_MAX_COLUMNS);
 	ml_error_set(err, "a degree %zu%s expansion of %zu column%s would make %s columns"
-		     " (limit %zu)%s", params->degree,
+		     " (limit %zu%s)", params->degree,
 		     params->interaction_only ? " interaction-only" : "", params->n_expanded,
 		     params->n_expanded == 1 ? "" : "s", count, limit, advice);
 }
@@ -236,9 +246,7 @@ ml_stage *ml_poly_stage_create(const ml_columns *inputs, const ml_poly_options *
 		return NULL;
 	size_t width = layout_width(params, inputs->count);
 	if (width > options->max_columns) {
-		describe_too_wide(params, width, options->max_columns, err,
-				  options->max_columns < ML_MAX_COLUMNS
-				  ? "; --max-columns raises the limit" : "");
+		describe_too_wide(params, width, options->max_columns, err);
 		free_params(params);
 		return NULL;
 	}
@@ -373,9 +381,11 @@ static int name_outputs(const ml_stage *stage, ml_columns *outputs, ml_error *er
 		if (!(outputs->names[out++] = term_name(params, &stage->inputs, first_output, k,
 							err)))
 			return -1;
-	for (size_t j = 0; j < params->n_passed; j++)
-		if (!(outputs->names[out++] = ml_strdup(stage->inputs.names[params->passed[j]], err)))
+	for (size_t j = 0; j < params->n_passed; j++) {
+		const char *name = stage->inputs.names[params->passed[j]];
+		if (!(outputs->names[out++] = ml_strdup(name, err)))
 			return -1;
+	}
 	size_t duplicate = ml_columns_find_duplicate(outputs);
 	if (duplicate != ML_NO_COLUMN) {
 		ml_error_set(err, "the expansion makes column '%s' twice (rename the column whose"
@@ -391,7 +401,7 @@ static int derive_outputs(ml_stage *stage, ml_error *err)
 	free_layout(params);
 	size_t width = layout_width(params, stage->inputs.count);
 	if (width > ML_MAX_COLUMNS) {
-		describe_too_wide(params, width, ML_MAX_COLUMNS, err, "");
+		describe_too_wide(params, width, ML_MAX_COLUMNS, err);
 		return -1;
 	}
 	if (allocate_layout(params, stage->inputs.count, err) < 0 ||
@@ -474,7 +484,8 @@ static int parse_flag(ml_text_reader *reader, const char *key, bool *flag, ml_er
 {
 	ml_text_line line;
 	size_t choice;
-	if (next_key(reader, &line, key, err) < 0 || ml_text_expect(reader, &line, key, 1, err) < 0 ||
+	if (next_key(reader, &line, key, err) < 0 ||
+	    ml_text_expect(reader, &line, key, 1, err) < 0 ||
 	    ml_text_get_choice(reader, &line, 1, yes_no, &choice, err) < 0)
 		return -1;
 	*flag = choice == 1;
@@ -515,10 +526,11 @@ static int parse_expand(const ml_stage *stage, ml_text_reader *reader, poly_para
 		const char *name = line.tokens[i + 2];
 		size_t index = ml_columns_find(&stage->inputs, name);
 		if (index == ML_NO_COLUMN)
-			return ml_text_fail(reader, &line, err, "'%s' is not an input column", name);
-		if (index == stage->inputs.target)
-			return ml_text_fail(reader, &line, err, "the target '%s' cannot be expanded",
+			return ml_text_fail(reader, &line, err, "'%s' is not an input column",
 					    name);
+		if (index == stage->inputs.target)
+			return ml_text_fail(reader, &line, err,
+					    "the target '%s' cannot be expanded", name);
 		if (i > 0 && index <= params->expanded[i - 1])
 			return ml_text_fail(reader, &line, err, "expanded columns must be distinct"
 					    " and in input order ('%s')", name);
@@ -527,7 +539,7 @@ static int parse_expand(const ml_stage *stage, ml_text_reader *reader, poly_para
 	size_t width = layout_width(params, stage->inputs.count);
 	if (width > ML_MAX_COLUMNS) {
 		ml_error too_wide;
-		describe_too_wide(params, width, ML_MAX_COLUMNS, &too_wide, "");
+		describe_too_wide(params, width, ML_MAX_COLUMNS, &too_wide);
 		return ml_text_fail(reader, &line, err, "%s", too_wide.message);
 	}
 	return 0;

@@ -41,7 +41,7 @@ typedef struct ml_poly_options {
 	size_t degree;         /* 1 to ML_POLY_MAX_DEGREE */
 	bool interaction_only; /* products of distinct columns only: no a^2 */
 	bool bias;             /* add the constant column "1", first */
-	const char *columns;   /* columns to expand (ml_columns_select list); NULL: all but the target */
+	const char *columns;   /* to expand (ml_columns_select list); NULL: all but the target */
 	size_t max_columns;    /* refuse wider outputs: 1 to ML_MAX_COLUMNS */
 } ml_poly_options;
 

@@ -151,8 +151,8 @@ START_TEST(names_follow_sklearn_order)
 	static const char *const names[] = { "a", "b", "c", "d", NULL };
 	for (size_t degree = 1; degree <= 4; degree++)
 		for (int interaction = 0; interaction <= 1; interaction++) {
-			ml_stage *stage = make_stage(names, ML_NO_COLUMN, degree, interaction, false,
-						     NULL);
+			ml_stage *stage = make_stage(names, ML_NO_COLUMN, degree, interaction,
+						     false, NULL);
 			ml_buf got, want;
 			ml_buf_init(&got);
 			ml_buf_init(&want);
@@ -270,7 +270,7 @@ START_TEST(width_and_guard)
 	ck_assert_uint_eq(width, 1001 + 1); /* C(14, 10) with the constant, plus y */
 	options.max_columns = 1001;
 	ck_assert_ptr_null(ml_poly_stage_create(&columns, &options, &err));
-	ck_assert_msg(strstr(err.message, "would make 1002 columns (limit 1001)"), "%s",
+	ck_assert_msg(strstr(err.message, "would make 1002 columns (limit 1001;"), "%s",
 		      err.message);
 	ck_assert_msg(strstr(err.message, "--max-columns"), "%s", err.message);
 
