@@ -222,7 +222,7 @@ static void describe_too_wide(const poly_params *params, size_t width, size_t li
 {
 	char count[48];
 	if (width == SIZE_MAX)
-		snprintf(count, sizeof count, "more than %zu", (size_t)SIZE_MAX - 1);
+		snprintf(count, sizeof count, "more than %zu", (size_t)SIZE_MAX);
 	else
 		snprintf(count, sizeof count, "%zu", width);
 	char advice[64] = "";
@@ -388,8 +388,8 @@ static int name_outputs(const ml_stage *stage, ml_columns *outputs, ml_error *er
 	}
 	size_t duplicate = ml_columns_find_duplicate(outputs);
 	if (duplicate != ML_NO_COLUMN) {
-		ml_error_set(err, "the expansion makes column '%s' twice (rename the column whose"
-			     " name looks like a product)", outputs->names[duplicate]);
+		ml_error_set(err, "the expansion makes column '%s' twice (an input column has"
+			     " the name of a term: rename it)", outputs->names[duplicate]);
 		return -1;
 	}
 	return 0;

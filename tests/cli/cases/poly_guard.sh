@@ -37,4 +37,9 @@ expect_fail 1 "iris.bin: the target is 'species' already, not 'sepal_width'" \
 	ml-poly -t sepal_width iris.bin
 printf 'a,b,a*b\n1,2,3\n' > clash.csv
 expect_fail 1 "makes column 'a\*b' twice" ml-poly -c a,b clash.csv
+# Term names longer than a binary header takes are refused.
+long=$(head -c 2100 /dev/zero | tr '\0' x)
+printf '%s,y%s\n1,2\n' "$long" "$long" > long.csv
+run_ok ml-poly -d 1 long.csv
+expect_fail 1 "the name of term 'x+\.\.\.' would be longer than 4096 bytes" ml-poly long.csv
 expect_fail 1 "write error" sh -c "ml-poly -t species '$DATA_DIR/iris.csv' > /dev/full"
