@@ -8,6 +8,7 @@
 /* Every kind a stage section may name. */
 static const ml_stage_kind *const stage_kinds[] = {
 	&ml_load_stage_kind,
+	&ml_poly_stage_kind,
 };
 
 #define N_STAGE_KINDS (sizeof stage_kinds / sizeof stage_kinds[0])

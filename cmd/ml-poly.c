@@ -1,0 +1,263 @@
+/*
+ * ml-poly: polynomial and interaction features.
+ *
+ * The poly stage needs only the column layout, so binary input streams
+ * through in constant memory.  CSV input first goes through the implicit
+ * load stage, which is fitted on the whole file in memory (pipe from
+ * ml-load to stream).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ml_file.h"
+#include "ml_io.h"
+#include "ml_poly.h"
+#include "ml_stream.h"
+
+#define STRINGIFY(x) #x
+#define TEXT_OF(macro) STRINGIFY(macro)
+
+enum { OPT_INTERACTION_ONLY = 256, OPT_BIAS, OPT_MAX_COLUMNS, OPT_CSV, OPT_BIN, OPT_SAVE,
+       OPT_LOAD };
+
+static const cli_option options[] = {
+	{ 'd', "degree", "N", "terms up to degree N (" TEXT_OF(ML_POLY_DEFAULT_DEGREE)
+	  "; 1 to " TEXT_OF(ML_POLY_MAX_DEGREE) ")" },
+	{ OPT_INTERACTION_ONLY, "interaction-only", NULL,
+	  "only products of distinct columns (no a^2)" },
+	{ OPT_BIAS, "bias", NULL, "add the constant column '1', first" },
+	{ 'c', "columns", "COLS", "expand only these columns (a,3,5-7); pass the rest through" },
+	{ 't', "target", "NAME", "the target column (never expanded)" },
+	{ OPT_MAX_COLUMNS, "max-columns", "N", "refuse to make more than N columns ("
+	  TEXT_OF(ML_POLY_DEFAULT_MAX_COLUMNS) ")" },
+	{ OPT_CSV, "csv", NULL, "write CSV (the default for CSV input)" },
+	{ OPT_BIN, "bin", NULL, "write binary (the default for binary input)" },
+	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },
+	{ OPT_SAVE, "save", "FILE", "save the stages, the poly stage last, to FILE" },
+	{ OPT_LOAD, "load", "FILE", "apply the stages saved in FILE instead of new ones" },
+	{ 'v', "verbose", NULL, "report the rows and columns on stderr" },
+	{ 0 },
+};
+
+static const cli_command command = {
+	.name = "ml-poly",
+	.synopsis = "[OPTION]... [FILE]",
+	.summary = "Add polynomial and interaction features (scikit-learn's PolynomialFeatures).",
+	.options = options,
+	.footer = "Columns out: '1' (--bias), the terms (a, b, a^2, a*b, b^2, ...), then the\n"
+		  "columns not expanded, target included, in their input order.\n"
+		  "\nExamples:\n"
+		  "  ml-load -t species iris.csv | ml-poly -d 3 > iris3.bin\n"
+		  "  ml-poly -t progression -c bmi,bp --interaction-only diabetes.csv\n"
+		  "  ml-poly --save poly.stages train.bin > train2.bin\n"
+		  "  ml-poly --load poly.stages test.csv\n",
+};
+
+typedef struct settings {
+	ml_poly_options poly;
+	ml_load_options load; /* the implicit load of CSV input */
+	bool csv, bin, verbose, fit_options;
+	const char *output, *save, *load_file, *input;
+} settings;
+
+static void parse_arguments(int argc, char **argv, settings *s)
+{
+	ml_poly_options_init(&s->poly);
+	ml_load_options_init(&s->load);
+	int code;
+	while ((code = cli_next_option(argc, argv)) != -1) {
+		s->fit_options |= code == 'd' || code == 'c' || code == 't' ||
+				  code == OPT_INTERACTION_ONLY || code == OPT_BIAS ||
+				  code == OPT_MAX_COLUMNS;
+		switch (code) {
+		case 'd':
+			s->poly.degree = cli_size("-d", cli_arg, 1, ML_POLY_MAX_DEGREE);
+			break;
+		case OPT_INTERACTION_ONLY: s->poly.interaction_only = true; break;
+		case OPT_BIAS: s->poly.bias = true; break;
+		case 'c': s->poly.columns = cli_arg; break;
+		case 't': s->load.target = cli_arg; break;
+		case OPT_MAX_COLUMNS:
+			s->poly.max_columns = cli_size("--max-columns", cli_arg, 1, ML_MAX_COLUMNS);
+			break;
+		case OPT_CSV: s->csv = true; break;
+		case OPT_BIN: s->bin = true; break;
+		case 'o': s->output = cli_arg; break;
+		case OPT_SAVE: s->save = cli_arg; break;
+		case OPT_LOAD: s->load_file = cli_arg; break;
+		case 'v': s->verbose = true; break;
+		default: cli_usage_error("unhandled option");
+		}
+	}
+	if (argc - optind > 1)
+		cli_usage_error("one input file at a time (got %d)", argc - optind);
+	s->input = optind < argc ? argv[optind] : NULL;
+	if (s->load_file && s->fit_options)
+		cli_usage_error("--load applies saved stages: -d, -c, -t, --interaction-only,"
+				" --bias and --max-columns come from them");
+	if (s->load_file && s->save)
+		cli_usage_error("--save and --load together would only copy the stage file");
+}
+
+/* The poly stage for inputs; a layout over the column limit is bad usage (exit 2). */
+static ml_stage *make_stage(const settings *s, const ml_columns *inputs, const char *source)
+{
+	ml_error err;
+	size_t width;
+	if (ml_poly_width(inputs, &s->poly, &width, &err) < 0)
+		cli_die("%s: %s", source, err.message);
+	ml_stage *stage = ml_poly_stage_create(inputs, &s->poly, &err);
+	if (!stage && width > s->poly.max_columns)
+		cli_usage_error("%s", err.message);
+	if (!stage)
+		cli_die("%s: %s", source, err.message);
+	return stage;
+}
+
+static void report(const char *source, uint64_t n_rows, const ml_stage *stage)
+{
+	cli_warn("%s: %llu rows, %zu columns in, %zu out", source, (unsigned long long)n_rows,
+		 ml_stage_inputs(stage)->count, ml_stage_outputs(stage)->count);
+}
+
+/* -t on binary input: the target it has, or one for a binary without any. */
+static void set_binary_target(ml_columns *columns, const char *target, const char *source)
+{
+	if (!target)
+		return;
+	size_t index = ml_columns_find(columns, target);
+	if (index == ML_NO_COLUMN)
+		cli_die("%s: no target column '%s'", source, target);
+	if (columns->target != ML_NO_COLUMN && columns->target != index)
+		cli_die("%s: the target is '%s' already, not '%s'", source,
+			columns->names[columns->target], target);
+	columns->target = index;
+}
+
+/* Binary input: the stage is made from the header, then the rows stream through it. */
+static void expand_binary(const settings *s, ml_input *input, int argc, char **argv)
+{
+	ml_error err;
+	ml_binary_reader *reader = ml_input_binary(input);
+	const char *source = ml_input_name(input);
+	ml_columns inputs;
+	if (ml_columns_copy(&inputs, ml_binary_reader_columns(reader), &err) < 0)
+		cli_fail(&err);
+	set_binary_target(&inputs, s->load.target, source);
+	ml_stage *stage = make_stage(s, &inputs, source);
+	ml_columns_free(&inputs);
+	ml_chain *chain = ml_chain_copy(ml_binary_reader_chain(reader), &err);
+	if (!chain || ml_chain_append(chain, stage, &err) < 0)
+		cli_fail(&err);
+	if (s->save)
+		cli_save_chain(s->save, chain, argc, argv);
+	ml_format format = cli_output_format(s->csv, s->bin, false);
+	FILE *out = cli_output_open(s->output);
+	cli_refuse_terminal(out, format);
+	ml_writer *writer = ml_writer_create(out, cli_output_name(), format,
+					     ml_stage_outputs(stage), chain,
+					     ml_binary_reader_rows(reader), &err);
+	uint64_t n_rows;
+	if (!writer || ml_poly_stream_binary(reader, stage, writer, &n_rows, &err) < 0 ||
+	    ml_writer_finish(writer, &err) < 0)
+		cli_fail(&err);
+	ml_writer_free(writer);
+	cli_output_close();
+	if (s->verbose)
+		report(source, n_rows, stage);
+	ml_chain_free(chain);
+	ml_input_close(input);
+}
+
+/* CSV input: the implicit load stage is fitted in memory, then poly applied to it all. */
+static void expand_csv(const settings *s, ml_input *input, int argc, char **argv)
+{
+	ml_error err;
+	ml_dataset data;
+	char *source = ml_strdup(ml_input_name(input), &err);
+	if (!source || ml_load_fit(ml_input_csv(input), &s->load, &data, &err) < 0)
+		cli_fail(&err);
+	ml_input_close(input);
+	ml_stage *stage = make_stage(s, &data.columns, source);
+	if (ml_dataset_apply(&data, stage, &err) < 0)
+		cli_fail(&err);
+	if (s->save)
+		cli_save_chain(s->save, data.chain, argc, argv);
+	cli_write_dataset(&data, cli_output_format(s->csv, s->bin, true), s->output);
+	if (s->verbose)
+		report(source, data.n_rows, ml_chain_stage(data.chain,
+							   ml_chain_length(data.chain) - 1));
+	ml_dataset_free(&data);
+	free(source);
+}
+
+static bool has_poly_stage(const ml_chain *chain)
+{
+	for (size_t i = 0; i < ml_chain_length(chain); i++)
+		if (ml_stage_is_poly(ml_chain_stage(chain, i)))
+			return true;
+	return false;
+}
+
+/*
+ * --load: the saved chain replayed on CSV (all of it) or binary (what it
+ * still needs), streaming; output in the input's format unless told.
+ */
+static void apply_saved(const settings *s)
+{
+	ml_error err;
+	ml_pipefile *file = ml_pipefile_open(s->load_file, &err);
+	if (!file || ml_pipefile_expect_end(file, &err) < 0)
+		cli_fail(&err);
+	if (!has_poly_stage(ml_pipefile_chain(file)))
+		cli_die("%s: no poly stage in it (was it saved by ml-poly --save?)", s->load_file);
+	ml_stream *stream = ml_stream_open(s->input, &s->load.csv, ml_pipefile_chain(file),
+					   s->load_file, &err);
+	if (!stream)
+		cli_fail(&err);
+	ml_format format = cli_output_format(s->csv, s->bin, ml_stream_is_csv(stream));
+	FILE *out = cli_output_open(s->output);
+	cli_refuse_terminal(out, format);
+	ml_writer *writer = ml_writer_create(out, cli_output_name(), format,
+					     ml_stream_columns(stream), ml_stream_chain(stream),
+					     ml_stream_declared_rows(stream), &err);
+	uint64_t n_rows;
+	if (!writer || ml_poly_stream_copy(stream, writer, &n_rows, &err) < 0 ||
+	    ml_writer_finish(writer, &err) < 0)
+		cli_fail(&err);
+	ml_writer_free(writer);
+	cli_output_close();
+	const char *column;
+	size_t unknown = ml_stream_unknown_total(stream, &column);
+	if (unknown)
+		cli_warn("%s: %zu value%s not seen when the stage was fitted (most in column '%s');"
+			 " encoded as all-zero one-hot / missing", ml_stream_name(stream), unknown,
+			 unknown == 1 ? "" : "s", column);
+	if (s->verbose)
+		cli_warn("%s: %llu rows, %zu columns out", ml_stream_name(stream),
+			 (unsigned long long)n_rows, ml_stream_columns(stream)->count);
+	ml_stream_close(stream);
+	ml_pipefile_close(file);
+}
+
+int main(int argc, char **argv)
+{
+	settings s = { 0 };
+	ml_error err;
+	cli_init(&command, argc, argv);
+	parse_arguments(argc, argv, &s);
+	if (s.load_file) {
+		apply_saved(&s);
+		return 0;
+	}
+	ml_input *input = ml_input_open(s.input, &s.load.csv, &err);
+	if (!input)
+		cli_fail(&err);
+	/* Each closes input when done with it. */
+	if (ml_input_binary(input))
+		expand_binary(&s, input, argc, argv);
+	else
+		expand_csv(&s, input, argc, argv);
+	return 0;
+}
