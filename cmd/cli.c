@@ -313,7 +313,7 @@ void cli_copy_stream(ml_stream *stream, ml_format format, const char *output)
 }
 
 void cli_apply_saved(const char *stage_file, const char *input, const ml_csv_options *csv,
-		     ml_format format, const char *output)
+		     bool want_csv, bool want_bin, bool csv_follows_input, const char *output)
 {
 	ml_error err;
 	ml_pipefile *file = ml_pipefile_open(stage_file, &err);
@@ -322,6 +322,8 @@ void cli_apply_saved(const char *stage_file, const char *input, const ml_csv_opt
 	ml_stream *stream = ml_stream_open(input, csv, ml_pipefile_chain(file), stage_file, &err);
 	if (!stream)
 		cli_fail(&err);
+	ml_format format = cli_output_format(want_csv, want_bin,
+					     csv_follows_input && ml_stream_is_csv(stream));
 	cli_copy_stream(stream, format, output);
 	const char *column;
 	size_t unknown = ml_stream_unknown_total(stream, &column);

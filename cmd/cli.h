@@ -79,11 +79,12 @@ void cli_save_chain(const char *path, const ml_chain *chain, int argc, char **ar
 /*
  * The --load path of ml-load, ml-scale and ml-poly: replays the stage file's
  * chain on input (all of it on CSV, the missing part on binary), streaming,
- * and writes the result in format to output (stdout when NULL); reports
- * unknown categories on stderr; closes the output.
+ * and writes the result to output (stdout when NULL) in the format --csv /
+ * --bin ask for, else binary or, when csv_follows_input, the input's format;
+ * reports unknown categories on stderr; closes the output.
  */
 void cli_apply_saved(const char *stage_file, const char *input, const ml_csv_options *csv,
-		     ml_format format, const char *output);
+		     bool want_csv, bool want_bin, bool csv_follows_input, const char *output);
 
 /* Streams every row of stream to output (stdout when NULL) in format and closes it. */
 void cli_copy_stream(ml_stream *stream, ml_format format, const char *output);

@@ -7,8 +7,9 @@
 #include "ml_io.h"
 #include "ml_load.h"
 
-/* Rows per block: stages run on this many rows at a time. */
+/* Stages run on blocks of up to this many rows, and this many bytes at most. */
 #define BLOCK_ROWS 1024
+#define BLOCK_BYTES ((size_t)8 << 20)
 
 struct ml_stream {
 	ml_input *input;
@@ -17,7 +18,8 @@ struct ml_stream {
 	ml_load_applier *applier;
 	const ml_columns *columns;
 	size_t widest;           /* widest row along the way */
-	double *scratch[2];      /* BLOCK_ROWS x widest each */
+	size_t block_rows;       /* rows per block: wide rows make smaller blocks */
+	double *scratch[2];      /* block_rows x widest each */
 	bool row_failed;
 };
 
@@ -96,9 +98,14 @@ ml_stream *ml_stream_from_input(ml_input *input, const ml_chain *wanted,
 	if (n_stages > 0)
 		stream->columns = ml_stage_outputs(ml_chain_stage(stream->chain, n_stages - 1));
 	stream->widest = widest_row(stream->chain, stream->first_stage, start_width);
+	stream->block_rows = BLOCK_BYTES / sizeof(double) / (stream->widest ? stream->widest : 1);
+	if (stream->block_rows > BLOCK_ROWS)
+		stream->block_rows = BLOCK_ROWS;
+	if (stream->block_rows == 0)
+		stream->block_rows = 1;
 	for (int i = 0; i < 2; i++) {
 		size_t cells;
-		if (!ml_size_mul(stream->widest, BLOCK_ROWS, &cells) ||
+		if (!ml_size_mul(stream->widest, stream->block_rows, &cells) ||
 		    !(stream->scratch[i] = ml_alloc_array(cells, sizeof(double), err)))
 			goto fail;
 	}
@@ -141,9 +148,9 @@ bool ml_stream_is_csv(const ml_stream *stream)
 
 uint64_t ml_stream_declared_rows(const ml_stream *stream)
 {
+	/* Stages map rows one to one: the input's count is the output's. */
 	ml_binary_reader *binary = ml_input_binary(stream->input);
-	return binary && stream->first_stage == ml_chain_length(stream->chain)
-		? ml_binary_reader_rows(binary) : ML_ROWS_UNKNOWN;
+	return binary ? ml_binary_reader_rows(binary) : ML_ROWS_UNKNOWN;
 }
 
 bool ml_stream_row_failed(const ml_stream *stream)
@@ -191,7 +198,7 @@ int ml_stream_read(ml_stream *stream, double *rows, size_t max_rows, size_t *n_r
 	*n_read = 0;
 	if (stream->first_stage >= n_stages)
 		return read_raw(stream, rows, max_rows, n_read, err);
-	size_t want = max_rows < BLOCK_ROWS ? max_rows : BLOCK_ROWS;
+	size_t want = max_rows < stream->block_rows ? max_rows : stream->block_rows;
 	double *in = stream->scratch[0], *out = stream->scratch[1];
 	int status = read_raw(stream, in, want, n_read, err);
 	for (size_t i = stream->first_stage; i < n_stages && *n_read > 0; i++) {

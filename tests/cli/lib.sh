@@ -9,7 +9,9 @@ fail() {
 
 # run_ok CMD...: the command must exit 0.
 run_ok() {
-	"$@" >out 2>err || { cat err >&2; fail "exit $? from: $*"; }
+	"$@" >out 2>err
+	status=$?
+	[ $status -eq 0 ] || { cat err >&2; fail "exit $status from: $*"; }
 }
 
 # expect_fail STATUS PATTERN CMD...: the command must exit with STATUS
