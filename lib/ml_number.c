@@ -119,8 +119,8 @@ static inline int floor_divide_by_65536(int32_t numerator)
 	return numerator >= 0 ? numerator / 65536 : (numerator - 65535) / 65536;
 }
 
-/* floor(log2(5^n)), exact for |n| <= 642 (checked against big integers
- * when the table below was generated); 152170 / 2^16 ~ log2(5). */
+/* floor(log2(5^n)) for |n| <= 642; 152170 / 2^16 ~ log2(5).  (The ranges
+ * of these three approximations were checked against exact integers.) */
 static inline int floor_log2_pow5(int n)
 {
 	return floor_divide_by_65536(n * 152170);
@@ -132,7 +132,7 @@ static inline int floor_log10_pow2(int n)
 	return (int)(((uint32_t)n * 78913) >> 18);
 }
 
-/* floor(log10(5^n)) for 0 <= n <= 2620; 732923 / 2^20 ~ log10(5). */
+/* floor(log10(5^n)) for 0 <= n <= 1699; 732923 / 2^20 ~ log10(5). */
 static inline int floor_log10_pow5(int n)
 {
 	return (int)(((uint32_t)n * 732923) >> 20);

@@ -179,7 +179,11 @@ static ml_stage *parse_stage(ml_text_reader *reader, const ml_text_line *head, m
 		ml_stage_free(stage);
 		return NULL;
 	}
-	return ml_stage_finish(stage, err);
+	stage = ml_stage_finish(stage, err);
+	if (!stage)
+		ml_error_prefix(err, "%s:%zu: stage '%s'", ml_text_source(reader), head->number,
+				kind->name);
+	return stage;
 }
 
 ml_chain *ml_chain_create(ml_error *err)
