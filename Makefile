@@ -35,7 +35,7 @@ MAN_PAGES := $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
 # Keep objects between runs: a second `make` has nothing to do.
 .SECONDARY:
 
-.PHONY: all check unit-check cli-check install uninstall demo bench clean deps
+.PHONY: all check unit-check cli-check install uninstall demo bench clean deps number-stress
 
 all: $(PROGRAMS)
 
@@ -83,6 +83,13 @@ demo: deps
 
 bench: $(PROGRAMS)
 	/usr/bin/python3 scripts/bench.py --bin $(abspath $(BUILD)) $(BENCH_ARGS)
+
+# Long randomized check of number parsing/printing against strtod/printf.
+number-stress: $(BUILD)/number-stress
+	$(BUILD)/number-stress 100000000 1
+
+$(BUILD)/number-stress: tests/unit/number_stress.c $(LIBRARY)
+	$(CC) $(ML_CFLAGS) $(CFLAGS) $(ML_LDFLAGS) -o $@ $< $(LIBRARY) $(ML_LIBS)
 
 clean:
 	rm -rf build build-sanitize
