@@ -21,7 +21,8 @@ enum { OPT_RANGE = 256, OPT_IMPUTE, OPT_NO_HEADER, OPT_NA, OPT_CSV, OPT_BIN, OPT
 static const cli_option options[] = {
 	{ 'm', "method", "METHOD", "standard (default), minmax, maxabs, robust or none" },
 	{ OPT_RANGE, "range", "A,B", "minmax: map each column onto [A,B] (default 0,1)" },
-	{ OPT_IMPUTE, "impute", "HOW", "fill missing values: mean, median, most-frequent or a number" },
+	{ OPT_IMPUTE, "impute", "HOW",
+	  "fill missing values: mean, median, most-frequent or a number" },
 	{ 'c', "columns", "COLS", "touch only these columns (names or 1-based ranges: a,3,5-7)" },
 	{ 'x', "exclude", "COLS", "leave these columns alone" },
 	{ 't', "target", "NAME", "the target column (never scaled)" },
@@ -162,6 +163,13 @@ static bool input_is_csv(const char *path)
 	return csv;
 }
 
+/* --csv or --bin, else the input's format (peeked at only when needed). */
+static ml_format output_format(const settings *s)
+{
+	bool chosen = s->csv || s->bin;
+	return cli_output_format(s->csv, s->bin, !chosen && input_is_csv(s->input));
+}
+
 static void report(const ml_dataset *data, const ml_scale_options *scale,
 		   const ml_scale_summary *summary)
 {
@@ -180,8 +188,7 @@ int main(int argc, char **argv)
 	ml_error err;
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
-	ml_format format = cli_output_format(s.csv, s.bin, (s.csv || s.bin) ? false
-							       : input_is_csv(s.input));
+	ml_format format = output_format(&s);
 	if (s.load_file) {
 		cli_apply_saved(s.load_file, s.input, &s.load.csv, format, s.output);
 		if (s.verbose)
@@ -195,7 +202,8 @@ int main(int argc, char **argv)
 		cli_fail(&err);
 	if (!(stage = ml_scale_fit(&data, &s.scale, &summary, &err)) ||
 	    ml_dataset_apply(&data, stage, &err) < 0) {
-		ml_error_prefix(&err, "%s", s.input && strcmp(s.input, "-") != 0 ? s.input : "stdin");
+		bool is_stdin = !s.input || strcmp(s.input, "-") == 0;
+		ml_error_prefix(&err, "%s", is_stdin ? "stdin" : s.input);
 		cli_fail(&err);
 	}
 	if (s.save)

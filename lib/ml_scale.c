@@ -23,9 +23,10 @@ static const char *const impute_names[] = { "none", "mean", "median", "most-freq
 /*
  * Per input column, what apply computes: (x - center) / scale + offset,
  * a missing x replaced by fill first.  A column left alone has center 0,
- * scale 1, offset -0.0 and fill NaN, which give back every x bit for bit
- * (adding -0.0, unlike +0.0, keeps the sign of a zero); so apply runs one
- * branch-free loop over whole rows whichever columns are touched.
+ * scale 1, offset -0.0 and fill NaN, which give back every number bit for
+ * bit (adding -0.0, unlike +0.0, keeps the sign of a zero) and NaN as NaN;
+ * so apply runs one loop over whole rows, with no test of which columns
+ * it touches.
  */
 typedef struct scale_params {
 	ml_scale_method method;
@@ -87,7 +88,7 @@ static int derive_outputs(ml_stage *stage, ml_error *err)
 
 /*
  * The hot path: one pass over whole rows, the same arithmetic for every
- * cell (the ternary compiles to a blend, not a branch).
+ * cell; the only branch, on a missing value, is rare and well predicted.
  */
 static void apply_rows(const ml_stage *stage, const double *in, size_t n_rows, double *out)
 {
@@ -164,8 +165,9 @@ static int get_finite(section *s, size_t index, const char *what, double *value,
 	if (ml_text_get_double(s->reader, &s->line, index, value, err) < 0)
 		return -1;
 	if (!isfinite(*value))
-		return ml_text_fail(s->reader, &s->line, err, "%s must be a finite number, not '%s'",
-				    what, s->line.tokens[index]);
+		return ml_text_fail(s->reader, &s->line, err,
+				    "%s must be a finite number, not '%s'", what,
+				    s->line.tokens[index]);
 	return 0;
 }
 
@@ -196,7 +198,8 @@ static int parse_column(section *s, ml_stage *stage, ml_error *err)
 		return ml_text_fail(s->reader, &s->line, err, "'%s' is the target, never scaled",
 				    name);
 	if (params->touched[c])
-		return ml_text_fail(s->reader, &s->line, err, "column '%s' is described twice", name);
+		return ml_text_fail(s->reader, &s->line, err, "column '%s' is described twice",
+				    name);
 	if (get_finite(s, 2, "a center", &center, err) < 0 ||
 	    get_finite(s, 3, "a scale", &scale, err) < 0 ||
 	    (fills && get_finite(s, 4, "a fill value", &fill, err) < 0))
@@ -275,7 +278,8 @@ void ml_scale_options_init(ml_scale_options *options)
 
 int ml_scale_options_check(const ml_scale_options *options, ml_error *err)
 {
-	if ((unsigned)options->method > ML_SCALE_NONE || (unsigned)options->impute > ML_IMPUTE_CONSTANT) {
+	if ((unsigned)options->method > ML_SCALE_NONE ||
+	    (unsigned)options->impute > ML_IMPUTE_CONSTANT) {
 		ml_error_set(err, "unknown scaling method or imputation");
 		return -1;
 	}
@@ -620,10 +624,11 @@ static int fit_fill(fit_state *s, const ml_scale_options *options, ml_error *err
 			params->fill[c] = options->fill_value;
 			continue;
 		}
-		size_t count = options->impute == ML_IMPUTE_MEAN ? s->counts[c] : gather_column(s, c);
+		size_t count = options->impute == ML_IMPUTE_MEAN ? s->counts[c]
+								 : gather_column(s, c);
 		if (count == 0) {
-			ml_error_set(err, "column '%s' has no values to take a %s from; leave it out"
-				     " with -x or give a fill value", s->columns->names[c],
+			ml_error_set(err, "column '%s' has no values to take a %s from; leave it"
+				     " out with -x or give a fill value", s->columns->names[c],
 				     impute_names[options->impute]);
 			return -1;
 		}
@@ -632,7 +637,8 @@ static int fit_fill(fit_state *s, const ml_scale_options *options, ml_error *err
 		else if (options->impute == ML_IMPUTE_MEDIAN)
 			params->fill[c] = median(s->buffer, count);
 		else
-			params->fill[c] = most_frequent(s->buffer, count, s->keys, s->keys + s->n_rows);
+			params->fill[c] = most_frequent(s->buffer, count, s->keys,
+							s->keys + s->n_rows);
 	}
 	return 0;
 }
@@ -682,7 +688,8 @@ static void fit_extremes(fit_state *s, ml_scale_method method, double low_to, do
 		double range = high[c] - low[c];
 		/* Divide by the range over the target's width; fit_scale sets the offset. */
 		s->params->center[c] = low[c];
-		s->params->scale[c] = usable_scale(s, range, range < TINY_SCALE) / (high_to - low_to);
+		s->params->scale[c] =
+			usable_scale(s, range, range < TINY_SCALE) / (high_to - low_to);
 	}
 }
 
@@ -726,8 +733,10 @@ static int choose_columns(fit_state *s, const ml_scale_options *options, ml_erro
 		return -1;
 	for (size_t c = 0; c < s->width && !options->columns; c++)
 		touched[c] = true;
-	if ((options->columns && ml_columns_select(s->columns, options->columns, touched, err) < 0) ||
-	    (options->exclude && ml_columns_select(s->columns, options->exclude, excluded, err) < 0))
+	if ((options->columns &&
+	     ml_columns_select(s->columns, options->columns, touched, err) < 0) ||
+	    (options->exclude &&
+	     ml_columns_select(s->columns, options->exclude, excluded, err) < 0))
 		goto done;
 	for (size_t c = 0; c < s->width; c++) {
 		touched[c] = touched[c] && !excluded[c] && c != s->columns->target;
@@ -767,8 +776,8 @@ static int check_values(fit_state *s, ml_error *err)
 			continue;
 		s->summary->n_missing += s->counts[c];
 		if (infinite[c]) {
-			ml_error_set(err, "column '%s' holds an infinite value; scaling needs finite"
-				     " numbers", s->columns->names[c]);
+			ml_error_set(err, "column '%s' holds an infinite value; scaling needs"
+				     " finite numbers", s->columns->names[c]);
 			status = -1;
 		}
 	}

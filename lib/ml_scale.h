@@ -13,7 +13,7 @@
  * stay missing unless filled.  A scale that is zero, or so small that it
  * is rounding noise (scikit-learn's test), becomes 1, so a constant column
  * comes out centred instead of NaN.  The target and the columns not
- * chosen pass through bit for bit.
+ * chosen pass through unchanged.
  */
 #ifndef ML_SCALE_H
 #define ML_SCALE_H

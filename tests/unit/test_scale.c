@@ -191,7 +191,10 @@ START_TEST(robust_agrees_with_sorting_on_many_ties)
 	for (size_t i = 0; i < n; i++) {
 		state = state * 6364136223846793005u + 1442695040888963407u;
 		/* few distinct values, and runs that defeat naive pivots */
-		values[i] = _i % 2 ? (double)((state >> 33) % 7) : (double)(i % 50 < 25 ? i : n - i);
+		if (_i % 2)
+			values[i] = (double)((state >> 33) % 7);
+		else
+			values[i] = (double)(i % 50 < 25 ? i : n - i);
 	}
 	memcpy(sorted, values, n * sizeof *values);
 	qsort(sorted, n, sizeof *sorted, compare);
