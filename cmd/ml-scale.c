@@ -3,12 +3,9 @@
  * missing values, fitted on the whole input (or re-applied from a saved
  * stage file, streaming).
  */
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "ml_io.h"
@@ -137,39 +134,6 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		cli_usage_error("--load and --save: the stage is saved already");
 }
 
-/*
- * Whether the input is CSV, so that the output can follow it.  The library
- * tells the formats apart by their first bytes, but neither ml_dataset_read
- * nor cli_apply_saved says which it found, and reading a pipe's first bytes
- * here would take them from the library.  So a regular file (named, or
- * redirected to stdin) is peeked at with pread, and a pipe is taken to
- * carry binary, as in `ml-load data.csv | ml-scale`.
- */
-static bool input_is_csv(const char *path)
-{
-	bool is_stdin = !path || strcmp(path, "-") == 0;
-	int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	unsigned char start[ML_BINARY_MAGIC_LENGTH];
-	struct stat info;
-	bool csv = false;
-	if (fd >= 0 && fstat(fd, &info) == 0 && S_ISREG(info.st_mode)) {
-		off_t at = is_stdin ? lseek(fd, 0, SEEK_CUR) : 0;
-		ssize_t got = at >= 0 ? pread(fd, start, sizeof start, at) : -1;
-		csv = got >= 0 && ((size_t)got < sizeof start ||
-				   memcmp(start, ML_BINARY_MAGIC, sizeof start) != 0);
-	}
-	if (!is_stdin && fd >= 0)
-		close(fd);
-	return csv;
-}
-
-/* --csv or --bin, else the input's format (peeked at only when needed). */
-static ml_format output_format(const settings *s)
-{
-	bool chosen = s->csv || s->bin;
-	return cli_output_format(s->csv, s->bin, !chosen && input_is_csv(s->input));
-}
-
 static void report(const ml_dataset *data, const ml_scale_options *scale,
 		   const ml_scale_summary *summary)
 {
@@ -188,9 +152,8 @@ int main(int argc, char **argv)
 	ml_error err;
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
-	ml_format format = output_format(&s);
 	if (s.load_file) {
-		cli_apply_saved(s.load_file, s.input, &s.load.csv, format, s.output);
+		cli_apply_saved(s.load_file, s.input, &s.load.csv, s.csv, s.bin, true, s.output);
 		if (s.verbose)
 			cli_warn("applied the stages saved in '%s'", s.load_file);
 		return 0;
@@ -198,7 +161,12 @@ int main(int argc, char **argv)
 	ml_dataset data;
 	ml_scale_summary summary;
 	ml_stage *stage;
-	if (ml_dataset_read(s.input, &s.load, &data, &err) < 0)
+	/* Open first to learn the format: the output follows it. */
+	ml_input *input = ml_input_open(s.input, &s.load.csv, &err);
+	if (!input)
+		cli_fail(&err);
+	ml_format format = cli_output_format(s.csv, s.bin, ml_input_csv(input) != NULL);
+	if (ml_dataset_read_input(input, &s.load, &data, &err) < 0)
 		cli_fail(&err);
 	if (!(stage = ml_scale_fit(&data, &s.scale, &summary, &err)) ||
 	    ml_dataset_apply(&data, stage, &err) < 0) {

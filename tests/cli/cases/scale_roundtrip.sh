@@ -12,6 +12,10 @@ run_ok ml-scale --load iris.scale "$iris" -o again.csv
 cmp fit.csv again.csv || fail "--load on the training rows differs from the fit run"
 ml-scale --load iris.scale < "$iris" > redirected.csv || fail "stdin redirect"
 cmp fit.csv redirected.csv || fail "CSV on stdin (a file) did not give the same CSV"
+cat "$iris" | ml-scale -t species -m robust > piped.csv || fail "CSV through a pipe"
+cmp fit.csv piped.csv || fail "CSV through a pipe did not give the same CSV"
+cat "$iris" | ml-scale --load iris.scale > piped-load.csv || fail "CSV through a pipe, --load"
+cmp fit.csv piped-load.csv || fail "CSV through a pipe with --load did not give the same CSV"
 grep -q '^stage scale$' iris.scale || fail "no scale stage in the stage file"
 grep -q '^method robust$' iris.scale || fail "method not recorded"
 
