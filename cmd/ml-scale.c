@@ -110,7 +110,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
 			break;
 		case OPT_NO_HEADER: s->load.csv.header = false; break;
 		case OPT_NA:
-			if (ml_csv_options_set_na(&s->load.csv, cli_arg, &err) < 0)
+			if (ml_csv_options_set_na(&s->load.csv, cli_copy_arg(), &err) < 0)
 				cli_usage_error("--na: %s", err.message);
 			break;
 		case OPT_CSV: s->csv = true; break;

@@ -45,6 +45,13 @@ cmp from-file.txt from-header.txt || fail "the stage text changed on its way thr
 run_ok ml-scale -m minmax iris.bin -o other.bin
 expect_fail 1 "fitted differently" ml-scale --load bin.scale other.bin
 
+# CSV options reach the implicit load stage; the command line is recorded whole.
+printf 'a,b\n1,x\n2,?\n3,4\n' > na.csv
+run_ok ml-scale --na x,? --save na.scale na.csv
+grep -qx 'missing 2 x ?' na.scale || fail "--na did not reach the load stage"
+grep -qx 'command ml-scale --na x,? --save na.scale na.csv' na.scale ||
+	fail "the command line in the stage file is not the one given"
+
 # -v says what was fitted, on stderr only.
 ml-scale -v -t species --impute median "$iris" > /dev/null 2> err ||
 	fail "-v run failed"
