@@ -686,7 +686,7 @@ static void fit_extremes(fit_state *s, ml_scale_method method, double low_to, do
 			continue;
 		}
 		double range = high[c] - low[c];
-		/* Divide by the range over the target's width; fit_scale sets the offset. */
+		/* The data's range over the wanted range's width; fit_scale sets the offset. */
 		s->params->center[c] = low[c];
 		s->params->scale[c] =
 			usable_scale(s, range, range < TINY_SCALE) / (high_to - low_to);
