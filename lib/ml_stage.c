@@ -9,6 +9,7 @@
 static const ml_stage_kind *const stage_kinds[] = {
 	&ml_load_stage_kind,
 	&ml_poly_stage_kind,
+	&ml_scale_stage_kind,
 };
 
 #define N_STAGE_KINDS (sizeof stage_kinds / sizeof stage_kinds[0])

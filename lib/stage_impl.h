@@ -34,5 +34,6 @@ ml_stage *ml_stage_finish(ml_stage *stage, ml_error *err);
 
 extern const ml_stage_kind ml_load_stage_kind;
 extern const ml_stage_kind ml_poly_stage_kind;
+extern const ml_stage_kind ml_scale_stage_kind;
 
 #endif

@@ -1,0 +1,189 @@
+/*
+ * ml-scale: standardise, min-max, max-abs or robust scaling and filling of
+ * missing values, fitted on the whole input (or re-applied from a saved
+ * stage file, streaming).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ml_io.h"
+#include "ml_number.h"
+#include "ml_scale.h"
+
+enum { OPT_RANGE = 256, OPT_IMPUTE, OPT_NO_HEADER, OPT_NA, OPT_CSV, OPT_BIN, OPT_SAVE,
+       OPT_LOAD };
+
+static const cli_option options[] = {
+	{ 'm', "method", "METHOD", "standard (default), minmax, maxabs, robust or none" },
+	{ OPT_RANGE, "range", "A,B", "minmax: map each column onto [A,B] (default 0,1)" },
+	{ OPT_IMPUTE, "impute", "HOW",
+	  "fill missing values: mean, median, most-frequent or a number" },
+	{ 'c', "columns", "COLS", "touch only these columns (names or 1-based ranges: a,3,5-7)" },
+	{ 'x', "exclude", "COLS", "leave these columns alone" },
+	{ 't', "target", "NAME", "the target column (never scaled)" },
+	{ 'd', "delimiter", "C", "CSV input: field delimiter (default ',', '\\t' for tab)" },
+	{ OPT_NO_HEADER, "no-header", NULL, "CSV input: the first line is data" },
+	{ OPT_NA, "na", "LIST", "CSV input: missing-value strings (default NA,NaN,nan,?)" },
+	{ OPT_CSV, "csv", NULL, "write CSV (default: the input's format)" },
+	{ OPT_BIN, "bin", NULL, "write binary (default: the input's format)" },
+	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },
+	{ OPT_SAVE, "save", "FILE", "save the stages, the new scale stage last, to FILE" },
+	{ OPT_LOAD, "load", "FILE", "apply the stages saved in FILE instead of fitting" },
+	{ 'v', "verbose", NULL, "say what was fitted on stderr" },
+	{ 0 },
+};
+
+static const cli_command command = {
+	.name = "ml-scale",
+	.synopsis = "[OPTION]... [FILE]",
+	.summary = "Scale columns and fill missing values, fitted on the input or loaded.",
+	.options = options,
+	.footer = "Examples:\n"
+		  "  ml-load -t species iris.csv | ml-scale > iris.bin\n"
+		  "  ml-scale -t species -m robust --save iris.scale train.csv > train-scaled.csv\n"
+		  "  ml-scale --load iris.scale test.csv\n"
+		  "  ml-scale -m none --impute median -t species penguins.csv\n",
+};
+
+typedef struct settings {
+	ml_scale_options scale;
+	ml_load_options load;
+	bool csv, bin, verbose, fitting_options_given;
+	const char *output, *save, *load_file, *input;
+	char *na_list; /* --na's copy, cut up: load.csv points into it */
+} settings;
+
+/* "A,B" with A < B, both finite. */
+static void parse_range(const char *arg, ml_scale_options *scale)
+{
+	const char *comma = strchr(arg, ',');
+	char low[64];
+	if (!comma || (size_t)(comma - arg) >= sizeof low)
+		cli_usage_error("--range: expected A,B (two numbers), not '%s'", arg);
+	memcpy(low, arg, (size_t)(comma - arg));
+	low[comma - arg] = '\0';
+	scale->range_low = cli_double("--range", low);
+	scale->range_high = cli_double("--range", comma + 1);
+	if (!(scale->range_low < scale->range_high) || !isfinite(scale->range_low) ||
+	    !isfinite(scale->range_high))
+		cli_usage_error("--range: '%s' is not two finite numbers, the first smaller", arg);
+}
+
+static void parse_impute(const char *arg, ml_scale_options *scale)
+{
+	if (ml_impute_from_name(arg, &scale->impute))
+		return;
+	double value;
+	if (!ml_parse_double(arg, strlen(arg), &value) || !isfinite(value))
+		cli_usage_error("--impute: '%s' is not mean, median, most-frequent or a finite"
+				" number", arg);
+	scale->impute = ML_IMPUTE_CONSTANT;
+	scale->fill_value = value;
+}
+
+static void parse_arguments(int argc, char **argv, settings *s)
+{
+	ml_scale_options_init(&s->scale);
+	ml_load_options_init(&s->load);
+	bool range_given = false;
+	int code;
+	ml_error err;
+	while ((code = cli_next_option(argc, argv)) != -1) {
+		s->fitting_options_given |= code == 'm' || code == OPT_RANGE ||
+					    code == OPT_IMPUTE || code == 'c' || code == 'x' ||
+					    code == 't';
+		switch (code) {
+		case 'm':
+			if (!ml_scale_method_from_name(cli_arg, &s->scale.method))
+				cli_usage_error("-m: unknown method '%s' (standard, minmax, maxabs,"
+						" robust or none)", cli_arg);
+			break;
+		case OPT_RANGE: parse_range(cli_arg, &s->scale); range_given = true; break;
+		case OPT_IMPUTE: parse_impute(cli_arg, &s->scale); break;
+		case 'c': s->scale.columns = cli_arg; break;
+		case 'x': s->scale.exclude = cli_arg; break;
+		case 't': s->load.target = cli_arg; break;
+		case 'd':
+			s->load.csv.delimiter = cli_delimiter(cli_arg);
+			s->load.csv.delimiter_given = true;
+			break;
+		case OPT_NO_HEADER: s->load.csv.header = false; break;
+		case OPT_NA:
+			free(s->na_list);
+			s->na_list = cli_copy_arg();
+			if (ml_csv_options_set_na(&s->load.csv, s->na_list, &err) < 0)
+				cli_usage_error("--na: %s", err.message);
+			break;
+		case OPT_CSV: s->csv = true; break;
+		case OPT_BIN: s->bin = true; break;
+		case 'o': s->output = cli_arg; break;
+		case OPT_SAVE: s->save = cli_arg; break;
+		case OPT_LOAD: s->load_file = cli_arg; break;
+		case 'v': s->verbose = true; break;
+		default: cli_usage_error("unhandled option");
+		}
+	}
+	if (argc - optind > 1)
+		cli_usage_error("one input file at a time (got %d)", argc - optind);
+	s->input = optind < argc ? argv[optind] : NULL;
+	if (range_given && s->scale.method != ML_SCALE_MINMAX)
+		cli_usage_error("--range goes with -m minmax");
+	if (s->load_file && s->fitting_options_given)
+		cli_usage_error("--load applies a saved stage: -m, --range, --impute, -c, -x and -t"
+				" come from it");
+	if (s->load_file && s->save)
+		cli_usage_error("--load and --save: the stage is saved already");
+}
+
+static void report(const ml_dataset *data, const ml_scale_options *scale,
+		   const ml_scale_summary *summary)
+{
+	char filled[128] = "";
+	if (scale->impute != ML_IMPUTE_NONE)
+		snprintf(filled, sizeof filled, "; %zu missing values filled (%s)",
+			 summary->n_missing, ml_impute_name(scale->impute));
+	cli_warn("%zu rows; %s: %zu of %zu columns, %zu constant%s", data->n_rows,
+		 ml_scale_method_name(scale->method), summary->n_touched, data->columns.count,
+		 summary->n_constant, filled);
+}
+
+int main(int argc, char **argv)
+{
+	settings s = { 0 };
+	ml_error err;
+	cli_init(&command, argc, argv);
+	parse_arguments(argc, argv, &s);
+	if (s.load_file) {
+		cli_apply_saved(s.load_file, s.input, &s.load.csv, s.csv, s.bin, true, s.output);
+		if (s.verbose)
+			cli_warn("applied the stages saved in '%s'", s.load_file);
+		free(s.na_list);
+		return 0;
+	}
+	ml_dataset data;
+	ml_scale_summary summary;
+	ml_stage *stage;
+	/* Open first to learn the format: the output follows it. */
+	ml_input *input = ml_input_open(s.input, &s.load.csv, &err);
+	if (!input)
+		cli_fail(&err);
+	ml_format format = cli_output_format(s.csv, s.bin, ml_input_csv(input) != NULL);
+	if (ml_dataset_read_input(input, &s.load, &data, &err) < 0)
+		cli_fail(&err);
+	if (!(stage = ml_scale_fit(&data, &s.scale, &summary, &err)) ||
+	    ml_dataset_apply(&data, stage, &err) < 0) {
+		bool is_stdin = !s.input || strcmp(s.input, "-") == 0;
+		ml_error_prefix(&err, "%s", is_stdin ? "stdin" : s.input);
+		cli_fail(&err);
+	}
+	if (s.save)
+		cli_save_chain(s.save, data.chain, argc, argv);
+	cli_write_dataset(&data, format, s.output);
+	if (s.verbose)
+		report(&data, &s.scale, &summary);
+	ml_dataset_free(&data);
+	free(s.na_list);
+	return 0;
+}
