@@ -146,11 +146,27 @@ int cli_next_option(int argc, char **argv)
 	}
 }
 
+/* Copies live as long as the options that point into them: until exit. */
+#define MAX_ARG_COPIES 32
+static char *arg_copies[MAX_ARG_COPIES];
+static size_t n_arg_copies;
+
+static void free_arg_copies(void)
+{
+	while (n_arg_copies > 0)
+		free(arg_copies[--n_arg_copies]);
+}
+
 char *cli_copy_arg(void)
 {
+	if (n_arg_copies == MAX_ARG_COPIES)
+		cli_usage_error("too many options");
 	char *copy = strdup(cli_arg);
 	if (!copy)
 		cli_die("out of memory");
+	if (n_arg_copies == 0)
+		atexit(free_arg_copies);
+	arg_copies[n_arg_copies++] = copy;
 	return copy;
 }
 

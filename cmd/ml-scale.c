@@ -52,7 +52,6 @@ typedef struct settings {
 	ml_load_options load;
 	bool csv, bin, verbose, fitting_options_given;
 	const char *output, *save, *load_file, *input;
-	char *na_list; /* --na's copy, cut up: load.csv points into it */
 } settings;
 
 /* "A,B" with A < B, both finite. */
@@ -111,9 +110,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
 			break;
 		case OPT_NO_HEADER: s->load.csv.header = false; break;
 		case OPT_NA:
-			free(s->na_list);
-			s->na_list = cli_copy_arg();
-			if (ml_csv_options_set_na(&s->load.csv, s->na_list, &err) < 0)
+			if (ml_csv_options_set_na(&s->load.csv, cli_copy_arg(), &err) < 0)
 				cli_usage_error("--na: %s", err.message);
 			break;
 		case OPT_CSV: s->csv = true; break;
@@ -159,7 +156,6 @@ int main(int argc, char **argv)
 		cli_apply_saved(s.load_file, s.input, &s.load.csv, s.csv, s.bin, true, s.output);
 		if (s.verbose)
 			cli_warn("applied the stages saved in '%s'", s.load_file);
-		free(s.na_list);
 		return 0;
 	}
 	ml_dataset data;
@@ -184,6 +180,5 @@ int main(int argc, char **argv)
 	if (s.verbose)
 		report(&data, &s.scale, &summary);
 	ml_dataset_free(&data);
-	free(s.na_list);
 	return 0;
 }

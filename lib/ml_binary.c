@@ -378,6 +378,8 @@ int ml_binary_write_rows(ml_binary_writer *writer, const double *rows, size_t n_
 {
 	size_t count = n_rows * writer->n_columns;
 	const double *data = rows;
+	if (count == 0)
+		return 0;
 	if (HOST_IS_BIG_ENDIAN) {
 		double *copy = ml_realloc_array(writer->swap_buffer, count, sizeof *copy, err);
 		if (!copy)

@@ -57,6 +57,14 @@ static int locate(ml_stream *stream, const ml_chain *wanted, const char *wanted_
 				     " CSV: give it the CSV file", ml_input_name(input), wanted_name);
 			return -1;
 		}
+		/* Stages apply by position: the columns must be the ones they expect. */
+		if (stream->first_stage < ml_chain_length(wanted) &&
+		    !ml_columns_same_names(columns,
+					   ml_stage_inputs(ml_chain_stage(wanted, stream->first_stage)))) {
+			ml_error_set(err, "%s: its columns are not the ones stage %zu of '%s' takes",
+				     ml_input_name(input), stream->first_stage + 1, wanted_name);
+			return -1;
+		}
 		return 0;
 	}
 	if (!wanted || ml_chain_length(wanted) == 0 ||

@@ -269,9 +269,12 @@ int ml_text_next_required(ml_text_reader *reader, ml_text_line *line,
 			  const char *expected, ml_error *err)
 {
 	int got = ml_text_next(reader, line, err);
-	if (got == 0)
-		return ml_text_fail(reader, NULL, err, "unexpected end of text, expected '%s'",
+	if (got == 0) {
+		/* Name the line after the last one: where the missing one belongs. */
+		line->number = reader->line_number;
+		return ml_text_fail(reader, line, err, "unexpected end of text, expected '%s'",
 				    expected);
+	}
 	return got;
 }
 

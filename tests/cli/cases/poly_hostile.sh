@@ -42,7 +42,7 @@ edit '/^expand/a\
 expand 1 sepal_length'
 refused "bad.stages:17: unknown key 'expand' in a poly stage \(expected 'end'\)"
 edit '$d'
-refused "bad.stages: unexpected end of text, expected 'end'"
+refused "bad.stages:[0-9]+: unexpected end of text, expected 'end'"
 edit 's/^stage poly$/stage polynomial/'
 refused "bad.stages:10: unknown stage kind 'polynomial'"
 # Its inputs must be what the stage before it gives.
