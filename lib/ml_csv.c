@@ -196,13 +196,35 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	return 0;
 }
 
+/*
+ * Forgets the records handed out, keeping the fields of a record whose end
+ * has not been parsed yet: a block (or the few bytes format sniffing took)
+ * may end in the middle of a record, after some of its fields.
+ */
+static void drop_delivered(ml_csv_reader *reader)
+{
+	size_t keep = reader->fields_in_record;
+	size_t first = reader->n_fields - keep;
+	size_t base = keep ? reader->field_offsets[first] : reader->arena.length;
+	size_t bytes = reader->arena.length - base;
+	if (bytes)
+		memmove(reader->arena.data, reader->arena.data + base, bytes);
+	reader->arena.length = bytes;
+	if (reader->arena.data)
+		reader->arena.data[bytes] = '\0';
+	for (size_t i = 0; i < keep; i++) {
+		reader->field_offsets[i] = reader->field_offsets[first + i] - base;
+		reader->field_lengths[i] = reader->field_lengths[first + i];
+	}
+	reader->n_fields = keep;
+	reader->n_records = 0;
+	reader->next_record = 0;
+}
+
 /* Parses blocks until at least one record is queued or the input ends. */
 static int refill(ml_csv_reader *reader, ml_error *err)
 {
-	reader->n_fields = 0;
-	reader->n_records = 0;
-	reader->next_record = 0;
-	ml_buf_reset(&reader->arena);
+	drop_delivered(reader);
 	while (reader->n_records == 0 && !reader->at_eof) {
 		/* One read(2), not fread: a co-process gets its answer per line. */
 		long got = ml_read_some(reader->fd, reader->block, READ_BLOCK_SIZE);
