@@ -3,11 +3,13 @@
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ml_number.h"
+#include "ml_stats.h"
 #include "ml_util.h"
 
 #define READ_BLOCK_SIZE ((size_t)1 << 18)
@@ -63,7 +65,11 @@ typedef struct pending_record {
 	size_t first_field;
 	size_t n_fields;
 	size_t line;
+	const char *problem; /* why the record is bad (recovering lines), or NULL */
 } pending_record;
+
+static const char malformed_quoting[] =
+	"malformed quoting (a quote inside an unquoted field, or text after a closing quote)";
 
 struct ml_csv_reader {
 	int fd;
@@ -89,6 +95,12 @@ struct ml_csv_reader {
 	int previous_terminator;
 	const char *problem; /* set by a callback that hit bad input */
 	unsigned char *block;
+
+	/* Service mode: see ml_csv_reader_set_wake_fd and options.recover_lines. */
+	int wake_fd;
+	const char *record_problem; /* the record being parsed is bad */
+	bool skipping_line;         /* discarding the rest of a malformed line */
+	double arrival;             /* when the last read(2) returned data */
 };
 
 static void on_field(void *text, size_t length, void *data)
@@ -96,12 +108,11 @@ static void on_field(void *text, size_t length, void *data)
 	ml_csv_reader *reader = data;
 	if (reader->problem)
 		return;
-	if (length > ML_MAX_FIELD_LENGTH) {
-		reader->problem = "field longer than 1 MiB";
-		return;
-	}
-	if (text && memchr(text, '\0', length)) {
-		reader->problem = "NUL byte in a field (is this a text file?)";
+	const char *bad = length > ML_MAX_FIELD_LENGTH ? "field longer than 1 MiB"
+			  : text && memchr(text, '\0', length)
+			  ? "NUL byte in a field (is this a text file?)" : NULL;
+	if (bad && !reader->options.recover_lines) {
+		reader->problem = bad;
 		return;
 	}
 	if (reader->fields_in_record == 0)
@@ -109,6 +120,13 @@ static void on_field(void *text, size_t length, void *data)
 	for (const char *p = text; p && (p = memchr(p, '\n', length - (size_t)(p - (const char *)text)));
 	     p++)
 		reader->newlines_in_record++;
+	if (bad) {
+		/* The record will be reported bad; its fields need not be kept. */
+		if (!reader->record_problem)
+			reader->record_problem = bad;
+		text = NULL;
+		length = 0;
+	}
 	if (reader->n_fields == reader->field_capacity) {
 		size_t capacity = reader->field_capacity ? reader->field_capacity * 2 : 1024;
 		size_t *offsets = realloc(reader->field_offsets, capacity * sizeof *offsets);
@@ -131,6 +149,22 @@ static void on_field(void *text, size_t length, void *data)
 	reader->fields_in_record++;
 }
 
+static bool push_record(ml_csv_reader *reader, pending_record record)
+{
+	if (reader->n_records == reader->record_capacity) {
+		size_t capacity = reader->record_capacity ? reader->record_capacity * 2 : 256;
+		pending_record *records = realloc(reader->records, capacity * sizeof *records);
+		if (!records) {
+			reader->problem = "out of memory";
+			return false;
+		}
+		reader->records = records;
+		reader->record_capacity = capacity;
+	}
+	reader->records[reader->n_records++] = record;
+	return true;
+}
+
 /*
  * libcsv reports every unquoted CR and LF (CSV_REPALL_NL) so that lines can
  * be counted: an empty report after CR is the LF of a CRLF, other empty
@@ -149,24 +183,67 @@ static void on_record(int terminator, void *data)
 			reader->line++;
 		return;
 	}
-	if (reader->n_records == reader->record_capacity) {
-		size_t capacity = reader->record_capacity ? reader->record_capacity * 2 : 256;
-		pending_record *records = realloc(reader->records, capacity * sizeof *records);
-		if (!records) {
-			reader->problem = "out of memory";
-			return;
-		}
-		reader->records = records;
-		reader->record_capacity = capacity;
-	}
-	reader->records[reader->n_records++] = (pending_record){
+	if (!push_record(reader, (pending_record){
 		.first_field = reader->n_fields - reader->fields_in_record,
 		.n_fields = reader->fields_in_record,
 		.line = reader->record_line,
-	};
+		.problem = reader->record_problem,
+	}))
+		return;
 	reader->line += reader->newlines_in_record + (terminator != -1 ? 1 : 0);
 	reader->fields_in_record = 0;
 	reader->newlines_in_record = 0;
+	reader->record_problem = NULL;
+}
+
+static int start_parser(ml_csv_reader *reader, ml_error *err)
+{
+	if (csv_init(&reader->parser, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
+		return ml_error_nomem(err);
+	reader->parser_ready = true;
+	csv_set_delim(&reader->parser, (unsigned char)reader->options.delimiter);
+	return 0;
+}
+
+/*
+ * Recovering lines, libcsv stopped at malformed quoting: the record it was
+ * in is queued as bad, the parser starts afresh and the rest of the line
+ * is skipped (skip_rest_of_line).
+ */
+static int recover_malformed_record(ml_csv_reader *reader, ml_error *err)
+{
+	size_t line = reader->fields_in_record ? reader->record_line : reader->line;
+	size_t newlines = reader->newlines_in_record;
+	const unsigned char *entry = reader->parser.entry_buf;
+	for (size_t i = 0; entry && i < reader->parser.entry_pos; i++)
+		newlines += entry[i] == '\n';
+	reader->n_fields -= reader->fields_in_record;
+	reader->fields_in_record = 0;
+	reader->newlines_in_record = 0;
+	reader->record_problem = NULL;
+	if (!push_record(reader, (pending_record){ .first_field = reader->n_fields, .line = line,
+						   .problem = malformed_quoting }))
+		return ml_error_nomem(err);
+	/* The skipped newline ends the line. */
+	reader->line = line + newlines + 1;
+	reader->previous_terminator = '\n';
+	reader->skipping_line = true;
+	csv_free(&reader->parser);
+	reader->parser_ready = false;
+	return start_parser(reader, err);
+}
+
+/* Skips up to the end of the line being skipped; the bytes left. */
+static size_t skip_rest_of_line(ml_csv_reader *reader, const unsigned char **bytes,
+				size_t length)
+{
+	const unsigned char *newline = memchr(*bytes, '\n', length);
+	if (!newline)
+		return 0;
+	reader->skipping_line = false;
+	length -= (size_t)(newline + 1 - *bytes);
+	*bytes = newline + 1;
+	return length;
 }
 
 static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
@@ -179,7 +256,19 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 			length -= 3;
 		}
 	}
-	size_t parsed = csv_parse(&reader->parser, bytes, length, on_field, on_record, reader);
+	size_t parsed;
+	for (;;) {
+		if (reader->skipping_line)
+			length = skip_rest_of_line(reader, &bytes, length);
+		parsed = csv_parse(&reader->parser, bytes, length, on_field, on_record, reader);
+		if (parsed == length || reader->problem || !reader->options.recover_lines ||
+		    csv_error(&reader->parser) != CSV_EPARSE)
+			break;
+		if (recover_malformed_record(reader, err) < 0)
+			return -1;
+		bytes += parsed;
+		length -= parsed;
+	}
 	if (reader->problem) {
 		ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
 		return -1;
@@ -187,8 +276,7 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	if (parsed != length) {
 		int code = csv_error(&reader->parser);
 		if (code == CSV_EPARSE)
-			ml_error_set(err, "%s:%zu: malformed quoting (a quote inside an unquoted"
-				     " field, or text after a closing quote)", reader->name, reader->line);
+			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, malformed_quoting);
 		else
 			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, csv_strerror(code));
 		return -1;
@@ -221,17 +309,55 @@ static void drop_delivered(ml_csv_reader *reader)
 	reader->next_record = 0;
 }
 
-/* Parses blocks until at least one record is queued or the input ends. */
+/*
+ * Waits until the input or the wake descriptor is readable: 1 for the
+ * input, 0 for a wake-up, -1 on error.  A wake descriptor that fails is
+ * given up, not allowed to spin.
+ */
+static int wait_for_input(ml_csv_reader *reader, ml_error *err)
+{
+	for (;;) {
+		struct pollfd fds[2] = {
+			{ .fd = reader->fd, .events = POLLIN },
+			{ .fd = reader->wake_fd, .events = POLLIN },
+		};
+		int ready = poll(fds, reader->wake_fd >= 0 ? 2 : 1, -1);
+		if (ready < 0 && errno == EINTR)
+			continue; /* the handler's byte in the pipe wakes the next poll */
+		if (ready < 0) {
+			ml_error_set(err, "%s: poll: %s", reader->name, strerror(errno));
+			return -1;
+		}
+		if (reader->wake_fd >= 0 && (fds[1].revents & POLLIN))
+			return 0;
+		if (reader->wake_fd >= 0 && (fds[1].revents & (POLLERR | POLLHUP | POLLNVAL)))
+			reader->wake_fd = -1;
+		if (fds[0].revents)
+			return 1;
+	}
+}
+
+/*
+ * Parses blocks until at least one record is queued or the input ends;
+ * ML_CSV_WOKEN when the wake descriptor became readable first.
+ */
 static int refill(ml_csv_reader *reader, ml_error *err)
 {
 	drop_delivered(reader);
 	while (reader->n_records == 0 && !reader->at_eof) {
+		if (reader->wake_fd >= 0) {
+			int input_ready = wait_for_input(reader, err);
+			if (input_ready <= 0)
+				return input_ready < 0 ? -1 : ML_CSV_WOKEN;
+		}
 		/* One read(2), not fread: a co-process gets its answer per line. */
 		long got = ml_read_some(reader->fd, reader->block, READ_BLOCK_SIZE);
 		if (got < 0) {
 			ml_error_set(err, "%s: read error: %s", reader->name, strerror(errno));
 			return -1;
 		}
+		if (got > 0)
+			reader->arrival = ml_stats_clock();
 		if (got > 0 && parse_bytes(reader, reader->block, (size_t)got, err) < 0)
 			return -1;
 		if (got == 0) {
@@ -257,12 +383,20 @@ static int refill(ml_csv_reader *reader, ml_error *err)
 static int next_raw(ml_csv_reader *reader, ml_record *record, ml_error *err)
 {
 	if (reader->next_record == reader->n_records) {
-		if (refill(reader, err) < 0)
-			return -1;
+		int status = refill(reader, err);
+		if (status < 0)
+			return status;
 		if (reader->n_records == 0)
 			return 0;
 	}
 	const pending_record *pending = &reader->records[reader->next_record++];
+	if (pending->problem) {
+		record->n_fields = 0;
+		record->fields = reader->delivered;
+		record->line = pending->line;
+		ml_error_set(err, "%s:%zu: %s", reader->name, pending->line, pending->problem);
+		return ML_CSV_BAD_RECORD;
+	}
 	if (pending->n_fields > reader->delivered_capacity) {
 		ml_field *fields = ml_realloc_array(reader->delivered, pending->n_fields,
 						    sizeof *fields, err);
@@ -364,12 +498,9 @@ ml_csv_reader *ml_csv_reader_create(int fd, const char *name, const ml_csv_optio
 	if (!(reader->name = ml_strdup(name, err)) ||
 	    !(reader->block = ml_alloc_array(READ_BLOCK_SIZE, 1, err)))
 		goto fail;
-	if (csv_init(&reader->parser, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0) {
-		ml_error_nomem(err);
+	reader->wake_fd = -1;
+	if (start_parser(reader, err) < 0)
 		goto fail;
-	}
-	reader->parser_ready = true;
-	csv_set_delim(&reader->parser, (unsigned char)options->delimiter);
 	if (prefix_length > 0 && parse_bytes(reader, prefix, prefix_length, err) < 0)
 		goto fail;
 
@@ -416,6 +547,21 @@ const ml_columns *ml_csv_reader_columns(const ml_csv_reader *reader)
 const char *ml_csv_reader_name(const ml_csv_reader *reader)
 {
 	return reader->name;
+}
+
+void ml_csv_reader_set_wake_fd(ml_csv_reader *reader, int wake_fd)
+{
+	reader->wake_fd = wake_fd;
+}
+
+bool ml_csv_has_buffered(const ml_csv_reader *reader)
+{
+	return reader->next_record < reader->n_records || reader->at_eof;
+}
+
+double ml_csv_arrival_time(const ml_csv_reader *reader)
+{
+	return reader->arrival;
 }
 
 int ml_csv_next(ml_csv_reader *reader, ml_record *record, ml_error *err)
