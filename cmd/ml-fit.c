@@ -16,7 +16,7 @@
 #include "ml_io.h"
 #include "ml_model.h"
 
-enum { OPT_ALPHA = 256, OPT_C, OPT_TOL, OPT_MAX_ITER, OPT_CLASS_WEIGHT, OPT_NO_INTERCEPT,
+enum { OPT_ALPHA = 256, OPT_C, OPT_TOL, OPT_FTOL, OPT_MAX_ITER, OPT_CLASS_WEIGHT, OPT_NO_INTERCEPT,
        OPT_NO_HEADER, OPT_NA };
 
 static const cli_option options[] = {
@@ -25,6 +25,7 @@ static const cli_option options[] = {
 	{ OPT_ALPHA, "alpha", "A", "ridge: L2 penalty strength (1.0)" },
 	{ OPT_C, "C", "C", "logistic: inverse L2 penalty strength (1.0)" },
 	{ OPT_TOL, "tol", "T", "logistic: stop when max |gradient| <= T (1e-4)" },
+	{ OPT_FTOL, "ftol", "F", "logistic: or when an iteration lowers the loss by <= F (2.2e-9)" },
 	{ OPT_MAX_ITER, "max-iter", "N", "logistic: at most N L-BFGS iterations (100)" },
 	{ OPT_CLASS_WEIGHT, "class-weight", "W", "logistic: 'none' (default) or 'balanced'" },
 	{ OPT_NO_INTERCEPT, "no-intercept", NULL, "fit no intercept (it is 0)" },
@@ -80,6 +81,7 @@ static void parse_option(settings *s, int code)
 	case OPT_ALPHA: s->fit.alpha = cli_double("--alpha", cli_arg); s->gave_alpha = true; break;
 	case OPT_C: s->fit.C = cli_double("--C", cli_arg); s->gave_logistic = true; break;
 	case OPT_TOL: s->fit.tol = cli_double("--tol", cli_arg); s->gave_logistic = true; break;
+	case OPT_FTOL: s->fit.ftol = cli_double("--ftol", cli_arg); s->gave_logistic = true; break;
 	case OPT_MAX_ITER:
 		s->fit.max_iter = cli_size("--max-iter", cli_arg, 1, 100000000);
 		s->gave_logistic = true;
@@ -123,7 +125,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
 	if (s->gave_alpha && !ridge)
 		cli_usage_error("--alpha is for ridge, not '%s'", s->fit.kind);
 	if (s->gave_logistic && !logistic)
-		cli_usage_error("--C, --tol, --max-iter and --class-weight are for logistic, not '%s'",
+		cli_usage_error("--C, --tol, --ftol, --max-iter and --class-weight are for logistic, not '%s'",
 				s->fit.kind);
 	if (ml_fit_options_check(&s->fit, &err) < 0)
 		cli_usage_error("%s", err.message);
@@ -237,6 +239,7 @@ int main(int argc, char **argv)
 		cli_warn("BLAS: %s", cli_blas_description());
 		warn_generic_kernels();
 	}
+	s.fit.warning = print_progress;
 	double start = seconds_now();
 	ml_model *model = fit(&s);
 	if (ml_model_set_command(model, argc, typed, &err) < 0)

@@ -36,12 +36,12 @@
 static const ml_estimator_kind *const estimator_kinds[] = {
 	&ml_linear_kind,
 	&ml_ridge_kind,
-	/* &ml_logistic_kind, */
+	&ml_logistic_kind,
 };
 
 #define N_KINDS (sizeof estimator_kinds / sizeof estimator_kinds[0])
 
-static const char *const kind_names[] = { "linear", "ridge", NULL };
+static const char *const kind_names[] = { "linear", "ridge", "logistic", NULL };
 static const char *const task_names[] = { "regression", "classification", NULL };
 
 const char *const *ml_model_kinds(void)
@@ -67,6 +67,7 @@ void ml_fit_options_init(ml_fit_options *options)
 	options->alpha = 1.0;
 	options->C = 1.0;
 	options->tol = 1e-4;
+	options->ftol = ML_DEFAULT_FTOL;
 	options->max_iter = 100;
 }
 
@@ -85,8 +86,9 @@ int ml_fit_options_check(const ml_fit_options *options, ml_error *err)
 		ml_error_set(err, "--C must be a finite number > 0");
 		return -1;
 	}
-	if (!(options->tol >= 0) || isinf(options->tol)) {
-		ml_error_set(err, "--tol must be a finite number >= 0");
+	if (!(options->tol >= 0) || isinf(options->tol) || !(options->ftol >= 0) ||
+	    isinf(options->ftol)) {
+		ml_error_set(err, "--tol and --ftol must be finite numbers >= 0");
 		return -1;
 	}
 	if (options->max_iter == 0) {
@@ -101,16 +103,31 @@ int ml_fit_options_check(const ml_fit_options *options, ml_error *err)
 	return 0;
 }
 
+static void send_line(ml_progress_fn to, void *context, const char *format, va_list args)
+{
+	char line[512];
+	vsnprintf(line, sizeof line, format, args);
+	to(context, line);
+}
+
 void ml_fit_report(const ml_fit_options *options, const char *format, ...)
 {
 	if (!options->progress)
 		return;
-	char line[512];
 	va_list args;
 	va_start(args, format);
-	vsnprintf(line, sizeof line, format, args);
+	send_line(options->progress, options->progress_context, format, args);
 	va_end(args);
-	options->progress(options->progress_context, line);
+}
+
+void ml_fit_warn(const ml_fit_options *options, const char *format, ...)
+{
+	if (!options->warning)
+		return;
+	va_list args;
+	va_start(args, format);
+	send_line(options->warning, options->progress_context, format, args);
+	va_end(args);
 }
 
 /* ---- the model object ------------------------------------------------- */

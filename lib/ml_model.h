@@ -60,6 +60,9 @@ int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
 /* The kinds ml_model_fit knows, NULL-terminated: "linear", "ridge", "logistic". */
 const char *const *ml_model_kinds(void);
 
+/* SciPy's L-BFGS-B default factr 1e7 times epsilon, which scikit-learn 1.2 keeps. */
+#define ML_DEFAULT_FTOL 2.220446049250313e-09
+
 /* Progress for -v: the library formats a line, the command prints it. */
 typedef void (*ml_progress_fn)(void *context, const char *message);
 
@@ -70,11 +73,13 @@ typedef struct ml_fit_options {
 	double alpha;         /* ridge: L2 strength, >= 0 (1.0) */
 	double C;             /* logistic: inverse L2 strength, > 0 (1.0) */
 	double tol;           /* logistic: stop when max |gradient| <= tol (1e-4) */
+	double ftol;          /* logistic: stop when f falls by <= ftol relatively (~2.2e-9) */
 	size_t max_iter;      /* logistic: L-BFGS iteration limit (100) */
 	bool balanced;        /* logistic: class weights n / (K * n_class) */
 	uint64_t seed;        /* recorded in the file; these kinds are deterministic */
-	ml_progress_fn progress; /* may be NULL */
-	void *progress_context;
+	ml_progress_fn progress; /* -v lines; may be NULL */
+	ml_progress_fn warning;  /* lines always worth showing (no convergence); may be NULL */
+	void *progress_context;  /* passed to both */
 } ml_fit_options;
 
 /* The defaults above (those of scikit-learn's estimators). */

@@ -74,7 +74,10 @@ int ml_training_rows_all(ml_training_rows *rows, double **all, size_t *n_rows,
 /* The chain's class names for the target (NULL for a numeric target). */
 char *const *ml_training_rows_class_names(const ml_training_rows *rows, size_t *count);
 
-/* Sends a formatted progress line to the options' callback, if any. */
+/* Sends a formatted warning (always shown) to the options' callback, if any. */
+void ml_fit_warn(const ml_fit_options *options, const char *format, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Sends a formatted progress line (-v) to the options' callback, if any. */
 void ml_fit_report(const ml_fit_options *options, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
 
