@@ -14,7 +14,7 @@ BLAS_LIBS := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 ML_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(BLAS_CFLAGS) -MMD -MP
-ML_LIBS := -lcsv $(BLAS_LIBS) -lm
+ML_LIBS := -lcsv $(BLAS_LIBS) -lm -lpthread
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-sanitize

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,103 +66,160 @@ typedef struct pending_record {
 	size_t first_field;
 	size_t n_fields;
 	size_t line;
-	const char *problem; /* why the record is bad (recovering lines), or NULL */
+	const char *problem; /* why the record is bad (recover_lines), or NULL */
 } pending_record;
 
 static const char malformed_quoting[] =
 	"malformed quoting (a quote inside an unquoted field, or text after a closing quote)";
 
+/*
+ * The records parsed from one or more blocks of input.  The parsing side
+ * fills one batch while the reading side hands out the records of the
+ * other: with a background thread, libcsv's byte loop runs on one core and
+ * the number parsing of the caller on the other.
+ */
+typedef struct batch {
+	ml_buf arena; /* field texts, each NUL-terminated */
+	size_t *field_offsets, *field_lengths;
+	size_t n_fields, field_capacity;
+	pending_record *records;
+	size_t n_records, record_capacity;
+	bool at_end;  /* the input ended after these records */
+	bool failed;  /* `error` follows these records */
+	ml_error error;
+} batch;
+
 struct ml_csv_reader {
 	int fd;
 	char *name;
 	ml_csv_options options;
-	struct csv_parser parser;
-	bool parser_ready;
-	bool at_eof;
-	bool bom_checked;
 	ml_columns columns;
 
-	/* Fields of the records parsed from the current block. */
-	ml_buf arena;
-	size_t *field_offsets, *field_lengths;
-	size_t n_fields, field_capacity;
-	pending_record *records;
-	size_t n_records, record_capacity, next_record;
-	ml_field *delivered; /* the fields of the record handed out */
-	size_t delivered_capacity;
-
-	/* Line tracking: see on_record. */
+	/* The parsing side: libcsv, the batch it fills, line tracking. */
+	struct csv_parser parser;
+	bool parser_ready;
+	bool bom_checked;
+	batch *filling;
 	size_t line, record_line, fields_in_record, newlines_in_record;
 	int previous_terminator;
 	const char *problem; /* set by a callback that hit bad input */
+	bool careful, previous_block_special;
 	unsigned char *block;
-
 	/* Service mode: see ml_csv_reader_set_wake_fd and options.recover_lines. */
 	int wake_fd;
+	bool woken;                 /* fill() returned for wake_fd, not input */
 	const char *record_problem; /* the record being parsed is bad */
 	bool skipping_line;         /* discarding the rest of a malformed line */
 	double arrival;             /* when the last read(2) returned data */
+
+	/* Hand-over between the two sides. */
+	batch batches[2];
+	bool threaded;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	batch *ready;      /* filled, not yet taken by the reading side */
+	batch *released;   /* done with by the reading side, free to refill */
+	bool stopping;
+
+	/* The reading side. */
+	batch *reading;
+	size_t next_record;
+	ml_field *delivered; /* the fields of the record handed out */
+	size_t delivered_capacity;
 };
 
+static int grow_fields(batch *target)
+{
+	size_t capacity = target->field_capacity ? target->field_capacity * 2 : 1024;
+	size_t *offsets = realloc(target->field_offsets, capacity * sizeof *offsets);
+	if (offsets)
+		target->field_offsets = offsets;
+	size_t *lengths = realloc(target->field_lengths, capacity * sizeof *lengths);
+	if (lengths)
+		target->field_lengths = lengths;
+	if (!offsets || !lengths)
+		return -1;
+	target->field_capacity = capacity;
+	return 0;
+}
+
+static int append_field(batch *target, const char *text, size_t length)
+{
+	if (target->n_fields == target->field_capacity && grow_fields(target) < 0)
+		return -1;
+	if (!ml_buf_reserve(&target->arena, length + 1))
+		return -1;
+	char *copy = target->arena.data + target->arena.length;
+	if (length)
+		memcpy(copy, text, length);
+	copy[length] = '\0';
+	target->field_offsets[target->n_fields] = target->arena.length;
+	target->field_lengths[target->n_fields] = length;
+	target->arena.length += length + 1;
+	target->n_fields++;
+	return 0;
+}
+
+/*
+ * Called by libcsv for every field: the hottest function of every CSV read.
+ * Only blocks that hold a quote or a NUL byte (or follow one that did) need
+ * the per-field scans for quoted newlines and NUL bytes.
+ */
 static void on_field(void *text, size_t length, void *data)
 {
 	ml_csv_reader *reader = data;
 	if (reader->problem)
 		return;
-	const char *bad = length > ML_MAX_FIELD_LENGTH ? "field longer than 1 MiB"
-			  : text && memchr(text, '\0', length)
-			  ? "NUL byte in a field (is this a text file?)" : NULL;
-	if (bad && !reader->options.recover_lines) {
-		reader->problem = bad;
-		return;
+	const char *bad = NULL;
+	if (length > ML_MAX_FIELD_LENGTH) {
+		bad = "field longer than 1 MiB";
+		if (!reader->options.recover_lines) {
+			reader->problem = bad;
+			return;
+		}
 	}
 	if (reader->fields_in_record == 0)
 		reader->record_line = reader->line;
-	for (const char *p = text; p && (p = memchr(p, '\n', length - (size_t)(p - (const char *)text)));
-	     p++)
-		reader->newlines_in_record++;
+	if (reader->careful && text) {
+		if (memchr(text, '\0', length)) {
+			if (!reader->options.recover_lines) {
+				reader->problem = "NUL byte in a field (is this a text file?)";
+				return;
+			}
+			bad = "NUL byte in a field (is this a text file?)";
+		}
+		for (const char *p = text, *end = p + length; (p = memchr(p, '\n', (size_t)(end - p)));
+		     p++)
+			reader->newlines_in_record++;
+	}
 	if (bad) {
-		/* The record will be reported bad; its fields need not be kept. */
+		/* The record will be reported bad (recover_lines): its text need not be kept. */
 		if (!reader->record_problem)
 			reader->record_problem = bad;
-		text = NULL;
 		length = 0;
 	}
-	if (reader->n_fields == reader->field_capacity) {
-		size_t capacity = reader->field_capacity ? reader->field_capacity * 2 : 1024;
-		size_t *offsets = realloc(reader->field_offsets, capacity * sizeof *offsets);
-		if (offsets)
-			reader->field_offsets = offsets;
-		size_t *lengths = realloc(reader->field_lengths, capacity * sizeof *lengths);
-		if (lengths)
-			reader->field_lengths = lengths;
-		if (!offsets || !lengths) {
-			reader->problem = "out of memory";
-			return;
-		}
-		reader->field_capacity = capacity;
+	if (append_field(reader->filling, text ? text : "", length) < 0) {
+		reader->problem = "out of memory";
+		return;
 	}
-	reader->field_offsets[reader->n_fields] = reader->arena.length;
-	reader->field_lengths[reader->n_fields] = length;
-	ml_buf_append(&reader->arena, text ? text : "", length);
-	ml_buf_putc(&reader->arena, '\0');
-	reader->n_fields++;
 	reader->fields_in_record++;
 }
 
 static bool push_record(ml_csv_reader *reader, pending_record record)
 {
-	if (reader->n_records == reader->record_capacity) {
-		size_t capacity = reader->record_capacity ? reader->record_capacity * 2 : 256;
-		pending_record *records = realloc(reader->records, capacity * sizeof *records);
+	batch *target = reader->filling;
+	if (target->n_records == target->record_capacity) {
+		size_t capacity = target->record_capacity ? target->record_capacity * 2 : 256;
+		pending_record *records = realloc(target->records, capacity * sizeof *records);
 		if (!records) {
 			reader->problem = "out of memory";
 			return false;
 		}
-		reader->records = records;
-		reader->record_capacity = capacity;
+		target->records = records;
+		target->record_capacity = capacity;
 	}
-	reader->records[reader->n_records++] = record;
+	target->records[target->n_records++] = record;
 	return true;
 }
 
@@ -174,6 +232,7 @@ static bool push_record(ml_csv_reader *reader, pending_record record)
 static void on_record(int terminator, void *data)
 {
 	ml_csv_reader *reader = data;
+	batch *target = reader->filling;
 	int previous = reader->previous_terminator;
 	reader->previous_terminator = terminator;
 	if (reader->problem)
@@ -184,7 +243,7 @@ static void on_record(int terminator, void *data)
 		return;
 	}
 	if (!push_record(reader, (pending_record){
-		.first_field = reader->n_fields - reader->fields_in_record,
+		.first_field = target->n_fields - reader->fields_in_record,
 		.n_fields = reader->fields_in_record,
 		.line = reader->record_line,
 		.problem = reader->record_problem,
@@ -206,9 +265,9 @@ static int start_parser(ml_csv_reader *reader, ml_error *err)
 }
 
 /*
- * Recovering lines, libcsv stopped at malformed quoting: the record it was
- * in is queued as bad, the parser starts afresh and the rest of the line
- * is skipped (skip_rest_of_line).
+ * recover_lines, and libcsv stopped at malformed quoting: the record it
+ * was in is queued as bad, the parser starts afresh and the rest of the
+ * line is skipped (skip_rest_of_line).
  */
 static int recover_malformed_record(ml_csv_reader *reader, ml_error *err)
 {
@@ -217,12 +276,12 @@ static int recover_malformed_record(ml_csv_reader *reader, ml_error *err)
 	const unsigned char *entry = reader->parser.entry_buf;
 	for (size_t i = 0; entry && i < reader->parser.entry_pos; i++)
 		newlines += entry[i] == '\n';
-	reader->n_fields -= reader->fields_in_record;
+	reader->filling->n_fields -= reader->fields_in_record;
 	reader->fields_in_record = 0;
 	reader->newlines_in_record = 0;
 	reader->record_problem = NULL;
-	if (!push_record(reader, (pending_record){ .first_field = reader->n_fields, .line = line,
-						   .problem = malformed_quoting }))
+	if (!push_record(reader, (pending_record){ .first_field = reader->filling->n_fields,
+						   .line = line, .problem = malformed_quoting }))
 		return ml_error_nomem(err);
 	/* The skipped newline ends the line. */
 	reader->line = line + newlines + 1;
@@ -256,6 +315,9 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 			length -= 3;
 		}
 	}
+	bool special = memchr(bytes, '"', length) || memchr(bytes, '\0', length);
+	reader->careful = special || reader->previous_block_special;
+	reader->previous_block_special = special;
 	size_t parsed;
 	for (;;) {
 		if (reader->skipping_line)
@@ -285,28 +347,52 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 }
 
 /*
- * Forgets the records handed out, keeping the fields of a record whose end
- * has not been parsed yet: a block (or the few bytes format sniffing took)
- * may end in the middle of a record, after some of its fields.
+ * Starts refilling `next` after `previous`: carries over the fields of the
+ * record libcsv is in the middle of, since a record may span two blocks.
  */
-static void drop_delivered(ml_csv_reader *reader)
+static int start_batch(ml_csv_reader *reader, batch *next, const batch *previous)
 {
-	size_t keep = reader->fields_in_record;
-	size_t first = reader->n_fields - keep;
-	size_t base = keep ? reader->field_offsets[first] : reader->arena.length;
-	size_t bytes = reader->arena.length - base;
-	if (bytes)
-		memmove(reader->arena.data, reader->arena.data + base, bytes);
-	reader->arena.length = bytes;
-	if (reader->arena.data)
-		reader->arena.data[bytes] = '\0';
-	for (size_t i = 0; i < keep; i++) {
-		reader->field_offsets[i] = reader->field_offsets[first + i] - base;
-		reader->field_lengths[i] = reader->field_lengths[first + i];
+	size_t first = previous->n_fields - reader->fields_in_record;
+	if (next == previous) {
+		/* Parsing in the caller's thread refills the same batch: move them to the front. */
+		size_t base = first < next->n_fields ? next->field_offsets[first] : next->arena.length;
+		size_t bytes = next->arena.length - base;
+		if (bytes)
+			memmove(next->arena.data, next->arena.data + base, bytes);
+		next->arena.length = bytes;
+		for (size_t i = first; i < next->n_fields; i++) {
+			next->field_offsets[i - first] = next->field_offsets[i] - base;
+			next->field_lengths[i - first] = next->field_lengths[i];
+		}
+		next->n_fields -= first;
+		next->n_records = 0;
+		next->at_end = next->failed = false;
+		return 0;
 	}
-	reader->n_fields = keep;
-	reader->n_records = 0;
-	reader->next_record = 0;
+	next->n_fields = next->n_records = 0;
+	next->at_end = next->failed = false;
+	ml_buf_reset(&next->arena);
+	for (size_t i = first; i < previous->n_fields; i++)
+		if (append_field(next, previous->arena.data + previous->field_offsets[i],
+				 previous->field_lengths[i]) < 0)
+			return -1;
+	reader->filling = next;
+	return 0;
+}
+
+static int finish_input(ml_csv_reader *reader, ml_error *err)
+{
+	reader->filling->at_end = true;
+	if (csv_fini(&reader->parser, on_field, on_record, reader) != 0) {
+		ml_error_set(err, "%s:%zu: unterminated quoted field (the input ends inside quotes)",
+			     reader->name, reader->record_line);
+		return -1;
+	}
+	if (reader->problem) {
+		ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -338,58 +424,124 @@ static int wait_for_input(ml_csv_reader *reader, ml_error *err)
 }
 
 /*
- * Parses blocks until at least one record is queued or the input ends;
- * ML_CSV_WOKEN when the wake descriptor became readable first.
+ * The parsing side: reads and parses until the batch has a record or the
+ * input ends, or (in the caller's thread) until the wake descriptor is
+ * readable: reader->woken.
  */
-static int refill(ml_csv_reader *reader, ml_error *err)
+static void fill(ml_csv_reader *reader)
 {
-	drop_delivered(reader);
-	while (reader->n_records == 0 && !reader->at_eof) {
-		if (reader->wake_fd >= 0) {
-			int input_ready = wait_for_input(reader, err);
+	batch *target = reader->filling;
+	while (target->n_records == 0) {
+		if (!reader->threaded && reader->wake_fd >= 0) {
+			int input_ready = wait_for_input(reader, &target->error);
+			if (input_ready < 0)
+				target->failed = true;
+			reader->woken = input_ready == 0;
 			if (input_ready <= 0)
-				return input_ready < 0 ? -1 : ML_CSV_WOKEN;
+				return;
 		}
 		/* One read(2), not fread: a co-process gets its answer per line. */
+		if (reader->threaded)
+			pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
 		long got = ml_read_some(reader->fd, reader->block, READ_BLOCK_SIZE);
-		if (got < 0) {
-			ml_error_set(err, "%s: read error: %s", reader->name, strerror(errno));
-			return -1;
-		}
+		if (reader->threaded)
+			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 		if (got > 0)
 			reader->arrival = ml_stats_clock();
-		if (got > 0 && parse_bytes(reader, reader->block, (size_t)got, err) < 0)
-			return -1;
+		if (got < 0) {
+			ml_error_set(&target->error, "%s: read error: %s", reader->name,
+				     strerror(errno));
+			target->failed = true;
+			return;
+		}
 		if (got == 0) {
-			reader->at_eof = true;
-			if (csv_fini(&reader->parser, on_field, on_record, reader) != 0) {
-				ml_error_set(err, "%s:%zu: unterminated quoted field (the input ends"
-					     " inside quotes)", reader->name, reader->record_line);
-				return -1;
-			}
-			if (reader->problem) {
-				ml_error_set(err, "%s:%zu: %s", reader->name, reader->line,
-					     reader->problem);
-				return -1;
-			}
+			target->failed = finish_input(reader, &target->error) < 0;
+			return;
+		}
+		if (parse_bytes(reader, reader->block, (size_t)got, &target->error) < 0) {
+			target->failed = true;
+			return;
 		}
 	}
-	if (reader->arena.failed)
-		return ml_error_nomem(err);
-	return 0;
 }
 
-/* Takes the next queued record, without checking its width. */
+static void *parse_in_background(void *data)
+{
+	ml_csv_reader *reader = data;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	for (;;) {
+		fill(reader);
+		batch *done = reader->filling;
+		pthread_mutex_lock(&reader->lock);
+		while (reader->ready && !reader->stopping)
+			pthread_cond_wait(&reader->changed, &reader->lock);
+		reader->ready = done;
+		pthread_cond_broadcast(&reader->changed);
+		while (!reader->released && !reader->stopping && !done->at_end && !done->failed)
+			pthread_cond_wait(&reader->changed, &reader->lock);
+		batch *next = reader->released;
+		reader->released = NULL;
+		pthread_cond_broadcast(&reader->changed);
+		bool finished = reader->stopping || done->at_end || done->failed;
+		pthread_mutex_unlock(&reader->lock);
+		if (finished)
+			return NULL;
+		if (start_batch(reader, next, done) < 0) {
+			next->failed = true;
+			ml_error_set(&next->error, "%s: out of memory", reader->name);
+		}
+	}
+}
+
+/* The reading side: the next batch, from the thread or parsed here. */
+static batch *take_batch(ml_csv_reader *reader, batch *finished)
+{
+	if (!reader->threaded) {
+		if (finished && start_batch(reader, finished, finished) < 0) {
+			finished->failed = true;
+			ml_error_set(&finished->error, "%s: out of memory", reader->name);
+			return finished;
+		}
+		fill(reader);
+		return reader->filling;
+	}
+	pthread_mutex_lock(&reader->lock);
+	if (finished) {
+		/* The thread must have taken the batch released before this one. */
+		while (reader->released)
+			pthread_cond_wait(&reader->changed, &reader->lock);
+		reader->released = finished;
+	}
+	pthread_cond_broadcast(&reader->changed);
+	while (!reader->ready)
+		pthread_cond_wait(&reader->changed, &reader->lock);
+	batch *next = reader->ready;
+	reader->ready = NULL;
+	pthread_cond_broadcast(&reader->changed);
+	pthread_mutex_unlock(&reader->lock);
+	return next;
+}
+
+/* Takes the next record, without checking its width. */
 static int next_raw(ml_csv_reader *reader, ml_record *record, ml_error *err)
 {
-	if (reader->next_record == reader->n_records) {
-		int status = refill(reader, err);
-		if (status < 0)
-			return status;
-		if (reader->n_records == 0)
+	while (!reader->reading || reader->next_record == reader->reading->n_records) {
+		batch *done = reader->reading;
+		if (done && done->failed) {
+			*err = done->error;
+			return -1;
+		}
+		if (done && done->at_end)
 			return 0;
+		reader->reading = take_batch(reader, done);
+		reader->next_record = 0;
+		if (reader->woken) {
+			reader->woken = false;
+			return ML_CSV_WOKEN;
+		}
 	}
-	const pending_record *pending = &reader->records[reader->next_record++];
+	const batch *from = reader->reading;
+	const pending_record *pending = &from->records[reader->next_record++];
 	if (pending->problem) {
 		record->n_fields = 0;
 		record->fields = reader->delivered;
@@ -407,8 +559,8 @@ static int next_raw(ml_csv_reader *reader, ml_record *record, ml_error *err)
 	}
 	for (size_t i = 0; i < pending->n_fields; i++) {
 		size_t field = pending->first_field + i;
-		reader->delivered[i].text = reader->arena.data + reader->field_offsets[field];
-		reader->delivered[i].length = reader->field_lengths[field];
+		reader->delivered[i].text = from->arena.data + from->field_offsets[field];
+		reader->delivered[i].length = from->field_lengths[field];
 	}
 	record->n_fields = pending->n_fields;
 	record->fields = reader->delivered;
@@ -494,15 +646,29 @@ ml_csv_reader *ml_csv_reader_create(int fd, const char *name, const ml_csv_optio
 	reader->fd = fd;
 	reader->options = *options;
 	reader->line = 1;
-	ml_buf_init(&reader->arena);
+	reader->wake_fd = -1;
+	reader->filling = &reader->batches[0];
+	ml_buf_init(&reader->batches[0].arena);
+	ml_buf_init(&reader->batches[1].arena);
 	if (!(reader->name = ml_strdup(name, err)) ||
 	    !(reader->block = ml_alloc_array(READ_BLOCK_SIZE, 1, err)))
 		goto fail;
-	reader->wake_fd = -1;
 	if (start_parser(reader, err) < 0)
 		goto fail;
 	if (prefix_length > 0 && parse_bytes(reader, prefix, prefix_length, err) < 0)
 		goto fail;
+	if (!options->line_at_a_time) {
+		pthread_mutex_init(&reader->lock, NULL);
+		pthread_cond_init(&reader->changed, NULL);
+		reader->released = &reader->batches[1];
+		/* Set before the thread starts: it reads the flag. */
+		reader->threaded = true;
+		if (pthread_create(&reader->thread, NULL, parse_in_background, reader) != 0) {
+			reader->threaded = false;
+			pthread_mutex_destroy(&reader->lock);
+			pthread_cond_destroy(&reader->changed);
+		}
+	}
 
 	ml_record first;
 	int got = next_raw(reader, &first, err);
@@ -522,17 +688,35 @@ fail:
 	return NULL;
 }
 
+static void stop_thread(ml_csv_reader *reader)
+{
+	pthread_mutex_lock(&reader->lock);
+	reader->stopping = true;
+	pthread_cond_broadcast(&reader->changed);
+	pthread_mutex_unlock(&reader->lock);
+	/* It may sit in read(2) on a slow pipe: the only place it can be cancelled. */
+	pthread_cancel(reader->thread);
+	pthread_join(reader->thread, NULL);
+	pthread_mutex_destroy(&reader->lock);
+	pthread_cond_destroy(&reader->changed);
+}
+
 void ml_csv_reader_free(ml_csv_reader *reader)
 {
 	if (!reader)
 		return;
+	if (reader->threaded)
+		stop_thread(reader);
 	if (reader->parser_ready)
 		csv_free(&reader->parser);
 	ml_columns_free(&reader->columns);
-	ml_buf_free(&reader->arena);
-	free(reader->field_offsets);
-	free(reader->field_lengths);
-	free(reader->records);
+	for (int i = 0; i < 2; i++) {
+		batch *b = &reader->batches[i];
+		ml_buf_free(&b->arena);
+		free(b->field_offsets);
+		free(b->field_lengths);
+		free(b->records);
+	}
 	free(reader->delivered);
 	free(reader->block);
 	free(reader->name);
@@ -556,7 +740,8 @@ void ml_csv_reader_set_wake_fd(ml_csv_reader *reader, int wake_fd)
 
 bool ml_csv_has_buffered(const ml_csv_reader *reader)
 {
-	return reader->next_record < reader->n_records || reader->at_eof;
+	const batch *from = reader->reading;
+	return from && (reader->next_record < from->n_records || from->at_end || from->failed);
 }
 
 double ml_csv_arrival_time(const ml_csv_reader *reader)

@@ -2,7 +2,8 @@
  * ml_csv: CSV text in and out.
  *
  * The reader streams records through libcsv in bounded memory: it feeds
- * large blocks, keeps fields in one arena per block, tracks physical line
+ * large blocks, keeps fields in one arena per block (parsed in a background
+ * thread, unless line_at_a_time asks otherwise), tracks physical line
  * numbers for messages, checks every row against the header's field count,
  * strips a UTF-8 byte order mark, accepts CRLF and skips empty lines.  The
  * writer prints rows of doubles in their shortest exact form.
@@ -24,15 +25,16 @@ typedef struct ml_csv_options {
 	char delimiter;          /* ',' */
 	bool delimiter_given;    /* the user chose it: no guessing in messages */
 	bool header;             /* first record names the columns (default) */
-	size_t n_na_values;      /* strings read as missing, besides "" */
-	const char *na_values[ML_MAX_NA_VALUES];
+	bool line_at_a_time;     /* parse in the caller's thread, for services */
 	/*
-	 * Service mode: malformed quoting, a NUL byte or an overlong field
-	 * spoils only the record it is in, which ml_csv_next returns as
+	 * Also for services: malformed quoting, a NUL byte or an overlong
+	 * field spoils only the record it is in, which ml_csv_next returns as
 	 * ML_CSV_BAD_RECORD (the rest of its line skipped), and reading goes
 	 * on: one bad request does not end a service.  Off by default.
 	 */
 	bool recover_lines;
+	size_t n_na_values;      /* strings read as missing, besides "" */
+	const char *na_values[ML_MAX_NA_VALUES];
 } ml_csv_options;
 
 /* Defaults: ',', a header, missing = "", NA, NaN, nan, ?. */
@@ -77,11 +79,13 @@ int ml_csv_next(ml_csv_reader *reader, ml_record *record, ml_error *err);
 /*
  * Service mode (ml-predict --line-buffered), off unless asked for.
  *
- * With a wake descriptor, a reader that must wait for input waits for
- * wake_fd too (poll), and ml_csv_next returns ML_CSV_WOKEN, having taken
- * nothing, as soon as wake_fd is readable: a signal handler's self-pipe so
- * reaches a reader blocked on a quiet client.  The caller drains wake_fd
- * and calls ml_csv_next again.  -1 turns it off.
+ * With a wake descriptor and line_at_a_time, a reader that must wait for
+ * input waits for wake_fd too (poll), and ml_csv_next returns
+ * ML_CSV_WOKEN, having taken nothing, as soon as wake_fd is readable: a
+ * signal handler's self-pipe so reaches a reader blocked on a quiet
+ * client.  The caller drains wake_fd and calls ml_csv_next again.  (A
+ * background parser thread waits in read(2) on its own: not woken.)
+ * -1 turns it off.
  */
 #define ML_CSV_WOKEN (-3)
 void ml_csv_reader_set_wake_fd(ml_csv_reader *reader, int wake_fd);

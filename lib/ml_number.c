@@ -948,8 +948,13 @@ struct decimal_literal {
 	const char *fraction_digits;
 	size_t fraction_count;
 	int64_t exponent; /* the e/E part, saturated at +-EXPONENT_SATURATION */
-	bool negative;
 };
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ML_NOINLINE __attribute__((noinline))
+#else
+#define ML_NOINLINE
+#endif
 
 /* Far beyond any exponent that matters, far below int64 overflow. */
 #define EXPONENT_SATURATION INT64_C(1000000000)
@@ -1035,39 +1040,6 @@ static const char *scan_exponent(const char *p, const char *end, int64_t *expone
 			magnitude = magnitude * 10 + (*p - '0');
 	*exponent = negative ? -magnitude : magnitude;
 	return p;
-}
-
-/*
- * Splits text[p..end) into the parts of a decimal literal and sums its
- * digits into *significand (exact only up to 19 digits).  False unless the
- * whole text is one literal.
- */
-static bool scan_decimal_literal(const char *p, const char *end, struct decimal_literal *literal,
-				 uint64_t *significand)
-{
-	literal->negative = false;
-	if (p < end && (*p == '+' || *p == '-'))
-		literal->negative = *p++ == '-';
-	*significand = 0;
-	literal->integer_digits = p;
-	p = accumulate_digits(p, end, significand);
-	literal->integer_count = (size_t)(p - literal->integer_digits);
-	literal->fraction_digits = p;
-	literal->fraction_count = 0;
-	if (p < end && *p == '.') {
-		literal->fraction_digits = ++p;
-		p = accumulate_digits(p, end, significand);
-		literal->fraction_count = (size_t)(p - literal->fraction_digits);
-	}
-	if (literal->integer_count + literal->fraction_count == 0)
-		return false;
-	literal->exponent = 0;
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		p = scan_exponent(p + 1, end, &literal->exponent);
-		if (p == NULL)
-			return false;
-	}
-	return p == end;
 }
 
 static bool equals_ignoring_case(const char *text, size_t length, const char *lowercase)
@@ -1313,8 +1285,11 @@ static double convert_long_literal(const struct decimal_literal *literal)
 	return convert_long_literal_with_strtod(literal);
 }
 
-/* The literal's magnitude; significand is its digit sum (wrapped if long). */
-static double literal_magnitude(const struct decimal_literal *literal, uint64_t significand)
+/*
+ * The magnitude of a literal that Clinger's fast path did not take;
+ * significand is its digit sum (wrapped around if it has over 19 digits).
+ */
+static ML_NOINLINE double literal_magnitude(const struct decimal_literal *literal, uint64_t significand)
 {
 	size_t count = literal->integer_count + literal->fraction_count;
 	if (count > MAX_DIGITS_IN_U64) {
@@ -1331,17 +1306,50 @@ static double literal_magnitude(const struct decimal_literal *literal, uint64_t 
 	return decimal_to_double(significand, literal->exponent - (int64_t)literal->fraction_count);
 }
 
+/*
+ * The scan keeps everything in locals, and Clinger's path needs nothing
+ * else, so the common short numbers never touch memory beyond the text.
+ */
 bool ml_parse_double(const char *text, size_t length, double *value)
 {
 	if (length == 0)
 		return false;
-	const char *end = text + length;
-	struct decimal_literal literal;
-	uint64_t significand;
-	if (!scan_decimal_literal(text, end, &literal, &significand))
-		return parse_infinity(text, end, value);
-	double magnitude = literal_magnitude(&literal, significand);
-	*value = literal.negative ? -magnitude : magnitude;
+	const char *p = text, *end = text + length;
+	bool negative = false;
+	if (*p == '+' || *p == '-')
+		negative = *p++ == '-';
+	uint64_t significand = 0;
+	const char *integer_digits = p;
+	p = accumulate_digits(p, end, &significand);
+	size_t integer_count = (size_t)(p - integer_digits);
+	const char *fraction_digits = p;
+	size_t fraction_count = 0;
+	if (p < end && *p == '.') {
+		fraction_digits = ++p;
+		p = accumulate_digits(p, end, &significand);
+		fraction_count = (size_t)(p - fraction_digits);
+	}
+	size_t digit_count = integer_count + fraction_count;
+	int64_t exponent = 0;
+	if (digit_count != 0 && p < end && (*p == 'e' || *p == 'E'))
+		p = scan_exponent(p + 1, end, &exponent); /* NULL when malformed */
+	if (p != end)
+		return digit_count == 0 && parse_infinity(text, end, value);
+	if (digit_count == 0)
+		return false;
+	double magnitude;
+	if (digit_count > MAX_DIGITS_IN_U64 ||
+	    !clinger_fast_path(significand, exponent - (int64_t)fraction_count, &magnitude)) {
+		struct decimal_literal literal = {
+			.integer_digits = integer_digits,
+			.integer_count = integer_count,
+			.fraction_digits = fraction_digits,
+			.fraction_count = fraction_count,
+			.exponent = exponent,
+		};
+		magnitude = literal_magnitude(&literal, significand);
+	}
+	*value = negative ? -magnitude : magnitude;
 	return true;
 }
 
@@ -1349,50 +1357,133 @@ bool ml_parse_double(const char *text, size_t length, double *value)
  * Formatting: the shortest digits (Ryu).
  */
 
-/*
- * floor(x * 2^e2 / 10^e10) for x < 2^55, in 64 bits, and whether the
- * division is exact; false when it cannot be told for sure.
- *
- * With p = -e10, x * 2^e2 / 10^e10 = x * T(p) / 2^s for the s below (121..127
- * for every double).  T(p) is exact for 0 <= p <= 55; otherwise it is off
- * by less than 1, so x * T(p) is off by less than x < 2^55 and the floor is
- * certain when the fraction bits lie in [2^55, 2^s - 2^55].  For e10 > 0
- * the true quotient is an integer only when 5^e10 divides x, which is
- * tested directly; for p > 55 it never is (the divisor 2^s' it would need
- * exceeds 2^126).
- */
-static bool scale_by_power_of_ten(uint64_t x, int e2, int e10, uint64_t *quotient, bool *exact)
+/* A 192-bit product, most significant word first. */
+struct wide_product {
+	uint64_t word2, word1, word0;
+};
+
+/* x * T(p) for a 128-bit power of five (high half first). */
+static inline struct wide_product multiply_by_power(uint64_t x, const uint64_t *five)
 {
-	if (e10 >= 1 && e10 <= MAX_POW5_DIVISOR && x % 5 == 0 && x % powers_of_five_u64[e10] == 0) {
-		*quotient = (x / powers_of_five_u64[e10]) << (e2 - e10);
-		*exact = true;
-		return true;
-	}
-	int p = -e10;
-	int s = 127 - e2 - p - floor_log2_pow5(p);
-	const uint64_t *five = power_of_five_128(p);
 	uint64_t high_high, high_low, low_high, low_low;
 	multiply_64x64(x, five[0], &high_high, &high_low);
 	multiply_64x64(x, five[1], &low_high, &low_low);
-	/* The 192-bit product, most significant word first. */
-	uint64_t word1 = high_low + low_high;
-	uint64_t word2 = high_high + (word1 < low_high);
-	uint64_t word0 = low_low;
-	int shift = s - 64; /* 57..63 */
-	*quotient = (word2 << (64 - shift)) | (word1 >> shift);
+	struct wide_product product = {.word0 = low_low, .word1 = high_low + low_high};
+	product.word2 = high_high + (product.word1 < low_high);
+	return product;
+}
+
+/* T or 2T as a 192-bit number: the distances from mv * T to mp * T and mm * T. */
+static inline struct wide_product power_times(const uint64_t *five, uint64_t k)
+{
+	struct wide_product multiple = {.word2 = 0, .word1 = five[0], .word0 = five[1]};
+	if (k == 2) {
+		multiple.word2 = five[0] >> 63;
+		multiple.word1 = five[0] << 1 | five[1] >> 63;
+		multiple.word0 = five[1] << 1;
+	}
+	return multiple;
+}
+
+static inline struct wide_product wide_add(struct wide_product a, struct wide_product b)
+{
+	struct wide_product sum;
+	sum.word0 = a.word0 + b.word0;
+	uint64_t carry = sum.word0 < b.word0;
+	uint64_t partial = a.word1 + b.word1;
+	uint64_t carry_out = partial < b.word1;
+	sum.word1 = partial + carry;
+	carry_out += sum.word1 < carry;
+	sum.word2 = a.word2 + b.word2 + carry_out;
+	return sum;
+}
+
+/* a - b, for a >= b. */
+static inline struct wide_product wide_subtract(struct wide_product a, struct wide_product b)
+{
+	struct wide_product difference;
+	difference.word0 = a.word0 - b.word0;
+	uint64_t borrow = a.word0 < b.word0;
+	uint64_t partial = a.word1 - b.word1;
+	uint64_t borrow_out = a.word1 < b.word1;
+	difference.word1 = partial - borrow;
+	borrow_out += partial < borrow;
+	difference.word2 = a.word2 - b.word2 - borrow_out;
+	return difference;
+}
+
+/*
+ * floor(product / 2^s) and whether the division is exact, for
+ * 121 <= s <= 127; false when that cannot be told for sure.  Unless
+ * `exact_product`, the product is off from the true one by less than
+ * 2^55, so the floor is certain when the fraction bits lie in
+ * [2^55, 2^s - 2^55], and then the true quotient is not an integer.
+ */
+static inline bool floor_of_product(struct wide_product product, int s, bool exact_product, uint64_t *quotient,
+				    bool *exact)
+{
+	int shift = s - 64;
+	*quotient = (product.word2 << (64 - shift)) | (product.word1 >> shift);
 	uint64_t fraction_mask = (UINT64_C(1) << shift) - 1;
-	uint64_t fraction_high = word1 & fraction_mask;
-	if (p >= 0 && p <= 55) {
-		*exact = fraction_high == 0 && word0 == 0;
+	uint64_t fraction_high = product.word1 & fraction_mask;
+	if (exact_product) {
+		*exact = fraction_high == 0 && product.word0 == 0;
 		return true;
 	}
 	*exact = false;
 	const uint64_t error = UINT64_C(1) << 55;
 	if (fraction_high == 0)
-		return word0 >= error;
+		return product.word0 >= error;
 	if (fraction_high == fraction_mask)
-		return word0 <= 0 - error;
+		return product.word0 <= 0 - error;
 	return true;
+}
+
+/*
+ * For e10 >= 1 the quotient x * 2^e2 / 10^e10 is an integer only when
+ * 5^e10 divides x (then it is computed directly); replaces the product's
+ * answer by that exact one when it applies.
+ */
+static inline bool divide_if_multiple_of_pow5(uint64_t x, int e2, int e10, uint64_t *quotient, bool *exact)
+{
+	if (e10 < 1 || e10 > MAX_POW5_DIVISOR || x % 5 != 0 || x % powers_of_five_u64[e10] != 0)
+		return false;
+	*quotient = (x / powers_of_five_u64[e10]) << (e2 - e10);
+	*exact = true;
+	return true;
+}
+
+/* The three scaled bounds that Ryu's digit search works on. */
+struct scaled_interval {
+	uint64_t vr, vp, vm; /* floor(x * 2^e2 / 10^e10) for x = mv, mp, mm */
+	bool vr_exact, vp_exact, vm_exact;
+};
+
+/*
+ * Computes the interval for mv = 4 * m2, mp = mv + 2 and mm = mv - gap
+ * with one multiplication: mp * T and mm * T are mv * T +- small
+ * multiples of T.  With p = -e10, x * 2^e2 / 10^e10 = x * T(p) / 2^s for
+ * the s below (121..127 for every double).  T(p) is exact for 0 <= p <= 55;
+ * for p > 55 the quotient is never an integer (it would need 2^q to divide
+ * x with q > 126).  False when a floor cannot be told for sure.
+ */
+static bool scale_interval(uint64_t mv, uint64_t gap, int e2, int e10, struct scaled_interval *interval)
+{
+	int p = -e10;
+	int s = 127 - e2 - p - floor_log2_pow5(p);
+	bool exact_product = p >= 0 && p <= 55;
+	const uint64_t *five = power_of_five_128(p);
+	struct wide_product at_mv = multiply_by_power(mv, five);
+	struct wide_product at_mp = wide_add(at_mv, power_times(five, 2));
+	struct wide_product at_mm = wide_subtract(at_mv, power_times(five, gap));
+	bool certain = true;
+	if (!divide_if_multiple_of_pow5(mv, e2, e10, &interval->vr, &interval->vr_exact))
+		certain &= floor_of_product(at_mv, s, exact_product, &interval->vr, &interval->vr_exact);
+	if (!divide_if_multiple_of_pow5(mv + 2, e2, e10, &interval->vp, &interval->vp_exact))
+		certain &= floor_of_product(at_mp, s, exact_product, &interval->vp, &interval->vp_exact);
+	if (!divide_if_multiple_of_pow5(mv - gap, e2, e10, &interval->vm, &interval->vm_exact))
+		certain &= floor_of_product(at_mm, s, exact_product, &interval->vm, &interval->vm_exact);
+	return certain;
 }
 
 /*
@@ -1466,20 +1557,15 @@ static uint64_t remove_digits(uint64_t vr, uint64_t vp, uint64_t vm, int *remove
  */
 static bool shortest_decimal(uint64_t m2, int e2, bool lower_gap_halved, uint64_t *digits, int *exponent)
 {
-	/* Round-trip interval: (mm, mp) * 2^(e2-2) around mv * 2^(e2-2),
-	 * closed when m2 is even (ties parse back to the even neighbour). */
 	bool accept_bounds = (m2 & 1) == 0;
-	uint64_t mv = 4 * m2;
-	uint64_t mp = mv + 2;
-	uint64_t mm = mv - (lower_gap_halved ? 1 : 2);
+	uint64_t gap = lower_gap_halved ? 1 : 2;
 	e2 -= 2;
 	int e10 = ryu_decimal_exponent(e2);
-	uint64_t vr, vp, vm;
-	bool vr_exact, vp_exact, vm_exact;
-	if (!scale_by_power_of_ten(mv, e2, e10, &vr, &vr_exact) ||
-	    !scale_by_power_of_ten(mp, e2, e10, &vp, &vp_exact) ||
-	    !scale_by_power_of_ten(mm, e2, e10, &vm, &vm_exact))
+	struct scaled_interval interval;
+	if (!scale_interval(4 * m2, gap, e2, e10, &interval))
 		return false;
+	uint64_t vr = interval.vr, vp = interval.vp, vm = interval.vm;
+	bool vr_exact = interval.vr_exact, vp_exact = interval.vp_exact, vm_exact = interval.vm_exact;
 	if (vp_exact && !accept_bounds)
 		vp--; /* the open upper bound itself is not a candidate */
 	int removed = 0;
@@ -1529,20 +1615,36 @@ static const char digit_pairs[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-/* Writes exactly `count` digits of n (n < 10^count) ending at out + count. */
+/* Writes the eight digits of n < 10^8, zero-padded. */
+static inline void write_eight_digits(char *out, uint32_t n)
+{
+	uint32_t high = n / 10000, low = n % 10000;
+	memcpy(out, digit_pairs + 2 * (high / 100), 2);
+	memcpy(out + 2, digit_pairs + 2 * (high % 100), 2);
+	memcpy(out + 4, digit_pairs + 2 * (low / 100), 2);
+	memcpy(out + 6, digit_pairs + 2 * (low % 100), 2);
+}
+
+/* Writes exactly `count` digits of n (n < 10^count), zero-padded. */
 static void write_digits(char *out, uint64_t n, int count)
 {
 	char *p = out + count;
-	while (n >= 100) {
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * (n % 100), 2);
-		n /= 100;
+	while (n >= 100000000) {
+		p -= 8;
+		write_eight_digits(p, (uint32_t)(n % 100000000));
+		n /= 100000000;
 	}
-	if (n >= 10) {
+	uint32_t rest = (uint32_t)n;
+	while (rest >= 100) {
 		p -= 2;
-		memcpy(p, digit_pairs + 2 * n, 2);
+		memcpy(p, digit_pairs + 2 * (rest % 100), 2);
+		rest /= 100;
+	}
+	if (rest >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * rest, 2);
 	} else {
-		*--p = (char)('0' + n);
+		*--p = (char)('0' + rest);
 	}
 	while (p > out)
 		*--p = '0';
@@ -1582,33 +1684,36 @@ static char *write_general_notation(char *out, uint64_t digits, int exponent)
 	}
 	int count = decimal_digit_count(digits);
 	int leading_exponent = exponent + count - 1;
-	char text[20];
-	write_digits(text, digits, count);
 	if (leading_exponent < -4 || leading_exponent >= count) {
-		*out++ = text[0];
+		/* d.ddde+XX: write the digits one place to the right, then
+		 * bring the first one back in front of the point. */
+		write_digits(out + 1, digits, count);
+		out[0] = out[1];
 		if (count > 1) {
-			*out++ = '.';
-			memcpy(out, text + 1, (size_t)(count - 1));
-			out += count - 1;
+			out[1] = '.';
+			out += count + 1;
+		} else {
+			out += 1;
 		}
 		return write_exponent(out, leading_exponent);
 	}
 	if (leading_exponent < 0) {
-		int zeros = -leading_exponent - 1;
-		memcpy(out, "0.0000", (size_t)(2 + zeros));
-		out += 2 + zeros;
-		memcpy(out, text, (size_t)count);
+		memcpy(out, "0.000", 5);
+		out += 1 - leading_exponent; /* "0." and -leading_exponent - 1 zeros */
+		write_digits(out, digits, count);
 		return out + count;
 	}
 	int integer_digits = leading_exponent + 1;
-	memcpy(out, text, (size_t)integer_digits);
-	out += integer_digits;
-	if (count > integer_digits) {
-		*out++ = '.';
-		memcpy(out, text + integer_digits, (size_t)(count - integer_digits));
-		out += count - integer_digits;
+	if (integer_digits == count) {
+		write_digits(out, digits, count);
+		return out + count;
 	}
-	return out;
+	/* ddd.ddd: likewise, moving the integer digits back one place. */
+	write_digits(out + 1, digits, count);
+	for (int i = 0; i < integer_digits; i++)
+		out[i] = out[i + 1];
+	out[integer_digits] = '.';
+	return out + count + 1;
 }
 
 /* Whether the finite magnitude is an integer below 2^53, and which. */

@@ -25,11 +25,16 @@ static int pipe_with(const char *text, bool close_writer, int *writer)
 	return fds[0];
 }
 
-static ml_csv_reader *reader_on(int fd, const char *prefix, bool recover_lines)
+/* Service mode, as ml-predict --line-buffered reads: line at a time, recovering lines. */
+#define SERVICE true
+#define BATCH false
+
+static ml_csv_reader *reader_on(int fd, const char *prefix, bool service)
 {
 	ml_csv_options options;
 	ml_csv_options_init(&options);
-	options.recover_lines = recover_lines;
+	options.recover_lines = service;
+	options.line_at_a_time = service;
 	ml_error err;
 	ml_csv_reader *reader = ml_csv_reader_create(fd, "req", &options, prefix,
 						     prefix ? strlen(prefix) : 0, &err);
@@ -69,7 +74,7 @@ START_TEST(sniffed_prefix_holding_whole_fields_is_kept)
 {
 	/* Format sniffing took "a,b,c,d," already: four complete header fields. */
 	int fd = pipe_with("e\n1,2,3,4,5\n", true, NULL);
-	ml_csv_reader *reader = reader_on(fd, "a,b,c,d,", false);
+	ml_csv_reader *reader = reader_on(fd, "a,b,c,d,", BATCH);
 	const ml_columns *columns = ml_csv_reader_columns(reader);
 	ck_assert_uint_eq(columns->count, 5);
 	ck_assert_str_eq(columns->names[0], "a");
@@ -80,6 +85,7 @@ START_TEST(sniffed_prefix_holding_whole_fields_is_kept)
 }
 END_TEST
 
+/* Both ways: _i 1 reads line at a time, refilling one batch in place. */
 START_TEST(records_spanning_read_blocks_are_whole)
 {
 	/* Far more than one 256 KiB read, with a field cut at every boundary. */
@@ -92,7 +98,7 @@ START_TEST(records_spanning_read_blocks_are_whole)
 		fprintf(file, "%d,%d.25,name%d\n", i, i * 3, i % 7);
 	fclose(file);
 	fd = open(path, O_RDONLY);
-	ml_csv_reader *reader = reader_on(fd, NULL, false);
+	ml_csv_reader *reader = reader_on(fd, NULL, _i);
 	for (int i = 0; i < 100000; i++) {
 		char want[64];
 		snprintf(want, sizeof want, "%d|%d.25|name%d@%d", i, i * 3, i % 7, i + 2);
@@ -107,8 +113,10 @@ START_TEST(records_spanning_read_blocks_are_whole)
 }
 END_TEST
 
+/* Recovery works with the parser thread too: _i runs it both ways. */
 START_TEST(recovering_reader_confines_bad_lines)
 {
+	bool line_at_a_time = _i;
 	int fd = pipe_with("a,b\n"
 			   "1,2\n"
 			   "1,\"2\"x,junk\"\n"      /* text after a closing quote */
@@ -118,7 +126,13 @@ START_TEST(recovering_reader_confines_bad_lines)
 			   "\"multi\nline\"z,7\n"  /* malformed, over two lines */
 			   "8,\"quoted\nnewline\"\n"
 			   "9,10\n", true, NULL);
-	ml_csv_reader *reader = reader_on(fd, NULL, true);
+	ml_csv_options options;
+	ml_csv_options_init(&options);
+	options.recover_lines = true;
+	options.line_at_a_time = line_at_a_time;
+	ml_error err;
+	ml_csv_reader *reader = ml_csv_reader_create(fd, "req", &options, NULL, 0, &err);
+	ck_assert_msg(reader != NULL, "%s", err.message);
 	ck_assert_str_eq(next_text(reader), "1|2@2");
 	expect_bad(reader, "req:3: malformed quoting");
 	ck_assert_str_eq(next_text(reader), "3|4@4");
@@ -128,7 +142,6 @@ START_TEST(recovering_reader_confines_bad_lines)
 	ck_assert_str_eq(next_text(reader), "8|quoted\nnewline@9");
 	ck_assert_str_eq(next_text(reader), "9|10@11");
 	ml_record record;
-	ml_error err;
 	ck_assert_int_eq(ml_csv_next(reader, &record, &err), 0);
 	ml_csv_reader_free(reader);
 	close(fd);
@@ -142,7 +155,7 @@ START_TEST(recovering_reader_confines_nul_bytes)
 	static const char text[] = "a,b\n1,x\0y\n2,3\n";
 	ck_assert(write(fds[1], text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
 	close(fds[1]);
-	ml_csv_reader *reader = reader_on(fds[0], NULL, true);
+	ml_csv_reader *reader = reader_on(fds[0], NULL, SERVICE);
 	expect_bad(reader, "req:2: NUL byte");
 	ck_assert_str_eq(next_text(reader), "2|3@3");
 	ml_csv_reader_free(reader);
@@ -155,13 +168,15 @@ START_TEST(without_recovery_malformed_quoting_ends_reading)
 	/* The header comes alone, as from a client, so the reader can be made. */
 	int writer;
 	int fd = pipe_with("a,b\n", false, &writer);
-	ml_csv_reader *reader = reader_on(fd, NULL, false);
+	ml_csv_reader *reader = reader_on(fd, NULL, BATCH);
 	ck_assert(write(writer, "1,2\nx\"y,6\n3,4\n", 13) == 13);
 	close(writer);
 	ml_record record;
 	ml_error err;
-	int got = ml_csv_next(reader, &record, &err);
-	ck_assert_int_eq(got, -1); /* the whole block fails to parse */
+	int got;
+	while ((got = ml_csv_next(reader, &record, &err)) == 1)
+		continue;
+	ck_assert_int_eq(got, -1);
 	ck_assert_msg(strstr(err.message, "req:3: malformed quoting") != NULL, "%s", err.message);
 	ml_csv_reader_free(reader);
 	close(fd);
@@ -174,7 +189,7 @@ START_TEST(wake_fd_interrupts_a_wait_and_reading_goes_on)
 	int fd = pipe_with("a,b\n1,2\n3,", false, &writer);
 	int wake[2];
 	ck_assert(pipe(wake) == 0);
-	ml_csv_reader *reader = reader_on(fd, NULL, true);
+	ml_csv_reader *reader = reader_on(fd, NULL, SERVICE);
 	ml_csv_reader_set_wake_fd(reader, wake[0]);
 	ck_assert(ml_csv_has_buffered(reader));
 	ck_assert_str_eq(next_text(reader), "1|2@2");
@@ -204,8 +219,8 @@ static Suite *csv_service_suite(void)
 	Suite *suite = suite_create("ml_csv service mode");
 	TCase *tc = tcase_create("csv");
 	tcase_add_test(tc, sniffed_prefix_holding_whole_fields_is_kept);
-	tcase_add_test(tc, records_spanning_read_blocks_are_whole);
-	tcase_add_test(tc, recovering_reader_confines_bad_lines);
+	tcase_add_loop_test(tc, records_spanning_read_blocks_are_whole, 0, 2);
+	tcase_add_loop_test(tc, recovering_reader_confines_bad_lines, 0, 2);
 	tcase_add_test(tc, recovering_reader_confines_nul_bytes);
 	tcase_add_test(tc, without_recovery_malformed_quoting_ends_reading);
 	tcase_add_test(tc, wake_fd_interrupts_a_wait_and_reading_goes_on);
