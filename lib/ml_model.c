@@ -934,6 +934,33 @@ static int copy_meta(ml_model *model, const ml_pipefile *file, ml_error *err)
 	return 0;
 }
 
+/*
+ * ml_text_next_required names no line when the text ends early; a
+ * truncated model file deserves its last line's number, as every other
+ * error has one.
+ */
+static void locate_early_end(const char *path, ml_error *err)
+{
+	char expected[ML_ERROR_SIZE];
+	size_t length = strlen(path);
+	const char *marker = ": unexpected end of text";
+	if (strncmp(err->message, path, length) != 0 ||
+	    strncmp(err->message + length, marker, strlen(marker)) != 0)
+		return;
+	char *text;
+	size_t text_length, lines = 0;
+	ml_error ignored;
+	if (ml_file_read_all(path, ML_MAX_TEXT_FILE, &text, &text_length, &ignored) < 0)
+		return;
+	for (size_t i = 0; i < text_length; i++)
+		lines += text[i] == '\n';
+	if (text_length && text[text_length - 1] != '\n')
+		lines++;
+	free(text);
+	snprintf(expected, sizeof expected, "%s", err->message + length + 2);
+	ml_error_set(err, "%s:%zu: %s (the file is truncated)", path, lines, expected);
+}
+
 ml_model *ml_model_read(const char *path, ml_error *err)
 {
 	ml_pipefile *file = ml_pipefile_open(path, err);
@@ -945,6 +972,7 @@ ml_model *ml_model_read(const char *path, ml_error *err)
 		status = copy_meta(model, file, err);
 	ml_pipefile_close(file);
 	if (status < 0) {
+		locate_early_end(path, err);
 		ml_model_free(model);
 		return NULL;
 	}
