@@ -141,8 +141,9 @@ static void report_now(void)
 	if (!report_asked)
 		return;
 	report_asked = 0;
-	print_summary();
+	/* The file first: when the line appears, the file holds the same numbers. */
 	write_stats_file(false);
+	print_summary();
 }
 
 /* A run that fails still leaves its numbers, one more error among them. */
