@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Cross-checks ml-predict's output against scikit-learn (used by tests/cli/cases/predict_sklearn.sh).
 
-    predict_sklearn.py MODEL CSV PREDICTIONS [--refit] [--alpha A] [--rtol R]
+    predict_sklearn.py [--refit] [--rtol R] MODEL CSV PREDICTIONS [MODEL CSV PREDICTIONS]...
 
 PREDICTIONS is what `ml-predict --proba MODEL CSV` (or without --proba, for regression) wrote.
+Several triples are checked in one run, as importing scikit-learn takes seconds.
 
 Same model: scikit-learn's own estimator (LinearRegression, Ridge or LogisticRegression) is
 given the coefficients and intercepts read from MODEL and predicts CSV; its predictions and
@@ -93,21 +94,14 @@ def compare(label, theirs, ours, rtol):
     return int(bad.sum())
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("model")
-    parser.add_argument("csv")
-    parser.add_argument("predictions")
-    parser.add_argument("--refit", action="store_true")
-    parser.add_argument("--rtol", type=float, default=1e-9)
-    args = parser.parse_args()
-
+def check(args):
+    """The number of disagreements for one triple."""
     model = parse_model(args.model)
     data = pd.read_csv(args.csv)
     X = data[model["features"]].to_numpy(dtype=float)
     ours = pd.read_csv(args.predictions, dtype={"prediction": object}, keep_default_na=False)
     if len(ours) != len(X):
-        print(f"{args.predictions}: {len(ours)} rows, {args.csv} has {len(X)}", file=sys.stderr)
+        print(f"{len(ours)} rows, {args.csv} has {len(X)}", file=sys.stderr)
         return 1
 
     est = sklearn_estimator(model)
@@ -136,7 +130,24 @@ def main():
             if wrong:
                 print(f"refit: {wrong} of {len(X)} class predictions differ", file=sys.stderr)
             failures += wrong
-    return 1 if failures else 0
+    return failures
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--refit", action="store_true")
+    parser.add_argument("--rtol", type=float, default=1e-9)
+    parser.add_argument("files", nargs="+", metavar="MODEL CSV PREDICTIONS")
+    args = parser.parse_args()
+    if len(args.files) % 3:
+        parser.error("give MODEL CSV PREDICTIONS triples")
+    failed = False
+    for i in range(0, len(args.files), 3):
+        args.model, args.csv, args.predictions = args.files[i:i + 3]
+        if check(args):
+            print(f"^ {args.predictions} ({args.model} on {args.csv})", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

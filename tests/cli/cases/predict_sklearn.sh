@@ -9,25 +9,25 @@ tight="--tol 1e-9 --ftol 0 --max-iter 5000"
 iris="$DATA_DIR/iris.csv"
 run_ok ml-fit logistic $tight -t species "$iris" -o iris.model
 ml-predict --proba iris.model "$iris" > iris.pred || fail "iris"
-$check --refit iris.model "$iris" iris.pred || fail "iris (multinomial) differs"
 
 # Two classes: one coefficient vector, a sigmoid.
 awk -F, 'NR == 1 || $5 != "setosa"' "$iris" > two.csv
 run_ok ml-fit logistic $tight -t species two.csv -o two.model
 ml-predict --proba two.model two.csv > two.pred || fail "two classes"
-$check --refit two.model two.csv two.pred || fail "binary logistic differs"
 
 diabetes="$DATA_DIR/diabetes.csv"
 run_ok ml-fit linear -t progression "$diabetes" -o linear.model
 ml-predict linear.model "$diabetes" > linear.pred || fail "linear"
-$check --refit linear.model "$diabetes" linear.pred || fail "linear differs"
 run_ok ml-fit ridge --alpha 2.5 -t progression "$diabetes" -o ridge.model
 ml-predict ridge.model "$diabetes" > ridge.pred || fail "ridge"
-$check --refit ridge.model "$diabetes" ridge.pred || fail "ridge differs"
 
 # Columns in another order, and an extra one: matched by name.
 awk -F, 'BEGIN { OFS = "," } { print "id" (NR - 1), $4, $2, $5, $1, $3 }' "$iris" |
 	sed '1s/^id0/id/' > shuffled.csv
 ml-predict --proba iris.model shuffled.csv > shuffled.pred || fail "shuffled columns"
 cmp shuffled.pred iris.pred || fail "column order changed the predictions"
-$check iris.model shuffled.csv shuffled.pred || fail "shuffled columns differ"
+
+# One run: scikit-learn takes seconds to import.
+$check --refit iris.model "$iris" iris.pred two.model two.csv two.pred \
+	linear.model "$diabetes" linear.pred ridge.model "$diabetes" ridge.pred \
+	iris.model shuffled.csv shuffled.pred || fail "scikit-learn disagrees (see above)"
