@@ -28,6 +28,8 @@ struct ml_moments {
 	double *scatter;    /* width x width, upper triangle */
 	double *block_mean; /* and, after it, width values of scratch */
 	double *delta;
+	double *shift;      /* the first row: every row is taken relative to it */
+	double *shifted_mean; /* the mean of the shifted rows; mean = shift + this */
 };
 
 ml_moments *ml_moments_create(size_t width, ml_error *err)
@@ -43,7 +45,9 @@ ml_moments *ml_moments_create(size_t width, ml_error *err)
 	if (!(moments->mean = ml_calloc_array(width, sizeof(double), err)) ||
 	    !(moments->scatter = ml_calloc_array(cells, sizeof(double), err)) ||
 	    !(moments->block_mean = ml_calloc_array(2 * width, sizeof(double), err)) ||
-	    !(moments->delta = ml_calloc_array(width, sizeof(double), err))) {
+	    !(moments->delta = ml_calloc_array(width, sizeof(double), err)) ||
+	    !(moments->shift = ml_calloc_array(width, sizeof(double), err)) ||
+	    !(moments->shifted_mean = ml_calloc_array(width, sizeof(double), err))) {
 		ml_moments_free(moments);
 		return NULL;
 	}
@@ -58,6 +62,8 @@ void ml_moments_free(ml_moments *moments)
 	free(moments->scatter);
 	free(moments->block_mean);
 	free(moments->delta);
+	free(moments->shift);
+	free(moments->shifted_mean);
 	free(moments);
 }
 
@@ -77,17 +83,23 @@ const double *ml_moments_scatter(const ml_moments *moments)
 }
 
 /*
- * Centres the block on its mean, returned in mean[0..width); mean[width..)
- * is scratch.  Two passes: the second removes what rounding left of the first.
+ * Takes the block relative to origin (the first row seen: values far from
+ * zero keep their low digits that way), then centres it on its mean,
+ * returned in mean[0..width); mean[width..) is scratch.  Two passes: the
+ * second removes what rounding left of the first.
  */
-static void centre_block(double *rows, size_t n_rows, size_t width, double *mean)
+static void centre_block(double *rows, size_t n_rows, size_t width, const double *origin,
+			 double *mean)
 {
 	for (int pass = 0; pass < 2; pass++) {
 		double *shift = mean + (pass ? width : 0);
 		memset(shift, 0, width * sizeof *shift);
 		for (size_t r = 0; r < n_rows; r++)
-			for (size_t j = 0; j < width; j++)
+			for (size_t j = 0; j < width; j++) {
+				if (pass == 0)
+					rows[r * width + j] -= origin[j];
 				shift[j] += rows[r * width + j];
+			}
 		for (size_t j = 0; j < width; j++)
 			shift[j] /= (double)n_rows;
 		for (size_t r = 0; r < n_rows; r++)
@@ -105,18 +117,22 @@ void ml_moments_add(ml_moments *moments, double *rows, size_t n_rows)
 	if (n_rows == 0)
 		return;
 	double *block_mean = moments->block_mean;
-	centre_block(rows, n_rows, width, block_mean);
+	if (moments->count == 0)
+		memcpy(moments->shift, rows, width * sizeof *rows);
+	centre_block(rows, n_rows, width, moments->shift, block_mean);
 	cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)width, (int)n_rows, 1.0, rows,
 		    (int)width, 1.0, moments->scatter, (int)width);
 	double total = (double)moments->count + (double)n_rows;
 	for (size_t j = 0; j < width; j++)
-		moments->delta[j] = block_mean[j] - moments->mean[j];
+		moments->delta[j] = block_mean[j] - moments->shifted_mean[j];
 	if (moments->count > 0)
 		cblas_dsyr(CblasRowMajor, CblasUpper, (int)width,
 			   (double)moments->count * (double)n_rows / total, moments->delta, 1,
 			   moments->scatter, (int)width);
-	for (size_t j = 0; j < width; j++)
-		moments->mean[j] += moments->delta[j] * (double)n_rows / total;
+	for (size_t j = 0; j < width; j++) {
+		moments->shifted_mean[j] += moments->delta[j] * (double)n_rows / total;
+		moments->mean[j] = moments->shift[j] + moments->shifted_mean[j];
+	}
 	moments->count += n_rows;
 }
 

@@ -4,7 +4,8 @@
  *
  * The pass accumulates moments: the count, the column means and the
  * centred cross-product matrix of [features target], block by block.
- * Each block is centred on its own mean, its cross-products come from one
+ * Rows are first taken relative to the first row (so values far from zero
+ * keep their low digits in the means), each block is centred on its own mean, its cross-products come from one
  * dsyrk, and blocks merge with the exact update of Chan, Golub and LeVeque
  * (1979), so data far from the origin (large offsets) lose no precision
  * and memory stays O(columns^2) whatever the row count.
