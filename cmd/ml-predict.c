@@ -187,6 +187,7 @@ static void predict_input(ml_predictor *predictor, const ml_model *model, const 
 		report_now();
 	if (status < 0)
 		cli_fail(&err);
+	report_now(); /* a signal that came with the end of the input */
 	warn_unknown(stream);
 	ml_stream_close(stream);
 }

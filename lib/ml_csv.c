@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ml_number.h"
 #include "ml_stats.h"
@@ -493,6 +494,34 @@ static void *parse_in_background(void *data)
 	}
 }
 
+/*
+ * The reading side waits, lock held, for the thread's next batch: false
+ * when the wake descriptor became readable first.  Nothing a signal
+ * handler may call wakes a condition variable, so with a wake descriptor
+ * the wait looks at it every 50 ms while nothing is ready.
+ */
+static bool wait_until_ready(ml_csv_reader *reader)
+{
+	while (!reader->ready) {
+		if (reader->wake_fd < 0) {
+			pthread_cond_wait(&reader->changed, &reader->lock);
+			continue;
+		}
+		struct timespec deadline;
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += 50 * 1000 * 1000;
+		if (deadline.tv_nsec >= 1000 * 1000 * 1000) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&reader->changed, &reader->lock, &deadline);
+		struct pollfd wake = { .fd = reader->wake_fd, .events = POLLIN };
+		if (!reader->ready && poll(&wake, 1, 0) > 0 && (wake.revents & POLLIN))
+			return false;
+	}
+	return true;
+}
+
 /* The reading side: the next batch, from the thread or parsed here. */
 static batch *take_batch(ml_csv_reader *reader, batch *finished)
 {
@@ -513,8 +542,11 @@ static batch *take_batch(ml_csv_reader *reader, batch *finished)
 		reader->released = finished;
 	}
 	pthread_cond_broadcast(&reader->changed);
-	while (!reader->ready)
-		pthread_cond_wait(&reader->changed, &reader->lock);
+	if (!wait_until_ready(reader)) {
+		pthread_mutex_unlock(&reader->lock);
+		reader->woken = true;
+		return NULL; /* next_raw takes a batch again, without releasing one */
+	}
 	batch *next = reader->ready;
 	reader->ready = NULL;
 	pthread_cond_broadcast(&reader->changed);

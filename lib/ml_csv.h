@@ -79,12 +79,12 @@ int ml_csv_next(ml_csv_reader *reader, ml_record *record, ml_error *err);
 /*
  * Service mode (ml-predict --line-buffered), off unless asked for.
  *
- * With a wake descriptor and line_at_a_time, a reader that must wait for
- * input waits for wake_fd too (poll), and ml_csv_next returns
- * ML_CSV_WOKEN, having taken nothing, as soon as wake_fd is readable: a
- * signal handler's self-pipe so reaches a reader blocked on a quiet
- * client.  The caller drains wake_fd and calls ml_csv_next again.  (A
- * background parser thread waits in read(2) on its own: not woken.)
+ * With a wake descriptor, a reader that must wait for input waits for
+ * wake_fd too, and ml_csv_next returns ML_CSV_WOKEN, having taken nothing,
+ * as soon as wake_fd is readable: a signal handler's self-pipe so reaches
+ * a reader blocked on a quiet client.  The caller drains wake_fd and
+ * calls ml_csv_next again.  With line_at_a_time the wait is one poll(2);
+ * waiting for the parser thread, wake_fd is looked at every 50 ms.
  * -1 turns it off.
  */
 #define ML_CSV_WOKEN (-3)

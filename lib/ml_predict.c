@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,6 +314,13 @@ static int answer_rows(ml_predictor *p, const ml_stream *stream, size_t n_rows,
 	return 0;
 }
 
+/* True when the wake descriptor can be read: someone asked for attention. */
+static bool woken(const ml_predictor *p)
+{
+	struct pollfd wake = { .fd = p->options.wake_fd, .events = POLLIN };
+	return p->options.wake_fd >= 0 && poll(&wake, 1, 0) > 0 && (wake.revents & POLLIN);
+}
+
 int ml_predictor_run(ml_predictor *p, ml_stream *stream, ml_error *err)
 {
 	for (;;) {
@@ -340,10 +348,15 @@ int ml_predictor_run(ml_predictor *p, ml_stream *stream, ml_error *err)
 		double latency = p->options.service ? now - ml_stream_arrival_time(stream)
 			       : answered ? (now - started) / (double)answered : 0;
 		ml_stats_add_rows(p->stats, answered, latency);
-		if (status == ML_STREAM_WOKEN)
-			return ML_PREDICT_WOKEN;
 		if (stream_ended)
 			return 0;
+		/*
+		 * A reader that waits for input watches the wake descriptor itself;
+		 * one that is never kept waiting (a file, a parser thread, binary
+		 * input) is asked between blocks.
+		 */
+		if (status == ML_STREAM_WOKEN || woken(p))
+			return ML_PREDICT_WOKEN;
 	}
 }
 

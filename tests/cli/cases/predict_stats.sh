@@ -46,6 +46,24 @@ grep -qxF "${m}_rows_total$l 1" service.prom || fail "service rows"
 grep -qxF "${m}_errors_total$l 1" service.prom || fail "service errors"
 grep -q '^ml-predict: 1 row, 1 error, ' err || fail "service --stats line"
 
+# SIGUSR1 in batch mode: a report by the next block, and the run goes on.
+mkfifo rows
+ml-predict --stats-file mid.prom iris.model rows > mid.csv 2> mid.err &
+pid=$!
+exec 3> rows
+cat "$iris" >&3
+sleep 1
+kill -USR1 $pid
+tail -n +2 "$iris" >&3
+sleep 1
+kill -USR1 $pid
+exec 3>&-
+wait $pid || fail "exit $? after SIGUSR1"
+[ "$(grep -c '^ml-predict: [0-9]* rows, 0 errors, ' mid.err)" -eq 2 ] ||
+	{ cat mid.err >&2; fail "no report on SIGUSR1 in batch mode"; }
+[ "$(wc -l < mid.csv)" -eq 301 ] || fail "SIGUSR1 disturbed the output"
+grep -qxF "${m}_rows_total$l 300" mid.prom || fail "stats file after SIGUSR1"
+
 # A stats file that cannot be written fails the run, after the predictions.
 expect_fail 1 '^ml-predict: nodir/x.prom: ' ml-predict --stats-file nodir/x.prom iris.model "$iris"
 ls | grep -q '\.tmp' && fail "a temporary file was left behind"
