@@ -198,6 +198,8 @@ int main(int argc, char **argv)
 	ml_error err;
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
+	/* Before anything slow: SIGUSR1's default action would end the run. */
+	catch_report_signal();
 	ml_model *model = ml_model_read(s.model, &err);
 	if (!model)
 		cli_fail(&err);
@@ -211,7 +213,6 @@ int main(int argc, char **argv)
 	stats_file = s.stats_file;
 	metrics.label_value = s.model;
 	atexit(stats_at_exit);
-	catch_report_signal();
 	s.predict.wake_fd = wake_pipe[0];
 	s.predict.on_request_error = log_request_error;
 

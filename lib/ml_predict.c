@@ -83,17 +83,22 @@ ml_predictor *ml_predictor_create(const ml_model *model, const ml_predict_option
 	p->n_probabilities = options->probabilities ? ml_model_n_classes(model) : 0;
 	p->first_input.target = ML_NO_COLUMN;
 	ml_buf_init(&p->text);
-	size_t cells;
+	size_t cells, probability_cells, answer_cells;
+	if (!ml_size_mul(BLOCK_ROWS, p->width, &cells) ||
+	    !ml_size_mul(BLOCK_ROWS, p->n_probabilities, &probability_cells) ||
+	    !ml_size_mul(BLOCK_ROWS, 1 + p->n_probabilities, &answer_cells)) {
+		ml_error_set(err, "a block of %d rows would not fit in memory", BLOCK_ROWS);
+		ml_predictor_free(p);
+		return NULL;
+	}
 	if (!(p->out_name = ml_strdup(out_name, err)) ||
-	    !ml_size_mul(BLOCK_ROWS, p->width, &cells) ||
 	    !(p->rows = ml_alloc_array(cells, sizeof *p->rows, err)) ||
 	    !(p->predictions = ml_alloc_array(BLOCK_ROWS, sizeof *p->predictions, err)) ||
 	    (p->n_probabilities &&
-	     !(p->probabilities = ml_alloc_array(BLOCK_ROWS * p->n_probabilities,
-						 sizeof *p->probabilities, err))) ||
+	     !(p->probabilities = ml_alloc_array(probability_cells, sizeof *p->probabilities,
+						 err))) ||
 	    (options->format == ML_FORMAT_BINARY &&
-	     !(p->answers = ml_alloc_array(BLOCK_ROWS * (1 + p->n_probabilities),
-					   sizeof *p->answers, err)))) {
+	     !(p->answers = ml_alloc_array(answer_cells, sizeof *p->answers, err)))) {
 		ml_predictor_free(p);
 		return NULL;
 	}

@@ -75,6 +75,14 @@ ml-predict iris.model long.csv 2> pipe.err | head -n 1 > first.txt
 [ -s pipe.err ] && { cat pipe.err >&2; fail "a closed pipe made noise"; }
 grep -qx prediction first.txt || fail "head -1"
 
+# Binary output to a terminal is refused (script(1) gives it one).
+if command -v script >/dev/null 2>&1; then
+	script -qec "ml-predict --bin iris.model $iris" /dev/null > tty.out 2>&1
+	status=$?
+	[ $status -eq 2 ] || { cat tty.out >&2; fail "exit $status for binary to a terminal"; }
+	grep -q 'refusing to write binary data to a terminal' tty.out || fail "terminal message"
+fi
+
 # Bad usage: exit 2 with a hint.
 expect_fail 2 '^ml-predict: no model file given$' ml-predict
 expect_fail 2 "^ml-predict: unknown option '--nope'" ml-predict --nope iris.model
