@@ -200,6 +200,12 @@ int main(int argc, char **argv)
 	parse_arguments(argc, argv, &s);
 	/* Before anything slow: SIGUSR1's default action would end the run. */
 	catch_report_signal();
+	/* Counting starts now, so that a missing or broken model is counted too. */
+	if (!(stats = ml_stats_create(&err)))
+		cli_fail(&err);
+	stats_file = s.stats_file;
+	metrics.label_value = s.model;
+	atexit(stats_at_exit);
 	ml_model *model = ml_model_read(s.model, &err);
 	if (!model)
 		cli_fail(&err);
@@ -207,12 +213,6 @@ int main(int argc, char **argv)
 		cli_usage_error("%s", err.message);
 	FILE *out = cli_output_open(s.output);
 	cli_refuse_terminal(out, s.predict.format);
-
-	if (!(stats = ml_stats_create(&err)))
-		cli_fail(&err);
-	stats_file = s.stats_file;
-	metrics.label_value = s.model;
-	atexit(stats_at_exit);
 	s.predict.wake_fd = wake_pipe[0];
 	s.predict.on_request_error = log_request_error;
 

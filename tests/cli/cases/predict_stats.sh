@@ -40,6 +40,8 @@ expect_fail 1 'bad.csv:3: ' ml-predict --stats-file bad.prom iris.model bad.csv
 grep -qxF "${m}_errors_total$l 1" bad.prom || { cat bad.prom >&2; fail "errors after a failure"; }
 expect_fail 1 'absent.csv' ml-predict --stats-file absent.prom iris.model absent.csv
 grep -qxF "${m}_errors_total$l 1" absent.prom || fail "errors after a missing input"
+expect_fail 1 'gone.model' ml-predict --stats-file gone.prom gone.model "$iris"
+grep -qxF "${m}_errors_total{model=\"gone.model\"} 1" gone.prom || fail "errors without a model"
 # Service mode counts the error lines.
 run_ok ml-predict -l --stats --stats-file service.prom iris.model bad.csv
 grep -qxF "${m}_rows_total$l 1" service.prom || fail "service rows"
