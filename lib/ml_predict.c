@@ -33,6 +33,7 @@ struct ml_predictor {
 	double *probabilities;  /* BLOCK_ROWS x n_probabilities, or NULL */
 	double *answers;        /* binary: BLOCK_ROWS x (1 + n_probabilities) */
 	ml_buf text;            /* CSV answers not written yet */
+	char **answer_names;    /* classifier, CSV: each class name as a CSV field */
 	ml_binary_writer *binary;
 	bool started;           /* the header is out */
 	ml_columns first_input; /* append: the first stream's input columns */
@@ -61,6 +62,26 @@ int ml_predict_options_check(const ml_predict_options *options, const ml_model *
 	if (options->service && options->format == ML_FORMAT_BINARY) {
 		ml_error_set(err, "--line-buffered answers in CSV lines; it does not go with --bin");
 		return -1;
+	}
+	return 0;
+}
+
+/* Quotes the class names once, not once per row. */
+static int quote_class_names(ml_predictor *p, ml_error *err)
+{
+	size_t n_classes = ml_model_n_classes(p->model);
+	if (!(p->answer_names = ml_calloc_array(n_classes, sizeof *p->answer_names, err)))
+		return -1;
+	for (size_t k = 0; k < n_classes; k++) {
+		ml_buf field;
+		ml_buf_init(&field);
+		ml_csv_quote(&field, ml_model_class_name(p->model, k), ',');
+		ml_buf_append(&field, "", 0); /* an empty name still gets its NUL */
+		if (field.failed) {
+			ml_buf_free(&field);
+			return ml_error_nomem(err);
+		}
+		p->answer_names[k] = field.data;
 	}
 	return 0;
 }
@@ -102,6 +123,11 @@ ml_predictor *ml_predictor_create(const ml_model *model, const ml_predict_option
 		ml_predictor_free(p);
 		return NULL;
 	}
+	if (p->classifier && options->format == ML_FORMAT_CSV &&
+	    quote_class_names(p, err) < 0) {
+		ml_predictor_free(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -109,6 +135,9 @@ void ml_predictor_free(ml_predictor *p)
 {
 	if (!p)
 		return;
+	for (size_t k = 0; p->answer_names && k < ml_model_n_classes(p->model); k++)
+		free(p->answer_names[k]);
+	free(p->answer_names);
 	ml_binary_writer_free(p->binary);
 	ml_columns_free(&p->first_input);
 	ml_buf_free(&p->text);
@@ -245,7 +274,7 @@ static void put_answer(ml_predictor *p, const ml_stream *stream, size_t i)
 	double prediction = p->predictions[i];
 	size_t n_classes = ml_model_n_classes(p->model);
 	if (p->classifier && prediction >= 0 && prediction < (double)n_classes)
-		ml_csv_quote(&p->text, ml_model_class_name(p->model, (size_t)prediction), ',');
+		ml_buf_puts(&p->text, p->answer_names[(size_t)prediction]);
 	else
 		put_number(&p->text, prediction);
 	for (size_t k = 0; k < p->n_probabilities; k++) {
