@@ -125,8 +125,8 @@ START_TEST(prometheus_text_has_help_type_and_samples)
 		"mlpipe_predict_latency_seconds_sum 0.004\n",
 		"mlpipe_predict_latency_seconds_count 4\n",
 		"# TYPE mlpipe_predict_duration_seconds gauge\n",
-		"# TYPE mlpipe_predict_last_run_timestamp_seconds gauge\n"
-		"mlpipe_predict_last_run_timestamp_seconds 1700000000.5\n",
+		("# TYPE mlpipe_predict_last_run_timestamp_seconds gauge\n"
+		 "mlpipe_predict_last_run_timestamp_seconds 1700000000.5\n"),
 	};
 	for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
 		ck_assert_msg(strstr(text, wanted[i]) != NULL, "no '%s' in:\n%s", wanted[i], text);
