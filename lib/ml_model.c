@@ -760,6 +760,19 @@ int ml_parse_double_line(ml_text_reader *reader, const char *key, bool allow_non
 	return 0;
 }
 
+int ml_parse_nonnegative(ml_text_reader *reader, const char *key, bool positive, double *value,
+			 ml_error *err)
+{
+	ml_text_line line;
+	if (next_line(reader, key, &line, err) < 0 || ml_text_expect(reader, &line, key, 1, err) < 0 ||
+	    ml_text_get_double(reader, &line, 1, value, err) < 0)
+		return -1;
+	if (!isfinite(*value) || *value < 0 || (positive && *value == 0))
+		return ml_text_fail(reader, &line, err, "'%s' must be a finite number %s 0, not '%s'",
+				    key, positive ? ">" : ">=", line.tokens[1]);
+	return 0;
+}
+
 int ml_parse_size(ml_text_reader *reader, const char *key, size_t max, size_t *value,
 		  ml_error *err)
 {
