@@ -533,7 +533,7 @@ static int parse_linear(ml_model *model, ml_text_reader *reader, ml_error *err)
 	model->params = params;
 	if (ml_parse_bool(reader, "fit-intercept", &params->fit_intercept, err) < 0 ||
 	    (is_ridge(model) &&
-	     ml_parse_double_line(reader, "alpha", false, &params->alpha, err) < 0) ||
+	     ml_parse_nonnegative(reader, "alpha", false, &params->alpha, err) < 0) ||
 	    ml_parse_features(model, reader, err) < 0 ||
 	    ml_parse_coefs(model, reader, NULL, params->coef, err) < 0 ||
 	    ml_parse_double_line(reader, "intercept", false, &params->intercept, err) < 0 ||
@@ -543,8 +543,6 @@ static int parse_linear(ml_model *model, ml_text_reader *reader, ml_error *err)
 	    ml_parse_double_line(reader, "training-mse", true, &params->mse, err) < 0 ||
 	    ml_parse_end(reader, err) < 0)
 		return -1;
-	if (params->alpha < 0)
-		return ml_text_fail(reader, NULL, err, "alpha must be >= 0");
 	params->used_eigen = solver == 1;
 	return 0;
 }

@@ -674,14 +674,12 @@ static int parse_hyperparameters(ml_text_reader *reader, logistic_params *params
 {
 	size_t weighting;
 	if (ml_parse_bool(reader, "fit-intercept", &params->fit_intercept, err) < 0 ||
-	    ml_parse_double_line(reader, "C", false, &params->C, err) < 0 ||
-	    ml_parse_double_line(reader, "tol", false, &params->tol, err) < 0 ||
-	    ml_parse_double_line(reader, "ftol", false, &params->ftol, err) < 0 ||
+	    ml_parse_nonnegative(reader, "C", true, &params->C, err) < 0 ||
+	    ml_parse_nonnegative(reader, "tol", false, &params->tol, err) < 0 ||
+	    ml_parse_nonnegative(reader, "ftol", false, &params->ftol, err) < 0 ||
 	    ml_parse_size(reader, "max-iter", SIZE_MAX, &params->max_iter, err) < 0 ||
 	    ml_parse_choice(reader, "class-weight", class_weight_names, &weighting, err) < 0)
 		return -1;
-	if (!(params->C > 0) || params->tol < 0 || params->ftol < 0)
-		return ml_text_fail(reader, NULL, err, "C must be > 0, tol and ftol >= 0");
 	params->balanced = weighting == 1;
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "model_impl.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -326,6 +327,7 @@ struct ml_training_rows {
 	double *raw;           /* a block read from data->read */
 	size_t raw_capacity;   /* rows */
 	uint64_t hash;
+	bool hashed_aside;     /* a thread hashes rows in memory: see hash_aside */
 };
 
 size_t ml_training_rows_width(const ml_training_rows *rows)
@@ -396,7 +398,8 @@ int ml_training_rows_next(ml_training_rows *rows, double *block, size_t max_rows
 			return -1;
 		in = rows->raw;
 	}
-	rows->hash = ml_hash_bytes(rows->hash, in, n * rows->width * sizeof *in);
+	if (!rows->hashed_aside)
+		rows->hash = ml_hash_bytes(rows->hash, in, n * rows->width * sizeof *in);
 	if (gather_training(rows, in, n, block, err) < 0)
 		return -1;
 	rows->next_row += n;
@@ -490,6 +493,36 @@ static int resolve_target(const ml_fit_options *options, const ml_training_data 
 	return -1;
 }
 
+/*
+ * FNV-1a goes byte by byte, one multiply after another: over rows already
+ * in memory it runs in a thread of its own, beside the fit, instead of
+ * adding its time (a third of a linear fit's, without the parsing).
+ */
+typedef struct hash_job {
+	const void *bytes;
+	size_t length;
+	uint64_t hash;
+	pthread_t thread;
+} hash_job;
+
+static void *run_hash(void *opaque)
+{
+	hash_job *job = opaque;
+	job->hash = ml_hash_bytes(ML_HASH_INIT, job->bytes, job->length);
+	return NULL;
+}
+
+/* Rows in memory worth a thread (a few MB) get one; false: hash inline. */
+static bool hash_aside(const ml_training_data *data, hash_job *job)
+{
+	size_t cells;
+	if (!data->values || !ml_size_mul(data->n_rows, data->columns->count, &cells) ||
+	    cells < ((size_t)1 << 20))
+		return false;
+	*job = (hash_job){ .bytes = data->values, .length = cells * sizeof(double) };
+	return pthread_create(&job->thread, NULL, run_hash, job) == 0;
+}
+
 ml_model *ml_model_fit(const ml_fit_options *options, const ml_training_data *data,
 		       ml_error *err)
 {
@@ -503,11 +536,17 @@ ml_model *ml_model_fit(const ml_fit_options *options, const ml_training_data *da
 		return NULL;
 	ml_training_rows rows = { .data = data, .model = model, .width = data->columns->count,
 				  .hash = ML_HASH_INIT };
-	int status = -1;
-	if (set_layout(model, data->columns, target, err) < 0 ||
-	    !(model->chain = data->chain ? ml_chain_copy(data->chain, err) : ml_chain_create(err)))
-		goto done;
-	if (model->kind->fit(model, options, &rows, err) < 0)
+	hash_job job;
+	int status = -1, fitted = -1;
+	rows.hashed_aside = hash_aside(data, &job);
+	if (set_layout(model, data->columns, target, err) == 0 &&
+	    (model->chain = data->chain ? ml_chain_copy(data->chain, err) : ml_chain_create(err)))
+		fitted = model->kind->fit(model, options, &rows, err);
+	if (rows.hashed_aside) {
+		pthread_join(job.thread, NULL);
+		rows.hash = job.hash;
+	}
+	if (fitted < 0)
 		goto done;
 	if (rows.next_row == 0) {
 		ml_error_set(err, "%s: no rows to fit", data->name);
@@ -718,6 +757,19 @@ int ml_parse_double_line(ml_text_reader *reader, const char *key, bool allow_non
 	if (!allow_nonfinite && !isfinite(*value))
 		return ml_text_fail(reader, &line, err, "'%s' must be a finite number, not '%s'",
 				    key, line.tokens[1]);
+	return 0;
+}
+
+int ml_parse_nonnegative(ml_text_reader *reader, const char *key, bool positive, double *value,
+			 ml_error *err)
+{
+	ml_text_line line;
+	if (next_line(reader, key, &line, err) < 0 || ml_text_expect(reader, &line, key, 1, err) < 0 ||
+	    ml_text_get_double(reader, &line, 1, value, err) < 0)
+		return -1;
+	if (!isfinite(*value) || *value < 0 || (positive && *value == 0))
+		return ml_text_fail(reader, &line, err, "'%s' must be a finite number %s 0, not '%s'",
+				    key, positive ? ">" : ">=", line.tokens[1]);
 	return 0;
 }
 

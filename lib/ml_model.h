@@ -37,6 +37,9 @@ const ml_columns *ml_model_columns(const ml_model *model);
 /*
  * Classification: the number of classes and their names (the load stage's
  * class names, or the class values printed as numbers for a numeric target).
+ * The classes are those seen in training, in the order of their codes
+ * (values); a predicted class index indexes this list, which is the load
+ * stage's own order whenever every class had training rows.
  */
 size_t ml_model_n_classes(const ml_model *model);
 const char *ml_model_class_name(const ml_model *model, size_t index);

@@ -100,6 +100,9 @@ int ml_parse_bool(ml_text_reader *reader, const char *key, bool *value, ml_error
 /* A finite number (or any number when allow_nonfinite). */
 int ml_parse_double_line(ml_text_reader *reader, const char *key, bool allow_nonfinite,
 			 double *value, ml_error *err);
+/* A finite number >= 0 (> 0 when positive). */
+int ml_parse_nonnegative(ml_text_reader *reader, const char *key, bool positive, double *value,
+			 ml_error *err);
 int ml_parse_size(ml_text_reader *reader, const char *key, size_t max, size_t *value,
 		  ml_error *err);
 int ml_parse_choice(ml_text_reader *reader, const char *key, const char *const *choices,

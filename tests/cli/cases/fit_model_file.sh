@@ -50,6 +50,8 @@ expect_fail 1 "inputs.model:[0-9]+: estimator input 1 is 'sepal_len'" ml-info in
 sed 's/^classes 3 setosa versicolor virginica/classes 2 setosa versicolor/' iris.model \
 	> classes.model
 expect_fail 1 'classes.model:[0-9]+: ' ml-info classes.model
+sed 's/^C 1$/C -1/' iris.model > negative.model
+expect_fail 1 "negative.model:[0-9]+: 'C' must be a finite number > 0" ml-info negative.model
 sed 's/^estimator logistic/estimator forest2000/' iris.model > kind.model
 expect_fail 1 "kind.model:[0-9]+: unknown estimator 'forest2000'" ml-info kind.model
 { cat iris.model; echo 'estimator linear'; } > extra.model
