@@ -1,5 +1,7 @@
 /*
- * ml-info: what is in a data file (binary or CSV) or a stage/model file.
+ * ml-info: what is in a data file (binary or CSV) or a stage/model file;
+ * for a model, the estimator, its coefficients by feature (and class) and
+ * the training summary, after the checks ml-predict makes when reading it.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include "cli.h"
 #include "ml_file.h"
 #include "ml_io.h"
+#include "ml_model.h"
 #include "ml_number.h"
 
 enum { OPT_NO_HEADER = 256, OPT_NA, OPT_STAGES };
@@ -30,7 +33,8 @@ static const cli_command command = {
 	.footer = "Examples:\n"
 		  "  ml-info iris.bin\n"
 		  "  ml-info -t species iris.csv\n"
-		  "  ml-info --stages iris.load\n",
+		  "  ml-info --stages iris.load\n"
+		  "  ml-info iris.model\n",
 };
 
 static bool full_stages;
@@ -120,6 +124,27 @@ static void describe_data(const char *path, const ml_load_options *load)
 	ml_dataset_free(&data);
 }
 
+/* A model file: what ml_model_read checks, then what the model holds. */
+static void describe_model(const char *path)
+{
+	ml_error err;
+	ml_model *model = ml_model_read(path, &err);
+	if (!model)
+		cli_fail(&err);
+	printf("file: %s\nkind: model\n", path);
+	for (size_t i = 0; i < ml_model_n_meta(model); i++)
+		printf("%s\n", ml_model_meta(model, i));
+	print_chain(ml_model_chain(model));
+	ml_buf text;
+	ml_buf_init(&text);
+	ml_model_describe(model, &text);
+	if (text.failed)
+		cli_die("out of memory");
+	fputs(text.data, stdout);
+	ml_buf_free(&text);
+	ml_model_free(model);
+}
+
 static void describe_pipefile(const char *path)
 {
 	ml_error err;
@@ -127,12 +152,15 @@ static void describe_pipefile(const char *path)
 	if (!file)
 		cli_fail(&err);
 	const ml_text_line *next = ml_pipefile_next_line(file);
-	printf("file: %s\nkind: %s\n", path, next->n_tokens ? "model" : "stages");
+	if (next->n_tokens) {
+		ml_pipefile_close(file);
+		describe_model(path);
+		return;
+	}
+	printf("file: %s\nkind: stages\n", path);
 	for (size_t i = 0; i < ml_pipefile_n_meta(file); i++)
 		printf("%s\n", ml_pipefile_meta(file, i));
 	print_chain(ml_pipefile_chain(file));
-	if (next->n_tokens && ml_pipefile_expect_end(file, &err) < 0)
-		cli_fail(&err);
 	ml_pipefile_close(file);
 }
 

@@ -3,12 +3,15 @@
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ml_number.h"
+#include "ml_stats.h"
 #include "ml_util.h"
 
 #define READ_BLOCK_SIZE ((size_t)1 << 18)
@@ -64,7 +67,11 @@ typedef struct pending_record {
 	size_t first_field;
 	size_t n_fields;
 	size_t line;
+	const char *problem; /* why the record is bad (recover_lines), or NULL */
 } pending_record;
+
+static const char malformed_quoting[] =
+	"malformed quoting (a quote inside an unquoted field, or text after a closing quote)";
 
 /*
  * The records parsed from one or more blocks of input.  The parsing side
@@ -99,6 +106,12 @@ struct ml_csv_reader {
 	const char *problem; /* set by a callback that hit bad input */
 	bool careful, previous_block_special;
 	unsigned char *block;
+	/* Service mode: see ml_csv_reader_set_wake_fd and options.recover_lines. */
+	int wake_fd;
+	bool woken;                 /* fill() returned for wake_fd, not input */
+	const char *record_problem; /* the record being parsed is bad */
+	bool skipping_line;         /* discarding the rest of a malformed line */
+	double arrival;             /* when the last read(2) returned data */
 
 	/* Hand-over between the two sides. */
 	batch batches[2];
@@ -159,26 +172,56 @@ static void on_field(void *text, size_t length, void *data)
 	ml_csv_reader *reader = data;
 	if (reader->problem)
 		return;
+	const char *bad = NULL;
 	if (length > ML_MAX_FIELD_LENGTH) {
-		reader->problem = "field longer than 1 MiB";
-		return;
+		bad = "field longer than 1 MiB";
+		if (!reader->options.recover_lines) {
+			reader->problem = bad;
+			return;
+		}
 	}
 	if (reader->fields_in_record == 0)
 		reader->record_line = reader->line;
 	if (reader->careful && text) {
 		if (memchr(text, '\0', length)) {
-			reader->problem = "NUL byte in a field (is this a text file?)";
-			return;
+			if (!reader->options.recover_lines) {
+				reader->problem = "NUL byte in a field (is this a text file?)";
+				return;
+			}
+			bad = "NUL byte in a field (is this a text file?)";
 		}
 		for (const char *p = text, *end = p + length; (p = memchr(p, '\n', (size_t)(end - p)));
 		     p++)
 			reader->newlines_in_record++;
+	}
+	if (bad) {
+		/* The record will be reported bad (recover_lines): its text need not be kept. */
+		if (!reader->record_problem)
+			reader->record_problem = bad;
+		length = 0;
 	}
 	if (append_field(reader->filling, text ? text : "", length) < 0) {
 		reader->problem = "out of memory";
 		return;
 	}
 	reader->fields_in_record++;
+}
+
+static bool push_record(ml_csv_reader *reader, pending_record record)
+{
+	batch *target = reader->filling;
+	if (target->n_records == target->record_capacity) {
+		size_t capacity = target->record_capacity ? target->record_capacity * 2 : 256;
+		pending_record *records = realloc(target->records, capacity * sizeof *records);
+		if (!records) {
+			reader->problem = "out of memory";
+			return false;
+		}
+		target->records = records;
+		target->record_capacity = capacity;
+	}
+	target->records[target->n_records++] = record;
+	return true;
 }
 
 /*
@@ -200,24 +243,67 @@ static void on_record(int terminator, void *data)
 			reader->line++;
 		return;
 	}
-	if (target->n_records == target->record_capacity) {
-		size_t capacity = target->record_capacity ? target->record_capacity * 2 : 256;
-		pending_record *records = realloc(target->records, capacity * sizeof *records);
-		if (!records) {
-			reader->problem = "out of memory";
-			return;
-		}
-		target->records = records;
-		target->record_capacity = capacity;
-	}
-	target->records[target->n_records++] = (pending_record){
+	if (!push_record(reader, (pending_record){
 		.first_field = target->n_fields - reader->fields_in_record,
 		.n_fields = reader->fields_in_record,
 		.line = reader->record_line,
-	};
+		.problem = reader->record_problem,
+	}))
+		return;
 	reader->line += reader->newlines_in_record + (terminator != -1 ? 1 : 0);
 	reader->fields_in_record = 0;
 	reader->newlines_in_record = 0;
+	reader->record_problem = NULL;
+}
+
+static int start_parser(ml_csv_reader *reader, ml_error *err)
+{
+	if (csv_init(&reader->parser, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
+		return ml_error_nomem(err);
+	reader->parser_ready = true;
+	csv_set_delim(&reader->parser, (unsigned char)reader->options.delimiter);
+	return 0;
+}
+
+/*
+ * recover_lines, and libcsv stopped at malformed quoting: the record it
+ * was in is queued as bad, the parser starts afresh and the rest of the
+ * line is skipped (skip_rest_of_line).
+ */
+static int recover_malformed_record(ml_csv_reader *reader, ml_error *err)
+{
+	size_t line = reader->fields_in_record ? reader->record_line : reader->line;
+	size_t newlines = reader->newlines_in_record;
+	const unsigned char *entry = reader->parser.entry_buf;
+	for (size_t i = 0; entry && i < reader->parser.entry_pos; i++)
+		newlines += entry[i] == '\n';
+	reader->filling->n_fields -= reader->fields_in_record;
+	reader->fields_in_record = 0;
+	reader->newlines_in_record = 0;
+	reader->record_problem = NULL;
+	if (!push_record(reader, (pending_record){ .first_field = reader->filling->n_fields,
+						   .line = line, .problem = malformed_quoting }))
+		return ml_error_nomem(err);
+	/* The skipped newline ends the line. */
+	reader->line = line + newlines + 1;
+	reader->previous_terminator = '\n';
+	reader->skipping_line = true;
+	csv_free(&reader->parser);
+	reader->parser_ready = false;
+	return start_parser(reader, err);
+}
+
+/* Skips up to the end of the line being skipped; the bytes left. */
+static size_t skip_rest_of_line(ml_csv_reader *reader, const unsigned char **bytes,
+				size_t length)
+{
+	const unsigned char *newline = memchr(*bytes, '\n', length);
+	if (!newline)
+		return 0;
+	reader->skipping_line = false;
+	length -= (size_t)(newline + 1 - *bytes);
+	*bytes = newline + 1;
+	return length;
 }
 
 static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
@@ -233,7 +319,19 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	bool special = memchr(bytes, '"', length) || memchr(bytes, '\0', length);
 	reader->careful = special || reader->previous_block_special;
 	reader->previous_block_special = special;
-	size_t parsed = csv_parse(&reader->parser, bytes, length, on_field, on_record, reader);
+	size_t parsed;
+	for (;;) {
+		if (reader->skipping_line)
+			length = skip_rest_of_line(reader, &bytes, length);
+		parsed = csv_parse(&reader->parser, bytes, length, on_field, on_record, reader);
+		if (parsed == length || reader->problem || !reader->options.recover_lines ||
+		    csv_error(&reader->parser) != CSV_EPARSE)
+			break;
+		if (recover_malformed_record(reader, err) < 0)
+			return -1;
+		bytes += parsed;
+		length -= parsed;
+	}
 	if (reader->problem) {
 		ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
 		return -1;
@@ -241,8 +339,7 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	if (parsed != length) {
 		int code = csv_error(&reader->parser);
 		if (code == CSV_EPARSE)
-			ml_error_set(err, "%s:%zu: malformed quoting (a quote inside an unquoted"
-				     " field, or text after a closing quote)", reader->name, reader->line);
+			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, malformed_quoting);
 		else
 			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, csv_strerror(code));
 		return -1;
@@ -256,10 +353,26 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
  */
 static int start_batch(ml_csv_reader *reader, batch *next, const batch *previous)
 {
+	size_t first = previous->n_fields - reader->fields_in_record;
+	if (next == previous) {
+		/* Parsing in the caller's thread refills the same batch: move them to the front. */
+		size_t base = first < next->n_fields ? next->field_offsets[first] : next->arena.length;
+		size_t bytes = next->arena.length - base;
+		if (bytes)
+			memmove(next->arena.data, next->arena.data + base, bytes);
+		next->arena.length = bytes;
+		for (size_t i = first; i < next->n_fields; i++) {
+			next->field_offsets[i - first] = next->field_offsets[i] - base;
+			next->field_lengths[i - first] = next->field_lengths[i];
+		}
+		next->n_fields -= first;
+		next->n_records = 0;
+		next->at_end = next->failed = false;
+		return 0;
+	}
 	next->n_fields = next->n_records = 0;
 	next->at_end = next->failed = false;
 	ml_buf_reset(&next->arena);
-	size_t first = previous->n_fields - reader->fields_in_record;
 	for (size_t i = first; i < previous->n_fields; i++)
 		if (append_field(next, previous->arena.data + previous->field_offsets[i],
 				 previous->field_lengths[i]) < 0)
@@ -283,17 +396,59 @@ static int finish_input(ml_csv_reader *reader, ml_error *err)
 	return 0;
 }
 
-/* The parsing side: reads and parses until the batch has a record or the input ends. */
+/*
+ * Waits until the input or the wake descriptor is readable: 1 for the
+ * input, 0 for a wake-up, -1 on error.  A wake descriptor that fails is
+ * given up, not allowed to spin.
+ */
+static int wait_for_input(ml_csv_reader *reader, ml_error *err)
+{
+	for (;;) {
+		struct pollfd fds[2] = {
+			{ .fd = reader->fd, .events = POLLIN },
+			{ .fd = reader->wake_fd, .events = POLLIN },
+		};
+		int ready = poll(fds, reader->wake_fd >= 0 ? 2 : 1, -1);
+		if (ready < 0 && errno == EINTR)
+			continue; /* the handler's byte in the pipe wakes the next poll */
+		if (ready < 0) {
+			ml_error_set(err, "%s: poll: %s", reader->name, strerror(errno));
+			return -1;
+		}
+		if (reader->wake_fd >= 0 && (fds[1].revents & POLLIN))
+			return 0;
+		if (reader->wake_fd >= 0 && (fds[1].revents & (POLLERR | POLLHUP | POLLNVAL)))
+			reader->wake_fd = -1;
+		if (fds[0].revents)
+			return 1;
+	}
+}
+
+/*
+ * The parsing side: reads and parses until the batch has a record or the
+ * input ends, or (in the caller's thread) until the wake descriptor is
+ * readable: reader->woken.
+ */
 static void fill(ml_csv_reader *reader)
 {
 	batch *target = reader->filling;
 	while (target->n_records == 0) {
+		if (!reader->threaded && reader->wake_fd >= 0) {
+			int input_ready = wait_for_input(reader, &target->error);
+			if (input_ready < 0)
+				target->failed = true;
+			reader->woken = input_ready == 0;
+			if (input_ready <= 0)
+				return;
+		}
 		/* One read(2), not fread: a co-process gets its answer per line. */
 		if (reader->threaded)
 			pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
 		long got = ml_read_some(reader->fd, reader->block, READ_BLOCK_SIZE);
 		if (reader->threaded)
 			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		if (got > 0)
+			reader->arrival = ml_stats_clock();
 		if (got < 0) {
 			ml_error_set(&target->error, "%s: read error: %s", reader->name,
 				     strerror(errno));
@@ -339,6 +494,34 @@ static void *parse_in_background(void *data)
 	}
 }
 
+/*
+ * The reading side waits, lock held, for the thread's next batch: false
+ * when the wake descriptor became readable first.  Nothing a signal
+ * handler may call wakes a condition variable, so with a wake descriptor
+ * the wait looks at it every 50 ms while nothing is ready.
+ */
+static bool wait_until_ready(ml_csv_reader *reader)
+{
+	while (!reader->ready) {
+		if (reader->wake_fd < 0) {
+			pthread_cond_wait(&reader->changed, &reader->lock);
+			continue;
+		}
+		struct timespec deadline;
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += 50 * 1000 * 1000;
+		if (deadline.tv_nsec >= 1000 * 1000 * 1000) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&reader->changed, &reader->lock, &deadline);
+		struct pollfd wake = { .fd = reader->wake_fd, .events = POLLIN };
+		if (!reader->ready && poll(&wake, 1, 0) > 0 && (wake.revents & POLLIN))
+			return false;
+	}
+	return true;
+}
+
 /* The reading side: the next batch, from the thread or parsed here. */
 static batch *take_batch(ml_csv_reader *reader, batch *finished)
 {
@@ -359,8 +542,11 @@ static batch *take_batch(ml_csv_reader *reader, batch *finished)
 		reader->released = finished;
 	}
 	pthread_cond_broadcast(&reader->changed);
-	while (!reader->ready)
-		pthread_cond_wait(&reader->changed, &reader->lock);
+	if (!wait_until_ready(reader)) {
+		pthread_mutex_unlock(&reader->lock);
+		reader->woken = true;
+		return NULL; /* next_raw takes a batch again, without releasing one */
+	}
 	batch *next = reader->ready;
 	reader->ready = NULL;
 	pthread_cond_broadcast(&reader->changed);
@@ -381,9 +567,20 @@ static int next_raw(ml_csv_reader *reader, ml_record *record, ml_error *err)
 			return 0;
 		reader->reading = take_batch(reader, done);
 		reader->next_record = 0;
+		if (reader->woken) {
+			reader->woken = false;
+			return ML_CSV_WOKEN;
+		}
 	}
 	const batch *from = reader->reading;
 	const pending_record *pending = &from->records[reader->next_record++];
+	if (pending->problem) {
+		record->n_fields = 0;
+		record->fields = reader->delivered;
+		record->line = pending->line;
+		ml_error_set(err, "%s:%zu: %s", reader->name, pending->line, pending->problem);
+		return ML_CSV_BAD_RECORD;
+	}
 	if (pending->n_fields > reader->delivered_capacity) {
 		ml_field *fields = ml_realloc_array(reader->delivered, pending->n_fields,
 						    sizeof *fields, err);
@@ -481,18 +678,15 @@ ml_csv_reader *ml_csv_reader_create(int fd, const char *name, const ml_csv_optio
 	reader->fd = fd;
 	reader->options = *options;
 	reader->line = 1;
+	reader->wake_fd = -1;
 	reader->filling = &reader->batches[0];
 	ml_buf_init(&reader->batches[0].arena);
 	ml_buf_init(&reader->batches[1].arena);
 	if (!(reader->name = ml_strdup(name, err)) ||
 	    !(reader->block = ml_alloc_array(READ_BLOCK_SIZE, 1, err)))
 		goto fail;
-	if (csv_init(&reader->parser, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0) {
-		ml_error_nomem(err);
+	if (start_parser(reader, err) < 0)
 		goto fail;
-	}
-	reader->parser_ready = true;
-	csv_set_delim(&reader->parser, (unsigned char)options->delimiter);
 	if (prefix_length > 0 && parse_bytes(reader, prefix, prefix_length, err) < 0)
 		goto fail;
 	if (!options->line_at_a_time) {
@@ -569,6 +763,22 @@ const ml_columns *ml_csv_reader_columns(const ml_csv_reader *reader)
 const char *ml_csv_reader_name(const ml_csv_reader *reader)
 {
 	return reader->name;
+}
+
+void ml_csv_reader_set_wake_fd(ml_csv_reader *reader, int wake_fd)
+{
+	reader->wake_fd = wake_fd;
+}
+
+bool ml_csv_has_buffered(const ml_csv_reader *reader)
+{
+	const batch *from = reader->reading;
+	return from && (reader->next_record < from->n_records || from->at_end || from->failed);
+}
+
+double ml_csv_arrival_time(const ml_csv_reader *reader)
+{
+	return reader->arrival;
 }
 
 int ml_csv_next(ml_csv_reader *reader, ml_record *record, ml_error *err)

@@ -26,6 +26,13 @@ typedef struct ml_csv_options {
 	bool delimiter_given;    /* the user chose it: no guessing in messages */
 	bool header;             /* first record names the columns (default) */
 	bool line_at_a_time;     /* parse in the caller's thread, for services */
+	/*
+	 * Also for services: malformed quoting, a NUL byte or an overlong
+	 * field spoils only the record it is in, which ml_csv_next returns as
+	 * ML_CSV_BAD_RECORD (the rest of its line skipped), and reading goes
+	 * on: one bad request does not end a service.  Off by default.
+	 */
+	bool recover_lines;
 	size_t n_na_values;      /* strings read as missing, besides "" */
 	const char *na_values[ML_MAX_NA_VALUES];
 } ml_csv_options;
@@ -68,6 +75,24 @@ const char *ml_csv_reader_name(const ml_csv_reader *reader);
  */
 #define ML_CSV_BAD_RECORD (-2)
 int ml_csv_next(ml_csv_reader *reader, ml_record *record, ml_error *err);
+
+/*
+ * Service mode (ml-predict --line-buffered), off unless asked for.
+ *
+ * With a wake descriptor, a reader that must wait for input waits for
+ * wake_fd too, and ml_csv_next returns ML_CSV_WOKEN, having taken nothing,
+ * as soon as wake_fd is readable: a signal handler's self-pipe so reaches
+ * a reader blocked on a quiet client.  The caller drains wake_fd and
+ * calls ml_csv_next again.  With line_at_a_time the wait is one poll(2);
+ * waiting for the parser thread, wake_fd is looked at every 50 ms.
+ * -1 turns it off.
+ */
+#define ML_CSV_WOKEN (-3)
+void ml_csv_reader_set_wake_fd(ml_csv_reader *reader, int wake_fd);
+/* True when ml_csv_next answers without reading: a record is queued, or the input ended. */
+bool ml_csv_has_buffered(const ml_csv_reader *reader);
+/* When (CLOCK_MONOTONIC seconds) the last read(2) that brought data returned. */
+double ml_csv_arrival_time(const ml_csv_reader *reader);
 
 typedef struct ml_csv_writer ml_csv_writer;
 

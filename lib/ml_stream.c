@@ -1,11 +1,14 @@
 #include "ml_stream.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ml_binary.h"
 #include "ml_io.h"
 #include "ml_load.h"
+#include "ml_number.h"
+#include "ml_stats.h"
 
 /* Stages run on blocks of up to this many rows, and this many bytes at most. */
 #define BLOCK_ROWS 1024
@@ -21,6 +24,14 @@ struct ml_stream {
 	size_t block_rows;       /* rows per block: wide rows make smaller blocks */
 	double *scratch[2];      /* block_rows x widest each */
 	bool row_failed;
+
+	bool serving;            /* return rows as soon as no more are buffered */
+	double arrival;          /* binary input: when the last rows were read */
+	/* ml_stream_keep_input: the input text of the last read's rows. */
+	bool keeping;
+	ml_buf kept;
+	size_t *kept_ends;       /* where each row's text ends in kept */
+	size_t kept_capacity;
 };
 
 static size_t widest_row(const ml_chain *chain, size_t first, size_t start_width)
@@ -131,6 +142,8 @@ void ml_stream_close(ml_stream *stream)
 	ml_input_close(stream->input);
 	free(stream->scratch[0]);
 	free(stream->scratch[1]);
+	ml_buf_free(&stream->kept);
+	free(stream->kept_ends);
 	free(stream);
 }
 
@@ -172,27 +185,138 @@ size_t ml_stream_unknown_total(const ml_stream *stream, const char **worst_colum
 	return stream->applier ? ml_load_unknown_total(stream->applier, worst_column) : 0;
 }
 
+void ml_stream_serve(ml_stream *stream)
+{
+	stream->serving = true;
+}
+
+void ml_stream_set_wake_fd(ml_stream *stream, int wake_fd)
+{
+	if (stream->applier)
+		ml_csv_reader_set_wake_fd(ml_input_csv(stream->input), wake_fd);
+}
+
+double ml_stream_arrival_time(const ml_stream *stream)
+{
+	return stream->applier ? ml_csv_arrival_time(ml_input_csv(stream->input))
+			       : stream->arrival;
+}
+
+void ml_stream_keep_input(ml_stream *stream)
+{
+	stream->keeping = true;
+}
+
+const ml_columns *ml_stream_input_columns(const ml_stream *stream)
+{
+	ml_input *input = stream->input;
+	return ml_input_csv(input) ? ml_csv_reader_columns(ml_input_csv(input))
+				   : ml_binary_reader_columns(ml_input_binary(input));
+}
+
+const char *ml_stream_input_text(const ml_stream *stream, size_t row, size_t *length)
+{
+	size_t start = row ? stream->kept_ends[row - 1] : 0;
+	*length = stream->kept_ends[row] - start;
+	return stream->kept.data + start;
+}
+
+/* Marks the end of row's kept text. */
+static int end_kept_row(ml_stream *stream, size_t row, ml_error *err)
+{
+	if (row >= stream->kept_capacity) {
+		size_t capacity = stream->kept_capacity ? stream->kept_capacity : 1024;
+		while (capacity <= row)
+			capacity *= 2;
+		size_t *ends = ml_realloc_array(stream->kept_ends, capacity, sizeof *ends, err);
+		if (!ends)
+			return -1;
+		stream->kept_ends = ends;
+		stream->kept_capacity = capacity;
+	}
+	if (stream->kept.failed)
+		return ml_error_nomem(err);
+	stream->kept_ends[row] = stream->kept.length;
+	return 0;
+}
+
+static int keep_record(ml_stream *stream, const ml_record *record, size_t row, ml_error *err)
+{
+	for (size_t i = 0; i < record->n_fields; i++) {
+		if (i)
+			ml_buf_putc(&stream->kept, ',');
+		ml_csv_quote(&stream->kept, record->fields[i].text, ',');
+	}
+	return end_kept_row(stream, row, err);
+}
+
+static int keep_binary_rows(ml_stream *stream, const double *rows, size_t n_rows,
+			    ml_error *err)
+{
+	ml_binary_reader *binary = ml_input_binary(stream->input);
+	const ml_columns *columns = ml_binary_reader_columns(binary);
+	size_t n_classes;
+	char *const *classes = ml_chain_class_names(ml_binary_reader_chain(binary), &n_classes);
+	char digits[ML_DOUBLE_BUFSIZE];
+	for (size_t r = 0; r < n_rows; r++) {
+		const double *row = rows + r * columns->count;
+		for (size_t c = 0; c < columns->count; c++) {
+			double value = row[c];
+			if (c)
+				ml_buf_putc(&stream->kept, ',');
+			if (c == columns->target && classes && value >= 0 &&
+			    value < (double)n_classes && value == floor(value))
+				ml_csv_quote(&stream->kept, classes[(size_t)value], ',');
+			else if (!isnan(value))
+				ml_buf_append(&stream->kept, digits, ml_format_double(value, digits));
+		}
+		if (end_kept_row(stream, r, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int read_binary(ml_stream *stream, double *rows, size_t max_rows, size_t *n_read,
+		       ml_error *err)
+{
+	/* A service answers each row as it comes: never wait for a second one. */
+	if (stream->serving && max_rows > 1)
+		max_rows = 1;
+	int status = ml_binary_read_rows(ml_input_binary(stream->input), rows, max_rows, n_read,
+					 err);
+	stream->arrival = ml_stats_clock();
+	if (status == 0 && stream->keeping)
+		status = keep_binary_rows(stream, rows, *n_read, err);
+	return status;
+}
+
 /* Reads up to max_rows raw rows (load stage applied for CSV) into rows. */
 static int read_raw(ml_stream *stream, double *rows, size_t max_rows, size_t *n_read,
 		    ml_error *err)
 {
 	*n_read = 0;
+	ml_buf_reset(&stream->kept);
 	if (!stream->applier)
-		return ml_binary_read_rows(ml_input_binary(stream->input), rows, max_rows, n_read,
-					   err);
+		return read_binary(stream, rows, max_rows, n_read, err);
 	size_t width = ml_stage_outputs(ml_chain_stage(stream->chain, 0))->count;
 	ml_csv_reader *csv = ml_input_csv(stream->input);
 	while (*n_read < max_rows) {
+		if (stream->serving && *n_read > 0 && !ml_csv_has_buffered(csv))
+			break;
 		ml_record record;
 		int got = ml_csv_next(csv, &record, err);
 		if (got == 0)
 			break;
+		if (got == ML_CSV_WOKEN)
+			return ML_STREAM_WOKEN;
 		/* A ragged or unparsable record spoils itself only. */
 		if (got < 0 || ml_load_apply_record(stream->applier, &record,
 						    rows + *n_read * width, err) < 0) {
 			stream->row_failed = got != -1;
 			return -1;
 		}
+		if (stream->keeping && keep_record(stream, &record, *n_read, err) < 0)
+			return -1;
 		(*n_read)++;
 	}
 	return 0;

@@ -43,11 +43,45 @@ uint64_t ml_stream_declared_rows(const ml_stream *stream);
  * Reads up to max_rows rows, transformed; *n_read 0 at the end.  On a
  * failure confined to one row (a bad CSV record), *n_read counts the good
  * rows before it and ml_stream_row_failed() is true: reading may go on.
+ * Returns 0, -1, or ML_STREAM_WOKEN (see ml_stream_set_wake_fd).
  */
 int ml_stream_read(ml_stream *stream, double *rows, size_t max_rows, size_t *n_read,
 		   ml_error *err);
 bool ml_stream_row_failed(const ml_stream *stream);
 /* Category values the load stage did not know, and the column with most. */
 size_t ml_stream_unknown_total(const ml_stream *stream, const char **worst_column);
+
+/*
+ * Service mode (ml-predict --line-buffered): from now on a read returns as
+ * soon as it has a row and no other is already buffered, instead of
+ * waiting to fill max_rows, so every request line can be answered at
+ * once.  Open the stream with csv->recover_lines as well, so that even a
+ * record with malformed quoting is a failure of its row only.
+ */
+void ml_stream_serve(ml_stream *stream);
+/*
+ * A wait for CSV input also ends when wake_fd is readable (a signal
+ * handler's self-pipe): ml_stream_read then returns ML_STREAM_WOKEN with
+ * *n_read rows (maybe 0) read and transformed; the caller drains wake_fd,
+ * does what the signal asked and reads on.  Binary input is read whole
+ * rows at a time and is not woken.  -1 turns it off.
+ */
+#define ML_STREAM_WOKEN 1
+void ml_stream_set_wake_fd(ml_stream *stream, int wake_fd);
+/* When (ml_stats_clock seconds) the input of the last rows read arrived. */
+double ml_stream_arrival_time(const ml_stream *stream);
+
+/*
+ * Keeps, for every row read from now on, its input as the text of one CSV
+ * line without the newline (ml-predict --append): a CSV record's fields as
+ * they were read, quoted where needed; a binary row's values as numbers,
+ * NaN as an empty field, the target's class indices as the input chain's
+ * class names.
+ */
+void ml_stream_keep_input(ml_stream *stream);
+/* The columns of that text: the CSV header, or the binary input's own columns. */
+const ml_columns *ml_stream_input_columns(const ml_stream *stream);
+/* Row `row` of the last ml_stream_read's rows, as kept (length in *length). */
+const char *ml_stream_input_text(const ml_stream *stream, size_t row, size_t *length);
 
 #endif

@@ -1,0 +1,240 @@
+/*
+ * ml-predict: applies a model file to new rows, in batch or as a service
+ * answering one line at a time (a co-process, or behind socat or inetd).
+ *
+ * SIGUSR1 asks for the counters, like dd.  Its handler only sets a flag
+ * and writes a byte into a pipe that the CSV reader polls together with
+ * its input, so a service waiting on a quiet client reports at once; it is
+ * installed with SA_RESTART so that a signal never breaks off a write.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ml_model.h"
+#include "ml_predict.h"
+#include "ml_stats.h"
+#include "ml_stream.h"
+
+enum { OPT_PROBA = 256, OPT_CSV, OPT_BIN, OPT_STATS, OPT_STATS_FILE };
+
+static const cli_option options[] = {
+	{ OPT_PROBA, "proba", NULL, "add a p_CLASS probability column per class" },
+	{ 'a', "append", NULL, "write the input's columns first, then the predictions" },
+	{ OPT_CSV, "csv", NULL, "write CSV (the default)" },
+	{ OPT_BIN, "bin", NULL, "write a binary matrix: prediction (class index), p_* columns" },
+	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },
+	{ 'l', "line-buffered", NULL, "serve: answer each line at once; a bad one gets 'error: ...'" },
+	{ OPT_STATS, "stats", NULL, "print rows, errors, rows/s and latency on stderr at the end" },
+	{ OPT_STATS_FILE, "stats-file", "FILE", "write those counters for Prometheus to FILE"
+						" at exit and on SIGUSR1" },
+	{ 0 },
+};
+
+static const cli_command command = {
+	.name = "ml-predict",
+	.synopsis = "[OPTION]... MODEL [FILE]...",
+	.summary = "Apply MODEL (from ml-fit) to CSV or binary rows and write the predictions.\n"
+		   "The model's stages are replayed on the input; CSV columns match by name.",
+	.options = options,
+	.footer = "Examples:\n"
+		  "  ml-predict iris.model test.csv\n"
+		  "  ml-predict --proba --append iris.model test.csv > scored.csv\n"
+		  "  ml-predict -l iris.model             # a co-process: a header, then rows\n"
+		  "  socat TCP-LISTEN:7070,reuseaddr,fork EXEC:'ml-predict -l iris.model'\n"
+		  "  kill -USR1 PID                       # counters on stderr, like dd\n",
+};
+
+typedef struct settings {
+	ml_predict_options predict;
+	bool csv, bin, stats;
+	const char *model, *output, *stats_file;
+	char **inputs;
+	int n_inputs;
+} settings;
+
+/* What the exit handler and the signal need; main sets them once. */
+static ml_stats *stats;
+static const char *stats_file;
+static ml_stats_metrics metrics = { "mlpipe_predict", "model", NULL };
+static bool finished;
+static int wake_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t report_asked;
+
+static void parse_arguments(int argc, char **argv, settings *s)
+{
+	ml_predict_options_init(&s->predict);
+	int code;
+	while ((code = cli_next_option(argc, argv)) != -1) {
+		switch (code) {
+		case OPT_PROBA: s->predict.probabilities = true; break;
+		case 'a': s->predict.append = true; break;
+		case OPT_CSV: s->csv = true; break;
+		case OPT_BIN: s->bin = true; break;
+		case 'o': s->output = cli_arg; break;
+		case 'l': s->predict.service = true; break;
+		case OPT_STATS: s->stats = true; break;
+		case OPT_STATS_FILE: s->stats_file = cli_arg; break;
+		default: cli_usage_error("unhandled option");
+		}
+	}
+	if (optind >= argc)
+		cli_usage_error("no model file given");
+	s->model = argv[optind];
+	s->inputs = argv + optind + 1;
+	s->n_inputs = argc - optind - 1;
+	s->predict.format = cli_output_format(s->csv, s->bin, true);
+}
+
+static void on_report_signal(int signal_number)
+{
+	(void)signal_number;
+	int saved = errno;
+	report_asked = 1;
+	(void)!write(wake_pipe[1], "", 1);
+	errno = saved;
+}
+
+/* SIGUSR1 wakes the reader through a non-blocking self-pipe. */
+static void catch_report_signal(void)
+{
+	if (pipe(wake_pipe) != 0)
+		cli_die("cannot make a pipe for SIGUSR1: %s", strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		fcntl(wake_pipe[i], F_SETFL, fcntl(wake_pipe[i], F_GETFL) | O_NONBLOCK);
+		fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	struct sigaction action = { .sa_handler = on_report_signal, .sa_flags = SA_RESTART };
+	sigemptyset(&action.sa_mask);
+	sigaction(SIGUSR1, &action, NULL);
+}
+
+/* A failure to write the file ends a finished run with status 1; else it is a warning. */
+static void write_stats_file(bool fatal)
+{
+	ml_error err;
+	if (!stats_file || ml_stats_write_prometheus(stats, &metrics, stats_file, &err) == 0)
+		return;
+	if (fatal)
+		cli_fail(&err);
+	cli_warn("%s", err.message);
+}
+
+static void print_summary(void)
+{
+	ml_buf line;
+	ml_buf_init(&line);
+	ml_stats_format_summary(stats, &line);
+	cli_warn("%s", line.failed ? "out of memory" : line.data);
+	ml_buf_free(&line);
+}
+
+static void report_now(void)
+{
+	char drained[64];
+	while (read(wake_pipe[0], drained, sizeof drained) > 0)
+		continue;
+	if (!report_asked)
+		return;
+	report_asked = 0;
+	/* The file first: when the line appears, the file holds the same numbers. */
+	write_stats_file(false);
+	print_summary();
+}
+
+/* A run that fails still leaves its numbers, one more error among them. */
+static void stats_at_exit(void)
+{
+	if (finished || !stats)
+		return;
+	ml_stats_add_errors(stats, 1);
+	write_stats_file(false);
+}
+
+static void log_request_error(const char *message, void *context)
+{
+	(void)context;
+	cli_warn("%s", message);
+}
+
+static void warn_unknown(const ml_stream *stream)
+{
+	const char *column;
+	size_t unknown = ml_stream_unknown_total(stream, &column);
+	if (unknown)
+		cli_warn("%s: %zu value%s not seen in training (most in column '%s'); encoded as"
+			 " all-zero one-hot / missing", ml_stream_name(stream), unknown,
+			 unknown == 1 ? "" : "s", column);
+}
+
+static void predict_input(ml_predictor *predictor, const ml_model *model, const settings *s,
+			  const char *input)
+{
+	ml_error err;
+	ml_csv_options csv;
+	ml_csv_options_init(&csv);
+	/* A service parses in this thread, where a signal's wake-up reaches it. */
+	csv.line_at_a_time = csv.recover_lines = s->predict.service;
+	ml_stream *stream = ml_stream_open(input, &csv, ml_model_chain(model), s->model, &err);
+	if (!stream || ml_predictor_begin(predictor, stream, &err) < 0)
+		cli_fail(&err);
+	int status;
+	while ((status = ml_predictor_run(predictor, stream, &err)) == ML_PREDICT_WOKEN)
+		report_now();
+	if (status < 0)
+		cli_fail(&err);
+	report_now(); /* a signal that came with the end of the input */
+	warn_unknown(stream);
+	ml_stream_close(stream);
+}
+
+int main(int argc, char **argv)
+{
+	settings s = { 0 };
+	ml_error err;
+	cli_init(&command, argc, argv);
+	parse_arguments(argc, argv, &s);
+	/* Before anything slow: SIGUSR1's default action would end the run. */
+	catch_report_signal();
+	/* Counting starts now, so that a missing or broken model is counted too. */
+	if (!(stats = ml_stats_create(&err)))
+		cli_fail(&err);
+	stats_file = s.stats_file;
+	metrics.label_value = s.model;
+	atexit(stats_at_exit);
+	ml_model *model = ml_model_read(s.model, &err);
+	if (!model)
+		cli_fail(&err);
+	if (ml_predict_options_check(&s.predict, model, s.model, &err) < 0)
+		cli_usage_error("%s", err.message);
+	FILE *out = cli_output_open(s.output);
+	cli_refuse_terminal(out, s.predict.format);
+	s.predict.wake_fd = wake_pipe[0];
+	s.predict.on_request_error = log_request_error;
+
+	ml_predictor *predictor = ml_predictor_create(model, &s.predict, out, cli_output_name(),
+						      stats, &err);
+	if (!predictor)
+		cli_fail(&err);
+	if (s.n_inputs == 0)
+		predict_input(predictor, model, &s, NULL);
+	for (int i = 0; i < s.n_inputs; i++)
+		predict_input(predictor, model, &s, s.inputs[i]);
+	if (ml_predictor_finish(predictor, &err) < 0)
+		cli_fail(&err);
+	cli_output_close();
+
+	finished = true;
+	if (s.stats)
+		print_summary();
+	write_stats_file(true);
+	ml_predictor_free(predictor);
+	ml_model_free(model);
+	ml_stats_free(stats);
+	stats = NULL;
+	return 0;
+}

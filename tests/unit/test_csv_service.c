@@ -1,0 +1,231 @@
+/*
+ * ml_csv in service mode: wake-ups, line recovery, buffered records; and
+ * records cut by a block boundary (or by format sniffing) kept whole.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check_main.h"
+#include "ml_csv.h"
+
+/* A pipe already holding text, its write end left open unless closed. */
+static int pipe_with(const char *text, bool close_writer, int *writer)
+{
+	int fds[2];
+	ck_assert(pipe(fds) == 0);
+	ck_assert(write(fds[1], text, strlen(text)) == (ssize_t)strlen(text));
+	if (close_writer) {
+		close(fds[1]);
+		fds[1] = -1;
+	}
+	if (writer)
+		*writer = fds[1];
+	return fds[0];
+}
+
+/* Service mode, as ml-predict --line-buffered reads: line at a time, recovering lines. */
+#define SERVICE true
+#define BATCH false
+
+static ml_csv_reader *reader_on(int fd, const char *prefix, bool service)
+{
+	ml_csv_options options;
+	ml_csv_options_init(&options);
+	options.recover_lines = service;
+	options.line_at_a_time = service;
+	ml_error err;
+	ml_csv_reader *reader = ml_csv_reader_create(fd, "req", &options, prefix,
+						     prefix ? strlen(prefix) : 0, &err);
+	ck_assert_msg(reader != NULL, "%s", err.message);
+	return reader;
+}
+
+/* The next record, which must be good, as "f1|f2|...@line". */
+static char *next_text(ml_csv_reader *reader)
+{
+	static char text[256];
+	ml_record record;
+	ml_error err;
+	int got = ml_csv_next(reader, &record, &err);
+	ck_assert_msg(got == 1, "got %d: %s", got, got < 0 ? err.message : "");
+	text[0] = '\0';
+	for (size_t i = 0; i < record.n_fields; i++) {
+		if (i)
+			strcat(text, "|");
+		strcat(text, record.fields[i].text);
+	}
+	snprintf(text + strlen(text), sizeof text - strlen(text), "@%zu", record.line);
+	return text;
+}
+
+static void expect_bad(ml_csv_reader *reader, const char *message)
+{
+	ml_record record;
+	ml_error err;
+	int got = ml_csv_next(reader, &record, &err);
+	ck_assert_msg(got == ML_CSV_BAD_RECORD, "got %d", got);
+	ck_assert_msg(strstr(err.message, message) != NULL, "'%s' lacks '%s'", err.message,
+		      message);
+}
+
+START_TEST(sniffed_prefix_holding_whole_fields_is_kept)
+{
+	/* Format sniffing took "a,b,c,d," already: four complete header fields. */
+	int fd = pipe_with("e\n1,2,3,4,5\n", true, NULL);
+	ml_csv_reader *reader = reader_on(fd, "a,b,c,d,", BATCH);
+	const ml_columns *columns = ml_csv_reader_columns(reader);
+	ck_assert_uint_eq(columns->count, 5);
+	ck_assert_str_eq(columns->names[0], "a");
+	ck_assert_str_eq(columns->names[4], "e");
+	ck_assert_str_eq(next_text(reader), "1|2|3|4|5@2");
+	ml_csv_reader_free(reader);
+	close(fd);
+}
+END_TEST
+
+/* Both ways: _i 1 reads line at a time, refilling one batch in place. */
+START_TEST(records_spanning_read_blocks_are_whole)
+{
+	/* Far more than one 256 KiB read, with a field cut at every boundary. */
+	char path[] = "/tmp/test_csv_service.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert(fd >= 0);
+	FILE *file = fdopen(fd, "w");
+	fputs("x,y,label\n", file);
+	for (int i = 0; i < 100000; i++)
+		fprintf(file, "%d,%d.25,name%d\n", i, i * 3, i % 7);
+	fclose(file);
+	fd = open(path, O_RDONLY);
+	ml_csv_reader *reader = reader_on(fd, NULL, _i);
+	for (int i = 0; i < 100000; i++) {
+		char want[64];
+		snprintf(want, sizeof want, "%d|%d.25|name%d@%d", i, i * 3, i % 7, i + 2);
+		ck_assert_str_eq(next_text(reader), want);
+	}
+	ml_record record;
+	ml_error err;
+	ck_assert_int_eq(ml_csv_next(reader, &record, &err), 0);
+	ml_csv_reader_free(reader);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
+/* Recovery works with the parser thread too: _i runs it both ways. */
+START_TEST(recovering_reader_confines_bad_lines)
+{
+	bool line_at_a_time = _i;
+	int fd = pipe_with("a,b\n"
+			   "1,2\n"
+			   "1,\"2\"x,junk\"\n"      /* text after a closing quote */
+			   "3,4\n"
+			   "5\n"                     /* ragged */
+			   "x\"y,6\n"                /* quote inside an unquoted field */
+			   "\"multi\nline\"z,7\n"  /* malformed, over two lines */
+			   "8,\"quoted\nnewline\"\n"
+			   "9,10\n", true, NULL);
+	ml_csv_options options;
+	ml_csv_options_init(&options);
+	options.recover_lines = true;
+	options.line_at_a_time = line_at_a_time;
+	ml_error err;
+	ml_csv_reader *reader = ml_csv_reader_create(fd, "req", &options, NULL, 0, &err);
+	ck_assert_msg(reader != NULL, "%s", err.message);
+	ck_assert_str_eq(next_text(reader), "1|2@2");
+	expect_bad(reader, "req:3: malformed quoting");
+	ck_assert_str_eq(next_text(reader), "3|4@4");
+	expect_bad(reader, "req:5: row has 1 field, header has 2");
+	expect_bad(reader, "req:6: malformed quoting");
+	expect_bad(reader, "req:7: malformed quoting");
+	ck_assert_str_eq(next_text(reader), "8|quoted\nnewline@9");
+	ck_assert_str_eq(next_text(reader), "9|10@11");
+	ml_record record;
+	ck_assert_int_eq(ml_csv_next(reader, &record, &err), 0);
+	ml_csv_reader_free(reader);
+	close(fd);
+}
+END_TEST
+
+START_TEST(recovering_reader_confines_nul_bytes)
+{
+	int fds[2];
+	ck_assert(pipe(fds) == 0);
+	static const char text[] = "a,b\n1,x\0y\n2,3\n";
+	ck_assert(write(fds[1], text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
+	close(fds[1]);
+	ml_csv_reader *reader = reader_on(fds[0], NULL, SERVICE);
+	expect_bad(reader, "req:2: NUL byte");
+	ck_assert_str_eq(next_text(reader), "2|3@3");
+	ml_csv_reader_free(reader);
+	close(fds[0]);
+}
+END_TEST
+
+START_TEST(without_recovery_malformed_quoting_ends_reading)
+{
+	/* The header comes alone, as from a client, so the reader can be made. */
+	int writer;
+	int fd = pipe_with("a,b\n", false, &writer);
+	ml_csv_reader *reader = reader_on(fd, NULL, BATCH);
+	ck_assert(write(writer, "1,2\nx\"y,6\n3,4\n", 13) == 13);
+	close(writer);
+	ml_record record;
+	ml_error err;
+	int got;
+	while ((got = ml_csv_next(reader, &record, &err)) == 1)
+		continue;
+	ck_assert_int_eq(got, -1);
+	ck_assert_msg(strstr(err.message, "req:3: malformed quoting") != NULL, "%s", err.message);
+	ml_csv_reader_free(reader);
+	close(fd);
+}
+END_TEST
+
+START_TEST(wake_fd_interrupts_a_wait_and_reading_goes_on)
+{
+	int writer;
+	int fd = pipe_with("a,b\n1,2\n3,", false, &writer);
+	int wake[2];
+	ck_assert(pipe(wake) == 0);
+	ml_csv_reader *reader = reader_on(fd, NULL, SERVICE);
+	ml_csv_reader_set_wake_fd(reader, wake[0]);
+	ck_assert(ml_csv_has_buffered(reader));
+	ck_assert_str_eq(next_text(reader), "1|2@2");
+	ck_assert(!ml_csv_has_buffered(reader));
+	ck_assert(ml_csv_arrival_time(reader) > 0);
+	/* Half a record is pending and the client is quiet: a wake-up returns. */
+	ck_assert(write(wake[1], "", 1) == 1);
+	ml_record record;
+	ml_error err;
+	ck_assert_int_eq(ml_csv_next(reader, &record, &err), ML_CSV_WOKEN);
+	char drained;
+	ck_assert(read(wake[0], &drained, 1) == 1);
+	ck_assert(write(writer, "4\n", 2) == 2);
+	ck_assert_str_eq(next_text(reader), "3|4@3");
+	close(writer);
+	ck_assert_int_eq(ml_csv_next(reader, &record, &err), 0);
+	ck_assert(ml_csv_has_buffered(reader));
+	ml_csv_reader_free(reader);
+	close(fd);
+	close(wake[0]);
+	close(wake[1]);
+}
+END_TEST
+
+static Suite *csv_service_suite(void)
+{
+	Suite *suite = suite_create("ml_csv service mode");
+	TCase *tc = tcase_create("csv");
+	tcase_add_test(tc, sniffed_prefix_holding_whole_fields_is_kept);
+	tcase_add_loop_test(tc, records_spanning_read_blocks_are_whole, 0, 2);
+	tcase_add_loop_test(tc, recovering_reader_confines_bad_lines, 0, 2);
+	tcase_add_test(tc, recovering_reader_confines_nul_bytes);
+	tcase_add_test(tc, without_recovery_malformed_quoting_ends_reading);
+	tcase_add_test(tc, wake_fd_interrupts_a_wait_and_reading_goes_on);
+	suite_add_tcase(suite, tc);
+	return suite;
+}
+
+ML_CHECK_MAIN(csv_service_suite)
