@@ -682,7 +682,7 @@ ml_load_applier *ml_load_applier_create(const ml_stage *stage, const ml_columns 
 	for (size_t i = 0; i < n; i++) {
 		applier->csv_index[i] = ml_columns_find(csv_columns, stage->inputs.names[i]);
 		if (applier->csv_index[i] == ML_NO_COLUMN && i != stage->inputs.target) {
-			ml_error_set(err, "%s: no column '%s', which the load stage reads", source,
+			ml_error_set(err, "%s: no column '%s'", source,
 				     stage->inputs.names[i]);
 			goto fail;
 		}

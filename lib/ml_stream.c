@@ -1,6 +1,7 @@
 #include "ml_stream.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,7 +89,13 @@ static int locate(ml_stream *stream, const ml_chain *wanted, const char *wanted_
 	stream->applier = ml_load_applier_create(ml_chain_stage(wanted, 0),
 						 ml_csv_reader_columns(ml_input_csv(input)),
 						 ml_input_name(input), err);
-	return stream->applier ? 0 : -1;
+	if (!stream->applier) {
+		size_t used = strlen(err->message);
+		snprintf(err->message + used, sizeof err->message - used, " (needed by '%s')",
+			 wanted_name);
+		return -1;
+	}
+	return 0;
 }
 
 ml_stream *ml_stream_open(const char *path, const ml_csv_options *csv, const ml_chain *wanted,

@@ -7,7 +7,7 @@ run_ok ml-fit linear -t progression "$DATA_DIR/diabetes.csv" -o diabetes.model
 
 # A missing column is named; a missing target column is fine.
 cut -d, -f1,2,3,5 "$iris" > no_width.csv
-expect_fail 1 "^ml-predict: no_width.csv: no column 'petal_width' \\(the model needs it\\)$" \
+expect_fail 1 "^ml-predict: no_width.csv: no column 'petal_width' \\(needed by 'iris.model'\\)$" \
 	ml-predict iris.model no_width.csv
 cut -d, -f1-4 "$iris" > features.csv
 run_ok ml-predict iris.model features.csv
