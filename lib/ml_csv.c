@@ -196,13 +196,33 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	return 0;
 }
 
+/*
+ * Forgets the records handed out.  The fields of a record still being
+ * parsed (its bytes continue in the next block) move to the front.
+ */
+static void drop_delivered(ml_csv_reader *reader)
+{
+	size_t keep = reader->fields_in_record, first = reader->n_fields - keep;
+	size_t start = keep ? reader->field_offsets[first] : reader->arena.length;
+	size_t tail = reader->arena.length - start;
+	if (tail)
+		memmove(reader->arena.data, reader->arena.data + start, tail);
+	for (size_t i = 0; i < keep; i++) {
+		reader->field_offsets[i] = reader->field_offsets[first + i] - start;
+		reader->field_lengths[i] = reader->field_lengths[first + i];
+	}
+	reader->arena.length = tail;
+	if (reader->arena.data)
+		reader->arena.data[tail] = '\0';
+	reader->n_fields = keep;
+	reader->n_records = 0;
+	reader->next_record = 0;
+}
+
 /* Parses blocks until at least one record is queued or the input ends. */
 static int refill(ml_csv_reader *reader, ml_error *err)
 {
-	reader->n_fields = 0;
-	reader->n_records = 0;
-	reader->next_record = 0;
-	ml_buf_reset(&reader->arena);
+	drop_delivered(reader);
 	while (reader->n_records == 0 && !reader->at_eof) {
 		/* One read(2), not fread: a co-process gets its answer per line. */
 		long got = ml_read_some(reader->fd, reader->block, READ_BLOCK_SIZE);
