@@ -12,6 +12,8 @@
 
 #define READ_BLOCK_SIZE ((size_t)1 << 18)
 #define WRITE_FLUSH_SIZE ((size_t)1 << 16)
+/* libcsv buffers one field at a time: refusing to grow it bounds its memory. */
+#define PARSER_BUFFER_LIMIT (ML_MAX_FIELD_LENGTH + 4096)
 
 static const char *const default_na_values[] = { "NA", "NaN", "nan", "?" };
 
@@ -169,6 +171,11 @@ static void on_record(int terminator, void *data)
 	reader->newlines_in_record = 0;
 }
 
+static void *bounded_realloc(void *old, size_t size)
+{
+	return size > PARSER_BUFFER_LIMIT ? NULL : realloc(old, size);
+}
+
 static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
 		       ml_error *err)
 {
@@ -186,7 +193,9 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	}
 	if (parsed != length) {
 		int code = csv_error(&reader->parser);
-		if (code == CSV_EPARSE)
+		if (code == CSV_ENOMEM && csv_get_buffer_size(&reader->parser) > ML_MAX_FIELD_LENGTH)
+			ml_error_set(err, "%s:%zu: field longer than 1 MiB", reader->name, reader->line);
+		else if (code == CSV_EPARSE)
 			ml_error_set(err, "%s:%zu: malformed quoting (a quote inside an unquoted"
 				     " field, or text after a closing quote)", reader->name, reader->line);
 		else
@@ -368,6 +377,7 @@ ml_csv_reader *ml_csv_reader_create(int fd, const char *name, const ml_csv_optio
 	}
 	reader->parser_ready = true;
 	csv_set_delim(&reader->parser, (unsigned char)options->delimiter);
+	csv_set_realloc_func(&reader->parser, bounded_realloc);
 	if (prefix_length > 0 && parse_bytes(reader, prefix, prefix_length, err) < 0)
 		goto fail;
 
