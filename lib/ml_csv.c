@@ -102,10 +102,6 @@ static void on_field(void *text, size_t length, void *data)
 		reader->problem = "field longer than 1 MiB";
 		return;
 	}
-	if (text && memchr(text, '\0', length)) {
-		reader->problem = "NUL byte in a field (is this a text file?)";
-		return;
-	}
 	if (reader->fields_in_record == 0)
 		reader->record_line = reader->line;
 	for (const char *p = text; p && (p = memchr(p, '\n', length - (size_t)(p - (const char *)text)));
@@ -186,12 +182,17 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 			length -= 3;
 		}
 	}
-	size_t parsed = csv_parse(&reader->parser, bytes, length, on_field, on_record, reader);
+	/* No text holds a NUL byte: parse up to it only, then stop on its line. */
+	const unsigned char *nul = memchr(bytes, '\0', length);
+	size_t clean = nul ? (size_t)(nul - bytes) : length;
+	size_t parsed = csv_parse(&reader->parser, bytes, clean, on_field, on_record, reader);
+	if (nul && parsed == clean && !reader->problem)
+		reader->problem = "NUL byte (is this a text file?)";
 	if (reader->problem) {
 		ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
 		return -1;
 	}
-	if (parsed != length) {
+	if (parsed != clean) {
 		int code = csv_error(&reader->parser);
 		if (code == CSV_ENOMEM && csv_get_buffer_size(&reader->parser) > ML_MAX_FIELD_LENGTH)
 			ml_error_set(err, "%s:%zu: field longer than 1 MiB", reader->name, reader->line);
