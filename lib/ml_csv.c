@@ -75,6 +75,7 @@ struct ml_csv_reader {
 	bool parser_ready;
 	bool at_eof;
 	bool bom_checked;
+	size_t bom_matched; /* bytes of a byte order mark seen so far */
 	ml_columns columns;
 
 	/* Fields of the records parsed from the current block. */
@@ -172,15 +173,31 @@ static void *bounded_realloc(void *old, size_t size)
 	return size > PARSER_BUFFER_LIMIT ? NULL : realloc(old, size);
 }
 
+static const unsigned char utf8_bom[3] = { 0xef, 0xbb, 0xbf };
+
+static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
+		       ml_error *err);
+
+/* Decides there is no byte order mark: the bytes taken for one are text. */
+static int settle_bom(ml_csv_reader *reader, ml_error *err)
+{
+	reader->bom_checked = true;
+	return reader->bom_matched ? parse_bytes(reader, utf8_bom, reader->bom_matched, err) : 0;
+}
+
 static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
 		       ml_error *err)
 {
-	if (!reader->bom_checked && length > 0) {
-		reader->bom_checked = true;
-		if (length >= 3 && memcmp(bytes, "\xef\xbb\xbf", 3) == 0) {
-			bytes += 3;
-			length -= 3;
+	/* The mark may come split across reads (the sniffer, a slow pipe). */
+	while (!reader->bom_checked && length > 0) {
+		if (bytes[0] != utf8_bom[reader->bom_matched]) {
+			if (settle_bom(reader, err) < 0)
+				return -1;
+			break;
 		}
+		bytes++;
+		length--;
+		reader->bom_checked = ++reader->bom_matched == sizeof utf8_bom;
 	}
 	/* No text holds a NUL byte: parse up to it only, then stop on its line. */
 	const unsigned char *nul = memchr(bytes, '\0', length);
@@ -244,6 +261,8 @@ static int refill(ml_csv_reader *reader, ml_error *err)
 			return -1;
 		if (got == 0) {
 			reader->at_eof = true;
+			if (!reader->bom_checked && settle_bom(reader, err) < 0)
+				return -1;
 			if (csv_fini(&reader->parser, on_field, on_record, reader) != 0) {
 				ml_error_set(err, "%s:%zu: unterminated quoted field (the input ends"
 					     " inside quotes)", reader->name, reader->record_line);

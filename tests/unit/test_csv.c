@@ -113,12 +113,47 @@ START_TEST(test_record_across_blocks)
 }
 END_TEST
 
+/* The byte order mark is dropped even when it comes in pieces (a slow pipe). */
+START_TEST(test_bom_split)
+{
+	static const char text[] = "\xef\xbb\xbf" "a,b\n1,2\n";
+	for (size_t prefix = 0; prefix <= 4; prefix++) {
+		opened o;
+		open_csv(&o, text, strlen(text), prefix, NULL);
+		ck_assert_msg(o.reader != NULL, "prefix %zu: %s", prefix, o.err.message);
+		ck_assert_str_eq(ml_csv_reader_columns(o.reader)->names[0], "a");
+		expect_record(o.reader, 2, 2, (const char *[]){ "1", "2" });
+		expect_end(o.reader);
+		close_csv(&o);
+	}
+}
+END_TEST
+
+/* Bytes that start like a BOM but are not one are text. */
+START_TEST(test_bom_lookalike)
+{
+	static const char text[] = "\xef\xbb" "x,b\n1,2\n";
+	opened o;
+	open_csv(&o, text, strlen(text), 1, NULL);
+	ck_assert(o.reader == NULL);
+	ck_assert_str_eq(o.err.message, "t.csv:1: column 1: name is not UTF-8 text (is this a CSV file?)");
+	close_csv(&o);
+	static const char two[] = "\xef\xbb";
+	open_csv(&o, two, 2, 1, NULL);
+	ck_assert(o.reader == NULL);
+	ck_assert_str_eq(o.err.message, "t.csv:1: column 1: name is not UTF-8 text (is this a CSV file?)");
+	close_csv(&o);
+}
+END_TEST
+
 static Suite *csv_suite(void)
 {
 	Suite *suite = suite_create("ml_csv");
 	TCase *reader = tcase_create("reader");
 	tcase_add_test(reader, test_prefix_ends_inside_a_record);
 	tcase_add_test(reader, test_record_across_blocks);
+	tcase_add_test(reader, test_bom_split);
+	tcase_add_test(reader, test_bom_lookalike);
 	suite_add_tcase(suite, reader);
 	return suite;
 }
