@@ -6,6 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Binary rows are read into memory this many values at a time at most. */
+#define READ_BLOCK_CELLS ((size_t)1 << 20)
+
 struct ml_input {
 	int fd;
 	bool owns_fd;
@@ -102,6 +105,9 @@ static int read_binary_rows(ml_binary_reader *reader, ml_dataset *dataset, ml_er
 	size_t block = 4096;
 	if (declared != ML_ROWS_UNKNOWN && declared < (uint64_t)1 << 16)
 		block = declared ? (size_t)declared : 1;
+	/* However wide the rows, a block is at most 8 MiB until data comes. */
+	if (block > READ_BLOCK_CELLS / width)
+		block = READ_BLOCK_CELLS / width ? READ_BLOCK_CELLS / width : 1;
 	for (;;) {
 		if (dataset->n_rows + block > capacity) {
 			size_t grown = capacity ? capacity * 2 : block;
