@@ -58,6 +58,18 @@ ml_input *ml_input_open(const char *path, const ml_csv_options *csv, ml_error *e
 	size_t have = sniff(input->fd, prefix, err, input->name);
 	if (have == (size_t)-1)
 		goto fail;
+	/* No text starts with the magic's first byte (0x89 is not UTF-8 there). */
+	if (have > 0 && have < ML_BINARY_MAGIC_LENGTH && memcmp(prefix, ML_BINARY_MAGIC, have) == 0) {
+		ml_error_set(err, "%s: truncated binary header (the input ends inside the magic)",
+			     input->name);
+		goto fail;
+	}
+	if (have > 0 && prefix[0] == (unsigned char)ML_BINARY_MAGIC[0] &&
+	    memcmp(prefix, ML_BINARY_MAGIC, have) != 0) {
+		ml_error_set(err, "%s: not an mlpipe binary matrix (bad magic), nor CSV text",
+			     input->name);
+		goto fail;
+	}
 	if (have == ML_BINARY_MAGIC_LENGTH && memcmp(prefix, ML_BINARY_MAGIC, have) == 0)
 		input->binary = ml_binary_reader_create(input->fd, input->name, have, err);
 	else

@@ -65,6 +65,18 @@ bad() { # bad FILE PATTERN: both readers refuse FILE.bin with PATTERN
 	expect_fail 1 "^ml-load: $1\\.bin: $2" ml-load --csv "$1.bin"
 	expect_fail 1 "^ml-info: $1\\.bin: $2" ml-info "$1.bin"
 }
+# The first bytes decide the format: a truncated magic, or a file that
+# starts with the magic's first byte (0x89, never text) but is not ours.
+printf '\211MLPI' > magic_short.bin
+bad magic_short 'truncated binary header \(the input ends inside the magic\)$'
+printf '\211' > magic_byte.bin
+bad magic_byte 'truncated binary header \(the input ends inside the magic\)$'
+printf '\211PNG\r\n\032\n\0\0\0\rIHDR' > png.bin
+bad png 'not an mlpipe binary matrix \(bad magic\), nor CSV text$'
+printf '\211MLPIPE\r\0\0\0\0' > magic_crlf.bin
+bad magic_crlf 'not an mlpipe binary matrix \(bad magic\), nor CSV text$'
+expect_fail 1 '^ml-load: stdin: truncated binary header' sh -c "printf '\\211ML' | ml-load"
+
 bad version2 'binary format version 2; this mlpipe reads version 1 \(made by a newer mlpipe\?\)$'
 bad version0 'binary format version 0; this mlpipe reads version 1$'
 bad dtype 'unsupported dtype 2 \(only 1, float64\)$'
