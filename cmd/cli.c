@@ -21,6 +21,8 @@ static struct option *long_options;
 static char *short_options;
 static ml_atomic_file *output_file;
 static const char *output_name = "stdout";
+/* A message has been printed and the exit status is 1 already. */
+static bool failing;
 /* Read by the signal handler: the temporary output to remove. */
 static const char *volatile temp_to_remove;
 
@@ -38,6 +40,8 @@ static void on_fatal_signal(int signal_number)
 /* At exit, a failed write to stdout must not pass for success. */
 static void check_stdout(void)
 {
+	if (failing)
+		return; /* one message is enough */
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		if (errno == EPIPE)
 			_exit(0);
@@ -168,6 +172,7 @@ void cli_die(const char *format, ...)
 	ml_atomic_abort(output_file);
 	output_file = NULL;
 	temp_to_remove = NULL;
+	failing = true;
 	exit(CLI_EXIT_FAILURE);
 }
 
