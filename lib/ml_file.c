@@ -27,6 +27,16 @@ ml_atomic_file *ml_atomic_open(const char *path, ml_error *err)
 		ml_error_nomem(err);
 		return NULL;
 	}
+	struct stat info;
+	/* A device or a pipe (-o /dev/null, a fifo) cannot be replaced: write it in place. */
+	if (stat(path, &info) == 0 && !S_ISREG(info.st_mode) && !S_ISDIR(info.st_mode)) {
+		ml_buf_free(&temp);
+		if (!(file->stream = fopen(path, "w"))) {
+			ml_error_set(err, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		return file;
+	}
 	file->temp_path = temp.data;
 	int fd = mkstemp(file->temp_path);
 	if (fd < 0) {
@@ -72,7 +82,7 @@ static void free_atomic(ml_atomic_file *file)
 int ml_atomic_commit(ml_atomic_file *file, ml_error *err)
 {
 	int failed = fflush(file->stream) != 0 || ferror(file->stream) ||
-		     fsync(fileno(file->stream)) != 0;
+		     (file->temp_path && fsync(fileno(file->stream)) != 0);
 	int saved = errno;
 	failed |= fclose(file->stream) != 0;
 	file->stream = NULL;
@@ -81,7 +91,7 @@ int ml_atomic_commit(ml_atomic_file *file, ml_error *err)
 		ml_atomic_abort(file);
 		return -1;
 	}
-	if (rename(file->temp_path, file->path) != 0) {
+	if (file->temp_path && rename(file->temp_path, file->path) != 0) {
 		ml_error_set(err, "%s: cannot rename the finished file into place: %s", file->path,
 			     strerror(errno));
 		ml_atomic_abort(file);
@@ -97,7 +107,8 @@ void ml_atomic_abort(ml_atomic_file *file)
 		return;
 	if (file->stream)
 		fclose(file->stream);
-	unlink(file->temp_path);
+	if (file->temp_path)
+		unlink(file->temp_path);
 	free_atomic(file);
 }
 
@@ -154,8 +165,11 @@ int ml_file_replace(const char *path, const void *data, size_t length, bool *unc
 	char *old = NULL;
 	size_t old_length = 0;
 	ml_error ignored;
+	struct stat info;
 	*unchanged = false;
-	if (ml_file_read_all(path, length, &old, &old_length, &ignored) == 0) {
+	/* Only a regular file is compared: reading a pipe would wait for a writer. */
+	if (stat(path, &info) == 0 && S_ISREG(info.st_mode) &&
+	    ml_file_read_all(path, length, &old, &old_length, &ignored) == 0) {
 		*unchanged = old_length == length && memcmp(old, data, length) == 0;
 		free(old);
 		if (*unchanged)

@@ -25,9 +25,10 @@
 
 typedef struct ml_atomic_file ml_atomic_file;
 
+/* A path that is a device or a pipe (/dev/null, a fifo) is written in place. */
 ml_atomic_file *ml_atomic_open(const char *path, ml_error *err);
 FILE *ml_atomic_stream(ml_atomic_file *file);
-/* The temporary file's name, for a signal handler to unlink. */
+/* The temporary file's name, for a signal handler to unlink; NULL in place. */
 const char *ml_atomic_temp_path(const ml_atomic_file *file);
 /* Flushes, syncs, closes and renames over the target; frees file. */
 int ml_atomic_commit(ml_atomic_file *file, ml_error *err);
