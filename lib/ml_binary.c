@@ -315,6 +315,11 @@ static int build_header(ml_buf *header, const ml_columns *columns, const ml_chai
 			     ML_MAX_HEADER_LENGTH);
 		goto done;
 	}
+	if (columns->count == 0) {
+		/* Readers refuse it: never write what cannot be read back. */
+		ml_error_set(err, "no columns to write");
+		goto done;
+	}
 	unsigned char *fixed = (unsigned char *)header->data;
 	memset(fixed, 0, total);
 	memcpy(fixed, ML_BINARY_MAGIC, ML_BINARY_MAGIC_LENGTH);

@@ -131,6 +131,8 @@ static int parse_inputs(ml_stage *stage, ml_text_reader *reader, ml_error *err)
 		return ml_text_fail(reader, &line, err, "expected 'inputs COUNT NAME...'");
 	if (ml_text_get_size(reader, &line, 1, ML_MAX_COLUMNS, &count, err) < 0)
 		return -1;
+	if (count == 0)
+		return ml_text_fail(reader, &line, err, "a stage takes at least one column");
 	if (line.n_tokens != count + 2)
 		return ml_text_fail(reader, &line, err, "'inputs' says %zu columns but lists %zu",
 				    count, line.n_tokens - 2);

@@ -145,6 +145,8 @@ START_TEST(test_parse_errors)
 			 "s:2: 'inputs' says 3 columns but lists 2");
 	ck_assert_str_eq(parse_error("stage load\ninputs x a\n"),
 			 "s:2: 'inputs': 'x' is not a whole number from 0 to 1048576");
+	ck_assert_str_eq(parse_error("stage load\ninputs 0\ntarget none\nmissing 0\nend\n"),
+			 "s:2: a stage takes at least one column");
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a a\n"),
 			 "s:2: column 'a' is listed twice");
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a b\ntarget 2 b\n"),
