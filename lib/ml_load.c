@@ -99,7 +99,12 @@ static size_t map_intern(string_map *map, const char *text, size_t length, ml_er
 	if (!(map->keys[map->count] = ml_strndup(text, length, err)))
 		return ML_NO_COLUMN;
 	map->count++;
-	return map_rehash(map, map->n_slots, err) < 0 ? ML_NO_COLUMN : map->count - 1;
+	/* Only the new key needs a slot: rehashing all of them made fitting quadratic. */
+	size_t mask = map->n_slots - 1, slot = hash_string(text, length) & mask;
+	while (map->slots[slot])
+		slot = (slot + 1) & mask;
+	map->slots[slot] = map->count;
+	return map->count - 1;
 }
 
 static int set_na_values(load_params *params, const char *const *values, size_t count,
