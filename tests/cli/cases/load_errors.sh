@@ -43,7 +43,9 @@ refused 'after_quote\.csv:3: malformed quoting' after_quote.csv
 # Empty input, from a file and from stdin; only blank lines; a lone BOM.
 : > empty.csv
 refused 'empty\.csv: empty input \(no header line\)$' empty.csv
-expect_fail 1 '^ml-load: stdin: empty input \(no header line\)$' sh -c 'ml-load < /dev/null'
+# (Not < /dev/null: on a shared machine a program run as root with -o
+# /dev/null once renamed a file over it.)
+expect_fail 1 '^ml-load: stdin: empty input \(no header line\)$' sh -c 'ml-load < empty.csv'
 expect_fail 1 '^ml-info: stdin: empty input \(no header line\)$' sh -c ': | ml-info'
 printf '\n\r\n\n' > blank.csv
 refused 'blank\.csv: empty input \(no header line\)$' blank.csv
