@@ -46,6 +46,7 @@ static const cli_command command = {
 typedef struct settings {
 	ml_load_options load;
 	bool csv, bin, verbose;
+	ml_format format;
 	const char *output, *save, *load_file, *input;
 } settings;
 
@@ -85,6 +86,8 @@ static void parse_arguments(int argc, char **argv, settings *s)
 	if (argc - optind > 1)
 		cli_usage_error("one input file at a time (got %d)", argc - optind);
 	s->input = optind < argc ? argv[optind] : NULL;
+	/* Usage errors come before any input is read. */
+	s->format = cli_output_format(s->csv, s->bin, false);
 	if (s->load_file && (s->load.target || s->load.keep || s->load.drop ||
 			     s->load.categorical || s->load.ordinal))
 		cli_usage_error("--load applies a saved stage: -t, -c, -x, --categorical and"
@@ -106,8 +109,7 @@ int main(int argc, char **argv)
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
 	if (s.load_file) {
-		cli_apply_saved(s.load_file, s.input, &s.load.csv,
-				cli_output_format(s.csv, s.bin, false), s.output);
+		cli_apply_saved(s.load_file, s.input, &s.load.csv, s.format, s.output);
 		return 0;
 	}
 	ml_dataset data;
@@ -118,7 +120,7 @@ int main(int argc, char **argv)
 			cli_die("--save: the input has no load stage to save (it is binary without one)");
 		cli_save_chain(s.save, data.chain, argc, argv);
 	}
-	cli_write_dataset(&data, cli_output_format(s.csv, s.bin, false), s.output);
+	cli_write_dataset(&data, s.format, s.output);
 	if (s.verbose)
 		report(&data);
 	ml_dataset_free(&data);

@@ -110,6 +110,7 @@ usage "--max-categories: '-1' is not a whole number" --max-categories=-1 x.csv
 usage "-d: the delimiter is one character \\(or '\\\\t'\\), not 'ab'" -d ab x.csv
 usage "-d: the delimiter is one character" -d '"' x.csv
 usage "-d: the delimiter is one character" -d '' x.csv
+usage "--csv and --bin contradict each other" --csv --bin x.csv
 usage "--na: at most 64 missing-value strings" --na "$(awk 'BEGIN { for (i = 0; i < 65; i++) printf "n%d,", i }')" x.csv
 expect_fail 2 "^ml-info: unknown option '--csv'" ml-info --csv
 expect_fail 2 "^ml-info: one file at a time" ml-info a b
