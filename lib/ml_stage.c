@@ -213,6 +213,13 @@ const ml_stage *ml_chain_stage(const ml_chain *chain, size_t index)
 
 int ml_chain_append(ml_chain *chain, ml_stage *stage, ml_error *err)
 {
+	if (chain->length > 0 && !stage->kind->apply) {
+		/* It has no apply: it reads text, which only the first stage gets. */
+		ml_error_set(err, "stage '%s' can only come first (it reads CSV text)",
+			     stage->kind->name);
+		ml_stage_free(stage);
+		return -1;
+	}
 	if (chain->length > 0) {
 		const ml_columns *previous = &chain->stages[chain->length - 1]->outputs;
 		if (!ml_columns_same_names(previous, &stage->inputs)) {

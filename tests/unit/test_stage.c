@@ -195,11 +195,16 @@ START_TEST(test_parse_errors)
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a=x a\ntarget none\nmissing 0\n"
 				     "column a onehot 1 x\nend\n"),
 			 "encoding makes column 'a=x' twice");
-	/* A second stage must take the first one's outputs. */
+	/* A load stage reads text: it cannot follow another stage. */
+	ck_assert_str_eq(parse_error("stage load\ninputs 2 a b\ntarget none\nmissing 0\nend\n"
+				     "stage load\ninputs 2 a b\ntarget none\nmissing 0\nend\n"),
+			 "s:6: stage 'load' can only come first (it reads CSV text)");
+	/* That comes before whether it takes the first one's outputs (see
+	 * test_chain_append_mismatch for a stage that does not). */
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a b\ntarget none\nmissing 0\n"
 				     "column a onehot 1 x\nend\n"
 				     "stage load\ninputs 2 a b\ntarget none\nmissing 0\nend\n"),
-			 "s:7: stage 'load' does not take the columns stage 'load' gives");
+			 "s:7: stage 'load' can only come first (it reads CSV text)");
 }
 END_TEST
 

@@ -45,6 +45,7 @@ files = {
     'stages_not_utf8': header(stages=b'stage load\ninputs 2 \xff b\n') + row,
     'stages_truncated': header(stages=b'stage load\ninputs 2 a b\ntarget none\n') + row,
     'stages_columns': header(stages=b'stage load\ninputs 1 a\ntarget none\nmissing 0\nend\n') + row,
+    'stages_two_loads': header(stages=2 * b'stage load\ninputs 2 a b\ntarget none\nmissing 0\nend\n') + row,
     'rows_more': header(rows=3) + row,
     'rows_fewer': header(rows=1) + row + row,
     'rows_zero_extra': header(rows=0) + row[:1],
@@ -101,6 +102,7 @@ bad stages_unknown "header stages:1: unknown stage kind 'bogus'$"
 bad stages_not_utf8 'header stages:2: not UTF-8 text$'
 bad stages_truncated "header stages: unexpected end of text, expected 'missing'$"
 bad stages_columns 'corrupt header: the columns are not what the last stage makes$'
+bad stages_two_loads "header stages:6: stage 'load' can only come first \\(it reads CSV text\\)$"
 bad rows_more 'truncated: the header declares 3 rows, found 1$'
 bad rows_fewer 'data after the 1 rows the header declares$'
 bad rows_zero_extra 'data after the 0 rows the header declares$'

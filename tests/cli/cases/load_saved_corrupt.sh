@@ -16,3 +16,16 @@ target none
 missing 0
 end
 ' ':3: a stage takes at least one column$'
+# Two load stages: the second would have to read numbers as text.
+refused 'mlpipe 1
+stage load
+inputs 1 sepal_length
+target none
+missing 0
+end
+stage load
+inputs 1 sepal_length
+target none
+missing 0
+end
+' ":7: stage 'load' can only come first \\(it reads CSV text\\)$"
