@@ -204,6 +204,14 @@ static int derive_outputs(ml_stage *stage, ml_error *err)
 			if (joined.failed)
 				return ml_error_nomem(err);
 			stage->outputs.names[out++] = joined.data;
+			if (joined.length > ML_MAX_NAME_LENGTH) {
+				/* Binary matrices could not name the column: refuse it here. */
+				ml_error_set(err, "column '%s': a category of %zu bytes makes a one-hot"
+					     " column name longer than %zu bytes; use --ordinal or drop"
+					     " the column with -x", name,
+					     strlen(column->vocabulary.keys[k]), ML_MAX_NAME_LENGTH);
+				return -1;
+			}
 		}
 	}
 	size_t duplicate = ml_columns_find_duplicate(&stage->outputs);

@@ -256,6 +256,17 @@ START_TEST(test_plain_and_empty)
 	fclose(out);
 	ml_columns_free(&columns);
 
+	/* A name longer than readers accept is not written either. */
+	ck_assert_int_eq(ml_columns_init(&columns, 2, &err), 0);
+	columns.names[0] = ml_strdup("short", &err);
+	columns.names[1] = calloc(ML_MAX_NAME_LENGTH + 2, 1);
+	memset(columns.names[1], 'n', ML_MAX_NAME_LENGTH + 1);
+	out = temp_stream(NULL);
+	ck_assert_ptr_null(ml_binary_writer_create(out, "o", &columns, NULL, 0, &err));
+	ck_assert_str_eq(err.message, "column 2: name longer than 4096 bytes");
+	fclose(out);
+	ml_columns_free(&columns);
+
 	ml_columns none = { 0 };
 	none.target = ML_NO_COLUMN;
 	out = temp_stream(NULL);

@@ -219,6 +219,7 @@ END_TEST
 
 START_TEST(test_fit_errors)
 {
+	ml_dataset data_ordinal;
 	ml_load_options options;
 	ml_load_options_init(&options);
 	ck_assert_str_eq(fit_error("a,b\n1,2\n3\n", NULL), "d.csv:3: row has 1 field, header has 2");
@@ -235,6 +236,18 @@ START_TEST(test_fit_errors)
 			 " or -d '\\t'");
 	/* One-hot names must not collide with another column's name. */
 	ck_assert_str_eq(fit_error("a,a=x\nx,1\n", &options), "encoding makes column 'a=x' twice");
+	/* A category too long to be part of a column name (which binary files limit). */
+	char long_category[ML_MAX_NAME_LENGTH + 16] = "a,b\n1,";
+	memset(long_category + 6, 'x', ML_MAX_NAME_LENGTH - 1);
+	long_category[6 + ML_MAX_NAME_LENGTH - 1] = '\n';
+	long_category[6 + ML_MAX_NAME_LENGTH] = '\0';
+	ck_assert_str_eq(fit_error(long_category, NULL),
+			 "column 'b': a category of 4095 bytes makes a one-hot column name longer"
+			 " than 4096 bytes; use --ordinal or drop the column with -x");
+	ml_load_options_init(&options);
+	options.ordinal = true;
+	fit_ok(long_category, &options, &data_ordinal);
+	ml_dataset_free(&data_ordinal);
 	/* Header only: no rows, valid. */
 	ml_dataset data;
 	fit_ok("a,b\n", NULL, &data);
