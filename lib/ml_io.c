@@ -154,6 +154,11 @@ int ml_dataset_read(const char *path, const ml_load_options *load, ml_dataset *d
 	int status;
 	if (input->csv) {
 		status = ml_load_fit(input->csv, load, dataset, err);
+	} else if (load->keep || load->drop || load->categorical || load->ordinal) {
+		/* Silently ignoring them would hand back columns nobody asked for. */
+		ml_error_set(err, "%s: -c, -x, --categorical and --ordinal apply to CSV input (this"
+			     " is a binary matrix, loaded already)", input->name);
+		status = -1;
 	} else {
 		const ml_columns *columns = ml_binary_reader_columns(input->binary);
 		status = ml_columns_copy(&dataset->columns, columns, err);

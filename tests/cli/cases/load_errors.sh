@@ -74,3 +74,19 @@ expect_fail 1 "^ml-load: the target column 'a' cannot be dropped$" ml-load -t a 
 # A value that is not UTF-8 text.
 printf 'a,b\n1,x\n2,caf\351\n' > latin1.csv
 refused "latin1\\.csv:3: column 'b': value is not UTF-8 text \\(is this a CSV file\\?\\)$" latin1.csv
+
+# Binary input is loaded already: options that choose how CSV is loaded
+# are refused rather than ignored.
+run_ok ml-load -t b ok.csv -o ok.bin
+for option in '-c a' '-x a' '--categorical a' '--ordinal'; do
+	# shellcheck disable=SC2086
+	expect_fail 1 '^ml-load: ok\.bin: -c, -x, --categorical and --ordinal apply to CSV input \(this is a binary matrix, loaded already\)$' \
+		ml-load $option --csv ok.bin
+	[ -s out ] && fail "output written for $option on binary input"
+done
+# The target may be named again, or chosen when there is none.
+run_ok ml-load -t b --csv ok.bin
+run_ok ml-load ok.csv -o plain.bin
+run_ok ml-load -t a plain.bin -o target.bin
+run_ok ml-info target.bin
+grep -qx 'target: a' out || fail "-t on binary input without a target"
