@@ -232,6 +232,19 @@ START_TEST(test_records_and_lines)
 }
 END_TEST
 
+/* Old Mac files end lines with CR alone; CR and LF mix. */
+START_TEST(test_bare_cr_lines)
+{
+	opened o;
+	open_ok(&o, "a,b\r\r1,2\r\n\n\"x\ry\",4\r5,6", NULL);
+	expect_record(o.reader, 3, 2, (const char *[]){ "1", "2" });
+	expect_record(o.reader, 5, 2, (const char *[]){ "x\ry", "4" });
+	expect_record(o.reader, 6, 2, (const char *[]){ "5", "6" });
+	expect_end(o.reader);
+	close_csv(&o);
+}
+END_TEST
+
 /* A wrong field count spoils its record only: reading goes on. */
 START_TEST(test_ragged_rows)
 {
@@ -529,6 +542,7 @@ static Suite *csv_suite(void)
 	tcase_add_test(reader, test_bom_split);
 	tcase_add_test(reader, test_bom_lookalike);
 	tcase_add_test(reader, test_records_and_lines);
+	tcase_add_test(reader, test_bare_cr_lines);
 	tcase_add_test(reader, test_ragged_rows);
 	tcase_add_test(reader, test_quoting_errors);
 	tcase_add_test(reader, test_headers);
