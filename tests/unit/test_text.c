@@ -107,6 +107,15 @@ START_TEST(test_malformed_lines)
 	ck_assert_str_eq(read_all("k \"\\xg1\"\n"), "error: src:10: bad \\x escape in quoted string");
 	ck_assert_str_eq(read_all("k \"\\x00\"\n"), "error: src:10: bad \\x escape in quoted string");
 	ck_assert_str_eq(read_all("k \"a\"b\n"), "error: src:10: no space after quoted string");
+	/* Escapes may spell UTF-8, never bytes that are not (found by fuzz_pipefile). */
+	ck_assert_str_eq(read_all("k \"caf\\xc3\\xa9\"\n"), "10:k|caf\xc3\xa9;");
+	ck_assert_str_eq(read_all("k \"\\xc1\\x7f\"\n"),
+			 "error: src:10: quoted string is not UTF-8 text (see its \\x escapes)");
+	ck_assert_str_eq(read_all("k \"\\xff\"\n"),
+			 "error: src:10: quoted string is not UTF-8 text (see its \\x escapes)");
+	ck_assert_str_eq(read_all("\"\" \"\"\n"), "10:|;");
+	ck_assert_str_eq(read_all("k \"\\xc3\"\n"),
+			 "error: src:10: quoted string is not UTF-8 text (see its \\x escapes)");
 	ck_assert_str_eq(read_all("k v\nk \xff\n"), "10:k|v;error: src:11: not UTF-8 text");
 	ck_assert_str_eq(read_all("# \xc3\n"), "error: src:10: not UTF-8 text");
 	static const char with_nul[] = "k a\0b\n";

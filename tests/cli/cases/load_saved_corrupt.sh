@@ -92,6 +92,16 @@ missing 0
 column species onehot 2 virginica setosa
 end
 ' ":6: column 'species': categories must be sorted and distinct$"
+# A \x escape that spells a byte that is not UTF-8 (it would have named a
+# column in the output).
+refused 'mlpipe 1
+stage load
+inputs 1 species
+target none
+missing 0
+column species onehot 2 setosa "\xff"
+end
+' ':6: quoted string is not UTF-8 text \(see its \\x escapes\)$'
 
 # A binary matrix, a directory, a missing file given as the stage file.
 run_ok ml-load "$iris" -o iris.bin
