@@ -18,6 +18,9 @@ ML_LIBS := -lcsv $(BLAS_LIBS) -lm -lpthread
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-sanitize
+# A sanitizer report must fail the run, never pass as an expected exit 1.
+export ASAN_OPTIONS ?= abort_on_error=1
+export UBSAN_OPTIONS ?= abort_on_error=1:halt_on_error=1
 ML_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 ML_LDFLAGS += -fsanitize=address,undefined
 else
@@ -35,7 +38,7 @@ MAN_PAGES := $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
 # Keep objects between runs: a second `make` has nothing to do.
 .SECONDARY:
 
-.PHONY: all check unit-check cli-check install uninstall demo bench clean deps number-stress
+.PHONY: fuzz fuzz-replay all check unit-check cli-check install uninstall demo bench clean deps number-stress
 
 all: $(PROGRAMS)
 
@@ -55,7 +58,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBRARY)
 	$(CC) $(CFLAGS) $(ML_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(ML_LIBS)
 
 check: deps
-	$(MAKE) unit-check cli-check
+	$(MAKE) unit-check cli-check fuzz-replay
 
 unit-check: $(UNIT_TESTS)
 	@failed=0; for t in $(UNIT_TESTS); do $$t || failed=1; done; exit $$failed
@@ -91,7 +94,39 @@ number-stress: $(BUILD)/number-stress
 $(BUILD)/number-stress: tests/unit/number_stress.c $(LIBRARY)
 	$(CC) $(ML_CFLAGS) $(CFLAGS) $(ML_LDFLAGS) -o $@ $< $(LIBRARY) $(ML_LIBS)
 
-clean:
-	rm -rf build build-sanitize
+# Fuzzing: `make fuzz` runs libFuzzer (clang) on each reader for FUZZ_TIME
+# seconds; `make check` replays the committed corpora (tests/fuzz/corpus).
+FUZZERS := csv binary pipefile
+FUZZ_REPLAY := $(FUZZERS:%=$(BUILD)/fuzz/replay_%)
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_BUILD := build-fuzz
+FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
 
+$(BUILD)/fuzz/replay_%: $(BUILD)/tests/fuzz/replay.o $(BUILD)/tests/fuzz/fuzz_%.o $(LIBRARY)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(ML_LDFLAGS) $(LDFLAGS) -o $@ $^ $(ML_LIBS)
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@failed=0; for f in $(FUZZERS); do \
+		$(BUILD)/fuzz/replay_$$f tests/fuzz/corpus/$$f || failed=1; done; exit $$failed
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ML_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(ML_LIBS)
+
+fuzz: $(FUZZERS:%=$(FUZZ_BUILD)/fuzz_%)
+	@for f in $(FUZZERS); do mkdir -p $(FUZZ_BUILD)/corpus/$$f && \
+		$(FUZZ_BUILD)/fuzz_$$f -max_total_time=$(FUZZ_TIME) -timeout=10 -max_len=8192 \
+			-dict=tests/fuzz/$$f.dict -artifact_prefix=$(FUZZ_BUILD)/crash-$$f- \
+			$(FUZZ_BUILD)/corpus/$$f tests/fuzz/corpus/$$f || exit 1; done
+
+clean:
+	rm -rf build build-sanitize build-fuzz
+
+-include $(FUZZ_REPLAY:$(BUILD)/fuzz/replay_%=$(BUILD)/tests/fuzz/fuzz_%.d) $(BUILD)/tests/fuzz/replay.d
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PROGRAMS:$(BUILD)/%=$(BUILD)/cmd/%.d)

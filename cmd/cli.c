@@ -22,6 +22,8 @@ static struct option *long_options;
 static char *short_options;
 static ml_atomic_file *output_file;
 static const char *output_name = "stdout";
+/* A message has been printed and the exit status is 1 already. */
+static bool failing;
 /* Read by the signal handler: the temporary output to remove. */
 static const char *volatile temp_to_remove;
 
@@ -42,6 +44,8 @@ static bool failure_reported;
 /* At exit, a failed write to stdout must not pass for success. */
 static void check_stdout(void)
 {
+	if (failing)
+		return; /* one message is enough */
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		if (errno == EPIPE)
 			_exit(0);
@@ -198,6 +202,7 @@ void cli_die(const char *format, ...)
 	ml_atomic_abort(output_file);
 	output_file = NULL;
 	temp_to_remove = NULL;
+	failing = true;
 	exit(CLI_EXIT_FAILURE);
 }
 
@@ -312,8 +317,14 @@ void cli_copy_stream(ml_stream *stream, ml_format format, const char *output)
 	ml_writer *writer = ml_writer_create(out, cli_output_name(), format,
 					     ml_stream_columns(stream), ml_stream_chain(stream),
 					     ml_stream_declared_rows(stream), &err);
-	size_t width = ml_stream_columns(stream)->count, block = 4096, got;
-	double *rows = writer ? ml_alloc_array(block * width, sizeof *rows, &err) : NULL;
+	/* Blocks of about 8 MiB whatever the width (at least one row). */
+	size_t width = ml_stream_columns(stream)->count, got;
+	size_t block = ((size_t)8 << 20) / sizeof(double) / (width ? width : 1);
+	if (block == 0)
+		block = 1;
+	else if (block > 4096)
+		block = 4096;
+	double *rows = writer ? ml_alloc_array(block, width * sizeof *rows, &err) : NULL;
 	if (!rows)
 		cli_fail(&err);
 	do {

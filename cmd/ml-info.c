@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -164,10 +165,14 @@ static void describe_pipefile(const char *path)
 	ml_pipefile_close(file);
 }
 
-/* Stage and model files start with "mlpipe "; everything else is data. */
+/*
+ * Stage and model files start with "mlpipe "; everything else is data.
+ * Only a regular file is peeked at: the bytes read from a pipe are gone.
+ */
 static bool is_pipefile(const char *path)
 {
-	if (!path || strcmp(path, "-") == 0)
+	struct stat info;
+	if (!path || strcmp(path, "-") == 0 || stat(path, &info) != 0 || !S_ISREG(info.st_mode))
 		return false;
 	FILE *f = fopen(path, "rb");
 	char start[8] = { 0 };

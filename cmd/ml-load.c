@@ -47,6 +47,7 @@ static const cli_command command = {
 typedef struct settings {
 	ml_load_options load;
 	bool csv, bin, verbose, na_given, max_categories_given;
+	ml_format format;
 	const char *output, *save, *load_file, *input;
 } settings;
 
@@ -88,6 +89,8 @@ static void parse_arguments(int argc, char **argv, settings *s)
 	if (argc - optind > 1)
 		cli_usage_error("one input file at a time (got %d)", argc - optind);
 	s->input = optind < argc ? argv[optind] : NULL;
+	/* Usage errors come before any input is read. */
+	s->format = cli_output_format(s->csv, s->bin, false);
 	if (s->load_file && (s->load.target || s->load.keep || s->load.drop ||
 			     s->load.categorical || s->load.ordinal || s->na_given ||
 			     s->max_categories_given || s->save))
@@ -117,12 +120,13 @@ int main(int argc, char **argv)
 	ml_input *input = ml_input_open(s.input, &s.load.csv, &err);
 	if (!input)
 		cli_fail(&err);
-	if (ml_input_binary(input) && !s.save && !s.load.target) {
+	bool loading_options = s.load.keep || s.load.drop || s.load.categorical || s.load.ordinal;
+	if (ml_input_binary(input) && !s.save && !s.load.target && !loading_options) {
 		/* Binary in: a format conversion, streamed. */
 		ml_stream *stream = ml_stream_from_input(input, NULL, NULL, &err);
 		if (!stream)
 			cli_fail(&err);
-		cli_copy_stream(stream, cli_output_format(s.csv, s.bin, false), s.output);
+		cli_copy_stream(stream, s.format, s.output);
 		ml_stream_close(stream);
 		return 0;
 	}
@@ -134,7 +138,7 @@ int main(int argc, char **argv)
 			cli_die("--save: the input has no load stage to save (it is binary without one)");
 		cli_save_chain(s.save, data.chain, argc, argv);
 	}
-	cli_write_dataset(&data, cli_output_format(s.csv, s.bin, false), s.output);
+	cli_write_dataset(&data, s.format, s.output);
 	if (s.verbose)
 		report(&data);
 	ml_dataset_free(&data);

@@ -300,8 +300,17 @@ static int build_header(ml_buf *header, const ml_columns *columns, const ml_chai
 	ml_buf names, stages;
 	ml_buf_init(&names);
 	ml_buf_init(&stages);
-	for (size_t i = 0; i < columns->count; i++)
-		ml_buf_append(&names, columns->names[i], strlen(columns->names[i]) + 1);
+	for (size_t i = 0; i < columns->count; i++) {
+		size_t length = strlen(columns->names[i]);
+		if (length > ML_MAX_NAME_LENGTH) {
+			/* Readers refuse it: never write what cannot be read back. */
+			ml_error_set(err, "column %zu: name longer than %zu bytes", i + 1,
+				     ML_MAX_NAME_LENGTH);
+			ml_buf_free(&names);
+			return -1;
+		}
+		ml_buf_append(&names, columns->names[i], length + 1);
+	}
 	ml_chain_write(chain, &stages);
 	size_t used = ML_BINARY_FIXED_LENGTH + names.length + stages.length;
 	size_t total = (used + 7) / 8 * 8;
@@ -313,6 +322,11 @@ static int build_header(ml_buf *header, const ml_columns *columns, const ml_chai
 	if (total > ML_MAX_HEADER_LENGTH || columns->count > ML_MAX_COLUMNS) {
 		ml_error_set(err, "header too large (%zu bytes, at most %zu)", total,
 			     ML_MAX_HEADER_LENGTH);
+		goto done;
+	}
+	if (columns->count == 0) {
+		/* Readers refuse it: never write what cannot be read back. */
+		ml_error_set(err, "no columns to write");
 		goto done;
 	}
 	unsigned char *fixed = (unsigned char *)header->data;

@@ -16,6 +16,8 @@
 
 #define READ_BLOCK_SIZE ((size_t)1 << 18)
 #define WRITE_FLUSH_SIZE ((size_t)1 << 16)
+/* libcsv buffers one field at a time: refusing to grow it bounds its memory. */
+#define PARSER_BUFFER_LIMIT (ML_MAX_FIELD_LENGTH + 4096)
 
 static const char *const default_na_values[] = { "NA", "NaN", "nan", "?" };
 
@@ -100,6 +102,7 @@ struct ml_csv_reader {
 	struct csv_parser parser;
 	bool parser_ready;
 	bool bom_checked;
+	size_t bom_matched; /* bytes of a byte order mark seen so far */
 	batch *filling;
 	size_t line, record_line, fields_in_record, newlines_in_record;
 	int previous_terminator;
@@ -256,12 +259,19 @@ static void on_record(int terminator, void *data)
 	reader->record_problem = NULL;
 }
 
+/* libcsv grows its field buffer without limit: bound it (ML_MAX_FIELD_LENGTH). */
+static void *bounded_realloc(void *old, size_t size)
+{
+	return size > PARSER_BUFFER_LIMIT ? NULL : realloc(old, size);
+}
+
 static int start_parser(ml_csv_reader *reader, ml_error *err)
 {
 	if (csv_init(&reader->parser, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
 		return ml_error_nomem(err);
 	reader->parser_ready = true;
 	csv_set_delim(&reader->parser, (unsigned char)reader->options.delimiter);
+	csv_set_realloc_func(&reader->parser, bounded_realloc);
 	return 0;
 }
 
@@ -306,16 +316,41 @@ static size_t skip_rest_of_line(ml_csv_reader *reader, const unsigned char **byt
 	return length;
 }
 
+static const unsigned char utf8_bom[3] = { 0xef, 0xbb, 0xbf };
+
+static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
+		       ml_error *err);
+
+/* Decides there is no byte order mark: the bytes taken for one are text. */
+static int settle_bom(ml_csv_reader *reader, ml_error *err)
+{
+	reader->bom_checked = true;
+	return reader->bom_matched ? parse_bytes(reader, utf8_bom, reader->bom_matched, err) : 0;
+}
+
 static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
 		       ml_error *err)
 {
-	if (!reader->bom_checked && length > 0) {
-		reader->bom_checked = true;
-		if (length >= 3 && memcmp(bytes, "\xef\xbb\xbf", 3) == 0) {
-			bytes += 3;
-			length -= 3;
+	/* The mark may come split across reads (the sniffer, a slow pipe). */
+	while (!reader->bom_checked && length > 0) {
+		if (bytes[0] != utf8_bom[reader->bom_matched]) {
+			if (settle_bom(reader, err) < 0)
+				return -1;
+			break;
 		}
+		bytes++;
+		length--;
+		reader->bom_checked = ++reader->bom_matched == sizeof utf8_bom;
 	}
+	/*
+	 * No text holds a NUL byte: parse up to it only, then stop on its line
+	 * (a service confines it to its record instead: see on_field).
+	 */
+	const unsigned char *nul = memchr(bytes, '\0', length);
+	if (nul && !reader->options.recover_lines)
+		length = (size_t)(nul - bytes);
+	else
+		nul = NULL;
 	bool special = memchr(bytes, '"', length) || memchr(bytes, '\0', length);
 	reader->careful = special || reader->previous_block_special;
 	reader->previous_block_special = special;
@@ -332,13 +367,17 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 		bytes += parsed;
 		length -= parsed;
 	}
+	if (nul && parsed == length && !reader->problem)
+		reader->problem = "NUL byte (is this a text file?)";
 	if (reader->problem) {
 		ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
 		return -1;
 	}
 	if (parsed != length) {
 		int code = csv_error(&reader->parser);
-		if (code == CSV_EPARSE)
+		if (code == CSV_ENOMEM && csv_get_buffer_size(&reader->parser) > ML_MAX_FIELD_LENGTH)
+			ml_error_set(err, "%s:%zu: field longer than 1 MiB", reader->name, reader->line);
+		else if (code == CSV_EPARSE)
 			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, malformed_quoting);
 		else
 			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, csv_strerror(code));
@@ -384,6 +423,8 @@ static int start_batch(ml_csv_reader *reader, batch *next, const batch *previous
 static int finish_input(ml_csv_reader *reader, ml_error *err)
 {
 	reader->filling->at_end = true;
+	if (!reader->bom_checked && settle_bom(reader, err) < 0)
+		return -1;
 	if (csv_fini(&reader->parser, on_field, on_record, reader) != 0) {
 		ml_error_set(err, "%s:%zu: unterminated quoted field (the input ends inside quotes)",
 			     reader->name, reader->record_line);

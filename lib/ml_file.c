@@ -15,32 +15,8 @@ struct ml_atomic_file {
 	FILE *stream;
 };
 
-/*
- * A device or FIFO (-o /dev/stdout, a named pipe) is written in place:
- * renaming a temporary file over it would replace it with a regular file.
- */
-static ml_atomic_file *open_in_place(const char *path, ml_error *err)
-{
-	ml_atomic_file *file = calloc(1, sizeof *file);
-	if (!file || !(file->path = ml_strdup(path, err))) {
-		free(file);
-		ml_error_nomem(err);
-		return NULL;
-	}
-	if (!(file->stream = fopen(path, "w"))) {
-		ml_error_set(err, "%s: %s", path, strerror(errno));
-		free(file->path);
-		free(file);
-		return NULL;
-	}
-	return file;
-}
-
 ml_atomic_file *ml_atomic_open(const char *path, ml_error *err)
 {
-	struct stat info;
-	if (stat(path, &info) == 0 && !S_ISREG(info.st_mode))
-		return open_in_place(path, err);
 	ml_atomic_file *file = calloc(1, sizeof *file);
 	ml_buf temp;
 	ml_buf_init(&temp);
@@ -50,6 +26,16 @@ ml_atomic_file *ml_atomic_open(const char *path, ml_error *err)
 		free(file);
 		ml_error_nomem(err);
 		return NULL;
+	}
+	struct stat info;
+	/* A device or a pipe (-o /dev/null, a fifo) cannot be replaced: write it in place. */
+	if (stat(path, &info) == 0 && !S_ISREG(info.st_mode) && !S_ISDIR(info.st_mode)) {
+		ml_buf_free(&temp);
+		if (!(file->stream = fopen(path, "w"))) {
+			ml_error_set(err, "%s: %s", path, strerror(errno));
+			goto fail;
+		}
+		return file;
 	}
 	file->temp_path = temp.data;
 	int fd = mkstemp(file->temp_path);
@@ -95,9 +81,8 @@ static void free_atomic(ml_atomic_file *file)
 
 int ml_atomic_commit(ml_atomic_file *file, ml_error *err)
 {
-	bool in_place = !file->temp_path;
 	int failed = fflush(file->stream) != 0 || ferror(file->stream) ||
-		     (!in_place && fsync(fileno(file->stream)) != 0);
+		     (file->temp_path && fsync(fileno(file->stream)) != 0);
 	int saved = errno;
 	failed |= fclose(file->stream) != 0;
 	file->stream = NULL;
@@ -106,7 +91,7 @@ int ml_atomic_commit(ml_atomic_file *file, ml_error *err)
 		ml_atomic_abort(file);
 		return -1;
 	}
-	if (!in_place && rename(file->temp_path, file->path) != 0) {
+	if (file->temp_path && rename(file->temp_path, file->path) != 0) {
 		ml_error_set(err, "%s: cannot rename the finished file into place: %s", file->path,
 			     strerror(errno));
 		ml_atomic_abort(file);
@@ -180,8 +165,11 @@ int ml_file_replace(const char *path, const void *data, size_t length, bool *unc
 	char *old = NULL;
 	size_t old_length = 0;
 	ml_error ignored;
+	struct stat info;
 	*unchanged = false;
-	if (ml_file_read_all(path, length, &old, &old_length, &ignored) == 0) {
+	/* Only a regular file is compared: reading a pipe would wait for a writer. */
+	if (stat(path, &info) == 0 && S_ISREG(info.st_mode) &&
+	    ml_file_read_all(path, length, &old, &old_length, &ignored) == 0) {
 		*unchanged = old_length == length && memcmp(old, data, length) == 0;
 		free(old);
 		if (*unchanged)

@@ -25,6 +25,7 @@
 
 typedef struct ml_atomic_file ml_atomic_file;
 
+/* A path that is a device or a pipe (/dev/null, a fifo) is written in place. */
 ml_atomic_file *ml_atomic_open(const char *path, ml_error *err);
 FILE *ml_atomic_stream(ml_atomic_file *file);
 /* The temporary file's name, for a signal handler to unlink (NULL in place). */

@@ -6,6 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Binary rows are read into memory this many values at a time at most. */
+#define READ_BLOCK_CELLS ((size_t)1 << 20)
+
 struct ml_input {
 	int fd;
 	bool owns_fd;
@@ -55,6 +58,18 @@ ml_input *ml_input_open(const char *path, const ml_csv_options *csv, ml_error *e
 	size_t have = sniff(input->fd, prefix, err, input->name);
 	if (have == (size_t)-1)
 		goto fail;
+	/* No text starts with the magic's first byte (0x89 is not UTF-8 there). */
+	if (have > 0 && have < ML_BINARY_MAGIC_LENGTH && memcmp(prefix, ML_BINARY_MAGIC, have) == 0) {
+		ml_error_set(err, "%s: truncated binary header (the input ends inside the magic)",
+			     input->name);
+		goto fail;
+	}
+	if (have > 0 && prefix[0] == (unsigned char)ML_BINARY_MAGIC[0] &&
+	    memcmp(prefix, ML_BINARY_MAGIC, have) != 0) {
+		ml_error_set(err, "%s: not an mlpipe binary matrix (bad magic), nor CSV text",
+			     input->name);
+		goto fail;
+	}
 	if (have == ML_BINARY_MAGIC_LENGTH && memcmp(prefix, ML_BINARY_MAGIC, have) == 0)
 		input->binary = ml_binary_reader_create(input->fd, input->name, have, err);
 	else
@@ -102,6 +117,9 @@ static int read_binary_rows(ml_binary_reader *reader, ml_dataset *dataset, ml_er
 	size_t block = 4096;
 	if (declared != ML_ROWS_UNKNOWN && declared < (uint64_t)1 << 16)
 		block = declared ? (size_t)declared : 1;
+	/* However wide the rows, a block is at most 8 MiB until data comes. */
+	if (block > READ_BLOCK_CELLS / width)
+		block = READ_BLOCK_CELLS / width ? READ_BLOCK_CELLS / width : 1;
 	for (;;) {
 		if (dataset->n_rows + block > capacity) {
 			size_t grown = capacity ? capacity * 2 : block;
@@ -141,6 +159,11 @@ int ml_dataset_read_input(ml_input *input, const ml_load_options *load, ml_datas
 	int status;
 	if (input->csv) {
 		status = ml_load_fit(input->csv, load, dataset, err);
+	} else if (load->keep || load->drop || load->categorical || load->ordinal) {
+		/* Silently ignoring them would hand back columns nobody asked for. */
+		ml_error_set(err, "%s: -c, -x, --categorical and --ordinal apply to CSV input (this"
+			     " is a binary matrix, loaded already)", input->name);
+		status = -1;
 	} else {
 		const ml_columns *columns = ml_binary_reader_columns(input->binary);
 		status = ml_columns_copy(&dataset->columns, columns, err);

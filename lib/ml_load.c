@@ -99,7 +99,12 @@ static size_t map_intern(string_map *map, const char *text, size_t length, ml_er
 	if (!(map->keys[map->count] = ml_strndup(text, length, err)))
 		return ML_NO_COLUMN;
 	map->count++;
-	return map_rehash(map, map->n_slots, err) < 0 ? ML_NO_COLUMN : map->count - 1;
+	/* Only the new key needs a slot: rehashing all of them made fitting quadratic. */
+	size_t mask = map->n_slots - 1, slot = hash_string(text, length) & mask;
+	while (map->slots[slot])
+		slot = (slot + 1) & mask;
+	map->slots[slot] = map->count;
+	return map->count - 1;
 }
 
 static int set_na_values(load_params *params, const char *const *values, size_t count,
@@ -199,6 +204,14 @@ static int derive_outputs(ml_stage *stage, ml_error *err)
 			if (joined.failed)
 				return ml_error_nomem(err);
 			stage->outputs.names[out++] = joined.data;
+			if (joined.length > ML_MAX_NAME_LENGTH) {
+				/* Binary matrices could not name the column: refuse it here. */
+				ml_error_set(err, "column '%s': a category of %zu bytes makes a one-hot"
+					     " column name longer than %zu bytes; use --ordinal or drop"
+					     " the column with -x", name,
+					     strlen(column->vocabulary.keys[k]), ML_MAX_NAME_LENGTH);
+				return -1;
+			}
 		}
 	}
 	size_t duplicate = ml_columns_find_duplicate(&stage->outputs);
@@ -585,7 +598,10 @@ static int encode_rows(fit_state *state, const ml_stage *stage, ml_dataset *data
 		       ml_error *err)
 {
 	size_t width = stage->outputs.count, cells;
-	if (width == state->n_used) {
+	bool any_onehot = false;
+	for (size_t c = 0; c < state->n_used; c++)
+		any_onehot |= params_of(stage)->columns[c].encoding == ENCODE_ONEHOT;
+	if (!any_onehot) {
 		/* Nothing to expand: the parsed rows are the encoded rows. */
 		dataset->values = state->values;
 		state->values = NULL;

@@ -133,6 +133,8 @@ static int parse_inputs(ml_stage *stage, ml_text_reader *reader, ml_error *err)
 		return ml_text_fail(reader, &line, err, "expected 'inputs COUNT NAME...'");
 	if (ml_text_get_size(reader, &line, 1, ML_MAX_COLUMNS, &count, err) < 0)
 		return -1;
+	if (count == 0)
+		return ml_text_fail(reader, &line, err, "a stage takes at least one column");
 	if (line.n_tokens != count + 2)
 		return ml_text_fail(reader, &line, err, "'inputs' says %zu columns but lists %zu",
 				    count, line.n_tokens - 2);
@@ -217,6 +219,13 @@ const ml_stage *ml_chain_stage(const ml_chain *chain, size_t index)
 
 int ml_chain_append(ml_chain *chain, ml_stage *stage, ml_error *err)
 {
+	if (chain->length > 0 && !stage->kind->apply) {
+		/* It has no apply: it reads text, which only the first stage gets. */
+		ml_error_set(err, "stage '%s' can only come first (it reads CSV text)",
+			     stage->kind->name);
+		ml_stage_free(stage);
+		return -1;
+	}
 	if (chain->length > 0) {
 		const ml_columns *previous = &chain->stages[chain->length - 1]->outputs;
 		if (!ml_columns_same_names(previous, &stage->inputs)) {

@@ -223,6 +223,12 @@ static int tokenize(ml_text_reader *reader, const char *p, const char *end,
 			p = read_quoted(reader, p + 1, end, &problem);
 			if (!p)
 				return ml_text_fail(reader, line, err, "%s", problem);
+			/* The line was UTF-8, but \x escapes can spell any byte. */
+			size_t start = reader->starts[n_tokens];
+			if (reader->scratch.length > start && !reader->scratch.failed &&
+			    !ml_utf8_valid(reader->scratch.data + start, reader->scratch.length - start))
+				return ml_text_fail(reader, line, err, "quoted string is not UTF-8 text"
+						    " (see its \\x escapes)");
 			if (p < end && *p != ' ' && *p != '\t')
 				return ml_text_fail(reader, line, err, "no space after quoted string");
 		} else {

@@ -1,0 +1,23 @@
+# ml-info reads data from a file, stdin or a named pipe, binary or CSV.
+. "$TESTS_DIR/lib.sh"
+# A reader that waits for a pipe nobody writes to must fail, not hang.
+command -v timeout >/dev/null || skip "no timeout(1)"
+iris=$DATA_DIR/iris.csv
+run_ok ml-load -t species "$iris" -o iris.bin
+run_ok ml-info iris.bin
+mv out expected.txt
+
+# The same description from stdin and from a named pipe (whose first
+# bytes must not be consumed by the look for a stage file).
+run_ok sh -c 'ml-info < iris.bin'
+sed 's/^file: stdin$/file: iris.bin/' out | cmp -s - expected.txt || fail "stdin differs"
+mkfifo pipe
+{ timeout 10 cat iris.bin > pipe & } 2>/dev/null
+run_ok timeout 10 ml-info pipe
+wait
+sed 's/^file: pipe$/file: iris.bin/' out | cmp -s - expected.txt || fail "a named pipe differs"
+mkfifo csvpipe
+{ timeout 10 cat "$iris" > csvpipe & } 2>/dev/null
+run_ok timeout 10 ml-info -t species csvpipe
+wait
+sed 's/^file: csvpipe$/file: iris.bin/' out | cmp -s - expected.txt || fail "CSV from a pipe differs"

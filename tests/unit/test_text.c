@@ -1,0 +1,262 @@
+/*
+ * ml_text: the keyword-value lines of stage and model files.  Quoting
+ * round-trips every string a column name can be; numbers round-trip
+ * bit-exactly; malformed lines are refused with their line number.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "ml_text.h"
+
+/* Writes "key VALUE" and reads it back: the one value must come out equal. */
+static void round_trip_string(const char *value)
+{
+	ml_buf out;
+	ml_error err;
+	ml_buf_init(&out);
+	ml_text_key(&out, "name");
+	ml_text_string(&out, value);
+	ml_text_newline(&out);
+	ck_assert(!out.failed);
+	ml_text_reader *reader = ml_text_reader_create(out.data, out.length, "t", 1, &err);
+	ml_text_line line;
+	int got = ml_text_next(reader, &line, &err);
+	ck_assert_msg(got == 1, "'%s' written as '%s': %s", value, out.data,
+		      got < 0 ? err.message : "no line");
+	ck_assert_uint_eq(line.n_tokens, 2);
+	ck_assert_str_eq(line.tokens[0], "name");
+	ck_assert_msg(strcmp(line.tokens[1], value) == 0, "'%s' came back as '%s' (from '%s')",
+		      value, line.tokens[1], out.data);
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), 0);
+	ml_text_reader_free(reader);
+	ml_buf_free(&out);
+}
+
+START_TEST(test_string_round_trip)
+{
+	static const char *const values[] = {
+		"plain", "", " ", "two words", " leading", "trailing ", "tab\there",
+		"say \"hi\"", "\"", "\"\"", "back\\slash", "\\", "\\n", "\\x41", "new\nline",
+		"cr\rlf\n", "#comment", "a#b", "=", "island=Dream", "caf\xc3\xa9",
+		"\xe2\x82\xac \xf0\x9f\x98\x80", "\x7f", "\x01\x02\x1f", "\x1b[31mred\x1b[0m",
+		"end\\", "x\"", "nan", "-0", "1e308", "stage", "end",
+	};
+	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+		round_trip_string(values[i]);
+	/* Every ASCII character but NUL, alone and inside text. */
+	for (int c = 1; c < 128; c++) {
+		char alone[2] = { (char)c, 0 }, inside[6] = { 'a', (char)c, 'b', (char)c, 0 };
+		round_trip_string(alone);
+		round_trip_string(inside);
+	}
+}
+END_TEST
+
+/* Reads text and returns every line's tokens as "tok|tok|...;" or the error. */
+static const char *read_all(const char *text)
+{
+	static char result[4 * ML_ERROR_SIZE];
+	ml_error err;
+	ml_text_reader *reader = ml_text_reader_create(text, strlen(text), "src", 10, &err);
+	ml_text_line line;
+	size_t used = 0;
+	int got;
+	result[0] = '\0';
+	while ((got = ml_text_next(reader, &line, &err)) == 1) {
+		used += (size_t)snprintf(result + used, sizeof result - used, "%zu:", line.number);
+		for (size_t i = 0; i < line.n_tokens; i++)
+			used += (size_t)snprintf(result + used, sizeof result - used, "%s%s",
+						 i ? "|" : "", line.tokens[i]);
+		used += (size_t)snprintf(result + used, sizeof result - used, ";");
+	}
+	if (got < 0)
+		snprintf(result + used, sizeof result - used, "error: %s", err.message);
+	ml_text_reader_free(reader);
+	return result;
+}
+
+START_TEST(test_lines)
+{
+	ck_assert_str_eq(read_all(""), "");
+	ck_assert_str_eq(read_all("a b c"), "10:a|b|c;");
+	ck_assert_str_eq(read_all("a  b\t c \n"), "10:a|b|c;");
+	ck_assert_str_eq(read_all("\n\n# comment\n  # indented comment\nk v\n"), "14:k|v;");
+	ck_assert_str_eq(read_all("k a#b\n"), "10:k|a#b;");
+	ck_assert_str_eq(read_all("k 1\r\nk 2\r\n"), "10:k|1;11:k|2;");
+	ck_assert_str_eq(read_all("k \"a b\" \"\" c\n"), "10:k|a b||c;");
+	ck_assert_str_eq(read_all("k \"\\x41\\x7f\\t\"\n"), "10:k|A\x7f\t;");
+	ck_assert_str_eq(read_all("   \t \n"), "");
+	ck_assert_str_eq(read_all("k v\n\n\nk2\n"), "10:k|v;13:k2;");
+}
+END_TEST
+
+START_TEST(test_malformed_lines)
+{
+	ck_assert_str_eq(read_all("ok 1\nk \"open\n"),
+			 "10:ok|1;error: src:11: unterminated quoted string");
+	ck_assert_str_eq(read_all("k \"a\\\"\n"), "error: src:10: unterminated quoted string");
+	ck_assert_str_eq(read_all("k \"ends with \\"),
+			 "error: src:10: unterminated quoted string");
+	ck_assert_str_eq(read_all("k \"\\q\"\n"), "error: src:10: unknown escape in quoted string");
+	ck_assert_str_eq(read_all("k \"\\x4\"\n"), "error: src:10: bad \\x escape in quoted string");
+	ck_assert_str_eq(read_all("k \"\\x\""), "error: src:10: bad \\x escape in quoted string");
+	ck_assert_str_eq(read_all("k \"\\xg1\"\n"), "error: src:10: bad \\x escape in quoted string");
+	ck_assert_str_eq(read_all("k \"\\x00\"\n"), "error: src:10: bad \\x escape in quoted string");
+	ck_assert_str_eq(read_all("k \"a\"b\n"), "error: src:10: no space after quoted string");
+	/* Escapes may spell UTF-8, never bytes that are not (found by fuzz_pipefile). */
+	ck_assert_str_eq(read_all("k \"caf\\xc3\\xa9\"\n"), "10:k|caf\xc3\xa9;");
+	ck_assert_str_eq(read_all("k \"\\xc1\\x7f\"\n"),
+			 "error: src:10: quoted string is not UTF-8 text (see its \\x escapes)");
+	ck_assert_str_eq(read_all("k \"\\xff\"\n"),
+			 "error: src:10: quoted string is not UTF-8 text (see its \\x escapes)");
+	ck_assert_str_eq(read_all("\"\" \"\"\n"), "10:|;");
+	ck_assert_str_eq(read_all("k \"\\xc3\"\n"),
+			 "error: src:10: quoted string is not UTF-8 text (see its \\x escapes)");
+	ck_assert_str_eq(read_all("k v\nk \xff\n"), "10:k|v;error: src:11: not UTF-8 text");
+	ck_assert_str_eq(read_all("# \xc3\n"), "error: src:10: not UTF-8 text");
+	static const char with_nul[] = "k a\0b\n";
+	ml_error err;
+	ml_text_reader *reader = ml_text_reader_create(with_nul, sizeof with_nul - 1, "src", 1,
+						       &err);
+	ml_text_line line;
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), -1);
+	ck_assert_str_eq(err.message, "src:1: not UTF-8 text");
+	ml_text_reader_free(reader);
+}
+END_TEST
+
+/* Parses "key VALUES" and hands the line to check. */
+typedef struct parsed {
+	ml_text_reader *reader;
+	ml_text_line line;
+	ml_error err;
+} parsed;
+
+static void parse_line(parsed *p, const char *text)
+{
+	p->reader = ml_text_reader_create(text, strlen(text), "m", 3, &p->err);
+	ck_assert_int_eq(ml_text_next(p->reader, &p->line, &p->err), 1);
+}
+
+START_TEST(test_values)
+{
+	parsed p;
+	parse_line(&p, "k 12 nan -inf 0.1 x 1.5e3 007 -1 18446744073709551616 red");
+	double value;
+	size_t size, choice;
+	ck_assert(ml_text_is(&p.line, "k"));
+	ck_assert(!ml_text_is(&p.line, "K"));
+	ck_assert_int_eq(ml_text_expect(p.reader, &p.line, "k", 10, &p.err), 0);
+	ck_assert_int_eq(ml_text_expect(p.reader, &p.line, "k", 2, &p.err), -1);
+	ck_assert_str_eq(p.err.message, "m:3: 'k' takes 2 values, found 10");
+	ck_assert_int_eq(ml_text_expect(p.reader, &p.line, "key", 10, &p.err), -1);
+	ck_assert_str_eq(p.err.message, "m:3: expected 'key', found 'k'");
+	ck_assert_int_eq(ml_text_get_double(p.reader, &p.line, 1, &value, &p.err), 0);
+	ck_assert(value == 12);
+	ck_assert_int_eq(ml_text_get_double(p.reader, &p.line, 2, &value, &p.err), 0);
+	ck_assert(isnan(value));
+	ck_assert_int_eq(ml_text_get_double(p.reader, &p.line, 3, &value, &p.err), 0);
+	ck_assert(isinf(value) && value < 0);
+	ck_assert_int_eq(ml_text_get_double(p.reader, &p.line, 4, &value, &p.err), 0);
+	ck_assert(value == 0.1);
+	ck_assert_int_eq(ml_text_get_double(p.reader, &p.line, 5, &value, &p.err), -1);
+	ck_assert_str_eq(p.err.message, "m:3: 'k': 'x' is not a number");
+	ck_assert_int_eq(ml_text_get_size(p.reader, &p.line, 1, 12, &size, &p.err), 0);
+	ck_assert_uint_eq(size, 12);
+	ck_assert_int_eq(ml_text_get_size(p.reader, &p.line, 1, 11, &size, &p.err), -1);
+	ck_assert_str_eq(p.err.message, "m:3: 'k': '12' is not a whole number from 0 to 11");
+	ck_assert_int_eq(ml_text_get_size(p.reader, &p.line, 6, 10000, &size, &p.err), -1);
+	ck_assert_int_eq(ml_text_get_size(p.reader, &p.line, 7, 10, &size, &p.err), 0);
+	ck_assert_uint_eq(size, 7);
+	ck_assert_int_eq(ml_text_get_size(p.reader, &p.line, 8, 10, &size, &p.err), -1);
+	ck_assert_int_eq(ml_text_get_size(p.reader, &p.line, 9, SIZE_MAX, &size, &p.err), -1);
+	static const char *const colours[] = { "green", "red", NULL };
+	ck_assert_int_eq(ml_text_get_choice(p.reader, &p.line, 10, colours, &choice, &p.err), 0);
+	ck_assert_uint_eq(choice, 1);
+	ck_assert_int_eq(ml_text_get_choice(p.reader, &p.line, 5, colours, &choice, &p.err), -1);
+	ck_assert_str_eq(p.err.message, "m:3: 'k': unknown value 'x'");
+	ck_assert_int_eq(ml_text_next_required(p.reader, &p.line, "end", &p.err), -1);
+	ck_assert_str_eq(p.err.message, "m:4: unexpected end of text, expected 'end'");
+	ck_assert_str_eq(ml_text_source(p.reader), "m");
+	ml_text_reader_free(p.reader);
+	ml_text_reader_free(NULL);
+}
+END_TEST
+
+START_TEST(test_double_round_trip)
+{
+	static const double values[] = {
+		0.0, -0.0, 1.0, -1.5, 0.1, 1.0 / 3.0, 1e-310, 4.9406564584124654e-324,
+		1.7976931348623157e308, 2.2250738585072014e-308, 9007199254740993.0, 123456789012.0,
+		INFINITY, -INFINITY, NAN,
+	};
+	ml_buf out;
+	ml_error err;
+	ml_buf_init(&out);
+	ml_text_key(&out, "v");
+	for (size_t i = 0; i < sizeof values / sizeof values[0]; i++)
+		ml_text_double(&out, values[i]);
+	ml_text_size(&out, SIZE_MAX);
+	ml_text_newline(&out);
+	ml_text_reader *reader = ml_text_reader_create(out.data, out.length, "d", 1, &err);
+	ml_text_line line;
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), 1);
+	size_t n = sizeof values / sizeof values[0];
+	ck_assert_uint_eq(line.n_tokens, n + 2);
+	for (size_t i = 0; i < n; i++) {
+		double back;
+		ck_assert_int_eq(ml_text_get_double(reader, &line, i + 1, &back, &err), 0);
+		if (isnan(values[i])) {
+			ck_assert(isnan(back));
+			continue;
+		}
+		ck_assert_msg(memcmp(&back, &values[i], sizeof back) == 0, "%.17g came back as %.17g",
+			      values[i], back);
+	}
+	char expected[32];
+	snprintf(expected, sizeof expected, "%zu", (size_t)SIZE_MAX);
+	ck_assert_str_eq(line.tokens[n + 1], expected);
+	ck_assert_uint_eq(ml_text_offset(reader), out.length);
+	ml_text_reader_free(reader);
+	ml_buf_free(&out);
+}
+END_TEST
+
+/* A line with a million and more tokens is refused, not grown without bound. */
+START_TEST(test_too_many_tokens)
+{
+	ml_buf text;
+	ml_buf_init(&text);
+	ml_text_key(&text, "k");
+	for (size_t i = 0; i < ML_MAX_COLUMNS + 20; i++)
+		ml_buf_puts(&text, " x");
+	ck_assert(!text.failed);
+	ml_error err;
+	ml_text_reader *reader = ml_text_reader_create(text.data, text.length, "big", 1, &err);
+	ml_text_line line;
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), -1);
+	ck_assert_str_eq(err.message, "big:1: too many values on one line");
+	ml_text_reader_free(reader);
+	ml_buf_free(&text);
+}
+END_TEST
+
+static Suite *text_suite(void)
+{
+	Suite *suite = suite_create("ml_text");
+	TCase *core = tcase_create("core");
+	tcase_add_test(core, test_string_round_trip);
+	tcase_add_test(core, test_lines);
+	tcase_add_test(core, test_malformed_lines);
+	tcase_add_test(core, test_values);
+	tcase_add_test(core, test_double_round_trip);
+	tcase_add_test(core, test_too_many_tokens);
+	suite_add_tcase(suite, core);
+	return suite;
+}
+
+ML_CHECK_MAIN(text_suite)
