@@ -26,6 +26,8 @@ static const char *output_name = "stdout";
 static bool failing;
 /* Read by the signal handler: the temporary output to remove. */
 static const char *volatile temp_to_remove;
+/* The handler's own copy of that name: the original is freed on commit. */
+static char temp_name[4096];
 
 #define CODE_HELP 1000
 #define CODE_VERSION 1001
@@ -253,7 +255,11 @@ FILE *cli_output_open(const char *path)
 	if (!(output_file = ml_atomic_open(path, &err)))
 		cli_fail(&err);
 	output_name = path;
-	temp_to_remove = ml_atomic_temp_path(output_file);
+	const char *temp = ml_atomic_temp_path(output_file);
+	if (temp && strlen(temp) < sizeof temp_name) {
+		memcpy(temp_name, temp, strlen(temp) + 1);
+		temp_to_remove = temp_name;
+	}
 	return ml_atomic_stream(output_file);
 }
 

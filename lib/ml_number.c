@@ -1614,7 +1614,11 @@ static void read_scientific(const char *text, uint64_t *digits, int *exponent)
 			count++;
 		}
 	*digits = sum;
-	*exponent = atoi(text + 1) - (count - 1);
+	/* printf's own exponent: a sign and two or three digits. */
+	int sign = text[1] == '-' ? -1 : 1, magnitude = 0;
+	for (text += 2; is_digit(*text); text++)
+		magnitude = magnitude * 10 + (*text - '0');
+	*exponent = sign * magnitude - (count - 1);
 }
 
 /* Slow but sure: the first of %.0e .. %.16e that reads back as value. */
