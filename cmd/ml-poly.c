@@ -122,17 +122,23 @@ static void report(const char *source, uint64_t n_rows, const ml_stage *stage)
 }
 
 /* -t on binary input: the target it has, or one for a binary without any. */
-static void set_binary_target(ml_columns *columns, const char *target, const char *source)
+static int set_binary_target(ml_columns *columns, const char *target, const char *source,
+			     ml_error *err)
 {
 	if (!target)
-		return;
+		return 0;
 	size_t index = ml_columns_find(columns, target);
-	if (index == ML_NO_COLUMN)
-		cli_die("%s: no target column '%s'", source, target);
-	if (columns->target != ML_NO_COLUMN && columns->target != index)
-		cli_die("%s: the target is '%s' already, not '%s'", source,
-			columns->names[columns->target], target);
+	if (index == ML_NO_COLUMN) {
+		ml_error_set(err, "%s: no target column '%s'", source, target);
+		return -1;
+	}
+	if (columns->target != ML_NO_COLUMN && columns->target != index) {
+		ml_error_set(err, "%s: the target is '%s' already, not '%s'", source,
+			     columns->names[columns->target], target);
+		return -1;
+	}
 	columns->target = index;
+	return 0;
 }
 
 /* Binary input: the stage is made from the header, then the rows stream through it. */
@@ -144,7 +150,11 @@ static void expand_binary(const settings *s, ml_input *input, int argc, char **a
 	ml_columns inputs;
 	if (ml_columns_copy(&inputs, ml_binary_reader_columns(reader), &err) < 0)
 		cli_fail(&err);
-	set_binary_target(&inputs, s->load.target, source);
+	if (set_binary_target(&inputs, s->load.target, source, &err) < 0) {
+		ml_columns_free(&inputs);
+		ml_input_close(input);
+		cli_fail(&err);
+	}
 	ml_stage *stage = make_stage(s, &inputs, source);
 	ml_columns_free(&inputs);
 	ml_chain *chain = ml_chain_copy(ml_binary_reader_chain(reader), &err);
