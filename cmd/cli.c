@@ -221,6 +221,27 @@ void cli_warn(const char *format, ...)
 	va_end(args);
 }
 
+bool cli_csv_option(int code, ml_csv_options *csv)
+{
+	ml_error err;
+	switch (code) {
+	case 'd':
+		csv->delimiter = cli_delimiter(cli_arg);
+		csv->delimiter_given = true;
+		return true;
+	case CLI_OPT_NO_HEADER:
+		csv->header = false;
+		return true;
+	case CLI_OPT_NA:
+		/* A copy: the list is cut up, and argv is recorded in stage files whole. */
+		if (ml_csv_options_set_na(csv, cli_copy_arg(), &err) < 0)
+			cli_usage_error("--na: %s", err.message);
+		return true;
+	default:
+		return false;
+	}
+}
+
 size_t cli_size(const char *option, const char *arg, size_t min, size_t max)
 {
 	int64_t value;

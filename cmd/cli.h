@@ -51,6 +51,20 @@ _Noreturn void cli_fail(const ml_error *err);
 _Noreturn void cli_die(const char *format, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * The options of every command that reads CSV: -d, --no-header, --na.
+ * `prefix` starts their help ("" or "CSV input: ").
+ */
+enum { CLI_OPT_NO_HEADER = 900, CLI_OPT_NA };
+#define CLI_CSV_OPTIONS(prefix)                                                          \
+	{ 'd', "delimiter", "C", prefix "field delimiter (default ',', '\\t' for tab)" },  \
+	{ CLI_OPT_NO_HEADER, "no-header", NULL,                                          \
+	  prefix "the first line is data; columns are c1..cN" },                         \
+	{ CLI_OPT_NA, "na", "LIST",                                                      \
+	  prefix "missing-value strings (default NA,NaN,nan,?; empty always)" }
+/* Applies one of those options to csv; false when code is not one of them. */
+bool cli_csv_option(int code, ml_csv_options *csv);
+
 /* Strict option values: the whole argument, in range, or exit 2. */
 size_t cli_size(const char *option, const char *arg, size_t min, size_t max);
 double cli_double(const char *option, const char *arg);

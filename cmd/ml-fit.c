@@ -16,8 +16,7 @@
 #include "ml_io.h"
 #include "ml_model.h"
 
-enum { OPT_ALPHA = 256, OPT_C, OPT_TOL, OPT_FTOL, OPT_MAX_ITER, OPT_CLASS_WEIGHT, OPT_NO_INTERCEPT,
-       OPT_NO_HEADER, OPT_NA };
+enum { OPT_ALPHA = 256, OPT_C, OPT_TOL, OPT_FTOL, OPT_MAX_ITER, OPT_CLASS_WEIGHT, OPT_NO_INTERCEPT };
 
 static const cli_option options[] = {
 	{ 't', "target", "NAME", "the target column (default: the input's own)" },
@@ -31,9 +30,7 @@ static const cli_option options[] = {
 	{ OPT_NO_INTERCEPT, "no-intercept", NULL, "fit no intercept (it is 0)" },
 	{ 's', "seed", "SEED", "seed for random choices, recorded in the model (0)" },
 	{ 'x', "exclude", "COLS", "for CSV input: drop these columns" },
-	{ 'd', "delimiter", "C", "for CSV input: field delimiter (default ',')" },
-	{ OPT_NO_HEADER, "no-header", NULL, "for CSV input: the first line is data" },
-	{ OPT_NA, "na", "LIST", "for CSV input: missing-value strings" },
+	CLI_CSV_OPTIONS("CSV input: "),
 	{ 'v', "verbose", NULL, "report iterations, loss, fit quality, time and BLAS on stderr" },
 	{ 0 },
 };
@@ -74,7 +71,6 @@ static void parse_class_weight(settings *s, const char *arg)
 
 static void parse_option(settings *s, int code)
 {
-	ml_error err;
 	switch (code) {
 	case 't': s->fit.target = s->load.target = cli_arg; break;
 	case 'o': s->output = cli_arg; break;
@@ -90,17 +86,10 @@ static void parse_option(settings *s, int code)
 	case OPT_NO_INTERCEPT: s->fit.fit_intercept = false; break;
 	case 's': s->fit.seed = cli_size("--seed", cli_arg, 0, (size_t)INT64_MAX); break;
 	case 'x': s->load.drop = cli_arg; break;
-	case 'd':
-		s->load.csv.delimiter = cli_delimiter(cli_arg);
-		s->load.csv.delimiter_given = true;
-		break;
-	case OPT_NO_HEADER: s->load.csv.header = false; break;
-	case OPT_NA:
-		if (ml_csv_options_set_na(&s->load.csv, cli_arg, &err) < 0)
-			cli_usage_error("--na: %s", err.message);
-		break;
 	case 'v': s->verbose = true; break;
-	default: cli_usage_error("unhandled option");
+	default:
+		if (!cli_csv_option(code, &s->load.csv))
+			cli_usage_error("unhandled option");
 	}
 }
 

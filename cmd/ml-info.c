@@ -15,13 +15,11 @@
 #include "ml_model.h"
 #include "ml_number.h"
 
-enum { OPT_NO_HEADER = 256, OPT_NA, OPT_STAGES };
+enum { OPT_STAGES = 256 };
 
 static const cli_option options[] = {
 	{ 't', "target", "NAME", "for CSV input: the target column" },
-	{ 'd', "delimiter", "C", "for CSV input: field delimiter" },
-	{ OPT_NO_HEADER, "no-header", NULL, "for CSV input: the first line is data" },
-	{ OPT_NA, "na", "LIST", "for CSV input: missing-value strings" },
+	CLI_CSV_OPTIONS("CSV input: "),
 	{ OPT_STAGES, "stages", NULL, "print the stages in full (their file text)" },
 	{ 0 },
 };
@@ -186,24 +184,16 @@ static bool is_pipefile(const char *path)
 int main(int argc, char **argv)
 {
 	ml_load_options load;
-	ml_error err;
 	int code;
 	cli_init(&command, argc, argv);
 	ml_load_options_init(&load);
 	while ((code = cli_next_option(argc, argv)) != -1) {
 		switch (code) {
 		case 't': load.target = cli_arg; break;
-		case 'd':
-			load.csv.delimiter = cli_delimiter(cli_arg);
-			load.csv.delimiter_given = true;
-			break;
-		case OPT_NO_HEADER: load.csv.header = false; break;
-		case OPT_NA:
-			if (ml_csv_options_set_na(&load.csv, cli_copy_arg(), &err) < 0)
-				cli_usage_error("--na: %s", err.message);
-			break;
 		case OPT_STAGES: full_stages = true; break;
-		default: cli_usage_error("unhandled option");
+		default:
+			if (!cli_csv_option(code, &load.csv))
+				cli_usage_error("unhandled option");
 		}
 	}
 	if (argc - optind > 1)

@@ -10,7 +10,7 @@
 #include "ml_io.h"
 #include "ml_stream.h"
 
-enum { OPT_CATEGORICAL = 256, OPT_ORDINAL, OPT_MAX_CATEGORIES, OPT_NO_HEADER, OPT_NA,
+enum { OPT_CATEGORICAL = 256, OPT_ORDINAL, OPT_MAX_CATEGORIES,
        OPT_CSV, OPT_BIN, OPT_SAVE, OPT_LOAD };
 
 static const cli_option options[] = {
@@ -20,9 +20,7 @@ static const cli_option options[] = {
 	{ OPT_CATEGORICAL, "categorical", "COLS", "treat these columns as categorical" },
 	{ OPT_ORDINAL, "ordinal", NULL, "encode categories as integer codes, not one-hot" },
 	{ OPT_MAX_CATEGORIES, "max-categories", "N", "one-hot at most N values per column (1000)" },
-	{ 'd', "delimiter", "C", "field delimiter (default ',', '\\t' for tab)" },
-	{ OPT_NO_HEADER, "no-header", NULL, "the first line is data; columns are c1..cN" },
-	{ OPT_NA, "na", "LIST", "missing-value strings (default NA,NaN,nan,?; empty always)" },
+	CLI_CSV_OPTIONS(""),
 	{ OPT_CSV, "csv", NULL, "write CSV instead of binary" },
 	{ OPT_BIN, "bin", NULL, "write binary (the default)" },
 	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },
@@ -55,8 +53,8 @@ static void parse_arguments(int argc, char **argv, settings *s)
 {
 	ml_load_options_init(&s->load);
 	int code;
-	ml_error err;
 	while ((code = cli_next_option(argc, argv)) != -1) {
+		s->na_given |= code == CLI_OPT_NA;
 		switch (code) {
 		case 't': s->load.target = cli_arg; break;
 		case 'c': s->load.keep = cli_arg; break;
@@ -67,23 +65,15 @@ static void parse_arguments(int argc, char **argv, settings *s)
 			s->load.max_categories = cli_size("--max-categories", cli_arg, 1, ML_MAX_COLUMNS);
 			s->max_categories_given = true;
 			break;
-		case 'd':
-			s->load.csv.delimiter = cli_delimiter(cli_arg);
-			s->load.csv.delimiter_given = true;
-			break;
-		case OPT_NO_HEADER: s->load.csv.header = false; break;
-		case OPT_NA:
-			if (ml_csv_options_set_na(&s->load.csv, cli_copy_arg(), &err) < 0)
-				cli_usage_error("--na: %s", err.message);
-			s->na_given = true;
-			break;
 		case OPT_CSV: s->csv = true; break;
 		case OPT_BIN: s->bin = true; break;
 		case 'o': s->output = cli_arg; break;
 		case OPT_SAVE: s->save = cli_arg; break;
 		case OPT_LOAD: s->load_file = cli_arg; break;
 		case 'v': s->verbose = true; break;
-		default: cli_usage_error("unhandled option");
+		default:
+			if (!cli_csv_option(code, &s->load.csv))
+				cli_usage_error("unhandled option");
 		}
 	}
 	if (argc - optind > 1)

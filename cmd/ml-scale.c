@@ -12,7 +12,7 @@
 #include "ml_number.h"
 #include "ml_scale.h"
 
-enum { OPT_RANGE = 256, OPT_IMPUTE, OPT_NO_HEADER, OPT_NA, OPT_CSV, OPT_BIN, OPT_SAVE,
+enum { OPT_RANGE = 256, OPT_IMPUTE, OPT_CSV, OPT_BIN, OPT_SAVE,
        OPT_LOAD };
 
 static const cli_option options[] = {
@@ -23,9 +23,7 @@ static const cli_option options[] = {
 	{ 'c', "columns", "COLS", "touch only these columns (names or 1-based ranges: a,3,5-7)" },
 	{ 'x', "exclude", "COLS", "leave these columns alone" },
 	{ 't', "target", "NAME", "the target column (never scaled)" },
-	{ 'd', "delimiter", "C", "CSV input: field delimiter (default ',', '\\t' for tab)" },
-	{ OPT_NO_HEADER, "no-header", NULL, "CSV input: the first line is data" },
-	{ OPT_NA, "na", "LIST", "CSV input: missing-value strings (default NA,NaN,nan,?)" },
+	CLI_CSV_OPTIONS("CSV input: "),
 	{ OPT_CSV, "csv", NULL, "write CSV (default: the input's format)" },
 	{ OPT_BIN, "bin", NULL, "write binary (default: the input's format)" },
 	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },
@@ -88,7 +86,6 @@ static void parse_arguments(int argc, char **argv, settings *s)
 	ml_load_options_init(&s->load);
 	bool range_given = false;
 	int code;
-	ml_error err;
 	while ((code = cli_next_option(argc, argv)) != -1) {
 		s->fitting_options_given |= code == 'm' || code == OPT_RANGE ||
 					    code == OPT_IMPUTE || code == 'c' || code == 'x' ||
@@ -104,22 +101,15 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		case 'c': s->scale.columns = cli_arg; break;
 		case 'x': s->scale.exclude = cli_arg; break;
 		case 't': s->load.target = cli_arg; break;
-		case 'd':
-			s->load.csv.delimiter = cli_delimiter(cli_arg);
-			s->load.csv.delimiter_given = true;
-			break;
-		case OPT_NO_HEADER: s->load.csv.header = false; break;
-		case OPT_NA:
-			if (ml_csv_options_set_na(&s->load.csv, cli_copy_arg(), &err) < 0)
-				cli_usage_error("--na: %s", err.message);
-			break;
 		case OPT_CSV: s->csv = true; break;
 		case OPT_BIN: s->bin = true; break;
 		case 'o': s->output = cli_arg; break;
 		case OPT_SAVE: s->save = cli_arg; break;
 		case OPT_LOAD: s->load_file = cli_arg; break;
 		case 'v': s->verbose = true; break;
-		default: cli_usage_error("unhandled option");
+		default:
+			if (!cli_csv_option(code, &s->load.csv))
+				cli_usage_error("unhandled option");
 		}
 	}
 	if (argc - optind > 1)
