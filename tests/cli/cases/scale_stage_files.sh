@@ -2,7 +2,7 @@
 # file and line; nothing is written.
 . "$TESTS_DIR/lib.sh"
 iris="$DATA_DIR/iris.csv"
-run_ok ml-scale -t species --impute mean --save good.scale "$iris" -o /dev/null
+run_ok ml-scale -t species --impute mean --save good.scale "$iris" -o scaled.csv
 run_ok ml-scale --load good.scale "$iris" -o good.csv
 
 # bad NAME SED-SCRIPT PATTERN: good.scale edited by the script must be refused.
