@@ -85,11 +85,32 @@ static void build_getopt_tables(const cli_option *options)
 	*s++ = 'h';
 }
 
+static char **typed_argv;
+static int typed_argc;
+
+static void free_typed_argv(void)
+{
+	free(typed_argv);
+}
+
+char *const *cli_typed_argv(int *argc)
+{
+	*argc = typed_argc;
+	return typed_argv;
+}
+
 void cli_init(const cli_command *command, int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
 	current = command;
+	/* The strings stay where they are; getopt_long only reorders the array. */
+	typed_argv = malloc(((size_t)argc + 1) * sizeof *typed_argv);
+	if (!typed_argv) {
+		fprintf(stderr, "%s: out of memory\n", command->name);
+		exit(CLI_EXIT_FAILURE);
+	}
+	memcpy(typed_argv, argv, ((size_t)argc + 1) * sizeof *typed_argv);
+	typed_argc = argc;
+	atexit(free_typed_argv);
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");
 	signal(SIGPIPE, SIG_DFL);
@@ -321,8 +342,10 @@ ml_format cli_output_format(bool want_csv, bool want_bin, bool input_is_csv)
 	return input_is_csv ? ML_FORMAT_CSV : ML_FORMAT_BINARY;
 }
 
-void cli_save_chain(const char *path, const ml_chain *chain, int argc, char **argv)
+void cli_save_chain(const char *path, const ml_chain *chain)
 {
+	int argc;
+	char *const *argv = cli_typed_argv(&argc);
 	ml_buf text;
 	ml_error err;
 	bool unchanged;

@@ -35,8 +35,13 @@ typedef struct cli_command {
 	const char *footer;   /* examples and notes for --help, or NULL */
 } cli_command;
 
-/* Program name, C numeric locale, SIGPIPE default, exit-time stdout check. */
+/*
+ * Program name, C numeric locale, SIGPIPE default, exit-time stdout check;
+ * keeps the command line as typed (getopt_long permutes argv).
+ */
 void cli_init(const cli_command *command, int argc, char **argv);
+/* The command line as typed, for stage and model files to record. */
+char *const *cli_typed_argv(int *argc);
 /*
  * The next option's code, -1 when options end (optind is then the first
  * operand).  --help and --version are handled here; bad usage exits 2.
@@ -86,9 +91,9 @@ ml_format cli_output_format(bool want_csv, bool want_bin, bool input_is_csv);
 
 /*
  * Writes a stage file (mlpipe-model(5) without an estimator) holding chain,
- * with this command line recorded in it; exits 1 on failure.
+ * with the command line as typed recorded in it; exits 1 on failure.
  */
-void cli_save_chain(const char *path, const ml_chain *chain, int argc, char **argv);
+void cli_save_chain(const char *path, const ml_chain *chain);
 
 /*
  * The --load path of ml-load, ml-scale and ml-poly: replays the stage file's

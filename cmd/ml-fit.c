@@ -216,11 +216,6 @@ int main(int argc, char **argv)
 {
 	settings s = { 0 };
 	ml_error err;
-	/* getopt_long permutes argv: the model records the command as typed. */
-	char **typed = malloc(((size_t)argc + 1) * sizeof *typed);
-	if (!typed)
-		return CLI_EXIT_FAILURE;
-	memcpy(typed, argv, ((size_t)argc + 1) * sizeof *typed);
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
 	if (s.verbose) {
@@ -231,7 +226,9 @@ int main(int argc, char **argv)
 	s.fit.warning = print_progress;
 	double start = seconds_now();
 	ml_model *model = fit(&s);
-	if (ml_model_set_command(model, argc, typed, &err) < 0)
+	int typed_argc;
+	char *const *typed = cli_typed_argv(&typed_argc);
+	if (ml_model_set_command(model, typed_argc, typed, &err) < 0)
 		cli_fail(&err);
 	write_model(model, s.output, s.verbose);
 	if (s.verbose) {
@@ -242,6 +239,5 @@ int main(int argc, char **argv)
 			 (double)usage.ru_maxrss / 1024.0);
 	}
 	ml_model_free(model);
-	free(typed);
 	return 0;
 }

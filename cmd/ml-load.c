@@ -126,7 +126,7 @@ int main(int argc, char **argv)
 	if (s.save) {
 		if (ml_chain_length(data.chain) == 0)
 			cli_die("--save: the input has no load stage to save (it is binary without one)");
-		cli_save_chain(s.save, data.chain, argc, argv);
+		cli_save_chain(s.save, data.chain);
 	}
 	cli_write_dataset(&data, s.format, s.output);
 	if (s.verbose)

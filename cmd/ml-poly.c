@@ -142,7 +142,7 @@ static int set_binary_target(ml_columns *columns, const char *target, const char
 }
 
 /* Binary input: the stage is made from the header, then the rows stream through it. */
-static void expand_binary(const settings *s, ml_input *input, int argc, char **argv)
+static void expand_binary(const settings *s, ml_input *input)
 {
 	ml_error err;
 	ml_binary_reader *reader = ml_input_binary(input);
@@ -161,7 +161,7 @@ static void expand_binary(const settings *s, ml_input *input, int argc, char **a
 	if (!chain || ml_chain_append(chain, stage, &err) < 0)
 		cli_fail(&err);
 	if (s->save)
-		cli_save_chain(s->save, chain, argc, argv);
+		cli_save_chain(s->save, chain);
 	ml_format format = cli_output_format(s->csv, s->bin, false);
 	FILE *out = cli_output_open(s->output);
 	cli_refuse_terminal(out, format);
@@ -181,7 +181,7 @@ static void expand_binary(const settings *s, ml_input *input, int argc, char **a
 }
 
 /* CSV input: the implicit load stage is fitted in memory, then poly applied to it all. */
-static void expand_csv(const settings *s, ml_input *input, int argc, char **argv)
+static void expand_csv(const settings *s, ml_input *input)
 {
 	ml_error err;
 	ml_dataset data;
@@ -193,7 +193,7 @@ static void expand_csv(const settings *s, ml_input *input, int argc, char **argv
 	if (ml_dataset_apply(&data, stage, &err) < 0)
 		cli_fail(&err);
 	if (s->save)
-		cli_save_chain(s->save, data.chain, argc, argv);
+		cli_save_chain(s->save, data.chain);
 	cli_write_dataset(&data, cli_output_format(s->csv, s->bin, true), s->output);
 	if (s->verbose)
 		report(source, data.n_rows, ml_chain_stage(data.chain,
@@ -266,8 +266,8 @@ int main(int argc, char **argv)
 		cli_fail(&err);
 	/* Each closes input when done with it. */
 	if (ml_input_binary(input))
-		expand_binary(&s, input, argc, argv);
+		expand_binary(&s, input);
 	else
-		expand_csv(&s, input, argc, argv);
+		expand_csv(&s, input);
 	return 0;
 }

@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 		cli_fail(&err);
 	}
 	if (s.save)
-		cli_save_chain(s.save, data.chain, argc, argv);
+		cli_save_chain(s.save, data.chain);
 	cli_write_dataset(&data, format, s.output);
 	if (s.verbose)
 		report(&data, &s.scale, &summary);
