@@ -359,49 +359,48 @@ void cli_save_chain(const char *path, const ml_chain *chain)
 	ml_buf_free(&text);
 }
 
-void cli_copy_stream(ml_stream *stream, ml_format format, const char *output)
+uint64_t cli_copy_stream(ml_stream *stream, ml_format format, const char *output)
 {
 	FILE *out = cli_output_open(output);
 	cli_refuse_terminal(out, format);
 	ml_error err;
+	uint64_t n_rows;
 	ml_writer *writer = ml_writer_create(out, cli_output_name(), format,
 					     ml_stream_columns(stream), ml_stream_chain(stream),
 					     ml_stream_declared_rows(stream), &err);
-	/* Blocks of about 8 MiB whatever the width (at least one row). */
-	size_t width = ml_stream_columns(stream)->count, got;
-	size_t block = ((size_t)8 << 20) / sizeof(double) / (width ? width : 1);
-	if (block == 0)
-		block = 1;
-	else if (block > 4096)
-		block = 4096;
-	double *rows = writer ? ml_alloc_array(block, width * sizeof *rows, &err) : NULL;
-	if (!rows)
-		cli_fail(&err);
-	do {
-		if (ml_stream_read(stream, rows, block, &got, &err) < 0 ||
-		    ml_writer_write(writer, rows, got, &err) < 0)
-			cli_fail(&err);
-	} while (got > 0);
-	if (ml_writer_finish(writer, &err) < 0)
+	if (!writer || ml_stream_copy(stream, writer, &n_rows, &err) < 0 ||
+	    ml_writer_finish(writer, &err) < 0)
 		cli_fail(&err);
 	ml_writer_free(writer);
-	free(rows);
 	cli_output_close();
+	return n_rows;
 }
 
-void cli_apply_saved(const char *stage_file, const char *input, const ml_csv_options *csv,
-		     bool want_csv, bool want_bin, bool csv_follows_input, const char *output)
+static bool has_stage_kind(const ml_chain *chain, const char *kind)
+{
+	for (size_t i = 0; i < ml_chain_length(chain); i++)
+		if (strcmp(ml_stage_kind_name(ml_chain_stage(chain, i)), kind) == 0)
+			return true;
+	return false;
+}
+
+uint64_t cli_apply_saved(const char *stage_file, const char *kind, const char *input,
+			 const ml_csv_options *csv, bool want_csv, bool want_bin,
+			 bool csv_follows_input, const char *output)
 {
 	ml_error err;
 	ml_pipefile *file = ml_pipefile_open(stage_file, &err);
 	if (!file || ml_pipefile_expect_end(file, &err) < 0)
 		cli_fail(&err);
+	if (!has_stage_kind(ml_pipefile_chain(file), kind))
+		cli_die("%s: no %s stage in it (was it saved by ml-%s --save?)", stage_file, kind,
+			kind);
 	ml_stream *stream = ml_stream_open(input, csv, ml_pipefile_chain(file), stage_file, &err);
 	if (!stream)
 		cli_fail(&err);
 	ml_format format = cli_output_format(want_csv, want_bin,
 					     csv_follows_input && ml_stream_is_csv(stream));
-	cli_copy_stream(stream, format, output);
+	uint64_t n_rows = cli_copy_stream(stream, format, output);
 	const char *column;
 	size_t unknown = ml_stream_unknown_total(stream, &column);
 	if (unknown)
@@ -410,6 +409,7 @@ void cli_apply_saved(const char *stage_file, const char *input, const ml_csv_opt
 			 unknown == 1 ? "" : "s", column);
 	ml_stream_close(stream);
 	ml_pipefile_close(file);
+	return n_rows;
 }
 
 void cli_write_dataset(const ml_dataset *data, ml_format format, const char *output)

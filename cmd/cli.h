@@ -100,13 +100,18 @@ void cli_save_chain(const char *path, const ml_chain *chain);
  * chain on input (all of it on CSV, the missing part on binary), streaming,
  * and writes the result to output (stdout when NULL) in the format --csv /
  * --bin ask for, else binary or, when csv_follows_input, the input's format;
- * reports unknown categories on stderr; closes the output.
+ * reports unknown categories on stderr; closes the output.  The file must
+ * hold a stage of kind `kind`.  Returns the number of rows.
  */
-void cli_apply_saved(const char *stage_file, const char *input, const ml_csv_options *csv,
-		     bool want_csv, bool want_bin, bool csv_follows_input, const char *output);
+uint64_t cli_apply_saved(const char *stage_file, const char *kind, const char *input,
+			 const ml_csv_options *csv, bool want_csv, bool want_bin,
+			 bool csv_follows_input, const char *output);
 
-/* Streams every row of stream to output (stdout when NULL) in format and closes it. */
-void cli_copy_stream(ml_stream *stream, ml_format format, const char *output);
+/*
+ * Streams every row of stream to output (stdout when NULL) in format and
+ * closes it; returns the number of rows.
+ */
+uint64_t cli_copy_stream(ml_stream *stream, ml_format format, const char *output);
 
 /* Writes a whole dataset to output (stdout when NULL) in format and closes it. */
 void cli_write_dataset(const ml_dataset *data, ml_format format, const char *output);

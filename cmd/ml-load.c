@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
 	if (s.load_file) {
-		cli_apply_saved(s.load_file, s.input, &s.load.csv, s.csv, s.bin, false, s.output);
+		cli_apply_saved(s.load_file, "load", s.input, &s.load.csv, s.csv, s.bin, false, s.output);
 		return 0;
 	}
 	ml_input *input = ml_input_open(s.input, &s.load.csv, &err);

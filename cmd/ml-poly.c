@@ -162,22 +162,19 @@ static void expand_binary(const settings *s, ml_input *input)
 		cli_fail(&err);
 	if (s->save)
 		cli_save_chain(s->save, chain);
-	ml_format format = cli_output_format(s->csv, s->bin, false);
-	FILE *out = cli_output_open(s->output);
-	cli_refuse_terminal(out, format);
-	ml_writer *writer = ml_writer_create(out, cli_output_name(), format,
-					     ml_stage_outputs(stage), chain,
-					     ml_binary_reader_rows(reader), &err);
-	uint64_t n_rows;
-	if (!writer || ml_poly_stream_binary(reader, stage, writer, &n_rows, &err) < 0 ||
-	    ml_writer_finish(writer, &err) < 0)
+	/* The input's own chain is a prefix of this one: the stream applies the rest. */
+	const ml_stage *poly = ml_chain_stage(chain, ml_chain_length(chain) - 1);
+	char *name = ml_strdup(source, &err);
+	ml_stream *stream = name ? ml_stream_from_input(input, chain, "the poly stage", &err) : NULL;
+	if (!stream)
 		cli_fail(&err);
-	ml_writer_free(writer);
-	cli_output_close();
+	uint64_t n_rows = cli_copy_stream(stream, cli_output_format(s->csv, s->bin, false),
+					  s->output);
 	if (s->verbose)
-		report(source, n_rows, stage);
+		report(name, n_rows, poly);
+	ml_stream_close(stream);
 	ml_chain_free(chain);
-	ml_input_close(input);
+	free(name);
 }
 
 /* CSV input: the implicit load stage is fitted in memory, then poly applied to it all. */
@@ -202,53 +199,13 @@ static void expand_csv(const settings *s, ml_input *input)
 	free(source);
 }
 
-static bool has_poly_stage(const ml_chain *chain)
-{
-	for (size_t i = 0; i < ml_chain_length(chain); i++)
-		if (ml_stage_is_poly(ml_chain_stage(chain, i)))
-			return true;
-	return false;
-}
-
-/*
- * --load: the saved chain replayed on CSV (all of it) or binary (what it
- * still needs), streaming; output in the input's format unless told.
- */
+/* --load: the saved chain replayed on CSV (all of it) or binary (what it still needs). */
 static void apply_saved(const settings *s)
 {
-	ml_error err;
-	ml_pipefile *file = ml_pipefile_open(s->load_file, &err);
-	if (!file || ml_pipefile_expect_end(file, &err) < 0)
-		cli_fail(&err);
-	if (!has_poly_stage(ml_pipefile_chain(file)))
-		cli_die("%s: no poly stage in it (was it saved by ml-poly --save?)", s->load_file);
-	ml_stream *stream = ml_stream_open(s->input, &s->load.csv, ml_pipefile_chain(file),
-					   s->load_file, &err);
-	if (!stream)
-		cli_fail(&err);
-	ml_format format = cli_output_format(s->csv, s->bin, ml_stream_is_csv(stream));
-	FILE *out = cli_output_open(s->output);
-	cli_refuse_terminal(out, format);
-	ml_writer *writer = ml_writer_create(out, cli_output_name(), format,
-					     ml_stream_columns(stream), ml_stream_chain(stream),
-					     ml_stream_declared_rows(stream), &err);
-	uint64_t n_rows;
-	if (!writer || ml_poly_stream_copy(stream, writer, &n_rows, &err) < 0 ||
-	    ml_writer_finish(writer, &err) < 0)
-		cli_fail(&err);
-	ml_writer_free(writer);
-	cli_output_close();
-	const char *column;
-	size_t unknown = ml_stream_unknown_total(stream, &column);
-	if (unknown)
-		cli_warn("%s: %zu value%s not seen when the stage was fitted (most in column '%s');"
-			 " encoded as all-zero one-hot / missing", ml_stream_name(stream), unknown,
-			 unknown == 1 ? "" : "s", column);
+	uint64_t n_rows = cli_apply_saved(s->load_file, "poly", s->input, &s->load.csv, s->csv,
+					  s->bin, true, s->output);
 	if (s->verbose)
-		cli_warn("%s: %llu rows, %zu columns out", ml_stream_name(stream),
-			 (unsigned long long)n_rows, ml_stream_columns(stream)->count);
-	ml_stream_close(stream);
-	ml_pipefile_close(file);
+		cli_warn("%s: %llu rows", s->input ? s->input : "stdin", (unsigned long long)n_rows);
 }
 
 int main(int argc, char **argv)

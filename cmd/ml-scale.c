@@ -143,7 +143,7 @@ int main(int argc, char **argv)
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
 	if (s.load_file) {
-		cli_apply_saved(s.load_file, s.input, &s.load.csv, s.csv, s.bin, true, s.output);
+		cli_apply_saved(s.load_file, "scale", s.input, &s.load.csv, s.csv, s.bin, true, s.output);
 		if (s.verbose)
 			cli_warn("applied the stages saved in '%s'", s.load_file);
 		return 0;

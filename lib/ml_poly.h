@@ -25,11 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ml_binary.h"
 #include "ml_columns.h"
-#include "ml_io.h"
 #include "ml_stage.h"
-#include "ml_stream.h"
 
 #define ML_POLY_DEFAULT_DEGREE 2
 /* Degrees above this are refused: the term count explodes long before. */
@@ -73,19 +70,5 @@ int ml_poly_width(const ml_columns *inputs, const ml_poly_options *options, size
 ml_stage *ml_poly_stage_create(const ml_columns *inputs, const ml_poly_options *options,
 			       ml_error *err);
 bool ml_stage_is_poly(const ml_stage *stage);
-
-/*
- * Streaming.  Both read a block of rows at a time, so memory does not grow
- * with the input; *n_rows (may be NULL) counts the rows written.  Neither
- * finishes the writer.
- *
- * ml_poly_stream_binary writes the rows of a binary input through stage
- * (whose inputs are the reader's columns) to writer, which was created with
- * the stage's outputs.  ml_poly_stream_copy writes every row of stream
- * (which replays the stages its input still needs) to writer.
- */
-int ml_poly_stream_binary(ml_binary_reader *reader, const ml_stage *stage, ml_writer *writer,
-			  uint64_t *n_rows, ml_error *err);
-int ml_poly_stream_copy(ml_stream *stream, ml_writer *writer, uint64_t *n_rows, ml_error *err);
 
 #endif

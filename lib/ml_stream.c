@@ -350,3 +350,25 @@ int ml_stream_read(ml_stream *stream, double *rows, size_t max_rows, size_t *n_r
 	}
 	return status;
 }
+
+int ml_stream_copy(ml_stream *stream, ml_writer *writer, uint64_t *n_rows, ml_error *err)
+{
+	size_t width = stream->columns->count, got;
+	size_t block = BLOCK_BYTES / sizeof(double) / (width ? width : 1);
+	block = block == 0 ? 1 : block > BLOCK_ROWS ? BLOCK_ROWS : block;
+	double *rows = ml_alloc_array(block, (width ? width : 1) * sizeof *rows, err);
+	uint64_t total = 0;
+	int status = rows ? 0 : -1;
+	while (status == 0) {
+		status = ml_stream_read(stream, rows, block, &got, err);
+		if (status == 0 && got == 0)
+			break;
+		if (status == 0)
+			status = ml_writer_write(writer, rows, got, err);
+		total += got;
+	}
+	free(rows);
+	if (n_rows)
+		*n_rows = total;
+	return status;
+}

@@ -48,6 +48,11 @@ uint64_t ml_stream_declared_rows(const ml_stream *stream);
 int ml_stream_read(ml_stream *stream, double *rows, size_t max_rows, size_t *n_read,
 		   ml_error *err);
 bool ml_stream_row_failed(const ml_stream *stream);
+/*
+ * Writes every row to writer (created with ml_stream_columns), block by
+ * block; *n_rows (may be NULL) counts them.  Does not finish the writer.
+ */
+int ml_stream_copy(ml_stream *stream, ml_writer *writer, uint64_t *n_rows, ml_error *err);
 /* Category values the load stage did not know, and the column with most. */
 size_t ml_stream_unknown_total(const ml_stream *stream, const char **worst_column);
 

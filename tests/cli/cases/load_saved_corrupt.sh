@@ -109,9 +109,9 @@ expect_fail 1 '^ml-load: iris\.bin:1: not UTF-8 text$' ml-load --load iris.bin "
 mkdir adir
 expect_fail 1 '^ml-load: adir: read error: Is a directory$' ml-load --load adir "$iris"
 expect_fail 1 '^ml-load: none\.load: No such file or directory$' ml-load --load none.load "$iris"
-# A stage file without stages cannot read CSV.
+# A stage file without a load stage is refused before any input is read.
 printf 'mlpipe 1\n' > empty.load
-expect_fail 1 '^ml-load: .*iris\.csv: CSV input needs a load stage to read it$' \
+expect_fail 1 "^ml-load: empty\\.load: no load stage in it \\(was it saved by ml-load --save\\?\\)$" \
 	ml-load --load empty.load "$iris"
 # CRLF line ends are fine.
 printf 'mlpipe 1\r\nstage load\r\ninputs 1 sepal_length\r\ntarget none\r\nmissing 0\r\nend\r\n' > crlf.load
