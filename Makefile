@@ -27,7 +27,7 @@ else
 BUILD ?= build
 endif
 
-LIB_SRC := $(wildcard lib/*.c)
+LIB_SRC := $(wildcard lib/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIBRARY := $(BUILD)/libmlpipe.a
 CLI_OBJ := $(BUILD)/cmd/cli.o
@@ -38,7 +38,7 @@ MAN_PAGES := $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
 # Keep objects between runs: a second `make` has nothing to do.
 .SECONDARY:
 
-.PHONY: fuzz fuzz-replay all check unit-check cli-check install uninstall demo bench clean deps number-stress
+.PHONY: fuzz fuzz-replay all check layers-check unit-check cli-check install uninstall demo bench clean deps number-stress
 
 all: $(PROGRAMS)
 
@@ -58,7 +58,11 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBRARY)
 	$(CC) $(CFLAGS) $(ML_LDFLAGS) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(ML_LIBS)
 
 check: deps
-	$(MAKE) unit-check cli-check fuzz-replay
+	$(MAKE) layers-check unit-check cli-check fuzz-replay
+
+# No file in lib/ includes a header from a layer above its own (lib/README.md).
+layers-check:
+	@sh scripts/check-layers.sh
 
 unit-check: $(UNIT_TESTS)
 	@failed=0; for t in $(UNIT_TESTS); do $$t || failed=1; done; exit $$failed

@@ -11,9 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ml_file.h"
-#include "ml_number.h"
-#include "ml_stream.h"
+#include "core/ml_file.h"
+#include "core/ml_number.h"
+#include "stages/ml_pipefile.h"
+#include "stages/ml_stream.h"
 
 char *cli_arg;
 

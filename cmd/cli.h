@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <unistd.h> /* optind */
 
-#include "ml_error.h"
-#include "ml_io.h"
-#include "ml_stream.h"
+#include "core/ml_error.h"
+#include "stages/ml_io.h"
+#include "stages/ml_stream.h"
 
 #define CLI_EXIT_FAILURE 1
 #define CLI_EXIT_USAGE 2

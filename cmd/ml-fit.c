@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #include "cli.h"
-#include "ml_file.h"
-#include "ml_io.h"
-#include "ml_model.h"
+#include "core/ml_clock.h"
+#include "core/ml_file.h"
+#include "models/ml_model.h"
+#include "stages/ml_io.h"
 
 enum { OPT_ALPHA = 256, OPT_C, OPT_TOL, OPT_FTOL, OPT_MAX_ITER, OPT_CLASS_WEIGHT, OPT_NO_INTERCEPT };
 
@@ -120,13 +120,6 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		cli_usage_error("%s", err.message);
 }
 
-static double seconds_now(void)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)now.tv_sec + (double)now.tv_nsec * 1e-9;
-}
-
 static void print_progress(void *context, const char *message)
 {
 	(void)context;
@@ -173,7 +166,7 @@ static ml_model *fit(settings *s)
 	ml_binary_reader *binary = ml_input_binary(input);
 	if (binary) {
 		data.columns = ml_binary_reader_columns(binary);
-		data.chain = ml_binary_reader_chain(binary);
+		data.chain = ml_input_chain(input);
 		data.read = read_binary;
 		data.source = binary;
 	} else {
@@ -224,7 +217,7 @@ int main(int argc, char **argv)
 		warn_generic_kernels();
 	}
 	s.fit.warning = print_progress;
-	double start = seconds_now();
+	double start = ml_clock_now();
 	ml_model *model = fit(&s);
 	int typed_argc;
 	char *const *typed = cli_typed_argv(&typed_argc);
@@ -235,7 +228,7 @@ int main(int argc, char **argv)
 		struct rusage usage;
 		getrusage(RUSAGE_SELF, &usage);
 		cli_warn("%s model, %zu features: %.3f s, peak memory %.1f MiB", ml_model_kind(model),
-			 ml_model_n_features(model), seconds_now() - start,
+			 ml_model_n_features(model), ml_clock_now() - start,
 			 (double)usage.ru_maxrss / 1024.0);
 	}
 	ml_model_free(model);

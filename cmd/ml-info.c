@@ -10,10 +10,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ml_file.h"
-#include "ml_io.h"
-#include "ml_model.h"
-#include "ml_number.h"
+#include "core/ml_file.h"
+#include "core/ml_number.h"
+#include "models/ml_model.h"
+#include "stages/ml_io.h"
+#include "stages/ml_pipefile.h"
 
 enum { OPT_STAGES = 256 };
 

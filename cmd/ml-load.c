@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ml_file.h"
-#include "ml_io.h"
-#include "ml_stream.h"
+#include "core/ml_file.h"
+#include "stages/ml_io.h"
+#include "stages/ml_stream.h"
 
 enum { OPT_CATEGORICAL = 256, OPT_ORDINAL, OPT_MAX_CATEGORIES,
        OPT_CSV, OPT_BIN, OPT_SAVE, OPT_LOAD };

@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ml_file.h"
-#include "ml_io.h"
-#include "ml_poly.h"
-#include "ml_stream.h"
+#include "core/ml_file.h"
+#include "stages/ml_io.h"
+#include "stages/ml_poly.h"
+#include "stages/ml_stream.h"
 
 #define STRINGIFY(x) #x
 #define TEXT_OF(macro) STRINGIFY(macro)
@@ -157,7 +157,7 @@ static void expand_binary(const settings *s, ml_input *input)
 	}
 	ml_stage *stage = make_stage(s, &inputs, source);
 	ml_columns_free(&inputs);
-	ml_chain *chain = ml_chain_copy(ml_binary_reader_chain(reader), &err);
+	ml_chain *chain = ml_chain_copy(ml_input_chain(input), &err);
 	if (!chain || ml_chain_append(chain, stage, &err) < 0)
 		cli_fail(&err);
 	if (s->save)

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "ml_model.h"
-#include "ml_predict.h"
-#include "ml_stats.h"
-#include "ml_stream.h"
+#include "models/ml_model.h"
+#include "serve/ml_predict.h"
+#include "serve/ml_telemetry.h"
+#include "stages/ml_stream.h"
 
 enum { OPT_PROBA = 256, OPT_CSV, OPT_BIN, OPT_STATS, OPT_STATS_FILE };
 
@@ -58,9 +58,9 @@ typedef struct settings {
 } settings;
 
 /* What the exit handler and the signal need; main sets them once. */
-static ml_stats *stats;
+static ml_telemetry *stats;
 static const char *stats_file;
-static ml_stats_metrics metrics = { "mlpipe_predict", "model", NULL };
+static ml_telemetry_metrics metrics = { "mlpipe_predict", "model", NULL };
 static bool finished;
 static int wake_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t report_asked;
@@ -117,7 +117,7 @@ static void catch_report_signal(void)
 static void write_stats_file(bool fatal)
 {
 	ml_error err;
-	if (!stats_file || ml_stats_write_prometheus(stats, &metrics, stats_file, &err) == 0)
+	if (!stats_file || ml_telemetry_write_prometheus(stats, &metrics, stats_file, &err) == 0)
 		return;
 	if (fatal)
 		cli_fail(&err);
@@ -128,7 +128,7 @@ static void print_summary(void)
 {
 	ml_buf line;
 	ml_buf_init(&line);
-	ml_stats_format_summary(stats, &line);
+	ml_telemetry_format_summary(stats, &line);
 	cli_warn("%s", line.failed ? "out of memory" : line.data);
 	ml_buf_free(&line);
 }
@@ -151,7 +151,7 @@ static void stats_at_exit(void)
 {
 	if (finished || !stats)
 		return;
-	ml_stats_add_errors(stats, 1);
+	ml_telemetry_add_errors(stats, 1);
 	write_stats_file(false);
 }
 
@@ -201,7 +201,7 @@ int main(int argc, char **argv)
 	/* Before anything slow: SIGUSR1's default action would end the run. */
 	catch_report_signal();
 	/* Counting starts now, so that a missing or broken model is counted too. */
-	if (!(stats = ml_stats_create(&err)))
+	if (!(stats = ml_telemetry_create(&err)))
 		cli_fail(&err);
 	stats_file = s.stats_file;
 	metrics.label_value = s.model;
@@ -234,7 +234,7 @@ int main(int argc, char **argv)
 	write_stats_file(true);
 	ml_predictor_free(predictor);
 	ml_model_free(model);
-	ml_stats_free(stats);
+	ml_telemetry_free(stats);
 	stats = NULL;
 	return 0;
 }

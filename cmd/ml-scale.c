@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "ml_io.h"
-#include "ml_number.h"
-#include "ml_scale.h"
+#include "core/ml_number.h"
+#include "stages/ml_io.h"
+#include "stages/ml_scale.h"
 
 enum { OPT_RANGE = 256, OPT_IMPUTE, OPT_CSV, OPT_BIN, OPT_SAVE,
        OPT_LOAD };

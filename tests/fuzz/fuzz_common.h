@@ -15,8 +15,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "ml_dataset.h"
-#include "ml_io.h"
+#include "stages/ml_dataset.h"
+#include "stages/ml_io.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #define _GNU_SOURCE
 #include "fuzz_common.h"
 
-#include "ml_load.h"
+#include "stages/ml_load.h"
 
 enum {
 	NO_HEADER = 1 << 0, ORDINAL = 1 << 1, DELIMITER = 3 << 2, FEW_CATEGORIES = 1 << 4,

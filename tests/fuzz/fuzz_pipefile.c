@@ -7,7 +7,8 @@
 #define _GNU_SOURCE
 #include "fuzz_common.h"
 
-#include "ml_file.h"
+#include "core/ml_file.h"
+#include "stages/ml_pipefile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

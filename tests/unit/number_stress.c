@@ -15,7 +15,7 @@
  * NUMBER_STRESS_NO_MAIN and includes this file to run a fixed-seed sample.
  */
 #define _GNU_SOURCE /* newlocale, strtod_l, uselocale */
-#include "ml_number.h"
+#include "core/ml_number.h"
 
 #include <ctype.h>
 #include <float.h>

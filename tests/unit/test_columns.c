@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "ml_columns.h"
-#include "ml_util.h"
+#include "core/ml_columns.h"
+#include "core/ml_util.h"
 
 static void make(ml_columns *columns, size_t count, const char *const *names)
 {

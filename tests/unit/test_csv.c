@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "ml_csv.h"
+#include "io/ml_csv.h"
 
 /* A file descriptor that reads text[0..length) from a regular temp file. */
 static int fd_with(const char *text, size_t length)

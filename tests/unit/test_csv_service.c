@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "ml_csv.h"
+#include "io/ml_csv.h"
 
 /* A pipe already holding text, its write end left open unless closed. */
 static int pipe_with(const char *text, bool close_writer, int *writer)

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "ml_linear.h"
-#include "ml_model.h"
+#include "models/ml_linear.h"
+#include "models/ml_model.h"
 
 /* A deterministic pseudo-random stream in [-1, 1). */
 static double noise(unsigned long *state)

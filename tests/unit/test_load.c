@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "ml_load.h"
+#include "stages/ml_load.h"
 
 static ml_csv_reader *csv_from(const char *text, const ml_csv_options *options, int *fd)
 {

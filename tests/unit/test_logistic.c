@@ -8,8 +8,9 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "ml_logistic.h"
-#include "ml_model.h"
+#include "math/ml_lbfgs.h"
+#include "models/ml_logistic.h"
+#include "models/ml_model.h"
 
 /* The extended Rosenbrock function (N&W's test problem), n even. */
 static double rosenbrock(void *context, const double *x, double *g)

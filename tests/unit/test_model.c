@@ -10,8 +10,9 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "ml_file.h"
-#include "ml_model.h"
+#include "core/ml_file.h"
+#include "models/ml_model.h"
+#include "stages/ml_pipefile.h"
 
 #define FIXTURES "tests/fixtures/models/"
 

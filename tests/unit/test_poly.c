@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "ml_poly.h"
-#include "ml_util.h"
+#include "core/ml_util.h"
+#include "stages/ml_poly.h"
 
 /* Columns named by a NULL-terminated list; target is an index or ML_NO_COLUMN. */
 static ml_columns make_columns(const char *const *names, size_t target)

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "ml_scale.h"
+#include "stages/ml_scale.h"
 
 /* A dataset of n_rows x n_columns values, columns a, b, c, ..., target or ML_NO_COLUMN. */
 static ml_dataset make_dataset(size_t n_rows, size_t n_columns, const double *values,

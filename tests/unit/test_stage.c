@@ -11,9 +11,9 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "ml_dataset.h"
-#include "ml_load.h"
-#include "stage_impl.h"
+#include "stages/ml_dataset.h"
+#include "stages/ml_load.h"
+#include "stages/ml_stage_impl.h"
 
 /* "twice": doubles every column, keeping the names. */
 static int twice_outputs(ml_stage *stage, ml_error *err)

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check_main.h"
-#include "ml_text.h"
+#include "core/ml_text.h"
 
 /* Writes "key VALUE" and reads it back: the one value must come out equal. */
 static void round_trip_string(const char *value)

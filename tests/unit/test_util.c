@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "check_main.h"
-#include "ml_util.h"
+#include "core/ml_util.h"
 
 START_TEST(test_size_mul)
 {

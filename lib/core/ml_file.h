@@ -1,0 +1,42 @@
+/*
+ * ml_file: files that are written whole or not at all, and whole files read
+ * with a bound.
+ *
+ * Outputs go to a temporary file beside the target and are renamed over it
+ * only after a clean close, so an interrupted or failed run never leaves a
+ * half-written file (devices and FIFOs are written in place).  A file
+ * replaced by identical bytes is left untouched, so make does not rebuild
+ * what depends on it.
+ */
+#ifndef ML_FILE_H
+#define ML_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/ml_error.h"
+
+typedef struct ml_atomic_file ml_atomic_file;
+
+/* A path that is a device or a pipe (/dev/null, a fifo) is written in place. */
+ml_atomic_file *ml_atomic_open(const char *path, ml_error *err);
+FILE *ml_atomic_stream(ml_atomic_file *file);
+/* The temporary file's name, for a signal handler to unlink (NULL in place). */
+const char *ml_atomic_temp_path(const ml_atomic_file *file);
+/* Flushes, syncs, closes and renames over the target; frees file. */
+int ml_atomic_commit(ml_atomic_file *file, ml_error *err);
+/* Removes the temporary file; frees file.  NULL is fine. */
+void ml_atomic_abort(ml_atomic_file *file);
+
+/*
+ * Replaces path with data atomically, unless it holds exactly data already
+ * (*unchanged is then true and the file is not touched).
+ */
+int ml_file_replace(const char *path, const void *data, size_t length, bool *unchanged,
+		    ml_error *err);
+/* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
+int ml_file_read_all(const char *path, size_t max, char **data, size_t *length,
+		     ml_error *err);
+
+#endif

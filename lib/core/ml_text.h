@@ -1,0 +1,77 @@
+/*
+ * ml_text: the line-oriented keyword-value text that stage chains and model
+ * files are written in (see mlpipe-model(5)).
+ *
+ * A line is a keyword followed by values separated by single spaces.  A
+ * value is a bare word, a quoted string ("a b", with \" \\ \n \t \r \xHH
+ * escapes) or a number written to read back bit-exactly.  Blank lines and
+ * lines starting with '#' are ignored by the reader.  The same text is
+ * embedded in binary matrix headers, so a stage serialises one way only.
+ */
+#ifndef ML_TEXT_H
+#define ML_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ml_error.h"
+#include "core/ml_util.h"
+
+/* Writing: a line starts with a key; values follow; the newline ends it. */
+void ml_text_key(ml_buf *out, const char *key);
+void ml_text_string(ml_buf *out, const char *value);
+void ml_text_double(ml_buf *out, double value);
+void ml_text_size(ml_buf *out, size_t value);
+void ml_text_newline(ml_buf *out);
+
+/* One parsed line: tokens[0] is the keyword. */
+typedef struct ml_text_line {
+	size_t n_tokens;
+	char **tokens;
+	size_t number; /* 1-based line number in the source */
+} ml_text_line;
+
+typedef struct ml_text_reader ml_text_reader;
+
+/*
+ * Reads text[0..length) (not copied: it must outlive the reader).  source
+ * names it in error messages ("iris.model", "data.bin: header").
+ * first_line is the line number of text[0] in that source.
+ */
+ml_text_reader *ml_text_reader_create(const char *text, size_t length,
+				      const char *source, size_t first_line,
+				      ml_error *err);
+void ml_text_reader_free(ml_text_reader *reader);
+
+/* 1 and fills *line (valid until the next call), 0 at the end, -1 on error. */
+int ml_text_next(ml_text_reader *reader, ml_text_line *line, ml_error *err);
+/* Like ml_text_next, but the end of the text is an error ("expected 'end'"). */
+int ml_text_next_required(ml_text_reader *reader, ml_text_line *line,
+			  const char *expected, ml_error *err);
+/* The text position just after the line last returned. */
+size_t ml_text_offset(const ml_text_reader *reader);
+const char *ml_text_source(const ml_text_reader *reader);
+
+/* Sets err to "source:line: message" and returns -1. */
+int ml_text_fail(const ml_text_reader *reader, const ml_text_line *line,
+		 ml_error *err, const char *format, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* True when the line's keyword is key. */
+bool ml_text_is(const ml_text_line *line, const char *key);
+/* Checks the keyword and that the line has exactly n_values values. */
+int ml_text_expect(const ml_text_reader *reader, const ml_text_line *line,
+		   const char *key, size_t n_values, ml_error *err);
+/* Value i (1-based after the keyword) as a number ("nan", "inf" allowed). */
+int ml_text_get_double(const ml_text_reader *reader, const ml_text_line *line,
+		       size_t index, double *value, ml_error *err);
+/* Value i as an integer in [0, max]. */
+int ml_text_get_size(const ml_text_reader *reader, const ml_text_line *line,
+		     size_t index, size_t max, size_t *value, ml_error *err);
+/* Value i as one of the names in choices (NULL-terminated); *choice its index. */
+int ml_text_get_choice(const ml_text_reader *reader, const ml_text_line *line,
+		       size_t index, const char *const *choices, size_t *choice,
+		       ml_error *err);
+
+#endif

@@ -1,0 +1,968 @@
+#include "io/ml_csv.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/ml_clock.h"
+#include "core/ml_number.h"
+#include "core/ml_util.h"
+
+#define READ_BLOCK_SIZE ((size_t)1 << 18)
+#define WRITE_FLUSH_SIZE ((size_t)1 << 16)
+/* libcsv buffers one field at a time: refusing to grow it bounds its memory. */
+#define PARSER_BUFFER_LIMIT (ML_MAX_FIELD_LENGTH + 4096)
+
+static const char *const default_na_values[] = { "NA", "NaN", "nan", "?" };
+
+void ml_csv_options_init(ml_csv_options *options)
+{
+	memset(options, 0, sizeof *options);
+	options->delimiter = ',';
+	options->header = true;
+	options->n_na_values = sizeof default_na_values / sizeof default_na_values[0];
+	for (size_t i = 0; i < options->n_na_values; i++)
+		options->na_values[i] = default_na_values[i];
+}
+
+int ml_csv_options_set_na(ml_csv_options *options, char *list, ml_error *err)
+{
+	size_t count = 0;
+	for (char *item = list;; ) {
+		char *comma = strchr(item, ',');
+		if (comma)
+			*comma = '\0';
+		if (*item) {
+			if (count == ML_MAX_NA_VALUES) {
+				ml_error_set(err, "at most %d missing-value strings", ML_MAX_NA_VALUES);
+				return -1;
+			}
+			options->na_values[count++] = item;
+		}
+		if (!comma)
+			break;
+		item = comma + 1;
+	}
+	options->n_na_values = count;
+	return 0;
+}
+
+bool ml_csv_is_missing(const ml_csv_options *options, const char *text, size_t length)
+{
+	if (length == 0)
+		return true;
+	for (size_t i = 0; i < options->n_na_values; i++) {
+		const char *na = options->na_values[i];
+		if (na[0] == text[0] && strlen(na) == length && memcmp(na, text, length) == 0)
+			return true;
+	}
+	return false;
+}
+
+typedef struct pending_record {
+	size_t first_field;
+	size_t n_fields;
+	size_t line;
+	const char *problem; /* why the record is bad (recover_lines), or NULL */
+} pending_record;
+
+static const char malformed_quoting[] =
+	"malformed quoting (a quote inside an unquoted field, or text after a closing quote)";
+
+/*
+ * The records parsed from one or more blocks of input.  The parsing side
+ * fills one batch while the reading side hands out the records of the
+ * other: with a background thread, libcsv's byte loop runs on one core and
+ * the number parsing of the caller on the other.
+ */
+typedef struct batch {
+	ml_buf arena; /* field texts, each NUL-terminated */
+	size_t *field_offsets, *field_lengths;
+	size_t n_fields, field_capacity;
+	pending_record *records;
+	size_t n_records, record_capacity;
+	bool at_end;  /* the input ended after these records */
+	bool failed;  /* `error` follows these records */
+	ml_error error;
+} batch;
+
+struct ml_csv_reader {
+	int fd;
+	char *name;
+	ml_csv_options options;
+	ml_columns columns;
+
+	/* The parsing side: libcsv, the batch it fills, line tracking. */
+	struct csv_parser parser;
+	bool parser_ready;
+	bool bom_checked;
+	size_t bom_matched; /* bytes of a byte order mark seen so far */
+	batch *filling;
+	size_t line, record_line, fields_in_record, newlines_in_record;
+	int previous_terminator;
+	const char *problem; /* set by a callback that hit bad input */
+	bool careful, previous_block_special;
+	unsigned char *block;
+	/* Service mode: see ml_csv_reader_set_wake_fd and options.recover_lines. */
+	int wake_fd;
+	bool woken;                 /* fill() returned for wake_fd, not input */
+	const char *record_problem; /* the record being parsed is bad */
+	bool skipping_line;         /* discarding the rest of a malformed line */
+	double arrival;             /* when the last read(2) returned data */
+
+	/* Hand-over between the two sides. */
+	batch batches[2];
+	bool threaded;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	batch *ready;      /* filled, not yet taken by the reading side */
+	batch *released;   /* done with by the reading side, free to refill */
+	bool stopping;
+
+	/* The reading side. */
+	batch *reading;
+	size_t next_record;
+	ml_field *delivered; /* the fields of the record handed out */
+	size_t delivered_capacity;
+};
+
+static int grow_fields(batch *target)
+{
+	size_t capacity = target->field_capacity ? target->field_capacity * 2 : 1024;
+	size_t *offsets = realloc(target->field_offsets, capacity * sizeof *offsets);
+	if (offsets)
+		target->field_offsets = offsets;
+	size_t *lengths = realloc(target->field_lengths, capacity * sizeof *lengths);
+	if (lengths)
+		target->field_lengths = lengths;
+	if (!offsets || !lengths)
+		return -1;
+	target->field_capacity = capacity;
+	return 0;
+}
+
+static int append_field(batch *target, const char *text, size_t length)
+{
+	if (target->n_fields == target->field_capacity && grow_fields(target) < 0)
+		return -1;
+	if (!ml_buf_reserve(&target->arena, length + 1))
+		return -1;
+	char *copy = target->arena.data + target->arena.length;
+	if (length)
+		memcpy(copy, text, length);
+	copy[length] = '\0';
+	target->field_offsets[target->n_fields] = target->arena.length;
+	target->field_lengths[target->n_fields] = length;
+	target->arena.length += length + 1;
+	target->n_fields++;
+	return 0;
+}
+
+/*
+ * Called by libcsv for every field: the hottest function of every CSV read.
+ * Only blocks that hold a quote or a NUL byte (or follow one that did) need
+ * the per-field scans for quoted newlines and NUL bytes.
+ */
+static void on_field(void *text, size_t length, void *data)
+{
+	ml_csv_reader *reader = data;
+	if (reader->problem)
+		return;
+	const char *bad = NULL;
+	if (length > ML_MAX_FIELD_LENGTH) {
+		bad = "field longer than 1 MiB";
+		if (!reader->options.recover_lines) {
+			reader->problem = bad;
+			return;
+		}
+	}
+	if (reader->fields_in_record == 0)
+		reader->record_line = reader->line;
+	if (reader->careful && text) {
+		if (memchr(text, '\0', length)) {
+			if (!reader->options.recover_lines) {
+				reader->problem = "NUL byte in a field (is this a text file?)";
+				return;
+			}
+			bad = "NUL byte in a field (is this a text file?)";
+		}
+		for (const char *p = text, *end = p + length; (p = memchr(p, '\n', (size_t)(end - p)));
+		     p++)
+			reader->newlines_in_record++;
+	}
+	if (bad) {
+		/* The record will be reported bad (recover_lines): its text need not be kept. */
+		if (!reader->record_problem)
+			reader->record_problem = bad;
+		length = 0;
+	}
+	if (append_field(reader->filling, text ? text : "", length) < 0) {
+		reader->problem = "out of memory";
+		return;
+	}
+	reader->fields_in_record++;
+}
+
+static bool push_record(ml_csv_reader *reader, pending_record record)
+{
+	batch *target = reader->filling;
+	if (target->n_records == target->record_capacity) {
+		size_t capacity = target->record_capacity ? target->record_capacity * 2 : 256;
+		pending_record *records = realloc(target->records, capacity * sizeof *records);
+		if (!records) {
+			reader->problem = "out of memory";
+			return false;
+		}
+		target->records = records;
+		target->record_capacity = capacity;
+	}
+	target->records[target->n_records++] = record;
+	return true;
+}
+
+/*
+ * libcsv reports every unquoted CR and LF (CSV_REPALL_NL) so that lines can
+ * be counted: an empty report after CR is the LF of a CRLF, other empty
+ * reports are blank lines (skipped), and a record spans its own line plus
+ * the newlines quoted inside its fields.
+ */
+static void on_record(int terminator, void *data)
+{
+	ml_csv_reader *reader = data;
+	batch *target = reader->filling;
+	int previous = reader->previous_terminator;
+	reader->previous_terminator = terminator;
+	if (reader->problem)
+		return;
+	if (reader->fields_in_record == 0) {
+		if (!(terminator == '\n' && previous == '\r') && terminator != -1)
+			reader->line++;
+		return;
+	}
+	if (!push_record(reader, (pending_record){
+		.first_field = target->n_fields - reader->fields_in_record,
+		.n_fields = reader->fields_in_record,
+		.line = reader->record_line,
+		.problem = reader->record_problem,
+	}))
+		return;
+	reader->line += reader->newlines_in_record + (terminator != -1 ? 1 : 0);
+	reader->fields_in_record = 0;
+	reader->newlines_in_record = 0;
+	reader->record_problem = NULL;
+}
+
+/* libcsv grows its field buffer without limit: bound it (ML_MAX_FIELD_LENGTH). */
+static void *bounded_realloc(void *old, size_t size)
+{
+	return size > PARSER_BUFFER_LIMIT ? NULL : realloc(old, size);
+}
+
+static int start_parser(ml_csv_reader *reader, ml_error *err)
+{
+	if (csv_init(&reader->parser, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
+		return ml_error_nomem(err);
+	reader->parser_ready = true;
+	csv_set_delim(&reader->parser, (unsigned char)reader->options.delimiter);
+	csv_set_realloc_func(&reader->parser, bounded_realloc);
+	return 0;
+}
+
+/*
+ * recover_lines, and libcsv stopped at malformed quoting: the record it
+ * was in is queued as bad, the parser starts afresh and the rest of the
+ * line is skipped (skip_rest_of_line).
+ */
+static int recover_malformed_record(ml_csv_reader *reader, ml_error *err)
+{
+	size_t line = reader->fields_in_record ? reader->record_line : reader->line;
+	size_t newlines = reader->newlines_in_record;
+	const unsigned char *entry = reader->parser.entry_buf;
+	for (size_t i = 0; entry && i < reader->parser.entry_pos; i++)
+		newlines += entry[i] == '\n';
+	reader->filling->n_fields -= reader->fields_in_record;
+	reader->fields_in_record = 0;
+	reader->newlines_in_record = 0;
+	reader->record_problem = NULL;
+	if (!push_record(reader, (pending_record){ .first_field = reader->filling->n_fields,
+						   .line = line, .problem = malformed_quoting }))
+		return ml_error_nomem(err);
+	/* The skipped newline ends the line. */
+	reader->line = line + newlines + 1;
+	reader->previous_terminator = '\n';
+	reader->skipping_line = true;
+	csv_free(&reader->parser);
+	reader->parser_ready = false;
+	return start_parser(reader, err);
+}
+
+/* Skips up to the end of the line being skipped; the bytes left. */
+static size_t skip_rest_of_line(ml_csv_reader *reader, const unsigned char **bytes,
+				size_t length)
+{
+	const unsigned char *newline = memchr(*bytes, '\n', length);
+	if (!newline)
+		return 0;
+	reader->skipping_line = false;
+	length -= (size_t)(newline + 1 - *bytes);
+	*bytes = newline + 1;
+	return length;
+}
+
+static const unsigned char utf8_bom[3] = { 0xef, 0xbb, 0xbf };
+
+static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
+		       ml_error *err);
+
+/* Decides there is no byte order mark: the bytes taken for one are text. */
+static int settle_bom(ml_csv_reader *reader, ml_error *err)
+{
+	reader->bom_checked = true;
+	return reader->bom_matched ? parse_bytes(reader, utf8_bom, reader->bom_matched, err) : 0;
+}
+
+static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
+		       ml_error *err)
+{
+	/* The mark may come split across reads (the sniffer, a slow pipe). */
+	while (!reader->bom_checked && length > 0) {
+		if (bytes[0] != utf8_bom[reader->bom_matched]) {
+			if (settle_bom(reader, err) < 0)
+				return -1;
+			break;
+		}
+		bytes++;
+		length--;
+		reader->bom_checked = ++reader->bom_matched == sizeof utf8_bom;
+	}
+	/*
+	 * No text holds a NUL byte: parse up to it only, then stop on its line
+	 * (a service confines it to its record instead: see on_field).
+	 */
+	const unsigned char *nul = memchr(bytes, '\0', length);
+	if (nul && !reader->options.recover_lines)
+		length = (size_t)(nul - bytes);
+	else
+		nul = NULL;
+	bool special = memchr(bytes, '"', length) || memchr(bytes, '\0', length);
+	reader->careful = special || reader->previous_block_special;
+	reader->previous_block_special = special;
+	size_t parsed;
+	for (;;) {
+		if (reader->skipping_line)
+			length = skip_rest_of_line(reader, &bytes, length);
+		parsed = csv_parse(&reader->parser, bytes, length, on_field, on_record, reader);
+		if (parsed == length || reader->problem || !reader->options.recover_lines ||
+		    csv_error(&reader->parser) != CSV_EPARSE)
+			break;
+		if (recover_malformed_record(reader, err) < 0)
+			return -1;
+		bytes += parsed;
+		length -= parsed;
+	}
+	if (nul && parsed == length && !reader->problem)
+		reader->problem = "NUL byte (is this a text file?)";
+	if (reader->problem) {
+		ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
+		return -1;
+	}
+	if (parsed != length) {
+		int code = csv_error(&reader->parser);
+		if (code == CSV_ENOMEM && csv_get_buffer_size(&reader->parser) > ML_MAX_FIELD_LENGTH)
+			ml_error_set(err, "%s:%zu: field longer than 1 MiB", reader->name, reader->line);
+		else if (code == CSV_EPARSE)
+			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, malformed_quoting);
+		else
+			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, csv_strerror(code));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Starts refilling `next` after `previous`: carries over the fields of the
+ * record libcsv is in the middle of, since a record may span two blocks.
+ */
+static int start_batch(ml_csv_reader *reader, batch *next, const batch *previous)
+{
+	size_t first = previous->n_fields - reader->fields_in_record;
+	if (next == previous) {
+		/* Parsing in the caller's thread refills the same batch: move them to the front. */
+		size_t base = first < next->n_fields ? next->field_offsets[first] : next->arena.length;
+		size_t bytes = next->arena.length - base;
+		if (bytes)
+			memmove(next->arena.data, next->arena.data + base, bytes);
+		next->arena.length = bytes;
+		for (size_t i = first; i < next->n_fields; i++) {
+			next->field_offsets[i - first] = next->field_offsets[i] - base;
+			next->field_lengths[i - first] = next->field_lengths[i];
+		}
+		next->n_fields -= first;
+		next->n_records = 0;
+		next->at_end = next->failed = false;
+		return 0;
+	}
+	next->n_fields = next->n_records = 0;
+	next->at_end = next->failed = false;
+	ml_buf_reset(&next->arena);
+	for (size_t i = first; i < previous->n_fields; i++)
+		if (append_field(next, previous->arena.data + previous->field_offsets[i],
+				 previous->field_lengths[i]) < 0)
+			return -1;
+	reader->filling = next;
+	return 0;
+}
+
+static int finish_input(ml_csv_reader *reader, ml_error *err)
+{
+	reader->filling->at_end = true;
+	if (!reader->bom_checked && settle_bom(reader, err) < 0)
+		return -1;
+	if (csv_fini(&reader->parser, on_field, on_record, reader) != 0) {
+		ml_error_set(err, "%s:%zu: unterminated quoted field (the input ends inside quotes)",
+			     reader->name, reader->record_line);
+		return -1;
+	}
+	if (reader->problem) {
+		ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Waits until the input or the wake descriptor is readable: 1 for the
+ * input, 0 for a wake-up, -1 on error.  A wake descriptor that fails is
+ * given up, not allowed to spin.
+ */
+static int wait_for_input(ml_csv_reader *reader, ml_error *err)
+{
+	for (;;) {
+		struct pollfd fds[2] = {
+			{ .fd = reader->fd, .events = POLLIN },
+			{ .fd = reader->wake_fd, .events = POLLIN },
+		};
+		int ready = poll(fds, reader->wake_fd >= 0 ? 2 : 1, -1);
+		if (ready < 0 && errno == EINTR)
+			continue; /* the handler's byte in the pipe wakes the next poll */
+		if (ready < 0) {
+			ml_error_set(err, "%s: poll: %s", reader->name, strerror(errno));
+			return -1;
+		}
+		if (reader->wake_fd >= 0 && (fds[1].revents & POLLIN))
+			return 0;
+		if (reader->wake_fd >= 0 && (fds[1].revents & (POLLERR | POLLHUP | POLLNVAL)))
+			reader->wake_fd = -1;
+		if (fds[0].revents)
+			return 1;
+	}
+}
+
+/*
+ * The parsing side: reads and parses until the batch has a record or the
+ * input ends, or (in the caller's thread) until the wake descriptor is
+ * readable: reader->woken.
+ */
+static void fill(ml_csv_reader *reader)
+{
+	batch *target = reader->filling;
+	while (target->n_records == 0) {
+		if (!reader->threaded && reader->wake_fd >= 0) {
+			int input_ready = wait_for_input(reader, &target->error);
+			if (input_ready < 0)
+				target->failed = true;
+			reader->woken = input_ready == 0;
+			if (input_ready <= 0)
+				return;
+		}
+		/* One read(2), not fread: a co-process gets its answer per line. */
+		if (reader->threaded)
+			pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+		long got = ml_read_some(reader->fd, reader->block, READ_BLOCK_SIZE);
+		if (reader->threaded)
+			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		if (got > 0)
+			reader->arrival = ml_clock_now();
+		if (got < 0) {
+			ml_error_set(&target->error, "%s: read error: %s", reader->name,
+				     strerror(errno));
+			target->failed = true;
+			return;
+		}
+		if (got == 0) {
+			target->failed = finish_input(reader, &target->error) < 0;
+			return;
+		}
+		if (parse_bytes(reader, reader->block, (size_t)got, &target->error) < 0) {
+			target->failed = true;
+			return;
+		}
+	}
+}
+
+static void *parse_in_background(void *data)
+{
+	ml_csv_reader *reader = data;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	for (;;) {
+		fill(reader);
+		batch *done = reader->filling;
+		pthread_mutex_lock(&reader->lock);
+		while (reader->ready && !reader->stopping)
+			pthread_cond_wait(&reader->changed, &reader->lock);
+		reader->ready = done;
+		pthread_cond_broadcast(&reader->changed);
+		while (!reader->released && !reader->stopping && !done->at_end && !done->failed)
+			pthread_cond_wait(&reader->changed, &reader->lock);
+		batch *next = reader->released;
+		reader->released = NULL;
+		pthread_cond_broadcast(&reader->changed);
+		bool finished = reader->stopping || done->at_end || done->failed;
+		pthread_mutex_unlock(&reader->lock);
+		if (finished)
+			return NULL;
+		if (start_batch(reader, next, done) < 0) {
+			next->failed = true;
+			ml_error_set(&next->error, "%s: out of memory", reader->name);
+		}
+	}
+}
+
+/*
+ * The reading side waits, lock held, for the thread's next batch: false
+ * when the wake descriptor became readable first.  Nothing a signal
+ * handler may call wakes a condition variable, so with a wake descriptor
+ * the wait looks at it every 50 ms while nothing is ready.
+ */
+static bool wait_until_ready(ml_csv_reader *reader)
+{
+	while (!reader->ready) {
+		if (reader->wake_fd < 0) {
+			pthread_cond_wait(&reader->changed, &reader->lock);
+			continue;
+		}
+		struct timespec deadline;
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_nsec += 50 * 1000 * 1000;
+		if (deadline.tv_nsec >= 1000 * 1000 * 1000) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000 * 1000 * 1000;
+		}
+		pthread_cond_timedwait(&reader->changed, &reader->lock, &deadline);
+		struct pollfd wake = { .fd = reader->wake_fd, .events = POLLIN };
+		if (!reader->ready && poll(&wake, 1, 0) > 0 && (wake.revents & POLLIN))
+			return false;
+	}
+	return true;
+}
+
+/* The reading side: the next batch, from the thread or parsed here. */
+static batch *take_batch(ml_csv_reader *reader, batch *finished)
+{
+	if (!reader->threaded) {
+		if (finished && start_batch(reader, finished, finished) < 0) {
+			finished->failed = true;
+			ml_error_set(&finished->error, "%s: out of memory", reader->name);
+			return finished;
+		}
+		fill(reader);
+		return reader->filling;
+	}
+	pthread_mutex_lock(&reader->lock);
+	if (finished) {
+		/* The thread must have taken the batch released before this one. */
+		while (reader->released)
+			pthread_cond_wait(&reader->changed, &reader->lock);
+		reader->released = finished;
+	}
+	pthread_cond_broadcast(&reader->changed);
+	if (!wait_until_ready(reader)) {
+		pthread_mutex_unlock(&reader->lock);
+		reader->woken = true;
+		return NULL; /* next_raw takes a batch again, without releasing one */
+	}
+	batch *next = reader->ready;
+	reader->ready = NULL;
+	pthread_cond_broadcast(&reader->changed);
+	pthread_mutex_unlock(&reader->lock);
+	return next;
+}
+
+/* Takes the next record, without checking its width. */
+static int next_raw(ml_csv_reader *reader, ml_record *record, ml_error *err)
+{
+	while (!reader->reading || reader->next_record == reader->reading->n_records) {
+		batch *done = reader->reading;
+		if (done && done->failed) {
+			*err = done->error;
+			return -1;
+		}
+		if (done && done->at_end)
+			return 0;
+		reader->reading = take_batch(reader, done);
+		reader->next_record = 0;
+		if (reader->woken) {
+			reader->woken = false;
+			return ML_CSV_WOKEN;
+		}
+	}
+	const batch *from = reader->reading;
+	const pending_record *pending = &from->records[reader->next_record++];
+	if (pending->problem) {
+		record->n_fields = 0;
+		record->fields = reader->delivered;
+		record->line = pending->line;
+		ml_error_set(err, "%s:%zu: %s", reader->name, pending->line, pending->problem);
+		return ML_CSV_BAD_RECORD;
+	}
+	if (pending->n_fields > reader->delivered_capacity) {
+		ml_field *fields = ml_realloc_array(reader->delivered, pending->n_fields,
+						    sizeof *fields, err);
+		if (!fields)
+			return -1;
+		reader->delivered = fields;
+		reader->delivered_capacity = pending->n_fields;
+	}
+	for (size_t i = 0; i < pending->n_fields; i++) {
+		size_t field = pending->first_field + i;
+		reader->delivered[i].text = from->arena.data + from->field_offsets[field];
+		reader->delivered[i].length = from->field_lengths[field];
+	}
+	record->n_fields = pending->n_fields;
+	record->fields = reader->delivered;
+	record->line = pending->line;
+	return 1;
+}
+
+/* The likeliest delimiter in a header read as one field, or 0. */
+static char guess_delimiter(const char *header, char current)
+{
+	static const char candidates[] = { ';', '\t', '|', ',' };
+	char best = 0;
+	size_t best_count = 0;
+	for (size_t i = 0; i < sizeof candidates; i++) {
+		size_t count = 0;
+		for (const char *p = header; *p; p++)
+			count += *p == candidates[i];
+		if (candidates[i] != current && count > best_count) {
+			best = candidates[i];
+			best_count = count;
+		}
+	}
+	return best;
+}
+
+static const char *delimiter_text(char delimiter)
+{
+	switch (delimiter) {
+	case '\t': return "'\\t'";
+	case ';': return "';'";
+	case '|': return "'|'";
+	default: return "','";
+	}
+}
+
+static int name_columns(ml_csv_reader *reader, const ml_record *first, ml_error *err)
+{
+	if (first->n_fields > ML_MAX_COLUMNS) {
+		ml_error_set(err, "%s:%zu: %zu columns (at most %zu)", reader->name, first->line,
+			     first->n_fields, ML_MAX_COLUMNS);
+		return -1;
+	}
+	if (ml_columns_init(&reader->columns, first->n_fields, err) < 0)
+		return -1;
+	for (size_t i = 0; i < first->n_fields; i++) {
+		const ml_field *field = &first->fields[i];
+		char generated[32];
+		const char *name = field->text;
+		size_t length = field->length;
+		if (!reader->options.header || length == 0) {
+			snprintf(generated, sizeof generated, "c%zu", i + 1);
+			name = generated;
+			length = strlen(generated);
+		} else if (length > ML_MAX_NAME_LENGTH) {
+			ml_error_set(err, "%s:%zu: column %zu: name longer than %zu bytes",
+				     reader->name, first->line, i + 1, ML_MAX_NAME_LENGTH);
+			return -1;
+		} else if (!ml_utf8_valid(name, length)) {
+			ml_error_set(err, "%s:%zu: column %zu: name is not UTF-8 text (is this a"
+				     " CSV file?)", reader->name, first->line, i + 1);
+			return -1;
+		}
+		if (!(reader->columns.names[i] = ml_strndup(name, length, err)))
+			return -1;
+	}
+	size_t duplicate = ml_columns_find_duplicate(&reader->columns);
+	if (duplicate != ML_NO_COLUMN) {
+		ml_error_set(err, "%s:%zu: column name '%s' appears twice", reader->name,
+			     first->line, reader->columns.names[duplicate]);
+		return -1;
+	}
+	return 0;
+}
+
+ml_csv_reader *ml_csv_reader_create(int fd, const char *name, const ml_csv_options *options,
+				    const void *prefix, size_t prefix_length, ml_error *err)
+{
+	ml_csv_reader *reader = calloc(1, sizeof *reader);
+	if (!reader) {
+		ml_error_nomem(err);
+		return NULL;
+	}
+	reader->fd = fd;
+	reader->options = *options;
+	reader->line = 1;
+	reader->wake_fd = -1;
+	reader->filling = &reader->batches[0];
+	ml_buf_init(&reader->batches[0].arena);
+	ml_buf_init(&reader->batches[1].arena);
+	if (!(reader->name = ml_strdup(name, err)) ||
+	    !(reader->block = ml_alloc_array(READ_BLOCK_SIZE, 1, err)))
+		goto fail;
+	if (start_parser(reader, err) < 0)
+		goto fail;
+	if (prefix_length > 0 && parse_bytes(reader, prefix, prefix_length, err) < 0)
+		goto fail;
+	if (!options->line_at_a_time) {
+		pthread_mutex_init(&reader->lock, NULL);
+		pthread_cond_init(&reader->changed, NULL);
+		reader->released = &reader->batches[1];
+		/* Set before the thread starts: it reads the flag. */
+		reader->threaded = true;
+		if (pthread_create(&reader->thread, NULL, parse_in_background, reader) != 0) {
+			reader->threaded = false;
+			pthread_mutex_destroy(&reader->lock);
+			pthread_cond_destroy(&reader->changed);
+		}
+	}
+
+	ml_record first;
+	int got = next_raw(reader, &first, err);
+	if (got < 0)
+		goto fail;
+	if (got == 0) {
+		ml_error_set(err, "%s: empty input (no header line)", reader->name);
+		goto fail;
+	}
+	if (name_columns(reader, &first, err) < 0)
+		goto fail;
+	if (!options->header)
+		reader->next_record--; /* the first row is data: deliver it again */
+	return reader;
+fail:
+	ml_csv_reader_free(reader);
+	return NULL;
+}
+
+static void stop_thread(ml_csv_reader *reader)
+{
+	pthread_mutex_lock(&reader->lock);
+	reader->stopping = true;
+	pthread_cond_broadcast(&reader->changed);
+	pthread_mutex_unlock(&reader->lock);
+	/* It may sit in read(2) on a slow pipe: the only place it can be cancelled. */
+	pthread_cancel(reader->thread);
+	pthread_join(reader->thread, NULL);
+	pthread_mutex_destroy(&reader->lock);
+	pthread_cond_destroy(&reader->changed);
+}
+
+void ml_csv_reader_free(ml_csv_reader *reader)
+{
+	if (!reader)
+		return;
+	if (reader->threaded)
+		stop_thread(reader);
+	if (reader->parser_ready)
+		csv_free(&reader->parser);
+	ml_columns_free(&reader->columns);
+	for (int i = 0; i < 2; i++) {
+		batch *b = &reader->batches[i];
+		ml_buf_free(&b->arena);
+		free(b->field_offsets);
+		free(b->field_lengths);
+		free(b->records);
+	}
+	free(reader->delivered);
+	free(reader->block);
+	free(reader->name);
+	free(reader);
+}
+
+const ml_columns *ml_csv_reader_columns(const ml_csv_reader *reader)
+{
+	return &reader->columns;
+}
+
+const char *ml_csv_reader_name(const ml_csv_reader *reader)
+{
+	return reader->name;
+}
+
+void ml_csv_reader_set_wake_fd(ml_csv_reader *reader, int wake_fd)
+{
+	reader->wake_fd = wake_fd;
+}
+
+bool ml_csv_has_buffered(const ml_csv_reader *reader)
+{
+	const batch *from = reader->reading;
+	return from && (reader->next_record < from->n_records || from->at_end || from->failed);
+}
+
+double ml_csv_arrival_time(const ml_csv_reader *reader)
+{
+	return reader->arrival;
+}
+
+int ml_csv_next(ml_csv_reader *reader, ml_record *record, ml_error *err)
+{
+	int got = next_raw(reader, record, err);
+	if (got <= 0)
+		return got;
+	size_t expected = reader->columns.count;
+	if (record->n_fields == expected)
+		return 1;
+	ml_error_set(err, "%s:%zu: row has %zu field%s, header has %zu", reader->name,
+		     record->line, record->n_fields, record->n_fields == 1 ? "" : "s", expected);
+	if (expected == 1 && !reader->options.delimiter_given) {
+		char guess = guess_delimiter(reader->columns.names[0], reader->options.delimiter);
+		if (guess) {
+			size_t used = strlen(err->message);
+			snprintf(err->message + used, sizeof err->message - used,
+				 "; is the delimiter %s? try -d %s", delimiter_text(guess),
+				 delimiter_text(guess));
+		}
+	}
+	return ML_CSV_BAD_RECORD;
+}
+
+struct ml_csv_writer {
+	FILE *out;
+	char *name;
+	size_t n_columns;
+	size_t target;
+	char *const *class_names;
+	size_t n_classes;
+	char delimiter;
+	ml_buf text;
+};
+
+void ml_csv_quote(ml_buf *out, const char *text, char delimiter)
+{
+	bool quote = *text == '\0' ? false : strpbrk(text, "\"\r\n") || strchr(text, delimiter) ||
+					      text[0] == ' ' || text[strlen(text) - 1] == ' ';
+	if (!quote) {
+		ml_buf_puts(out, text);
+		return;
+	}
+	ml_buf_putc(out, '"');
+	for (const char *p = text; *p; p++) {
+		if (*p == '"')
+			ml_buf_putc(out, '"');
+		ml_buf_putc(out, *p);
+	}
+	ml_buf_putc(out, '"');
+}
+
+static int flush_text(ml_csv_writer *writer, ml_error *err)
+{
+	if (writer->text.failed)
+		return ml_error_nomem(err);
+	if (writer->text.length &&
+	    fwrite(writer->text.data, 1, writer->text.length, writer->out) != writer->text.length) {
+		ml_error_set(err, "%s: write error: %s", writer->name, strerror(errno));
+		return -1;
+	}
+	ml_buf_reset(&writer->text);
+	return 0;
+}
+
+ml_csv_writer *ml_csv_writer_create(FILE *out, const char *name, const ml_columns *columns,
+				    char *const *class_names, size_t n_classes, char delimiter,
+				    ml_error *err)
+{
+	ml_csv_writer *writer = calloc(1, sizeof *writer);
+	if (!writer || !(writer->name = ml_strdup(name, err))) {
+		free(writer);
+		ml_error_nomem(err);
+		return NULL;
+	}
+	writer->out = out;
+	writer->n_columns = columns->count;
+	writer->target = columns->target;
+	writer->class_names = columns->target != ML_NO_COLUMN ? class_names : NULL;
+	writer->n_classes = n_classes;
+	writer->delimiter = delimiter;
+	ml_buf_init(&writer->text);
+	for (size_t i = 0; i < columns->count; i++) {
+		if (i)
+			ml_buf_putc(&writer->text, delimiter);
+		ml_csv_quote(&writer->text, columns->names[i], delimiter);
+	}
+	ml_buf_putc(&writer->text, '\n');
+	if (flush_text(writer, err) < 0) {
+		ml_csv_writer_free(writer);
+		return NULL;
+	}
+	return writer;
+}
+
+static void put_class(ml_csv_writer *writer, double value)
+{
+	if (value >= 0 && value < (double)writer->n_classes && value == floor(value))
+		ml_csv_quote(&writer->text, writer->class_names[(size_t)value], writer->delimiter);
+	else if (!isnan(value)) {
+		char digits[ML_DOUBLE_BUFSIZE];
+		ml_buf_append(&writer->text, digits, ml_format_double(value, digits));
+	}
+}
+
+int ml_csv_write_rows(ml_csv_writer *writer, const double *rows, size_t n_rows,
+		      ml_error *err)
+{
+	char digits[ML_DOUBLE_BUFSIZE];
+	for (size_t r = 0; r < n_rows; r++) {
+		const double *row = rows + r * writer->n_columns;
+		for (size_t c = 0; c < writer->n_columns; c++) {
+			/* Room for a delimiter and the longest number, checked per cell. */
+			if (writer->text.capacity - writer->text.length < ML_DOUBLE_BUFSIZE + 2 &&
+			    !ml_buf_reserve(&writer->text, ML_DOUBLE_BUFSIZE + 2))
+				return ml_error_nomem(err);
+			if (c)
+				writer->text.data[writer->text.length++] = writer->delimiter;
+			if (c == writer->target && writer->class_names) {
+				put_class(writer, row[c]);
+			} else if (!isnan(row[c])) {
+				size_t length = ml_format_double(row[c], digits);
+				memcpy(writer->text.data + writer->text.length, digits, length);
+				writer->text.length += length;
+			}
+		}
+		ml_buf_putc(&writer->text, '\n');
+		if (writer->text.length >= WRITE_FLUSH_SIZE && flush_text(writer, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int ml_csv_writer_finish(ml_csv_writer *writer, ml_error *err)
+{
+	return flush_text(writer, err);
+}
+
+void ml_csv_writer_free(ml_csv_writer *writer)
+{
+	if (!writer)
+		return;
+	ml_buf_free(&writer->text);
+	free(writer->name);
+	free(writer);
+}

@@ -1,0 +1,115 @@
+/*
+ * ml_csv: CSV text in and out.
+ *
+ * The reader streams records through libcsv in bounded memory: it feeds
+ * large blocks, keeps fields in one arena per block (parsed in a background
+ * thread, unless line_at_a_time asks otherwise), tracks physical line
+ * numbers for messages, checks every row against the header's field count,
+ * strips a UTF-8 byte order mark, accepts CRLF and skips empty lines.  The
+ * writer prints rows of doubles in their shortest exact form.
+ */
+#ifndef ML_CSV_H
+#define ML_CSV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/ml_columns.h"
+#include "core/ml_error.h"
+#include "core/ml_util.h"
+
+#define ML_MAX_NA_VALUES 64
+
+typedef struct ml_csv_options {
+	char delimiter;          /* ',' */
+	bool delimiter_given;    /* the user chose it: no guessing in messages */
+	bool header;             /* first record names the columns (default) */
+	bool line_at_a_time;     /* parse in the caller's thread, for services */
+	/*
+	 * Also for services: malformed quoting, a NUL byte or an overlong
+	 * field spoils only the record it is in, which ml_csv_next returns as
+	 * ML_CSV_BAD_RECORD (the rest of its line skipped), and reading goes
+	 * on: one bad request does not end a service.  Off by default.
+	 */
+	bool recover_lines;
+	size_t n_na_values;      /* strings read as missing, besides "" */
+	const char *na_values[ML_MAX_NA_VALUES];
+} ml_csv_options;
+
+/* Defaults: ',', a header, missing = "", NA, NaN, nan, ?. */
+void ml_csv_options_init(ml_csv_options *options);
+/* Replaces the missing-value strings by a comma-separated list; -1 if too many. */
+int ml_csv_options_set_na(ml_csv_options *options, char *list, ml_error *err);
+/* True when text is one of the missing-value strings (or empty). */
+bool ml_csv_is_missing(const ml_csv_options *options, const char *text, size_t length);
+
+typedef struct ml_field {
+	const char *text; /* NUL-terminated */
+	size_t length;
+} ml_field;
+
+typedef struct ml_record {
+	size_t n_fields;
+	const ml_field *fields;
+	size_t line; /* physical line where the record starts */
+} ml_record;
+
+typedef struct ml_csv_reader ml_csv_reader;
+
+/*
+ * Reads CSV from the file descriptor fd, after the `prefix` bytes already taken from it (the
+ * format sniffing reads a few).  `name` is used in messages.  Reads the
+ * header (or, without one, names the columns c1..cN from the first row).
+ */
+ml_csv_reader *ml_csv_reader_create(int fd, const char *name, const ml_csv_options *options,
+				    const void *prefix, size_t prefix_length, ml_error *err);
+void ml_csv_reader_free(ml_csv_reader *reader);
+/* Column names from the header; no target. */
+const ml_columns *ml_csv_reader_columns(const ml_csv_reader *reader);
+const char *ml_csv_reader_name(const ml_csv_reader *reader);
+/*
+ * 1 with the next record (valid until the next call), 0 at the end, -1 on
+ * an error that ends reading, ML_CSV_BAD_RECORD when only this record is
+ * wrong (its field count) and reading may go on.
+ */
+#define ML_CSV_BAD_RECORD (-2)
+int ml_csv_next(ml_csv_reader *reader, ml_record *record, ml_error *err);
+
+/*
+ * Service mode (ml-predict --line-buffered), off unless asked for.
+ *
+ * With a wake descriptor, a reader that must wait for input waits for
+ * wake_fd too, and ml_csv_next returns ML_CSV_WOKEN, having taken nothing,
+ * as soon as wake_fd is readable: a signal handler's self-pipe so reaches
+ * a reader blocked on a quiet client.  The caller drains wake_fd and
+ * calls ml_csv_next again.  With line_at_a_time the wait is one poll(2);
+ * waiting for the parser thread, wake_fd is looked at every 50 ms.
+ * -1 turns it off.
+ */
+#define ML_CSV_WOKEN (-3)
+void ml_csv_reader_set_wake_fd(ml_csv_reader *reader, int wake_fd);
+/* True when ml_csv_next answers without reading: a record is queued, or the input ended. */
+bool ml_csv_has_buffered(const ml_csv_reader *reader);
+/* When (CLOCK_MONOTONIC seconds) the last read(2) that brought data returned. */
+double ml_csv_arrival_time(const ml_csv_reader *reader);
+
+typedef struct ml_csv_writer ml_csv_writer;
+
+/*
+ * Writes the header line at once.  When class_names is given, the target
+ * column's values are written as those names (class indices inside).
+ */
+ml_csv_writer *ml_csv_writer_create(FILE *out, const char *name, const ml_columns *columns,
+				    char *const *class_names, size_t n_classes, char delimiter,
+				    ml_error *err);
+/* Rows of columns->count doubles; NaN is written as an empty field. */
+int ml_csv_write_rows(ml_csv_writer *writer, const double *rows, size_t n_rows,
+		      ml_error *err);
+/* Flushes what is buffered; the caller closes the stream. */
+int ml_csv_writer_finish(ml_csv_writer *writer, ml_error *err);
+void ml_csv_writer_free(ml_csv_writer *writer);
+/* Appends text to out as one CSV field, quoted when it needs to be. */
+void ml_csv_quote(ml_buf *out, const char *text, char delimiter);
+
+#endif

@@ -1,0 +1,500 @@
+#include "models/ml_logistic.h"
+
+#include <cblas.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ml_number.h"
+#include "math/ml_lbfgs.h"
+#include "models/ml_model_impl.h"
+
+/* Rows per block: forward and backward GEMM on a block while it is in cache. */
+#define BLOCK_ROWS 2048
+/* Classes a target may have. */
+#define MAX_CLASSES 1000
+/* ---- the logistic objective ------------------------------------------ */
+
+typedef struct logistic_problem {
+	const double *X;       /* n x stride; the features are the first d values */
+	size_t n, d, stride;
+	size_t n_vectors;      /* 1: binary (log-odds of class 1); K: multinomial */
+	const size_t *label;   /* class index per row */
+	const double *weight;  /* per row, or NULL */
+	double inverse_C;
+	bool fit_intercept;
+	double *scores;        /* BLOCK_ROWS x n_vectors */
+} logistic_problem;
+
+static size_t n_parameters(const logistic_problem *p)
+{
+	return p->n_vectors * (p->d + (p->fit_intercept ? 1 : 0));
+}
+
+/* scores = X[start..start+rows) W' + b */
+static void score_block(const logistic_problem *p, const double *x, size_t start, size_t rows,
+			double *scores)
+{
+	size_t V = p->n_vectors, d = p->d;
+	const double *W = x, *X = p->X + start * p->stride;
+	for (size_t r = 0; r < rows; r++)
+		for (size_t k = 0; k < V; k++)
+			scores[r * V + k] = p->fit_intercept ? x[V * d + k] : 0;
+	if (V == 1)
+		cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)rows, (int)d, 1.0, X, (int)p->stride, W,
+			    1, 1.0, scores, 1);
+	else
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows, (int)V, (int)d, 1.0, X,
+			    (int)p->stride, W, (int)d, 1.0, scores, (int)V);
+}
+
+/* log(1 + e^z) without overflow. */
+static double softplus(double z)
+{
+	return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
+}
+
+static double sigmoid(double z)
+{
+	if (z >= 0)
+		return 1 / (1 + exp(-z));
+	double e = exp(z);
+	return e / (1 + e);
+}
+
+/* Turns a row's scores into weighted residuals (p - y); returns its loss. */
+static double row_residual(const logistic_problem *p, size_t row, double *scores)
+{
+	size_t V = p->n_vectors, y = p->label[row];
+	double weight = p->weight ? p->weight[row] : 1.0, loss;
+	if (V == 1) {
+		double z = scores[0], target = y == 1 ? 1.0 : 0.0;
+		loss = softplus(z) - target * z;
+		scores[0] = weight * (sigmoid(z) - target);
+		return weight * loss;
+	}
+	double largest = scores[0], sum = 0;
+	for (size_t k = 1; k < V; k++)
+		largest = scores[k] > largest ? scores[k] : largest;
+	for (size_t k = 0; k < V; k++)
+		sum += exp(scores[k] - largest);
+	loss = largest + log(sum) - scores[y];
+	for (size_t k = 0; k < V; k++)
+		scores[k] = weight * (exp(scores[k] - largest) / sum - (k == y ? 1.0 : 0.0));
+	return weight * loss;
+}
+
+static double objective(void *context, const double *x, double *gradient)
+{
+	const logistic_problem *p = context;
+	size_t V = p->n_vectors, d = p->d, n_coef = V * d;
+	double *gW = gradient, *gb = p->fit_intercept ? gradient + n_coef : NULL;
+	double penalty = 0.5 * p->inverse_C * cblas_ddot((int)n_coef, x, 1, x, 1), loss = 0;
+	for (size_t i = 0; i < n_coef; i++)
+		gW[i] = p->inverse_C * x[i];
+	for (size_t k = 0; gb && k < V; k++)
+		gb[k] = 0;
+	for (size_t start = 0; start < p->n; start += BLOCK_ROWS) {
+		size_t rows = p->n - start < BLOCK_ROWS ? p->n - start : BLOCK_ROWS;
+		const double *X = p->X + start * p->stride;
+		double block_loss = 0;
+		score_block(p, x, start, rows, p->scores);
+		for (size_t r = 0; r < rows; r++)
+			block_loss += row_residual(p, start + r, p->scores + r * V);
+		loss += block_loss;
+		/* The gradient while the block is still in cache: G += R' X. */
+		if (V == 1)
+			cblas_dgemv(CblasRowMajor, CblasTrans, (int)rows, (int)d, 1.0, X,
+				    (int)p->stride, p->scores, 1, 1.0, gW, 1);
+		else
+			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)V, (int)d,
+				    (int)rows, 1.0, p->scores, (int)V, X, (int)p->stride, 1.0, gW,
+				    (int)d);
+		for (size_t r = 0; gb && r < rows; r++)
+			for (size_t k = 0; k < V; k++)
+				gb[k] += p->scores[r * V + k];
+	}
+	return loss + penalty;
+}
+
+/* The class a row of scores predicts: sklearn's rule (ties to the first). */
+static size_t predicted_class(const double *scores, size_t n_vectors)
+{
+	if (n_vectors == 1)
+		return scores[0] > 0 ? 1 : 0;
+	size_t best = 0;
+	for (size_t k = 1; k < n_vectors; k++)
+		if (scores[k] > scores[best])
+			best = k;
+	return best;
+}
+
+static double training_accuracy(const logistic_problem *p, const double *x)
+{
+	size_t correct = 0;
+	for (size_t start = 0; start < p->n; start += BLOCK_ROWS) {
+		size_t rows = p->n - start < BLOCK_ROWS ? p->n - start : BLOCK_ROWS;
+		score_block(p, x, start, rows, p->scores);
+		for (size_t r = 0; r < rows; r++)
+			correct += predicted_class(p->scores + r * p->n_vectors, p->n_vectors) ==
+				   p->label[start + r];
+	}
+	return (double)correct / (double)p->n;
+}
+
+/* ---- the "logistic" estimator ---------------------------------------- */
+
+typedef struct logistic_params {
+	bool fit_intercept;
+	double C, tol, ftol;
+	size_t max_iter;
+	bool balanced;
+	size_t n_vectors;
+	double *coef;       /* n_vectors x n_features */
+	double *intercept;  /* n_vectors */
+	size_t iterations;
+	double objective, accuracy;
+	bool converged;
+} logistic_params;
+
+static const char *const class_weight_names[] = { "none", "balanced", NULL };
+
+static void free_logistic(void *opaque)
+{
+	logistic_params *params = opaque;
+	if (params) {
+		free(params->coef);
+		free(params->intercept);
+	}
+	free(params);
+}
+
+static logistic_params *new_logistic(size_t n_vectors, size_t n_features, ml_error *err)
+{
+	size_t cells;
+	logistic_params *params = calloc(1, sizeof *params);
+	if (!params || !ml_size_mul(n_vectors, n_features, &cells) ||
+	    !(params->coef = ml_calloc_array(cells ? cells : 1, sizeof(double), err)) ||
+	    !(params->intercept = ml_calloc_array(n_vectors, sizeof(double), err))) {
+		free_logistic(params);
+		ml_error_nomem(err);
+		return NULL;
+	}
+	params->n_vectors = n_vectors;
+	return params;
+}
+
+/* Two classes share one vector, the second class's; more have one each. */
+static size_t vectors_for(size_t n_classes)
+{
+	return n_classes == 2 ? 1 : n_classes;
+}
+
+static const char *vector_class(const ml_model *model, size_t vector)
+{
+	return model->class_names[model->n_classes == 2 ? 1 : vector];
+}
+
+/* sklearn's "balanced": n / (K * rows of the class). */
+static double *balanced_weights(const size_t *label, size_t n, size_t n_classes, ml_error *err)
+{
+	size_t *count = ml_calloc_array(n_classes, sizeof *count, err);
+	double *weight = ml_alloc_array(n, sizeof *weight, err);
+	if (count && weight) {
+		for (size_t r = 0; r < n; r++)
+			count[label[r]]++;
+		for (size_t r = 0; r < n; r++)
+			weight[r] = (double)n / ((double)n_classes * (double)count[label[r]]);
+	} else {
+		free(weight);
+		weight = NULL;
+	}
+	free(count);
+	return weight;
+}
+
+typedef struct iteration_report {
+	const ml_fit_options *options;
+} iteration_report;
+
+static void on_iteration(void *context, size_t iteration, double f, double gradient_max)
+{
+	const iteration_report *report = context;
+	/* Every iteration at first, then every tenth: enough to watch, not a flood. */
+	if (iteration <= 10 || iteration % 10 == 0)
+		ml_fit_report(report->options, "iteration %zu: objective %.10g, max |gradient| %.3g",
+			      iteration, f, gradient_max);
+}
+
+static int prepare_problem(ml_model *model, const ml_fit_options *options,
+			   ml_training_rows *rows, logistic_problem *p, double **all,
+			   size_t **label, double **weight, ml_error *err)
+{
+	size_t n_names;
+	char *const *names = ml_training_rows_class_names(rows, &n_names);
+	size_t d = model->n_features;
+	if (ml_training_rows_all(rows, all, &p->n, err) < 0)
+		return -1;
+	if (p->n == 0)
+		return 0;
+	if (!(*label = ml_alloc_array(p->n, sizeof **label, err)) ||
+	    ml_model_set_classes(model, *all + d, d + 1, p->n, names, n_names, MAX_CLASSES,
+				 *label, err) < 0)
+		return -1;
+	if (model->n_classes < 2) {
+		ml_error_set(err, "the target '%s' has one class only ('%s'): nothing to tell apart",
+			     model->columns.names[model->columns.target], model->class_names[0]);
+		return -1;
+	}
+	if (options->balanced &&
+	    !(*weight = balanced_weights(*label, p->n, model->n_classes, err)))
+		return -1;
+	p->X = *all;
+	p->d = d;
+	p->stride = d + 1;
+	p->n_vectors = vectors_for(model->n_classes);
+	p->label = *label;
+	p->weight = *weight;
+	p->inverse_C = 1 / options->C;
+	p->fit_intercept = options->fit_intercept;
+	return 0;
+}
+
+static void keep_solution(logistic_params *params, const logistic_problem *p, const double *x)
+{
+	memcpy(params->coef, x, p->n_vectors * p->d * sizeof *x);
+	for (size_t k = 0; k < p->n_vectors; k++)
+		params->intercept[k] = p->fit_intercept ? x[p->n_vectors * p->d + k] : 0;
+}
+
+static void report_fit(const ml_fit_options *options, const ml_lbfgs_result *result,
+		       const logistic_params *params, size_t n_rows)
+{
+	ml_fit_report(options, "L-BFGS: %zu iterations, %zu evaluations; stopped because %s",
+		      result->iterations, result->evaluations, result->stop);
+	ml_fit_report(options, "%zu rows: objective %.10g, max |gradient| %.3g, training accuracy"
+		      " %.6g", n_rows, result->f, result->gradient_max, params->accuracy);
+	if (!result->converged)
+		ml_fit_warn(options, "logistic regression did not converge in %zu"
+				      " iterations (%s; max |gradient| %.3g > --tol %g): raise"
+				      " --max-iter or scale the features (ml-scale)",
+				      result->iterations, result->stop, result->gradient_max,
+				      options->tol);
+}
+
+static int fit_logistic(ml_model *model, const ml_fit_options *options, ml_training_rows *rows,
+			ml_error *err)
+{
+	logistic_problem p = { 0 };
+	double *all = NULL, *weight = NULL, *x = NULL;
+	size_t *label = NULL;
+	logistic_params *params = NULL;
+	int status = -1;
+	if (prepare_problem(model, options, rows, &p, &all, &label, &weight, err) < 0)
+		goto done;
+	if (p.n == 0) {
+		status = 0; /* ml_model_fit reports the empty input */
+		goto done;
+	}
+	ml_lbfgs_options lbfgs;
+	ml_lbfgs_options_init(&lbfgs);
+	lbfgs.tol = options->tol;
+	lbfgs.ftol = options->ftol;
+	lbfgs.max_iter = options->max_iter;
+	iteration_report report = { options };
+	lbfgs.on_iteration = on_iteration;
+	lbfgs.iteration_context = &report;
+	ml_lbfgs_result result;
+	if (!(params = new_logistic(p.n_vectors, p.d, err)) ||
+	    !(p.scores = ml_alloc_array(BLOCK_ROWS * p.n_vectors, sizeof *p.scores, err)) ||
+	    !(x = ml_calloc_array(n_parameters(&p), sizeof *x, err)) ||
+	    ml_lbfgs_minimize(objective, &p, x, n_parameters(&p), &lbfgs, &result, err) < 0)
+		goto done;
+	keep_solution(params, &p, x);
+	*params = (logistic_params){ options->fit_intercept, options->C, options->tol,
+				     options->ftol, options->max_iter, options->balanced, p.n_vectors,
+				     params->coef, params->intercept, result.iterations, result.f,
+				     training_accuracy(&p, x), result.converged };
+	report_fit(options, &result, params, p.n);
+	model->params = params;
+	params = NULL;
+	status = 0;
+done:
+	free_logistic(params);
+	free(all);
+	free(weight);
+	free(label);
+	free(x);
+	free(p.scores);
+	return status;
+}
+
+static void write_logistic(const ml_model *model, ml_buf *out)
+{
+	const logistic_params *params = model->params;
+	ml_write_bool(out, "fit-intercept", params->fit_intercept);
+	ml_write_double(out, "C", params->C);
+	ml_write_double(out, "tol", params->tol);
+	ml_write_double(out, "ftol", params->ftol);
+	ml_write_size(out, "max-iter", params->max_iter);
+	ml_write_word(out, "class-weight", class_weight_names[params->balanced]);
+	ml_write_size(out, "features", model->n_features);
+	for (size_t k = 0; k < params->n_vectors; k++)
+		ml_write_coefs(model, out, vector_class(model, k),
+			       params->coef + k * model->n_features);
+	for (size_t k = 0; k < params->n_vectors; k++) {
+		ml_text_key(out, "intercept");
+		ml_text_string(out, vector_class(model, k));
+		ml_text_double(out, params->intercept[k]);
+		ml_text_newline(out);
+	}
+	ml_write_size(out, "training-iterations", params->iterations);
+	ml_write_double(out, "training-objective", params->objective);
+	ml_write_double(out, "training-accuracy", params->accuracy);
+	ml_write_bool(out, "converged", params->converged);
+}
+
+static int parse_intercepts(ml_model *model, ml_text_reader *reader, logistic_params *params,
+			    ml_error *err)
+{
+	for (size_t k = 0; k < params->n_vectors; k++) {
+		ml_text_line line;
+		const char *name = vector_class(model, k);
+		if (ml_text_next_required(reader, &line, "intercept", err) < 0 ||
+		    ml_text_expect(reader, &line, "intercept", 2, err) < 0 ||
+		    ml_text_get_double(reader, &line, 2, &params->intercept[k], err) < 0)
+			return -1;
+		if (strcmp(line.tokens[1], name) != 0)
+			return ml_text_fail(reader, &line, err, "expected the intercept of class '%s',"
+					    " found class '%s'", name, line.tokens[1]);
+		if (!isfinite(params->intercept[k]))
+			return ml_text_fail(reader, &line, err, "intercept of class '%s' is '%s', not"
+					    " a finite number", name, line.tokens[2]);
+	}
+	return 0;
+}
+
+static int parse_hyperparameters(ml_text_reader *reader, logistic_params *params,
+				 ml_error *err)
+{
+	size_t weighting;
+	if (ml_parse_bool(reader, "fit-intercept", &params->fit_intercept, err) < 0 ||
+	    ml_parse_nonnegative(reader, "C", true, &params->C, err) < 0 ||
+	    ml_parse_nonnegative(reader, "tol", false, &params->tol, err) < 0 ||
+	    ml_parse_nonnegative(reader, "ftol", false, &params->ftol, err) < 0 ||
+	    ml_parse_size(reader, "max-iter", SIZE_MAX, &params->max_iter, err) < 0 ||
+	    ml_parse_choice(reader, "class-weight", class_weight_names, &weighting, err) < 0)
+		return -1;
+	params->balanced = weighting == 1;
+	return 0;
+}
+
+static int parse_logistic(ml_model *model, ml_text_reader *reader, ml_error *err)
+{
+	size_t n_vectors = vectors_for(model->n_classes);
+	logistic_params *params = new_logistic(n_vectors, model->n_features, err);
+	if (!params)
+		return -1;
+	model->params = params;
+	if (parse_hyperparameters(reader, params, err) < 0 ||
+	    ml_parse_features(model, reader, err) < 0)
+		return -1;
+	for (size_t k = 0; k < n_vectors; k++)
+		if (ml_parse_coefs(model, reader, vector_class(model, k),
+				   params->coef + k * model->n_features, err) < 0)
+			return -1;
+	if (parse_intercepts(model, reader, params, err) < 0 ||
+	    ml_parse_size(reader, "training-iterations", SIZE_MAX, &params->iterations, err) < 0 ||
+	    ml_parse_double_line(reader, "training-objective", true, &params->objective, err) < 0 ||
+	    ml_parse_double_line(reader, "training-accuracy", true, &params->accuracy, err) < 0 ||
+	    ml_parse_bool(reader, "converged", &params->converged, err) < 0)
+		return -1;
+	return ml_parse_end(reader, err);
+}
+
+/* Scores of one row (n_vectors values). */
+static void score_row(const logistic_params *params, const double *row, size_t d,
+		      double *scores)
+{
+	for (size_t k = 0; k < params->n_vectors; k++)
+		scores[k] = params->intercept[k] + cblas_ddot((int)d, params->coef + k * d, 1, row, 1);
+}
+
+/* Probabilities of every class from one row's scores, stably. */
+static void probabilities_of(const double *scores, size_t n_vectors, double *probabilities)
+{
+	if (n_vectors == 1) {
+		probabilities[1] = sigmoid(scores[0]);
+		probabilities[0] = sigmoid(-scores[0]);
+		return;
+	}
+	double largest = scores[0], sum = 0;
+	for (size_t k = 1; k < n_vectors; k++)
+		largest = scores[k] > largest ? scores[k] : largest;
+	for (size_t k = 0; k < n_vectors; k++)
+		sum += probabilities[k] = exp(scores[k] - largest);
+	for (size_t k = 0; k < n_vectors; k++)
+		probabilities[k] /= sum;
+}
+
+static void predict_logistic(const ml_model *model, const double *features, size_t n_rows,
+			     double *predictions, double *probabilities)
+{
+	const logistic_params *params = model->params;
+	size_t d = model->n_features, V = params->n_vectors;
+	double scores[MAX_CLASSES];
+	for (size_t r = 0; r < n_rows; r++) {
+		score_row(params, features + r * d, d, scores);
+		predictions[r] = (double)predicted_class(scores, V);
+		if (probabilities)
+			probabilities_of(scores, V, probabilities + r * model->n_classes);
+	}
+}
+
+static void describe_logistic(const ml_model *model, ml_buf *out)
+{
+	const logistic_params *params = model->params;
+	char digits[ML_DOUBLE_BUFSIZE];
+	ml_format_double(params->C, digits);
+	ml_buf_printf(out, "fit-intercept: %s\nC: %s\n", params->fit_intercept ? "true" : "false",
+		      digits);
+	ml_format_double(params->tol, digits);
+	ml_buf_printf(out, "tol: %s\n", digits);
+	ml_format_double(params->ftol, digits);
+	ml_buf_printf(out, "ftol: %s\nmax-iter: %zu\nclass-weight: %s\n", digits, params->max_iter,
+		      class_weight_names[params->balanced]);
+	ml_buf_printf(out, "form: %s\n", params->n_vectors == 1
+		      ? "binary: one vector, the log-odds of the second class"
+		      : "multinomial (softmax): one vector per class");
+	ml_buf_printf(out, "training: %zu iterations (%s), objective %.10g, accuracy %.6g\n",
+		      params->iterations, params->converged ? "converged" : "NOT converged",
+		      params->objective, params->accuracy);
+	ml_buf_printf(out, "coefficients:\n  %-28s", "feature");
+	for (size_t k = 0; k < params->n_vectors; k++)
+		ml_buf_printf(out, " %24s", vector_class(model, k));
+	ml_buf_printf(out, "\n  %-28s", "(intercept)");
+	for (size_t k = 0; k < params->n_vectors; k++) {
+		ml_format_double(params->intercept[k], digits);
+		ml_buf_printf(out, " %24s", digits);
+	}
+	for (size_t f = 0; f < model->n_features; f++) {
+		ml_buf_printf(out, "\n  %-28s", ml_model_feature_name(model, f));
+		for (size_t k = 0; k < params->n_vectors; k++) {
+			ml_format_double(params->coef[k * model->n_features + f], digits);
+			ml_buf_printf(out, " %24s", digits);
+		}
+	}
+	ml_buf_putc(out, '\n');
+}
+
+const ml_estimator_kind ml_logistic_kind = {
+	.name = "logistic",
+	.task = ML_TASK_CLASSIFICATION,
+	.fit = fit_logistic,
+	.write = write_logistic,
+	.parse = parse_logistic,
+	.predict = predict_logistic,
+	.describe = describe_logistic,
+	.free_params = free_logistic,
+};

@@ -1,0 +1,141 @@
+/*
+ * ml_model: fitted estimators and the model files that carry them.
+ *
+ * A model file (mlpipe-model(5)) is a stage file whose chain is followed by
+ * one estimator section.  ml-fit writes it; ml-predict reads it, replays
+ * the chain on its input (ml_stream) and calls ml_model_predict on the
+ * rows that come out.  Estimators see rows in the chain's output layout;
+ * the target column, when the layout has one, is ignored.
+ */
+#ifndef ML_MODEL_H
+#define ML_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/ml_columns.h"
+#include "core/ml_error.h"
+#include "core/ml_util.h"
+#include "stages/ml_stage.h"
+
+typedef enum { ML_TASK_REGRESSION, ML_TASK_CLASSIFICATION } ml_task;
+
+typedef struct ml_model ml_model;
+
+/* Reads and checks a model file (any error names the file and line). */
+ml_model *ml_model_read(const char *path, ml_error *err);
+void ml_model_free(ml_model *model);
+
+/* "linear", "ridge", "logistic", ... */
+const char *ml_model_kind(const ml_model *model);
+ml_task ml_model_task(const ml_model *model);
+/* The stages the model was trained after; its input is their output. */
+const ml_chain *ml_model_chain(const ml_model *model);
+/* The row layout predict expects: the chain's output columns. */
+const ml_columns *ml_model_columns(const ml_model *model);
+/*
+ * Classification: the number of classes and their names (the load stage's
+ * class names, or the class values printed as numbers for a numeric target).
+ * The classes are those seen in training, in the order of their codes
+ * (values); a predicted class index indexes this list, which is the load
+ * stage's own order whenever every class had training rows.
+ */
+size_t ml_model_n_classes(const ml_model *model);
+const char *ml_model_class_name(const ml_model *model, size_t index);
+
+/*
+ * Predicts n_rows rows (n_rows x columns->count, row-major).  predictions
+ * gets the value (regression) or the class index (classification);
+ * probabilities, when not NULL and the task is classification, gets
+ * n_rows x n_classes.  A missing value in a feature the estimator cannot
+ * route is an error naming the row (row_offset + index + 1) and column.
+ */
+int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
+		     size_t row_offset, double *predictions, double *probabilities,
+		     ml_error *err);
+
+/*
+ * Everything below is ml-fit's side and what ml-info shows: fitting,
+ * writing model files, and reading what a model holds.
+ */
+
+/* The kinds ml_model_fit knows, NULL-terminated: "linear", "ridge", "logistic". */
+const char *const *ml_model_kinds(void);
+
+/* Progress for -v: the library formats a line, the command prints it. */
+typedef void (*ml_progress_fn)(void *context, const char *message);
+
+typedef struct ml_fit_options {
+	const char *kind;     /* one of ml_model_kinds() */
+	const char *target;   /* target column name, or NULL: the input's own target */
+	bool fit_intercept;   /* true */
+	double alpha;         /* ridge: L2 strength, >= 0 (1.0) */
+	double C;             /* logistic: inverse L2 strength, > 0 (1.0) */
+	double tol;           /* logistic: stop when max |gradient| <= tol (1e-4) */
+	double ftol;          /* logistic: stop when f falls by <= ftol relatively (~2.2e-9) */
+	size_t max_iter;      /* logistic: L-BFGS iteration limit (100) */
+	bool balanced;        /* logistic: class weights n / (K * n_class) */
+	uint64_t seed;        /* recorded in the file; these kinds are deterministic */
+	ml_progress_fn progress; /* -v lines; may be NULL */
+	ml_progress_fn warning;  /* lines always worth showing (no convergence); may be NULL */
+	void *progress_context;  /* passed to both */
+} ml_fit_options;
+
+/* The defaults above (those of scikit-learn's estimators). */
+void ml_fit_options_init(ml_fit_options *options);
+/* Says why a combination of options is invalid; 0 when it is fine. */
+int ml_fit_options_check(const ml_fit_options *options, ml_error *err);
+
+/* Reads up to max_rows rows into rows; *n_read 0 at the end. */
+typedef int (*ml_row_reader)(void *source, double *rows, size_t max_rows, size_t *n_read,
+			     ml_error *err);
+
+/*
+ * Training rows: in memory (values, n_rows) or read block by block
+ * (values NULL: read, source), laid out as columns, after chain.
+ */
+typedef struct ml_training_data {
+	const char *name;           /* the input, for messages */
+	const ml_columns *columns;
+	const ml_chain *chain;      /* copied into the model */
+	const double *values;
+	size_t n_rows;
+	ml_row_reader read;
+	void *source;
+} ml_training_data;
+
+/*
+ * Fits options->kind on data.  Linear kinds stream (memory O(features^2));
+ * logistic regression keeps the features in memory.  The model's metadata
+ * records the row count, the FNV-1a 64 hash of the rows' bytes and the seed.
+ */
+ml_model *ml_model_fit(const ml_fit_options *options, const ml_training_data *data,
+		       ml_error *err);
+/* Records "created-by" and "command" (this command line) in the metadata. */
+int ml_model_set_command(ml_model *model, int argc, char *const *argv, ml_error *err);
+
+/*
+ * Appends the model file text (mlpipe-model(5)).  Reading a file and
+ * writing the model back gives the same bytes.
+ */
+void ml_model_write(const ml_model *model, ml_buf *out);
+/*
+ * Writes the model file atomically; a file that holds the same bytes
+ * already is left untouched (*unchanged true), so make does not rebuild.
+ */
+int ml_model_save(const ml_model *model, const char *path, bool *unchanged, ml_error *err);
+
+/* The features (the input columns but the target), in coefficient order. */
+size_t ml_model_n_features(const ml_model *model);
+const char *ml_model_feature_name(const ml_model *model, size_t index);
+/* Metadata lines ("data-rows 442", ...). */
+size_t ml_model_n_meta(const ml_model *model);
+const char *ml_model_meta(const ml_model *model, size_t index);
+/*
+ * Appends a description for people: hyperparameters, coefficients by
+ * feature (and class), training summary.  What ml-info prints.
+ */
+void ml_model_describe(const ml_model *model, ml_buf *out);
+
+#endif

@@ -1,0 +1,403 @@
+#include "serve/ml_predict.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ml_clock.h"
+#include "core/ml_number.h"
+#include "io/ml_binary.h"
+#include "io/ml_csv.h"
+
+/*
+ * Rows read and predicted at a time in batch mode: enough to amortise the
+ * calls into the model (and BLAS) over many rows, little enough to stay
+ * in cache.  A service gets fewer, as they arrive.
+ */
+#define BLOCK_ROWS 4096
+/* CSV answers are written in pieces of about this size in batch mode. */
+#define WRITE_SIZE ((size_t)1 << 16)
+
+struct ml_predictor {
+	const ml_model *model;
+	ml_predict_options options;
+	FILE *out;
+	char *out_name;
+	ml_telemetry *stats;
+	size_t width;           /* the model's row width */
+	bool classifier;
+	size_t n_probabilities; /* p_CLASS columns: the class count, or 0 */
+	double *rows;           /* BLOCK_ROWS x width */
+	double *predictions;    /* BLOCK_ROWS */
+	double *probabilities;  /* BLOCK_ROWS x n_probabilities, or NULL */
+	double *answers;        /* binary: BLOCK_ROWS x (1 + n_probabilities) */
+	ml_buf text;            /* CSV answers not written yet */
+	char **answer_names;    /* classifier, CSV: each class name as a CSV field */
+	ml_binary_writer *binary;
+	bool started;           /* the header is out */
+	ml_columns first_input; /* append: the first stream's input columns */
+	size_t rows_in_stream;  /* rows and failed requests read from the current stream */
+};
+
+void ml_predict_options_init(ml_predict_options *options)
+{
+	memset(options, 0, sizeof *options);
+	options->format = ML_FORMAT_CSV;
+	options->wake_fd = -1;
+}
+
+int ml_predict_options_check(const ml_predict_options *options, const ml_model *model,
+			     const char *model_name, ml_error *err)
+{
+	if (options->probabilities && ml_model_task(model) != ML_TASK_CLASSIFICATION) {
+		ml_error_set(err, "--proba: '%s' is a %s regression model: it has no classes",
+			     model_name, ml_model_kind(model));
+		return -1;
+	}
+	if (options->append && options->format == ML_FORMAT_BINARY) {
+		ml_error_set(err, "--append writes CSV; it does not go with --bin");
+		return -1;
+	}
+	if (options->service && options->format == ML_FORMAT_BINARY) {
+		ml_error_set(err, "--line-buffered answers in CSV lines; it does not go with --bin");
+		return -1;
+	}
+	return 0;
+}
+
+/* Quotes the class names once, not once per row. */
+static int quote_class_names(ml_predictor *p, ml_error *err)
+{
+	size_t n_classes = ml_model_n_classes(p->model);
+	if (!(p->answer_names = ml_calloc_array(n_classes, sizeof *p->answer_names, err)))
+		return -1;
+	for (size_t k = 0; k < n_classes; k++) {
+		ml_buf field;
+		ml_buf_init(&field);
+		ml_csv_quote(&field, ml_model_class_name(p->model, k), ',');
+		ml_buf_append(&field, "", 0); /* an empty name still gets its NUL */
+		if (field.failed) {
+			ml_buf_free(&field);
+			return ml_error_nomem(err);
+		}
+		p->answer_names[k] = field.data;
+	}
+	return 0;
+}
+
+ml_predictor *ml_predictor_create(const ml_model *model, const ml_predict_options *options,
+				  FILE *out, const char *out_name, ml_telemetry *stats,
+				  ml_error *err)
+{
+	ml_predictor *p = calloc(1, sizeof *p);
+	if (!p) {
+		ml_error_nomem(err);
+		return NULL;
+	}
+	p->model = model;
+	p->options = *options;
+	p->out = out;
+	p->stats = stats;
+	p->width = ml_model_columns(model)->count;
+	p->classifier = ml_model_task(model) == ML_TASK_CLASSIFICATION;
+	p->n_probabilities = options->probabilities ? ml_model_n_classes(model) : 0;
+	p->first_input.target = ML_NO_COLUMN;
+	ml_buf_init(&p->text);
+	size_t cells, probability_cells, answer_cells;
+	if (!ml_size_mul(BLOCK_ROWS, p->width, &cells) ||
+	    !ml_size_mul(BLOCK_ROWS, p->n_probabilities, &probability_cells) ||
+	    !ml_size_mul(BLOCK_ROWS, 1 + p->n_probabilities, &answer_cells)) {
+		ml_error_set(err, "a block of %d rows would not fit in memory", BLOCK_ROWS);
+		ml_predictor_free(p);
+		return NULL;
+	}
+	if (!(p->out_name = ml_strdup(out_name, err)) ||
+	    !(p->rows = ml_alloc_array(cells, sizeof *p->rows, err)) ||
+	    !(p->predictions = ml_alloc_array(BLOCK_ROWS, sizeof *p->predictions, err)) ||
+	    (p->n_probabilities &&
+	     !(p->probabilities = ml_alloc_array(probability_cells, sizeof *p->probabilities,
+						 err))) ||
+	    (options->format == ML_FORMAT_BINARY &&
+	     !(p->answers = ml_alloc_array(answer_cells, sizeof *p->answers, err)))) {
+		ml_predictor_free(p);
+		return NULL;
+	}
+	if (p->classifier && options->format == ML_FORMAT_CSV &&
+	    quote_class_names(p, err) < 0) {
+		ml_predictor_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void ml_predictor_free(ml_predictor *p)
+{
+	if (!p)
+		return;
+	for (size_t k = 0; p->answer_names && k < ml_model_n_classes(p->model); k++)
+		free(p->answer_names[k]);
+	free(p->answer_names);
+	ml_binary_writer_free(p->binary);
+	ml_columns_free(&p->first_input);
+	ml_buf_free(&p->text);
+	free(p->rows);
+	free(p->predictions);
+	free(p->probabilities);
+	free(p->answers);
+	free(p->out_name);
+	free(p);
+}
+
+/* Writes the CSV text held back (and, for a service, flushes it out now). */
+static int write_text(ml_predictor *p, ml_error *err)
+{
+	if (p->text.failed)
+		return ml_error_nomem(err);
+	if (p->text.length &&
+	    fwrite(p->text.data, 1, p->text.length, p->out) != p->text.length) {
+		ml_error_set(err, "%s: write error: %s", p->out_name, strerror(errno));
+		return -1;
+	}
+	ml_buf_reset(&p->text);
+	if (p->options.service && fflush(p->out) != 0) {
+		ml_error_set(err, "%s: write error: %s", p->out_name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_binary_header(ml_predictor *p, ml_error *err)
+{
+	ml_columns columns;
+	if (ml_columns_init(&columns, 1 + p->n_probabilities, err) < 0)
+		return -1;
+	int status = (columns.names[0] = ml_strdup("prediction", err)) ? 0 : -1;
+	for (size_t k = 0; status == 0 && k < p->n_probabilities; k++) {
+		ml_buf name;
+		ml_buf_init(&name);
+		ml_buf_printf(&name, "p_%s", ml_model_class_name(p->model, k));
+		if (name.failed)
+			status = ml_error_nomem(err);
+		columns.names[1 + k] = name.data;
+	}
+	if (status == 0 &&
+	    !(p->binary = ml_binary_writer_create(p->out, p->out_name, &columns, NULL, 0,
+						  ML_ROWS_UNKNOWN, err)))
+		status = -1;
+	ml_columns_free(&columns);
+	return status;
+}
+
+static int write_header(ml_predictor *p, const ml_columns *input, ml_error *err)
+{
+	if (p->options.format == ML_FORMAT_BINARY)
+		return write_binary_header(p, err);
+	for (size_t i = 0; input && i < input->count; i++) {
+		ml_csv_quote(&p->text, input->names[i], ',');
+		ml_buf_putc(&p->text, ',');
+	}
+	ml_buf_puts(&p->text, "prediction");
+	ml_buf name;
+	ml_buf_init(&name);
+	for (size_t k = 0; k < p->n_probabilities; k++) {
+		ml_buf_reset(&name);
+		ml_buf_printf(&name, "p_%s", ml_model_class_name(p->model, k));
+		ml_buf_putc(&p->text, ',');
+		ml_csv_quote(&p->text, name.failed ? "" : name.data, ',');
+	}
+	if (name.failed)
+		p->text.failed = true;
+	ml_buf_free(&name);
+	ml_buf_putc(&p->text, '\n');
+	/* A client sees the header as soon as its own has been read. */
+	return p->options.service ? write_text(p, err) : 0;
+}
+
+/* Names the first column where two layouts part, for a message. */
+static const char *first_difference(const ml_columns *have, const ml_columns *want)
+{
+	for (size_t i = 0; i < want->count; i++)
+		if (i >= have->count || strcmp(have->names[i], want->names[i]) != 0)
+			return want->names[i];
+	return have->count > want->count ? have->names[want->count] : "?";
+}
+
+int ml_predictor_begin(ml_predictor *p, ml_stream *stream, ml_error *err)
+{
+	const ml_columns *have = ml_stream_columns(stream), *want = ml_model_columns(p->model);
+	if (!ml_columns_same_names(have, want)) {
+		ml_error_set(err, "%s: its rows have %zu columns, the model's %zu, first differing"
+			     " at '%s'", ml_stream_name(stream), have->count, want->count,
+			     first_difference(have, want));
+		return -1;
+	}
+	ml_stream_set_wake_fd(stream, p->options.wake_fd);
+	if (p->options.service)
+		ml_stream_serve(stream);
+	const ml_columns *input = NULL;
+	if (p->options.append) {
+		ml_stream_keep_input(stream);
+		input = ml_stream_input_columns(stream);
+		if (p->started && !ml_columns_same_names(input, &p->first_input)) {
+			ml_error_set(err, "%s: --append: its columns differ from the first input's"
+				     " ('%s'), and the output has one header", ml_stream_name(stream),
+				     first_difference(input, &p->first_input));
+			return -1;
+		}
+		if (!p->started && ml_columns_copy(&p->first_input, input, err) < 0)
+			return -1;
+	}
+	p->rows_in_stream = 0;
+	if (p->started)
+		return 0;
+	p->started = true;
+	return write_header(p, input, err);
+}
+
+static void put_number(ml_buf *text, double value)
+{
+	char digits[ML_DOUBLE_BUFSIZE];
+	if (!isnan(value))
+		ml_buf_append(text, digits, ml_format_double(value, digits));
+}
+
+/* One CSV answer line for row i of the block just predicted. */
+static void put_answer(ml_predictor *p, const ml_stream *stream, size_t i)
+{
+	if (p->options.append) {
+		size_t length;
+		const char *input = ml_stream_input_text(stream, i, &length);
+		ml_buf_append(&p->text, input, length);
+		ml_buf_putc(&p->text, ',');
+	}
+	double prediction = p->predictions[i];
+	size_t n_classes = ml_model_n_classes(p->model);
+	if (p->classifier && prediction >= 0 && prediction < (double)n_classes)
+		ml_buf_puts(&p->text, p->answer_names[(size_t)prediction]);
+	else
+		put_number(&p->text, prediction);
+	for (size_t k = 0; k < p->n_probabilities; k++) {
+		ml_buf_putc(&p->text, ',');
+		put_number(&p->text, p->probabilities[i * p->n_probabilities + k]);
+	}
+	ml_buf_putc(&p->text, '\n');
+}
+
+static int put_answers(ml_predictor *p, const ml_stream *stream, size_t n_rows, ml_error *err)
+{
+	if (p->options.format == ML_FORMAT_CSV) {
+		for (size_t i = 0; i < n_rows; i++)
+			put_answer(p, stream, i);
+		return 0;
+	}
+	size_t answer_width = 1 + p->n_probabilities;
+	for (size_t i = 0; i < n_rows; i++) {
+		double *answer = p->answers + i * answer_width;
+		answer[0] = p->predictions[i];
+		for (size_t k = 0; k < p->n_probabilities; k++)
+			answer[1 + k] = p->probabilities[i * p->n_probabilities + k];
+	}
+	return ml_binary_write_rows(p->binary, p->answers, n_rows, err);
+}
+
+/* The line that answers a request that failed: never more than one line. */
+static void put_error_line(ml_predictor *p, const char *message)
+{
+	ml_buf_puts(&p->text, ML_PREDICT_ERROR_PREFIX);
+	for (const char *c = message; *c; c++)
+		ml_buf_putc(&p->text, *c == '\n' || *c == '\r' ? ' ' : *c);
+	ml_buf_putc(&p->text, '\n');
+	ml_telemetry_add_errors(p->stats, 1);
+	if (p->options.on_request_error)
+		p->options.on_request_error(message, p->options.context);
+}
+
+/*
+ * Predicts and answers the n_rows rows read; *answered counts the rows
+ * that got a prediction.  A service whose block fails finds out which
+ * requests did, one by one, and answers those with error lines.
+ */
+static int answer_rows(ml_predictor *p, const ml_stream *stream, size_t n_rows,
+		       size_t *answered, ml_error *err)
+{
+	const ml_model *model = p->model;
+	size_t first_row = p->rows_in_stream;
+	p->rows_in_stream += n_rows;
+	*answered = 0;
+	if (ml_model_predict(model, p->rows, n_rows, first_row, p->predictions,
+			     p->probabilities, err) == 0) {
+		*answered = n_rows;
+		return put_answers(p, stream, n_rows, err);
+	}
+	ml_error_prefix(err, "%s", ml_stream_name(stream));
+	if (!p->options.service)
+		return -1;
+	for (size_t i = 0; i < n_rows; i++) {
+		double *probabilities = p->probabilities ? p->probabilities + i * p->n_probabilities
+							 : NULL;
+		if (ml_model_predict(model, p->rows + i * p->width, 1, first_row + i,
+				     p->predictions + i, probabilities, err) == 0) {
+			put_answer(p, stream, i);
+			(*answered)++;
+		} else {
+			ml_error_prefix(err, "%s", ml_stream_name(stream));
+			put_error_line(p, err->message);
+		}
+	}
+	return 0;
+}
+
+/* True when the wake descriptor can be read: someone asked for attention. */
+static bool woken(const ml_predictor *p)
+{
+	struct pollfd wake = { .fd = p->options.wake_fd, .events = POLLIN };
+	return p->options.wake_fd >= 0 && poll(&wake, 1, 0) > 0 && (wake.revents & POLLIN);
+}
+
+int ml_predictor_run(ml_predictor *p, ml_stream *stream, ml_error *err)
+{
+	for (;;) {
+		double started = ml_clock_now();
+		size_t n_read, answered = 0;
+		ml_error read_error;
+		int status = ml_stream_read(stream, p->rows, BLOCK_ROWS, &n_read, &read_error);
+		bool request_failed = status < 0 && p->options.service &&
+				      ml_stream_row_failed(stream);
+		if (status < 0 && !request_failed) {
+			*err = read_error;
+			return -1;
+		}
+		if (n_read > 0 && answer_rows(p, stream, n_read, &answered, err) < 0)
+			return -1;
+		if (request_failed) {
+			p->rows_in_stream++;
+			put_error_line(p, read_error.message);
+		}
+		bool stream_ended = status == 0 && n_read == 0;
+		if ((p->options.service || stream_ended || p->text.length >= WRITE_SIZE) &&
+		    write_text(p, err) < 0)
+			return -1;
+		double now = ml_clock_now();
+		double latency = p->options.service ? now - ml_stream_arrival_time(stream)
+			       : answered ? (now - started) / (double)answered : 0;
+		ml_telemetry_add_rows(p->stats, answered, latency);
+		if (stream_ended)
+			return 0;
+		/*
+		 * A reader that waits for input watches the wake descriptor itself;
+		 * one that is never kept waiting (a file, a parser thread, binary
+		 * input) is asked between blocks.
+		 */
+		if (status == ML_STREAM_WOKEN || woken(p))
+			return ML_PREDICT_WOKEN;
+	}
+}
+
+int ml_predictor_finish(ml_predictor *p, ml_error *err)
+{
+	if (write_text(p, err) < 0)
+		return -1;
+	return p->binary ? ml_binary_writer_finish(p->binary, err) : 0;
+}

@@ -1,0 +1,29 @@
+/*
+ * ml_dataset: a whole matrix in memory, with its columns and the stage
+ * chain that produced it.  What fitting a stage or a model reads.
+ */
+#ifndef ML_DATASET_H
+#define ML_DATASET_H
+
+#include <stddef.h>
+
+#include "core/ml_columns.h"
+#include "stages/ml_stage.h"
+
+typedef struct ml_dataset {
+	ml_columns columns;
+	ml_chain *chain;
+	size_t n_rows;
+	double *values; /* n_rows x columns.count, row-major */
+} ml_dataset;
+
+void ml_dataset_free(ml_dataset *dataset);
+
+/*
+ * Applies a freshly fitted stage to the whole dataset and appends it to the
+ * dataset's chain (taking ownership of stage, freed on failure): how ml-scale
+ * and ml-poly transform the data they were fitted on.
+ */
+int ml_dataset_apply(ml_dataset *dataset, ml_stage *stage, ml_error *err);
+
+#endif

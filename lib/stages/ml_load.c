@@ -1,0 +1,782 @@
+#include "stages/ml_load.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ml_number.h"
+#include "stages/ml_stage_impl.h"
+
+/* How a column's text becomes numbers. */
+typedef enum { ENCODE_NUMERIC, ENCODE_ONEHOT, ENCODE_ORDINAL } encoding;
+static const char *const encoding_names[] = { "numeric", "onehot", "ordinal", NULL };
+
+/* Open-addressing map from strings to their index in `keys`. */
+typedef struct string_map {
+	char **keys;
+	size_t count, key_capacity;
+	size_t *slots; /* index + 1, 0 = empty */
+	size_t n_slots;
+} string_map;
+
+typedef struct load_column {
+	encoding encoding;
+	string_map vocabulary; /* sorted keys once fitted or parsed */
+} load_column;
+
+typedef struct load_params {
+	load_column *columns; /* one per stage input */
+	size_t n_columns;
+	size_t n_na_values;
+	char **na_values;
+	ml_csv_options csv; /* na_values pointing into the above, for ml_csv_is_missing */
+} load_params;
+
+static uint64_t hash_string(const char *text, size_t length)
+{
+	return ml_hash_bytes(ML_HASH_INIT, text, length);
+}
+
+static void map_free(string_map *map)
+{
+	for (size_t i = 0; i < map->count; i++)
+		free(map->keys[i]);
+	free(map->keys);
+	free(map->slots);
+	memset(map, 0, sizeof *map);
+}
+
+static size_t map_find(const string_map *map, const char *text, size_t length)
+{
+	if (map->n_slots == 0)
+		return ML_NO_COLUMN;
+	size_t mask = map->n_slots - 1;
+	for (size_t slot = hash_string(text, length) & mask;; slot = (slot + 1) & mask) {
+		size_t entry = map->slots[slot];
+		if (entry == 0)
+			return ML_NO_COLUMN;
+		const char *key = map->keys[entry - 1];
+		if (strncmp(key, text, length) == 0 && key[length] == '\0')
+			return entry - 1;
+	}
+}
+
+static int map_rehash(string_map *map, size_t n_slots, ml_error *err)
+{
+	size_t *slots = ml_calloc_array(n_slots, sizeof *slots, err);
+	if (!slots)
+		return -1;
+	free(map->slots);
+	map->slots = slots;
+	map->n_slots = n_slots;
+	for (size_t i = 0; i < map->count; i++) {
+		size_t slot = hash_string(map->keys[i], strlen(map->keys[i])) & (n_slots - 1);
+		while (slots[slot])
+			slot = (slot + 1) & (n_slots - 1);
+		slots[slot] = i + 1;
+	}
+	return 0;
+}
+
+/* Index of text, added at the end when new. */
+static size_t map_intern(string_map *map, const char *text, size_t length, ml_error *err)
+{
+	size_t found = map_find(map, text, length);
+	if (found != ML_NO_COLUMN)
+		return found;
+	if ((map->count + 1) * 2 > map->n_slots &&
+	    map_rehash(map, map->n_slots ? map->n_slots * 2 : 16, err) < 0)
+		return ML_NO_COLUMN;
+	if (map->count == map->key_capacity) {
+		size_t capacity = map->key_capacity ? map->key_capacity * 2 : 8;
+		char **keys = ml_realloc_array(map->keys, capacity, sizeof *keys, err);
+		if (!keys)
+			return ML_NO_COLUMN;
+		map->keys = keys;
+		map->key_capacity = capacity;
+	}
+	if (!(map->keys[map->count] = ml_strndup(text, length, err)))
+		return ML_NO_COLUMN;
+	map->count++;
+	/* Only the new key needs a slot: rehashing all of them made fitting quadratic. */
+	size_t mask = map->n_slots - 1, slot = hash_string(text, length) & mask;
+	while (map->slots[slot])
+		slot = (slot + 1) & mask;
+	map->slots[slot] = map->count;
+	return map->count - 1;
+}
+
+static int set_na_values(load_params *params, const char *const *values, size_t count,
+			 ml_error *err);
+
+static void free_params(void *opaque)
+{
+	load_params *params = opaque;
+	if (!params)
+		return;
+	if (params->columns)
+		for (size_t i = 0; i < params->n_columns; i++)
+			map_free(&params->columns[i].vocabulary);
+	free(params->columns);
+	for (size_t i = 0; i < params->n_na_values; i++)
+		free(params->na_values[i]);
+	free(params->na_values);
+	free(params);
+}
+
+/* Params for n_columns inputs, all numeric, with the given missing strings. */
+static load_params *new_params(size_t n_columns, const char *const *na_values,
+			       size_t n_na_values, ml_error *err)
+{
+	load_params *params = calloc(1, sizeof *params);
+	if (!params) {
+		ml_error_nomem(err);
+		return NULL;
+	}
+	params->columns = ml_calloc_array(n_columns ? n_columns : 1, sizeof *params->columns, err);
+	if (!params->columns || set_na_values(params, na_values, n_na_values, err) < 0) {
+		free_params(params);
+		return NULL;
+	}
+	params->n_columns = n_columns;
+	return params;
+}
+
+static load_params *params_of(const ml_stage *stage)
+{
+	return stage->params;
+}
+
+static int set_na_values(load_params *params, const char *const *values, size_t count,
+			 ml_error *err)
+{
+	if (count > ML_MAX_NA_VALUES) {
+		ml_error_set(err, "at most %d missing-value strings", ML_MAX_NA_VALUES);
+		return -1;
+	}
+	if (!(params->na_values = ml_calloc_array(count ? count : 1, sizeof(char *), err)))
+		return -1;
+	ml_csv_options_init(&params->csv);
+	for (size_t i = 0; i < count; i++) {
+		if (!(params->na_values[i] = ml_strdup(values[i], err)))
+			return -1;
+		params->n_na_values = i + 1;
+		params->csv.na_values[i] = params->na_values[i];
+	}
+	params->csv.n_na_values = count;
+	return 0;
+}
+
+static size_t output_width(const ml_stage *stage, size_t input)
+{
+	const load_column *column = &params_of(stage)->columns[input];
+	return column->encoding == ENCODE_ONEHOT ? column->vocabulary.count : 1;
+}
+
+static int derive_outputs(ml_stage *stage, ml_error *err)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < stage->inputs.count; i++)
+		total += output_width(stage, i);
+	if (total > ML_MAX_COLUMNS) {
+		ml_error_set(err, "the load stage would make %zu columns (at most %zu)", total,
+			     ML_MAX_COLUMNS);
+		return -1;
+	}
+	if (ml_columns_init(&stage->outputs, total, err) < 0)
+		return -1;
+	size_t out = 0;
+	for (size_t i = 0; i < stage->inputs.count; i++) {
+		const load_column *column = &params_of(stage)->columns[i];
+		const char *name = stage->inputs.names[i];
+		if (i == stage->inputs.target)
+			stage->outputs.target = out;
+		if (column->encoding != ENCODE_ONEHOT) {
+			if (!(stage->outputs.names[out++] = ml_strdup(name, err)))
+				return -1;
+			continue;
+		}
+		for (size_t k = 0; k < column->vocabulary.count; k++) {
+			ml_buf joined;
+			ml_buf_init(&joined);
+			ml_buf_printf(&joined, "%s=%s", name, column->vocabulary.keys[k]);
+			if (joined.failed)
+				return ml_error_nomem(err);
+			stage->outputs.names[out++] = joined.data;
+			if (joined.length > ML_MAX_NAME_LENGTH) {
+				/* Binary matrices could not name the column: refuse it here. */
+				ml_error_set(err, "column '%s': a category of %zu bytes makes a one-hot"
+					     " column name longer than %zu bytes; use --ordinal or drop"
+					     " the column with -x", name,
+					     strlen(column->vocabulary.keys[k]), ML_MAX_NAME_LENGTH);
+				return -1;
+			}
+		}
+	}
+	size_t duplicate = ml_columns_find_duplicate(&stage->outputs);
+	if (duplicate != ML_NO_COLUMN) {
+		ml_error_set(err, "encoding makes column '%s' twice", stage->outputs.names[duplicate]);
+		return -1;
+	}
+	return 0;
+}
+
+static void write_params(const ml_stage *stage, ml_buf *out)
+{
+	const load_params *params = params_of(stage);
+	ml_text_key(out, "missing");
+	ml_text_size(out, params->n_na_values);
+	for (size_t i = 0; i < params->n_na_values; i++)
+		ml_text_string(out, params->na_values[i]);
+	ml_text_newline(out);
+	for (size_t i = 0; i < stage->inputs.count; i++) {
+		const load_column *column = &params->columns[i];
+		if (column->encoding == ENCODE_NUMERIC)
+			continue;
+		ml_text_key(out, "column");
+		ml_text_string(out, stage->inputs.names[i]);
+		ml_text_string(out, encoding_names[column->encoding]);
+		ml_text_size(out, column->vocabulary.count);
+		for (size_t k = 0; k < column->vocabulary.count; k++)
+			ml_text_string(out, column->vocabulary.keys[k]);
+		ml_text_newline(out);
+	}
+}
+
+static int parse_column(ml_stage *stage, ml_text_reader *reader, const ml_text_line *line,
+			ml_error *err)
+{
+	load_params *params = params_of(stage);
+	size_t choice, count;
+	if (line->n_tokens < 4)
+		return ml_text_fail(reader, line, err, "expected 'column NAME ENCODING COUNT ...'");
+	size_t index = ml_columns_find(&stage->inputs, line->tokens[1]);
+	if (index == ML_NO_COLUMN)
+		return ml_text_fail(reader, line, err, "'%s' is not an input column",
+				    line->tokens[1]);
+	load_column *column = &params->columns[index];
+	if (column->encoding != ENCODE_NUMERIC || column->vocabulary.count)
+		return ml_text_fail(reader, line, err, "column '%s' is described twice",
+				    line->tokens[1]);
+	if (ml_text_get_choice(reader, line, 2, encoding_names, &choice, err) < 0 ||
+	    ml_text_get_size(reader, line, 3, ML_MAX_COLUMNS, &count, err) < 0)
+		return -1;
+	if (choice == ENCODE_NUMERIC || count == 0 || line->n_tokens != count + 4)
+		return ml_text_fail(reader, line, err, "column '%s': bad encoding or category count",
+				    line->tokens[1]);
+	if (index == stage->inputs.target && choice != ENCODE_ORDINAL)
+		return ml_text_fail(reader, line, err, "the target can only be ordinal");
+	column->encoding = (encoding)choice;
+	for (size_t k = 0; k < count; k++) {
+		const char *key = line->tokens[4 + k];
+		if (k > 0 && strcmp(line->tokens[3 + k], key) >= 0)
+			return ml_text_fail(reader, line, err,
+					    "column '%s': categories must be sorted and distinct",
+					    line->tokens[1]);
+		if (map_intern(&column->vocabulary, key, strlen(key), err) == ML_NO_COLUMN)
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_params(ml_stage *stage, ml_text_reader *reader, ml_error *err)
+{
+	ml_text_line line;
+	size_t count;
+	if (ml_text_next_required(reader, &line, "missing", err) < 0)
+		return -1;
+	if (!ml_text_is(&line, "missing") || line.n_tokens < 2)
+		return ml_text_fail(reader, &line, err, "expected 'missing COUNT VALUE...'");
+	if (ml_text_get_size(reader, &line, 1, ML_MAX_NA_VALUES, &count, err) < 0)
+		return -1;
+	if (line.n_tokens != count + 2)
+		return ml_text_fail(reader, &line, err, "'missing' says %zu values, lists %zu",
+				    count, line.n_tokens - 2);
+	stage->params = new_params(stage->inputs.count, (const char *const *)line.tokens + 2,
+				   count, err);
+	if (!stage->params)
+		return -1;
+	for (;;) {
+		if (ml_text_next_required(reader, &line, "end", err) < 0)
+			return -1;
+		if (ml_text_is(&line, "end"))
+			return ml_text_expect(reader, &line, "end", 0, err);
+		if (!ml_text_is(&line, "column"))
+			return ml_text_fail(reader, &line, err, "unknown key '%s' in a load stage",
+					    line.tokens[0]);
+		if (parse_column(stage, reader, &line, err) < 0)
+			return -1;
+	}
+}
+
+bool ml_stage_is_load(const ml_stage *stage)
+{
+	return stage->kind == &ml_load_stage_kind;
+}
+
+char *const *ml_load_class_names(const ml_stage *stage, size_t *count)
+{
+	*count = 0;
+	if (!ml_stage_is_load(stage) || stage->inputs.target == ML_NO_COLUMN)
+		return NULL;
+	const load_column *column = &params_of(stage)->columns[stage->inputs.target];
+	if (column->encoding != ENCODE_ORDINAL)
+		return NULL;
+	*count = column->vocabulary.count;
+	return column->vocabulary.keys;
+}
+
+const ml_stage_kind ml_load_stage_kind = {
+	.name = "load",
+	.derive_outputs = derive_outputs,
+	.apply = NULL, /* its input is text: see ml_load_apply_record */
+	.write = write_params,
+	.parse = parse_params,
+	.free_params = free_params,
+	.class_names = ml_load_class_names,
+};
+
+void ml_load_options_init(ml_load_options *options)
+{
+	memset(options, 0, sizeof *options);
+	ml_csv_options_init(&options->csv);
+	options->max_categories = ML_DEFAULT_MAX_CATEGORIES;
+}
+
+/*
+ * The vocabulary key of a non-missing field: numbers by their shortest
+ * exact form, so that "1.0" and "1" are the same category.
+ */
+static const char *category_key(const ml_field *field, char *digits, size_t *length)
+{
+	double value;
+	if (ml_parse_double(field->text, field->length, &value)) {
+		*length = ml_format_double(value, digits);
+		return digits;
+	}
+	*length = field->length;
+	return field->text;
+}
+
+typedef struct fit_state {
+	const ml_load_options *options;
+	const char *source;
+	const ml_columns *csv_columns;
+	size_t n_used;
+	size_t *csv_index;  /* used column -> CSV column */
+	load_params *params;
+	double *values;     /* rows x n_used: numbers, or category codes */
+	size_t n_rows, row_capacity;
+} fit_state;
+
+static int make_categorical(fit_state *state, size_t column, ml_error *err)
+{
+	load_column *target = &state->params->columns[column];
+	target->encoding = ENCODE_ONEHOT;
+	char digits[ML_DOUBLE_BUFSIZE];
+	for (size_t r = 0; r < state->n_rows; r++) {
+		double *cell = &state->values[r * state->n_used + column];
+		if (isnan(*cell))
+			continue;
+		size_t length = ml_format_double(*cell, digits);
+		size_t code = map_intern(&target->vocabulary, digits, length, err);
+		if (code == ML_NO_COLUMN)
+			return -1;
+		*cell = (double)code;
+	}
+	return 0;
+}
+
+static int fit_cell(fit_state *state, const ml_record *record, size_t column, double *cell,
+		    ml_error *err)
+{
+	const ml_field *field = &record->fields[state->csv_index[column]];
+	load_column *encoded = &state->params->columns[column];
+	if (ml_csv_is_missing(&state->params->csv, field->text, field->length)) {
+		*cell = NAN;
+		return 0;
+	}
+	if (encoded->encoding == ENCODE_NUMERIC) {
+		if (ml_parse_double(field->text, field->length, cell))
+			return 0;
+		if (make_categorical(state, column, err) < 0)
+			return -1;
+	}
+	if (!ml_utf8_valid(field->text, field->length)) {
+		ml_error_set(err, "%s:%zu: column '%s': value is not UTF-8 text (is this a CSV"
+			     " file?)", state->source, record->line,
+			     state->csv_columns->names[state->csv_index[column]]);
+		return -1;
+	}
+	char digits[ML_DOUBLE_BUFSIZE];
+	size_t length;
+	const char *key = category_key(field, digits, &length);
+	size_t code = map_intern(&encoded->vocabulary, key, length, err);
+	if (code == ML_NO_COLUMN)
+		return -1;
+	*cell = (double)code;
+	return 0;
+}
+
+static int grow_rows(fit_state *state, ml_error *err)
+{
+	size_t capacity = state->row_capacity ? state->row_capacity * 2 : 1024;
+	size_t cells;
+	if (!ml_size_mul(capacity, state->n_used ? state->n_used : 1, &cells))
+		return ml_error_nomem(err);
+	double *values = ml_realloc_array(state->values, cells, sizeof *values, err);
+	if (!values)
+		return -1;
+	state->values = values;
+	state->row_capacity = capacity;
+	return 0;
+}
+
+static int fit_rows(fit_state *state, ml_csv_reader *csv, ml_error *err)
+{
+	ml_record record;
+	int got;
+	while ((got = ml_csv_next(csv, &record, err)) > 0) {
+		if (state->n_rows == state->row_capacity && grow_rows(state, err) < 0)
+			return -1;
+		double *row = state->values + state->n_rows * state->n_used;
+		for (size_t c = 0; c < state->n_used; c++)
+			if (fit_cell(state, &record, c, &row[c], err) < 0)
+				return -1;
+		state->n_rows++;
+	}
+	return got;
+}
+
+typedef struct ranked_key {
+	char *key;
+	size_t old_code;
+} ranked_key;
+
+static int compare_ranked(const void *a, const void *b)
+{
+	return strcmp(((const ranked_key *)a)->key, ((const ranked_key *)b)->key);
+}
+
+/* Sorts a fitted column's vocabulary by bytes and renumbers its codes. */
+static int sort_vocabulary(fit_state *state, size_t column, ml_error *err)
+{
+	string_map *map = &state->params->columns[column].vocabulary;
+	size_t count = map->count;
+	ranked_key *ranked = ml_alloc_array(count + 1, sizeof *ranked, err);
+	size_t *renumber = ml_alloc_array(count + 1, sizeof *renumber, err);
+	int status = -1;
+	if (!ranked || !renumber)
+		goto done;
+	for (size_t i = 0; i < count; i++)
+		ranked[i] = (ranked_key){ map->keys[i], i };
+	qsort(ranked, count, sizeof *ranked, compare_ranked);
+	for (size_t rank = 0; rank < count; rank++) {
+		renumber[ranked[rank].old_code] = rank;
+		map->keys[rank] = ranked[rank].key;
+	}
+	for (size_t r = 0; r < state->n_rows; r++) {
+		double *cell = &state->values[r * state->n_used + column];
+		if (!isnan(*cell))
+			*cell = (double)renumber[(size_t)*cell];
+	}
+	status = map_rehash(map, map->n_slots, err);
+done:
+	free(ranked);
+	free(renumber);
+	return status;
+}
+
+/* Which CSV columns the stage reads: -c/-x, with the target always kept. */
+static int choose_columns(fit_state *state, const ml_columns *csv, size_t *target,
+			  ml_error *err)
+{
+	const ml_load_options *options = state->options;
+	bool *keep = ml_calloc_array(csv->count, sizeof *keep, err);
+	bool *drop = ml_calloc_array(csv->count, sizeof *drop, err);
+	int status = -1;
+	if (!keep || !drop)
+		goto done;
+	*target = ML_NO_COLUMN;
+	if (options->target && (*target = ml_columns_find(csv, options->target)) == ML_NO_COLUMN) {
+		ml_error_set(err, "%s: no target column '%s'", state->source, options->target);
+		goto done;
+	}
+	if (options->keep && ml_columns_select(csv, options->keep, keep, err) < 0)
+		goto done;
+	if (options->drop && ml_columns_select(csv, options->drop, drop, err) < 0)
+		goto done;
+	if (*target != ML_NO_COLUMN && drop[*target]) {
+		ml_error_set(err, "the target column '%s' cannot be dropped", options->target);
+		goto done;
+	}
+	if (!(state->csv_index = ml_alloc_array(csv->count, sizeof *state->csv_index, err)))
+		goto done;
+	for (size_t i = 0; i < csv->count; i++)
+		if ((!options->keep || keep[i] || i == *target) && !drop[i])
+			state->csv_index[state->n_used++] = i;
+	if (state->n_used == 0) {
+		ml_error_set(err, "%s: no columns left to load", state->source);
+		goto done;
+	}
+	status = 0;
+done:
+	free(keep);
+	free(drop);
+	return status;
+}
+
+static int build_inputs(fit_state *state, const ml_columns *csv, size_t csv_target,
+			ml_columns *inputs, ml_error *err)
+{
+	if (ml_columns_init(inputs, state->n_used, err) < 0)
+		return -1;
+	for (size_t c = 0; c < state->n_used; c++) {
+		size_t index = state->csv_index[c];
+		if (index == csv_target)
+			inputs->target = c;
+		if (!(inputs->names[c] = ml_strdup(csv->names[index], err)))
+			return -1;
+	}
+	return 0;
+}
+
+/* --categorical names CSV columns, like -c and -x. */
+static int force_categorical(fit_state *state, ml_error *err)
+{
+	if (!state->options->categorical)
+		return 0;
+	const ml_columns *csv = state->csv_columns;
+	bool *chosen = ml_calloc_array(csv->count, sizeof *chosen, err);
+	if (!chosen || ml_columns_select(csv, state->options->categorical, chosen, err) < 0) {
+		free(chosen);
+		return -1;
+	}
+	for (size_t c = 0; c < state->n_used; c++)
+		if (chosen[state->csv_index[c]])
+			state->params->columns[c].encoding = ENCODE_ONEHOT;
+	free(chosen);
+	return 0;
+}
+
+/* Sorts vocabularies, picks each categorical column's encoding and checks limits. */
+static int settle_encodings(fit_state *state, const ml_columns *inputs, ml_error *err)
+{
+	for (size_t c = 0; c < state->n_used; c++) {
+		load_column *column = &state->params->columns[c];
+		if (column->encoding == ENCODE_NUMERIC)
+			continue;
+		if (sort_vocabulary(state, c, err) < 0)
+			return -1;
+		if (c == inputs->target || state->options->ordinal)
+			column->encoding = ENCODE_ORDINAL;
+		if (column->vocabulary.count == 0) {
+			/* Forced categorical but only missing values: nothing to encode. */
+			column->encoding = ENCODE_NUMERIC;
+		} else if (column->encoding == ENCODE_ONEHOT &&
+			   column->vocabulary.count > state->options->max_categories) {
+			ml_error_set(err, "%s: column '%s' has %zu distinct values; one-hot encoding"
+				     " would make as many columns (limit %zu): use --ordinal, drop it"
+				     " with -x, or raise --max-categories", state->source,
+				     inputs->names[c], column->vocabulary.count,
+				     state->options->max_categories);
+			return -1;
+		}
+	}
+	if (state->n_used == 1 && !state->options->csv.delimiter_given &&
+	    state->params->columns[0].encoding != ENCODE_NUMERIC &&
+	    strpbrk(inputs->names[0], ";\t|")) {
+		ml_error_set(err, "%s: only one column, named '%s'; is the delimiter wrong?"
+			     " try -d ';' or -d '\\t'", state->source, inputs->names[0]);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes the encoded rows (one-hot expanded) into dataset->values. */
+static int encode_rows(fit_state *state, const ml_stage *stage, ml_dataset *dataset,
+		       ml_error *err)
+{
+	size_t width = stage->outputs.count, cells;
+	bool any_onehot = false;
+	for (size_t c = 0; c < state->n_used; c++)
+		any_onehot |= params_of(stage)->columns[c].encoding == ENCODE_ONEHOT;
+	if (!any_onehot) {
+		/* Nothing to expand: the parsed rows are the encoded rows. */
+		dataset->values = state->values;
+		state->values = NULL;
+		dataset->n_rows = state->n_rows;
+		return 0;
+	}
+	if (!ml_size_mul(state->n_rows, width, &cells))
+		return ml_error_nomem(err);
+	if (!(dataset->values = ml_alloc_array(cells ? cells : 1, sizeof(double), err)))
+		return -1;
+	for (size_t r = 0; r < state->n_rows; r++) {
+		const double *in = state->values + r * state->n_used;
+		double *out = dataset->values + r * width;
+		for (size_t c = 0; c < state->n_used; c++) {
+			const load_column *column = &params_of(stage)->columns[c];
+			if (column->encoding != ENCODE_ONEHOT) {
+				*out++ = in[c];
+				continue;
+			}
+			size_t k = column->vocabulary.count;
+			for (size_t i = 0; i < k; i++)
+				out[i] = isnan(in[c]) ? NAN : (double)(i == (size_t)in[c]);
+			out += k;
+		}
+	}
+	dataset->n_rows = state->n_rows;
+	return 0;
+}
+
+int ml_load_fit(ml_csv_reader *csv, const ml_load_options *options, ml_dataset *dataset,
+		ml_error *err)
+{
+	const ml_columns *csv_columns = ml_csv_reader_columns(csv);
+	fit_state state = { .options = options, .source = ml_csv_reader_name(csv),
+			    .csv_columns = csv_columns };
+	ml_columns inputs = { 0 };
+	ml_stage *stage = NULL;
+	size_t csv_target;
+	int status = -1;
+	memset(dataset, 0, sizeof *dataset);
+	if (choose_columns(&state, csv_columns, &csv_target, err) < 0 ||
+	    build_inputs(&state, csv_columns, csv_target, &inputs, err) < 0)
+		goto done;
+	state.params = new_params(state.n_used, options->csv.na_values, options->csv.n_na_values,
+				  err);
+	if (!state.params || force_categorical(&state, err) < 0 ||
+	    fit_rows(&state, csv, err) < 0 || settle_encodings(&state, &inputs, err) < 0)
+		goto done;
+	stage = ml_stage_finish(ml_stage_new(&ml_load_stage_kind, &inputs, state.params, err), err);
+	state.params = NULL; /* the stage owns them now, or freed them */
+	if (!stage)
+		goto done;
+	if (encode_rows(&state, stage, dataset, err) < 0 ||
+	    ml_columns_copy(&dataset->columns, &stage->outputs, err) < 0 ||
+	    !(dataset->chain = ml_chain_create(err)))
+		goto done;
+	if (ml_chain_append(dataset->chain, stage, err) == 0)
+		status = 0;
+	stage = NULL;
+done:
+	/* On failure after ml_stage_new the stage owns params; before, we do. */
+	if (state.params)
+		free_params(state.params);
+	ml_stage_free(stage);
+	ml_columns_free(&inputs);
+	free(state.csv_index);
+	free(state.values);
+	if (status < 0)
+		ml_dataset_free(dataset);
+	return status;
+}
+
+struct ml_load_applier {
+	const ml_stage *stage;
+	char *source;
+	size_t *csv_index; /* per stage input: CSV column, or ML_NO_COLUMN */
+	size_t *unknown;   /* per stage input */
+};
+
+ml_load_applier *ml_load_applier_create(const ml_stage *stage, const ml_columns *csv_columns,
+					const char *source, ml_error *err)
+{
+	ml_load_applier *applier = calloc(1, sizeof *applier);
+	if (!applier) {
+		ml_error_nomem(err);
+		return NULL;
+	}
+	size_t n = stage->inputs.count;
+	applier->stage = stage;
+	if (!(applier->source = ml_strdup(source, err)) ||
+	    !(applier->csv_index = ml_alloc_array(n + 1, sizeof *applier->csv_index, err)) ||
+	    !(applier->unknown = ml_calloc_array(n + 1, sizeof *applier->unknown, err)))
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		applier->csv_index[i] = ml_columns_find(csv_columns, stage->inputs.names[i]);
+		if (applier->csv_index[i] == ML_NO_COLUMN && i != stage->inputs.target) {
+			ml_error_set(err, "%s: no column '%s'", source,
+				     stage->inputs.names[i]);
+			goto fail;
+		}
+	}
+	return applier;
+fail:
+	ml_load_applier_free(applier);
+	return NULL;
+}
+
+void ml_load_applier_free(ml_load_applier *applier)
+{
+	if (!applier)
+		return;
+	free(applier->source);
+	free(applier->csv_index);
+	free(applier->unknown);
+	free(applier);
+}
+
+static int apply_cell(ml_load_applier *applier, const ml_record *record, size_t input,
+		      double **out, ml_error *err)
+{
+	const ml_stage *stage = applier->stage;
+	const load_params *params = params_of(stage);
+	const load_column *column = &params->columns[input];
+	size_t width = column->encoding == ENCODE_ONEHOT ? column->vocabulary.count : 1;
+	size_t index = applier->csv_index[input];
+	const ml_field *field = index == ML_NO_COLUMN ? NULL : &record->fields[index];
+	double *cells = *out;
+	*out += width;
+	if (!field || ml_csv_is_missing(&params->csv, field->text, field->length)) {
+		for (size_t i = 0; i < width; i++)
+			cells[i] = NAN;
+		return 0;
+	}
+	if (column->encoding == ENCODE_NUMERIC) {
+		if (ml_parse_double(field->text, field->length, cells))
+			return 0;
+		ml_error_set(err, "%s:%zu: column '%s': '%.40s' is not a number", applier->source,
+			     record->line, stage->inputs.names[input], field->text);
+		return -1;
+	}
+	char digits[ML_DOUBLE_BUFSIZE];
+	size_t length;
+	const char *key = category_key(field, digits, &length);
+	size_t code = map_find(&column->vocabulary, key, length);
+	if (code == ML_NO_COLUMN)
+		applier->unknown[input]++;
+	if (column->encoding == ENCODE_ORDINAL) {
+		cells[0] = code == ML_NO_COLUMN ? NAN : (double)code;
+		return 0;
+	}
+	for (size_t i = 0; i < width; i++)
+		cells[i] = (double)(i == code);
+	return 0;
+}
+
+int ml_load_apply_record(ml_load_applier *applier, const ml_record *record, double *row,
+			 ml_error *err)
+{
+	for (size_t i = 0; i < applier->stage->inputs.count; i++)
+		if (apply_cell(applier, record, i, &row, err) < 0)
+			return -1;
+	return 0;
+}
+
+size_t ml_load_unknown_total(const ml_load_applier *applier, const char **worst_column)
+{
+	size_t total = 0, worst = 0;
+	*worst_column = NULL;
+	for (size_t i = 0; i < applier->stage->inputs.count; i++) {
+		total += applier->unknown[i];
+		if (applier->unknown[i] > worst) {
+			worst = applier->unknown[i];
+			*worst_column = applier->stage->inputs.names[i];
+		}
+	}
+	return total;
+}

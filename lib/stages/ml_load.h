@@ -1,0 +1,70 @@
+/*
+ * ml_load: the load stage, from CSV text to numbers.
+ *
+ * Fitting reads a whole CSV, decides which columns are numeric and which
+ * are categorical (any non-missing value that is not a number makes a
+ * column categorical), records each categorical column's vocabulary sorted
+ * by bytes (so the encoding does not depend on row order) and encodes:
+ * one-hot by default ("island=Dream"), integer codes with `ordinal`.  A
+ * categorical target becomes class indices, its vocabulary the class names.
+ * Numbers inside a categorical column are keyed by their shortest exact
+ * form, so "1.0" and "1" are one category.  The missing-value strings are
+ * part of the stage too.
+ *
+ * Applying streams: CSV records are matched to the stage's inputs by
+ * column name (any order; extra columns ignored; a missing target is NaN),
+ * and an unknown category becomes all-zero one-hot / NaN ordinal, counted.
+ */
+#ifndef ML_LOAD_H
+#define ML_LOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "io/ml_csv.h"
+#include "stages/ml_dataset.h"
+#include "stages/ml_stage.h"
+
+#define ML_DEFAULT_MAX_CATEGORIES 1000
+
+typedef struct ml_load_options {
+	ml_csv_options csv;
+	const char *target;      /* target column name, or NULL */
+	const char *keep;        /* columns to keep (ml_columns_select list), or NULL */
+	const char *drop;        /* columns to drop, or NULL */
+	const char *categorical; /* columns forced categorical, or NULL */
+	bool ordinal;            /* integer codes instead of one-hot */
+	size_t max_categories;   /* one-hot width limit per column */
+} ml_load_options;
+
+void ml_load_options_init(ml_load_options *options);
+
+/*
+ * Reads all of csv, fits the load stage and encodes the data: dataset gets
+ * the output columns, a chain holding the new stage, and the rows.
+ */
+int ml_load_fit(ml_csv_reader *csv, const ml_load_options *options, ml_dataset *dataset,
+		ml_error *err);
+
+/* Class names when stage is a load stage with a categorical target. */
+char *const *ml_load_class_names(const ml_stage *stage, size_t *count);
+/* True when stage is a load stage. */
+bool ml_stage_is_load(const ml_stage *stage);
+
+typedef struct ml_load_applier ml_load_applier;
+
+/*
+ * Prepares to apply a load stage to CSV whose header is csv_columns,
+ * matching columns by name.  A missing input column is an error naming it,
+ * except the target, which reads as missing.
+ */
+ml_load_applier *ml_load_applier_create(const ml_stage *stage, const ml_columns *csv_columns,
+					const char *source, ml_error *err);
+void ml_load_applier_free(ml_load_applier *applier);
+/* Encodes one record into row (the stage's output width). */
+int ml_load_apply_record(ml_load_applier *applier, const ml_record *record, double *row,
+			 ml_error *err);
+/* Total values not in their column's vocabulary, and the column with the most. */
+size_t ml_load_unknown_total(const ml_load_applier *applier, const char **worst_column);
+
+#endif
