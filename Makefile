@@ -13,8 +13,11 @@ BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
 BLAS_LIBS := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
-ML_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(BLAS_CFLAGS) -MMD -MP
+# OpenMP runs the data-parallel loops (lib/math/ml_parallel.h).
+OPENMP ?= -fopenmp
+ML_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(BLAS_CFLAGS) $(OPENMP) -MMD -MP
 ML_LIBS := -lcsv $(BLAS_LIBS) -lm -lpthread
+ML_LDFLAGS := $(OPENMP)
 
 ifeq ($(SANITIZE),1)
 BUILD ?= build-sanitize
@@ -105,6 +108,8 @@ FUZZ_REPLAY := $(FUZZERS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_BUILD := build-fuzz
+# Fuzzing runs single-threaded (ml_parallel.h): no OpenMP runtime to link.
+FUZZ_CFLAGS := $(filter-out $(OPENMP),$(ML_CFLAGS)) -Wno-unknown-pragmas
 FUZZ_FLAGS := -g -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined
 
@@ -118,7 +123,7 @@ fuzz-replay: $(FUZZ_REPLAY)
 
 $(FUZZ_BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(ML_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ $(ML_LIBS)
