@@ -1,10 +1,10 @@
 #include "core/ml_columns.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/ml_util.h"
-#include <stdint.h>
 
 int ml_columns_init(ml_columns *columns, size_t count, ml_error *err)
 {
@@ -158,4 +158,67 @@ int ml_columns_select(const ml_columns *columns, const char *list, bool *selecte
 			return 0;
 		item = comma + 1;
 	}
+}
+
+void ml_columns_write(ml_buf *out, const char *key, const ml_columns *columns)
+{
+	ml_text_write_list(out, key, columns->count, columns->names);
+}
+
+void ml_columns_write_target(ml_buf *out, const ml_columns *columns)
+{
+	ml_text_key(out, "target");
+	if (columns->target == ML_NO_COLUMN) {
+		ml_text_string(out, "none");
+	} else {
+		ml_text_size(out, columns->target);
+		ml_text_string(out, columns->names[columns->target]);
+	}
+	ml_text_newline(out);
+}
+
+int ml_columns_read(ml_text_reader *reader, const char *key, size_t min_count,
+		    ml_columns *columns, ml_error *err)
+{
+	ml_text_line line;
+	size_t count;
+	char *const *names;
+	memset(columns, 0, sizeof *columns);
+	columns->target = ML_NO_COLUMN;
+	if (ml_text_read_list(reader, key, ML_MAX_COLUMNS, &line, &count, &names, err) < 0)
+		return -1;
+	if (count < min_count)
+		return ml_text_fail(reader, &line, err, "'%s' needs at least %zu column%s", key,
+				    min_count, min_count == 1 ? "" : "s");
+	if (ml_columns_init(columns, count, err) < 0)
+		return -1;
+	for (size_t i = 0; i < count; i++)
+		if (!(columns->names[i] = ml_strdup(names[i], err)))
+			return -1;
+	size_t duplicate = ml_columns_find_duplicate(columns);
+	if (duplicate != ML_NO_COLUMN)
+		return ml_text_fail(reader, &line, err, "column '%s' is listed twice",
+				    columns->names[duplicate]);
+	return 0;
+}
+
+int ml_columns_read_target(ml_text_reader *reader, ml_columns *columns, bool allow_none,
+			   ml_error *err)
+{
+	ml_text_line line;
+	if (ml_text_read_key(reader, "target", ML_TEXT_LIST, &line, err) < 0)
+		return -1;
+	if (allow_none && line.n_tokens == 2 && strcmp(line.tokens[1], "none") == 0) {
+		columns->target = ML_NO_COLUMN;
+		return 0;
+	}
+	size_t target;
+	if (ml_text_expect(reader, &line, "target", 2, err) < 0 ||
+	    ml_text_get_size(reader, &line, 1, columns->count - 1, &target, err) < 0)
+		return -1;
+	if (strcmp(line.tokens[2], columns->names[target]) != 0)
+		return ml_text_fail(reader, &line, err, "target '%s' is not input %zu",
+				    line.tokens[2], target);
+	columns->target = target;
+	return 0;
 }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 
 #include "core/ml_error.h"
+#include "core/ml_text.h"
+#include "core/ml_util.h"
 
 #define ML_NO_COLUMN ((size_t)-1)
 
@@ -38,5 +40,19 @@ size_t ml_columns_n_features(const ml_columns *columns);
  */
 int ml_columns_select(const ml_columns *columns, const char *list, bool *selected,
 		      ml_error *err);
+
+/*
+ * The lines stage and model sections describe their columns with:
+ * "KEY COUNT NAME..." (names, none twice) and "target INDEX NAME" or
+ * "target none".
+ */
+void ml_columns_write(ml_buf *out, const char *key, const ml_columns *columns);
+void ml_columns_write_target(ml_buf *out, const ml_columns *columns);
+/* Reads the names (at least min_count) into columns (initialised here); no target. */
+int ml_columns_read(ml_text_reader *reader, const char *key, size_t min_count,
+		    ml_columns *columns, ml_error *err);
+/* Reads the target line into columns->target; "none" only when allow_none. */
+int ml_columns_read_target(ml_text_reader *reader, ml_columns *columns, bool allow_none,
+			   ml_error *err);
 
 #endif

@@ -342,3 +342,155 @@ int ml_text_get_choice(const ml_text_reader *reader, const ml_text_line *line,
 	return ml_text_fail(reader, line, err, "'%s': unknown value '%s'", line->tokens[0],
 			    token);
 }
+
+int ml_text_get_list(const ml_text_reader *reader, const ml_text_line *line, size_t index,
+		     size_t max, size_t *count, char *const **names, ml_error *err)
+{
+	if (line->n_tokens <= index)
+		return ml_text_fail(reader, line, err, "expected '%s COUNT NAME...'",
+				    line->tokens[0]);
+	if (ml_text_get_size(reader, line, index, max, count, err) < 0)
+		return -1;
+	if (line->n_tokens - index - 1 != *count)
+		return ml_text_fail(reader, line, err, "'%s' says %zu but lists %zu",
+				    line->tokens[0], *count, line->n_tokens - index - 1);
+	*names = line->tokens + index + 1;
+	return 0;
+}
+
+void ml_text_write_bool(ml_buf *out, const char *key, bool value)
+{
+	ml_text_write_word(out, key, value ? "true" : "false");
+}
+
+void ml_text_write_double(ml_buf *out, const char *key, double value)
+{
+	ml_text_key(out, key);
+	ml_text_double(out, value);
+	ml_text_newline(out);
+}
+
+void ml_text_write_size(ml_buf *out, const char *key, size_t value)
+{
+	ml_text_key(out, key);
+	ml_text_size(out, value);
+	ml_text_newline(out);
+}
+
+void ml_text_write_word(ml_buf *out, const char *key, const char *value)
+{
+	ml_text_key(out, key);
+	ml_text_string(out, value);
+	ml_text_newline(out);
+}
+
+void ml_text_write_list(ml_buf *out, const char *key, size_t count, char *const *names)
+{
+	ml_text_key(out, key);
+	ml_text_size(out, count);
+	for (size_t i = 0; i < count; i++)
+		ml_text_string(out, names[i]);
+	ml_text_newline(out);
+}
+
+void ml_text_write_end(ml_buf *out)
+{
+	ml_text_key(out, "end");
+	ml_text_newline(out);
+}
+
+int ml_text_read_key(ml_text_reader *reader, const char *key, size_t n_values,
+		     ml_text_line *line, ml_error *err)
+{
+	if (ml_text_next_required(reader, line, key, err) < 0)
+		return -1;
+	if (!ml_text_is(line, key))
+		return ml_text_fail(reader, line, err, "expected '%s', found '%s'", key,
+				    line->tokens[0]);
+	if (n_values == ML_TEXT_LIST)
+		return line->n_tokens >= 2 ? 0
+					   : ml_text_fail(reader, line, err,
+							  "expected '%s COUNT NAME...'", key);
+	return ml_text_expect(reader, line, key, n_values, err);
+}
+
+int ml_text_read_bool(ml_text_reader *reader, const char *key, bool *value, ml_error *err)
+{
+	static const char *const words[] = { "false", "true", "no", "yes", NULL };
+	size_t choice;
+	if (ml_text_read_choice(reader, key, words, &choice, err) < 0)
+		return -1;
+	*value = choice % 2 == 1;
+	return 0;
+}
+
+int ml_text_get_number(const ml_text_reader *reader, const ml_text_line *line, size_t index,
+		       ml_text_number kind, double *value_out, ml_error *err)
+{
+	if (ml_text_get_double(reader, line, index, value_out, err) < 0)
+		return -1;
+	double value = *value_out;
+	const char *wanted = NULL;
+	if (kind == ML_TEXT_POSITIVE && !(isfinite(value) && value > 0))
+		wanted = "a finite number > 0";
+	else if (kind == ML_TEXT_NONNEGATIVE && !(isfinite(value) && value >= 0))
+		wanted = "a finite number >= 0";
+	else if (kind == ML_TEXT_FINITE && !isfinite(value))
+		wanted = "a finite number";
+	if (!wanted)
+		return 0;
+	return ml_text_fail(reader, line, err, "'%s' must be %s, not '%s'", line->tokens[0],
+			    wanted, line->tokens[index]);
+}
+
+int ml_text_read_double(ml_text_reader *reader, const char *key, ml_text_number kind,
+			double *value, ml_error *err)
+{
+	ml_text_line line;
+	if (ml_text_read_key(reader, key, 1, &line, err) < 0)
+		return -1;
+	return ml_text_get_number(reader, &line, 1, kind, value, err);
+}
+
+int ml_text_read_size(ml_text_reader *reader, const char *key, size_t max, size_t *value,
+		      ml_error *err)
+{
+	ml_text_line line;
+	if (ml_text_read_key(reader, key, 1, &line, err) < 0)
+		return -1;
+	return ml_text_get_size(reader, &line, 1, max, value, err);
+}
+
+int ml_text_read_choice(ml_text_reader *reader, const char *key, const char *const *choices,
+			size_t *choice, ml_error *err)
+{
+	ml_text_line line;
+	if (ml_text_read_key(reader, key, 1, &line, err) < 0)
+		return -1;
+	return ml_text_get_choice(reader, &line, 1, choices, choice, err);
+}
+
+int ml_text_read_list(ml_text_reader *reader, const char *key, size_t max, ml_text_line *line,
+		      size_t *count, char *const **names, ml_error *err)
+{
+	if (ml_text_read_key(reader, key, ML_TEXT_LIST, line, err) < 0)
+		return -1;
+	return ml_text_get_list(reader, line, 1, max, count, names, err);
+}
+
+int ml_text_expect_end(const ml_text_reader *reader, const ml_text_line *line,
+		       const char *what, ml_error *err)
+{
+	if (!ml_text_is(line, "end"))
+		return ml_text_fail(reader, line, err, "unknown or misplaced key '%s' in %s"
+				    " (expected 'end')", line->tokens[0], what);
+	return ml_text_expect(reader, line, "end", 0, err);
+}
+
+int ml_text_read_end(ml_text_reader *reader, const char *what, ml_error *err)
+{
+	ml_text_line line;
+	if (ml_text_next_required(reader, &line, "end", err) < 0)
+		return -1;
+	return ml_text_expect_end(reader, &line, what, err);
+}

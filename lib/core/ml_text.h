@@ -7,6 +7,10 @@
  * escapes) or a number written to read back bit-exactly.  Blank lines and
  * lines starting with '#' are ignored by the reader.  The same text is
  * embedded in binary matrix headers, so a stage serialises one way only.
+ *
+ * Every section parser (stages, models, their kinds) reads and writes its
+ * lines with the toolkit at the end: "KEY VALUE" lines of one type, lists
+ * written "KEY COUNT NAME...", booleans as true / false, and "end".
  */
 #ifndef ML_TEXT_H
 #define ML_TEXT_H
@@ -73,5 +77,58 @@ int ml_text_get_size(const ml_text_reader *reader, const ml_text_line *line,
 int ml_text_get_choice(const ml_text_reader *reader, const ml_text_line *line,
 		       size_t index, const char *const *choices, size_t *choice,
 		       ml_error *err);
+
+/*
+ * Value i as a list "COUNT NAME..." that runs to the end of the line: the
+ * count at most max and equal to the names that follow.  *names points
+ * into the line's tokens.
+ */
+int ml_text_get_list(const ml_text_reader *reader, const ml_text_line *line, size_t index,
+		     size_t max, size_t *count, char *const **names, ml_error *err);
+
+/* ---- the toolkit: one "KEY VALUE" line at a time ---------------------- */
+
+void ml_text_write_bool(ml_buf *out, const char *key, bool value);
+void ml_text_write_double(ml_buf *out, const char *key, double value);
+void ml_text_write_size(ml_buf *out, const char *key, size_t value);
+void ml_text_write_word(ml_buf *out, const char *key, const char *value);
+void ml_text_write_list(ml_buf *out, const char *key, size_t count, char *const *names);
+void ml_text_write_end(ml_buf *out);
+
+/*
+ * Reads the next line, which must be key with n_values values (or at
+ * least one, for ML_TEXT_LIST): the end of the text and any other key are
+ * errors naming the line.
+ */
+#define ML_TEXT_LIST ((size_t)-1)
+int ml_text_read_key(ml_text_reader *reader, const char *key, size_t n_values,
+		     ml_text_line *line, ml_error *err);
+/* "key true" / "key false" ("yes" / "no" too: format 1 wrote them in poly stages). */
+int ml_text_read_bool(ml_text_reader *reader, const char *key, bool *value, ml_error *err);
+
+/* What a number read by ml_text_read_double may be. */
+typedef enum ml_text_number {
+	ML_TEXT_ANY,          /* nan and inf included */
+	ML_TEXT_FINITE,
+	ML_TEXT_NONNEGATIVE,  /* finite and >= 0 */
+	ML_TEXT_POSITIVE      /* finite and > 0 */
+} ml_text_number;
+int ml_text_read_double(ml_text_reader *reader, const char *key, ml_text_number kind,
+			double *value, ml_error *err);
+int ml_text_read_size(ml_text_reader *reader, const char *key, size_t max, size_t *value,
+		      ml_error *err);
+int ml_text_read_choice(ml_text_reader *reader, const char *key, const char *const *choices,
+			size_t *choice, ml_error *err);
+/* "key COUNT NAME..." (see ml_text_get_list); line keeps the tokens. */
+int ml_text_read_list(ml_text_reader *reader, const char *key, size_t max, ml_text_line *line,
+		      size_t *count, char *const **names, ml_error *err);
+/* "end" and nothing else; what says which section, for the message. */
+int ml_text_read_end(ml_text_reader *reader, const char *what, ml_error *err);
+/* The same check on a line read already. */
+int ml_text_expect_end(const ml_text_reader *reader, const ml_text_line *line,
+		       const char *what, ml_error *err);
+/* Value i as a number of the given kind (what ml_text_read_double checks). */
+int ml_text_get_number(const ml_text_reader *reader, const ml_text_line *line, size_t index,
+		       ml_text_number kind, double *value, ml_error *err);
 
 #endif

@@ -225,11 +225,7 @@ static int derive_outputs(ml_stage *stage, ml_error *err)
 static void write_params(const ml_stage *stage, ml_buf *out)
 {
 	const load_params *params = params_of(stage);
-	ml_text_key(out, "missing");
-	ml_text_size(out, params->n_na_values);
-	for (size_t i = 0; i < params->n_na_values; i++)
-		ml_text_string(out, params->na_values[i]);
-	ml_text_newline(out);
+	ml_text_write_list(out, "missing", params->n_na_values, params->na_values);
 	for (size_t i = 0; i < stage->inputs.count; i++) {
 		const load_column *column = &params->columns[i];
 		if (column->encoding == ENCODE_NUMERIC)
@@ -249,6 +245,7 @@ static int parse_column(ml_stage *stage, ml_text_reader *reader, const ml_text_l
 {
 	load_params *params = params_of(stage);
 	size_t choice, count;
+	char *const *keys;
 	if (line->n_tokens < 4)
 		return ml_text_fail(reader, line, err, "expected 'column NAME ENCODING COUNT ...'");
 	size_t index = ml_columns_find(&stage->inputs, line->tokens[1]);
@@ -260,17 +257,17 @@ static int parse_column(ml_stage *stage, ml_text_reader *reader, const ml_text_l
 		return ml_text_fail(reader, line, err, "column '%s' is described twice",
 				    line->tokens[1]);
 	if (ml_text_get_choice(reader, line, 2, encoding_names, &choice, err) < 0 ||
-	    ml_text_get_size(reader, line, 3, ML_MAX_COLUMNS, &count, err) < 0)
+	    ml_text_get_list(reader, line, 3, ML_MAX_COLUMNS, &count, &keys, err) < 0)
 		return -1;
-	if (choice == ENCODE_NUMERIC || count == 0 || line->n_tokens != count + 4)
+	if (choice == ENCODE_NUMERIC || count == 0)
 		return ml_text_fail(reader, line, err, "column '%s': bad encoding or category count",
 				    line->tokens[1]);
 	if (index == stage->inputs.target && choice != ENCODE_ORDINAL)
 		return ml_text_fail(reader, line, err, "the target can only be ordinal");
 	column->encoding = (encoding)choice;
 	for (size_t k = 0; k < count; k++) {
-		const char *key = line->tokens[4 + k];
-		if (k > 0 && strcmp(line->tokens[3 + k], key) >= 0)
+		const char *key = keys[k];
+		if (k > 0 && strcmp(keys[k - 1], key) >= 0)
 			return ml_text_fail(reader, line, err,
 					    "column '%s': categories must be sorted and distinct",
 					    line->tokens[1]);
@@ -284,27 +281,18 @@ static int parse_params(ml_stage *stage, ml_text_reader *reader, ml_error *err)
 {
 	ml_text_line line;
 	size_t count;
-	if (ml_text_next_required(reader, &line, "missing", err) < 0)
+	char *const *values;
+	if (ml_text_read_list(reader, "missing", ML_MAX_NA_VALUES, &line, &count, &values,
+			      err) < 0)
 		return -1;
-	if (!ml_text_is(&line, "missing") || line.n_tokens < 2)
-		return ml_text_fail(reader, &line, err, "expected 'missing COUNT VALUE...'");
-	if (ml_text_get_size(reader, &line, 1, ML_MAX_NA_VALUES, &count, err) < 0)
-		return -1;
-	if (line.n_tokens != count + 2)
-		return ml_text_fail(reader, &line, err, "'missing' says %zu values, lists %zu",
-				    count, line.n_tokens - 2);
-	stage->params = new_params(stage->inputs.count, (const char *const *)line.tokens + 2,
-				   count, err);
+	stage->params = new_params(stage->inputs.count, (const char *const *)values, count, err);
 	if (!stage->params)
 		return -1;
 	for (;;) {
 		if (ml_text_next_required(reader, &line, "end", err) < 0)
 			return -1;
-		if (ml_text_is(&line, "end"))
-			return ml_text_expect(reader, &line, "end", 0, err);
 		if (!ml_text_is(&line, "column"))
-			return ml_text_fail(reader, &line, err, "unknown key '%s' in a load stage",
-					    line.tokens[0]);
+			return ml_text_expect_end(reader, &line, "a load stage", err);
 		if (parse_column(stage, reader, &line, err) < 0)
 			return -1;
 	}

@@ -79,9 +79,10 @@ static int read_version(ml_pipefile *file, ml_error *err)
 	}
 	if (ml_text_get_size(file->reader, &line, 1, 1000000, &version, err) < 0)
 		return -1;
-	if (version != ML_FILE_FORMAT_VERSION) {
-		ml_error_set(err, "%s: file format version %zu; this mlpipe (%s) reads version %d%s",
-			     file->path, version, ML_VERSION, ML_FILE_FORMAT_VERSION,
+	if (version < ML_FILE_FORMAT_OLDEST || version > ML_FILE_FORMAT_VERSION) {
+		ml_error_set(err, "%s: file format version %zu; this mlpipe (%s) reads versions %d"
+			     " to %d%s", file->path, version, ML_VERSION, ML_FILE_FORMAT_OLDEST,
+			     ML_FILE_FORMAT_VERSION,
 			     version > ML_FILE_FORMAT_VERSION ? ": it was made by a newer mlpipe" : "");
 		return -1;
 	}

@@ -14,7 +14,13 @@
 #include "core/ml_util.h"
 #include "stages/ml_stage.h"
 
-#define ML_FILE_FORMAT_VERSION 1
+/*
+ * The version stage and model files are written in.  Version 1 wrote a
+ * poly stage's flags as yes / no and named the training data's hash
+ * FNV-1a implicitly; readers take both versions.
+ */
+#define ML_FILE_FORMAT_VERSION 2
+#define ML_FILE_FORMAT_OLDEST 1
 /* Stage and model files larger than this are refused before reading. */
 #define ML_MAX_TEXT_FILE ((size_t)1 << 30)
 

@@ -12,8 +12,6 @@
  */
 _Static_assert(ML_MAX_COLUMNS <= UINT32_MAX, "column indices must fit in uint32_t");
 
-static const char *const yes_no[] = { "no", "yes", NULL };
-
 typedef struct poly_params {
 	/* What the stage text records. */
 	size_t degree;
@@ -445,64 +443,14 @@ static void apply(const ml_stage *stage, const double *in, size_t n_rows, double
 static void write_params(const ml_stage *stage, ml_buf *out)
 {
 	const poly_params *params = params_of(stage);
-	ml_text_key(out, "degree");
-	ml_text_size(out, params->degree);
-	ml_text_newline(out);
-	ml_text_key(out, "interaction-only");
-	ml_text_string(out, yes_no[params->interaction_only]);
-	ml_text_newline(out);
-	ml_text_key(out, "bias");
-	ml_text_string(out, yes_no[params->bias]);
-	ml_text_newline(out);
+	ml_text_write_size(out, "degree", params->degree);
+	ml_text_write_bool(out, "interaction-only", params->interaction_only);
+	ml_text_write_bool(out, "bias", params->bias);
 	ml_text_key(out, "expand");
 	ml_text_size(out, params->n_expanded);
 	for (size_t i = 0; i < params->n_expanded; i++)
 		ml_text_string(out, stage->inputs.names[params->expanded[i]]);
 	ml_text_newline(out);
-}
-
-/* The keys of a poly stage, in the one order they are written. */
-static const char *const poly_keys[] = { "degree", "interaction-only", "bias", "expand", NULL };
-
-/* Reads the next line, which must be key. */
-static int next_key(ml_text_reader *reader, ml_text_line *line, const char *key, ml_error *err)
-{
-	if (ml_text_next_required(reader, line, key, err) < 0)
-		return -1;
-	if (ml_text_is(line, key))
-		return 0;
-	for (size_t i = 0; poly_keys[i]; i++)
-		if (ml_text_is(line, poly_keys[i]))
-			return ml_text_fail(reader, line, err, "expected '%s', found '%s' (a poly"
-					    " stage lists its keys in a fixed order)", key,
-					    line->tokens[0]);
-	return ml_text_fail(reader, line, err, "unknown key '%s' in a poly stage (expected '%s')",
-			    line->tokens[0], key);
-}
-
-static int parse_flag(ml_text_reader *reader, const char *key, bool *flag, ml_error *err)
-{
-	ml_text_line line;
-	size_t choice;
-	if (next_key(reader, &line, key, err) < 0 ||
-	    ml_text_expect(reader, &line, key, 1, err) < 0 ||
-	    ml_text_get_choice(reader, &line, 1, yes_no, &choice, err) < 0)
-		return -1;
-	*flag = choice == 1;
-	return 0;
-}
-
-static int parse_degree(ml_text_reader *reader, poly_params *params, ml_error *err)
-{
-	ml_text_line line;
-	if (next_key(reader, &line, "degree", err) < 0 ||
-	    ml_text_expect(reader, &line, "degree", 1, err) < 0 ||
-	    ml_text_get_size(reader, &line, 1, ML_POLY_MAX_DEGREE, &params->degree, err) < 0)
-		return -1;
-	if (params->degree == 0)
-		return ml_text_fail(reader, &line, err, "'degree': must be from 1 to %d",
-				    ML_POLY_MAX_DEGREE);
-	return 0;
 }
 
 /* "expand COUNT NAME...": input columns, not the target, in input order. */
@@ -511,29 +459,25 @@ static int parse_expand(const ml_stage *stage, ml_text_reader *reader, poly_para
 {
 	ml_text_line line;
 	size_t count;
-	if (next_key(reader, &line, "expand", err) < 0)
+	char *const *names;
+	if (ml_text_read_list(reader, "expand", stage->inputs.count, &line, &count, &names,
+			      err) < 0)
 		return -1;
-	if (line.n_tokens < 3)
-		return ml_text_fail(reader, &line, err, "expected 'expand COUNT NAME...'");
-	if (ml_text_get_size(reader, &line, 1, stage->inputs.count, &count, err) < 0)
-		return -1;
-	if (line.n_tokens != count + 2)
-		return ml_text_fail(reader, &line, err, "'expand' says %zu columns but lists %zu",
-				    count, line.n_tokens - 2);
+	if (count == 0)
+		return ml_text_fail(reader, &line, err, "'expand' needs at least 1 column");
 	if (!(params->expanded = ml_alloc_array(count, sizeof *params->expanded, err)))
 		return -1;
 	for (size_t i = 0; i < count; i++) {
-		const char *name = line.tokens[i + 2];
-		size_t index = ml_columns_find(&stage->inputs, name);
+		size_t index = ml_columns_find(&stage->inputs, names[i]);
 		if (index == ML_NO_COLUMN)
 			return ml_text_fail(reader, &line, err, "'%s' is not an input column",
-					    name);
+					    names[i]);
 		if (index == stage->inputs.target)
 			return ml_text_fail(reader, &line, err,
-					    "the target '%s' cannot be expanded", name);
+					    "the target '%s' cannot be expanded", names[i]);
 		if (i > 0 && index <= params->expanded[i - 1])
 			return ml_text_fail(reader, &line, err, "expanded columns must be distinct"
-					    " and in input order ('%s')", name);
+					    " and in input order ('%s')", names[i]);
 		params->expanded[params->n_expanded++] = index;
 	}
 	size_t width = layout_width(params, stage->inputs.count);
@@ -552,16 +496,17 @@ static int parse_params(ml_stage *stage, ml_text_reader *reader, ml_error *err)
 		return ml_error_nomem(err);
 	stage->params = params;
 	ml_text_line line;
-	if (parse_degree(reader, params, err) < 0 ||
-	    parse_flag(reader, "interaction-only", &params->interaction_only, err) < 0 ||
-	    parse_flag(reader, "bias", &params->bias, err) < 0 ||
-	    parse_expand(stage, reader, params, err) < 0 ||
-	    ml_text_next_required(reader, &line, "end", err) < 0)
+	if (ml_text_read_key(reader, "degree", 1, &line, err) < 0 ||
+	    ml_text_get_size(reader, &line, 1, ML_POLY_MAX_DEGREE, &params->degree, err) < 0)
 		return -1;
-	if (!ml_text_is(&line, "end"))
-		return ml_text_fail(reader, &line, err, "unknown key '%s' in a poly stage"
-				    " (expected 'end')", line.tokens[0]);
-	return ml_text_expect(reader, &line, "end", 0, err);
+	if (params->degree == 0)
+		return ml_text_fail(reader, &line, err, "'degree': must be from 1 to %d",
+				    ML_POLY_MAX_DEGREE);
+	if (ml_text_read_bool(reader, "interaction-only", &params->interaction_only, err) < 0 ||
+	    ml_text_read_bool(reader, "bias", &params->bias, err) < 0 ||
+	    parse_expand(stage, reader, params, err) < 0)
+		return -1;
+	return ml_text_read_end(reader, "a poly stage", err);
 }
 
 const ml_stage_kind ml_poly_stage_kind = {

@@ -106,24 +106,18 @@ static void apply_rows(const ml_stage *stage, const double *in, size_t n_rows, d
 static void write_params(const ml_stage *stage, ml_buf *out)
 {
 	const scale_params *params = params_of(stage);
-	ml_text_key(out, "method");
-	ml_text_string(out, method_names[params->method]);
-	ml_text_newline(out);
+	ml_text_write_word(out, "method", method_names[params->method]);
 	if (params->method == ML_SCALE_MINMAX) {
 		ml_text_key(out, "range");
 		ml_text_double(out, params->range_low);
 		ml_text_double(out, params->range_high);
 		ml_text_newline(out);
 	}
-	ml_text_key(out, "impute");
-	ml_text_string(out, impute_names[params->impute]);
-	ml_text_newline(out);
+	ml_text_write_word(out, "impute", impute_names[params->impute]);
 	size_t n_touched = 0;
 	for (size_t c = 0; c < params->n_columns; c++)
 		n_touched += params->touched[c];
-	ml_text_key(out, "columns");
-	ml_text_size(out, n_touched);
-	ml_text_newline(out);
+	ml_text_write_size(out, "columns", n_touched);
 	for (size_t c = 0; c < params->n_columns; c++) {
 		if (!params->touched[c])
 			continue;
@@ -137,80 +131,58 @@ static void write_params(const ml_stage *stage, ml_buf *out)
 	}
 }
 
-/* Keeps the number of the last line read, for a section that ends early. */
-typedef struct section {
-	ml_text_reader *reader;
-	ml_text_line line;
-	size_t last_number;
-} section;
-
-/* Reads the next line, which must be `key` with n_values values. */
-static int expect_line(section *s, const char *key, size_t n_values, ml_error *err)
+/* A finite number, what it is named in the message. */
+static int get_finite(ml_text_reader *reader, const ml_text_line *line, size_t index,
+		      const char *what, double *value, ml_error *err)
 {
-	int got = ml_text_next(s->reader, &s->line, err);
-	if (got < 0)
-		return -1;
-	if (got == 0) {
-		ml_text_line after = { .number = s->last_number + 1 };
-		s->line.n_tokens = 0; /* no line: the checks after us must not see the last one */
-		return ml_text_fail(s->reader, s->last_number ? &after : NULL, err,
-				    "the scale stage ends early, expected '%s'", key);
-	}
-	s->last_number = s->line.number;
-	return ml_text_expect(s->reader, &s->line, key, n_values, err);
-}
-
-static int get_finite(section *s, size_t index, const char *what, double *value, ml_error *err)
-{
-	if (ml_text_get_double(s->reader, &s->line, index, value, err) < 0)
+	if (ml_text_get_double(reader, line, index, value, err) < 0)
 		return -1;
 	if (!isfinite(*value))
-		return ml_text_fail(s->reader, &s->line, err,
-				    "%s must be a finite number, not '%s'", what,
-				    s->line.tokens[index]);
+		return ml_text_fail(reader, line, err, "%s must be a finite number, not '%s'",
+				    what, line->tokens[index]);
 	return 0;
 }
 
-static int parse_range(section *s, scale_params *params, ml_error *err)
+static int parse_range(ml_text_reader *reader, scale_params *params, ml_error *err)
 {
-	if (expect_line(s, "range", 2, err) < 0 ||
-	    get_finite(s, 1, "the range", &params->range_low, err) < 0 ||
-	    get_finite(s, 2, "the range", &params->range_high, err) < 0)
+	ml_text_line line;
+	if (ml_text_read_key(reader, "range", 2, &line, err) < 0 ||
+	    get_finite(reader, &line, 1, "the range", &params->range_low, err) < 0 ||
+	    get_finite(reader, &line, 2, "the range", &params->range_high, err) < 0)
 		return -1;
 	if (!(params->range_low < params->range_high))
-		return ml_text_fail(s->reader, &s->line, err, "the range must go upwards");
+		return ml_text_fail(reader, &line, err, "the range must go upwards");
 	return 0;
 }
 
-/* "column NAME CENTER SCALE [FILL]" */
-static int parse_column(section *s, ml_stage *stage, ml_error *err)
+/* "column NAME CENTER SCALE [FILL]"; line keeps the line read, for messages. */
+static int parse_column(ml_text_reader *reader, ml_stage *stage, ml_text_line *line,
+			ml_error *err)
 {
 	scale_params *params = params_of(stage);
 	bool fills = params->impute != ML_IMPUTE_NONE;
 	double center, scale, fill = NAN;
-	if (expect_line(s, "column", fills ? 4 : 3, err) < 0)
+	if (ml_text_read_key(reader, "column", fills ? 4 : 3, line, err) < 0)
 		return -1;
-	const char *name = s->line.tokens[1];
+	const char *name = line->tokens[1];
 	size_t c = ml_columns_find(&stage->inputs, name);
 	if (c == ML_NO_COLUMN)
-		return ml_text_fail(s->reader, &s->line, err, "'%s' is not an input column", name);
+		return ml_text_fail(reader, line, err, "'%s' is not an input column", name);
 	if (c == stage->inputs.target)
-		return ml_text_fail(s->reader, &s->line, err, "'%s' is the target, never scaled",
-				    name);
+		return ml_text_fail(reader, line, err, "'%s' is the target, never scaled", name);
 	if (params->touched[c])
-		return ml_text_fail(s->reader, &s->line, err, "column '%s' is described twice",
-				    name);
-	if (get_finite(s, 2, "a center", &center, err) < 0 ||
-	    get_finite(s, 3, "a scale", &scale, err) < 0 ||
-	    (fills && get_finite(s, 4, "a fill value", &fill, err) < 0))
+		return ml_text_fail(reader, line, err, "column '%s' is described twice", name);
+	if (get_finite(reader, line, 2, "a center", &center, err) < 0 ||
+	    get_finite(reader, line, 3, "a scale", &scale, err) < 0 ||
+	    (fills && get_finite(reader, line, 4, "a fill value", &fill, err) < 0))
 		return -1;
 	if (!(scale > 0))
-		return ml_text_fail(s->reader, &s->line, err, "column '%s': the scale must be"
-				    " positive", name);
+		return ml_text_fail(reader, line, err, "column '%s': the scale must be positive",
+				    name);
 	if ((params->method == ML_SCALE_NONE && (center != 0 || scale != 1)) ||
 	    (params->method == ML_SCALE_MAXABS && center != 0))
-		return ml_text_fail(s->reader, &s->line, err, "column '%s': method %s does not"
-				    " %s", name, method_names[params->method],
+		return ml_text_fail(reader, line, err, "column '%s': method %s does not %s", name,
+				    method_names[params->method],
 				    params->method == ML_SCALE_NONE ? "scale" : "centre");
 	params->touched[c] = true;
 	params->center[c] = center;
@@ -223,39 +195,38 @@ static int parse_column(section *s, ml_stage *stage, ml_error *err)
 static int parse_params(ml_stage *stage, ml_text_reader *reader, ml_error *err)
 {
 	scale_params *params = new_params(stage->inputs.count, err);
-	section s = { .reader = reader };
+	ml_text_line line = { 0 };
 	size_t choice, n_touched;
 	if (!params)
 		return -1;
 	stage->params = params;
-	if (expect_line(&s, "method", 1, err) < 0 ||
-	    ml_text_get_choice(reader, &s.line, 1, method_names, &choice, err) < 0)
+	if (ml_text_read_choice(reader, "method", method_names, &choice, err) < 0)
 		return -1;
 	params->method = (ml_scale_method)choice;
-	if (params->method == ML_SCALE_MINMAX && parse_range(&s, params, err) < 0)
+	if (params->method == ML_SCALE_MINMAX && parse_range(reader, params, err) < 0)
 		return -1;
-	if (expect_line(&s, "impute", 1, err) < 0 ||
-	    ml_text_get_choice(reader, &s.line, 1, impute_names, &choice, err) < 0)
+	if (ml_text_read_choice(reader, "impute", impute_names, &choice, err) < 0)
 		return -1;
 	params->impute = (ml_impute)choice;
-	if (expect_line(&s, "columns", 1, err) < 0 ||
-	    ml_text_get_size(reader, &s.line, 1, stage->inputs.count, &n_touched, err) < 0)
+	if (ml_text_read_key(reader, "columns", 1, &line, err) < 0 ||
+	    ml_text_get_size(reader, &line, 1, stage->inputs.count, &n_touched, err) < 0)
 		return -1;
-	size_t columns_line = s.line.number;
-	for (size_t i = 0; i < n_touched; i++)
-		if (parse_column(&s, stage, err) < 0) {
-			if (ml_text_is(&s.line, "end"))
-				ml_text_fail(reader, &s.line, err, "'columns' on line %zu says %zu,"
+	size_t columns_line = line.number;
+	for (size_t i = 0; i < n_touched; i++) {
+		line.n_tokens = 0;
+		if (parse_column(reader, stage, &line, err) < 0) {
+			if (ml_text_is(&line, "end"))
+				ml_text_fail(reader, &line, err, "'columns' on line %zu says %zu,"
 					     " found %zu", columns_line, n_touched, i);
 			return -1;
 		}
-	if (expect_line(&s, "end", 0, err) < 0) {
-		if (ml_text_is(&s.line, "column"))
-			ml_text_fail(reader, &s.line, err, "'columns' on line %zu says %zu, found"
-				     " more", columns_line, n_touched);
-		return -1;
 	}
-	return 0;
+	if (ml_text_next_required(reader, &line, "end", err) < 0)
+		return -1;
+	if (ml_text_is(&line, "column"))
+		return ml_text_fail(reader, &line, err, "'columns' on line %zu says %zu, found more",
+				    columns_line, n_touched);
+	return ml_text_expect_end(reader, &line, "a scale stage", err);
 }
 
 const ml_stage_kind ml_scale_stage_kind = {

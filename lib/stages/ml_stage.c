@@ -82,25 +82,11 @@ void ml_stage_apply(const ml_stage *stage, const double *in, size_t n_rows, doub
 
 void ml_stage_write(const ml_stage *stage, ml_buf *out)
 {
-	ml_text_key(out, "stage");
-	ml_text_string(out, stage->kind->name);
-	ml_text_newline(out);
-	ml_text_key(out, "inputs");
-	ml_text_size(out, stage->inputs.count);
-	for (size_t i = 0; i < stage->inputs.count; i++)
-		ml_text_string(out, stage->inputs.names[i]);
-	ml_text_newline(out);
-	ml_text_key(out, "target");
-	if (stage->inputs.target == ML_NO_COLUMN) {
-		ml_text_string(out, "none");
-	} else {
-		ml_text_size(out, stage->inputs.target);
-		ml_text_string(out, stage->inputs.names[stage->inputs.target]);
-	}
-	ml_text_newline(out);
+	ml_text_write_word(out, "stage", stage->kind->name);
+	ml_columns_write(out, "inputs", &stage->inputs);
+	ml_columns_write_target(out, &stage->inputs);
 	stage->kind->write(stage, out);
-	ml_text_key(out, "end");
-	ml_text_newline(out);
+	ml_text_write_end(out);
 }
 
 uint64_t ml_stage_digest(const ml_stage *stage)
@@ -123,42 +109,10 @@ static const ml_stage_kind *find_kind(const char *name)
 
 static int parse_inputs(ml_stage *stage, ml_text_reader *reader, ml_error *err)
 {
-	ml_text_line line;
-	size_t count;
-	if (ml_text_next_required(reader, &line, "inputs", err) < 0)
+	ml_columns_free(&stage->inputs);
+	if (ml_columns_read(reader, "inputs", 1, &stage->inputs, err) < 0)
 		return -1;
-	if (!ml_text_is(&line, "inputs") || line.n_tokens < 2)
-		return ml_text_fail(reader, &line, err, "expected 'inputs COUNT NAME...'");
-	if (ml_text_get_size(reader, &line, 1, ML_MAX_COLUMNS, &count, err) < 0)
-		return -1;
-	if (count == 0)
-		return ml_text_fail(reader, &line, err, "a stage takes at least one column");
-	if (line.n_tokens != count + 2)
-		return ml_text_fail(reader, &line, err, "'inputs' says %zu columns but lists %zu",
-				    count, line.n_tokens - 2);
-	if (ml_columns_init(&stage->inputs, count, err) < 0)
-		return -1;
-	for (size_t i = 0; i < count; i++)
-		if (!(stage->inputs.names[i] = ml_strdup(line.tokens[i + 2], err)))
-			return -1;
-	size_t duplicate = ml_columns_find_duplicate(&stage->inputs);
-	if (duplicate != ML_NO_COLUMN)
-		return ml_text_fail(reader, &line, err, "column '%s' is listed twice",
-				    stage->inputs.names[duplicate]);
-
-	if (ml_text_next_required(reader, &line, "target", err) < 0)
-		return -1;
-	if (ml_text_is(&line, "target") && line.n_tokens == 2 &&
-	    strcmp(line.tokens[1], "none") == 0)
-		return 0;
-	if (ml_text_expect(reader, &line, "target", 2, err) < 0 ||
-	    ml_text_get_size(reader, &line, 1, count ? count - 1 : 0, &stage->inputs.target,
-			     err) < 0)
-		return -1;
-	if (count == 0 || strcmp(line.tokens[2], stage->inputs.names[stage->inputs.target]) != 0)
-		return ml_text_fail(reader, &line, err, "target '%s' is not input %zu",
-				    line.tokens[2], stage->inputs.target);
-	return 0;
+	return ml_columns_read_target(reader, &stage->inputs, true, err);
 }
 
 /* Parses one section, its "stage KIND" line already read. */

@@ -54,8 +54,13 @@ START_TEST(fixtures_write_back_the_same_bytes)
 		ml_buf_init(&written);
 		ml_model_write(model, &written);
 		ck_assert(!written.failed);
-		ck_assert_uint_eq(written.length, length);
-		ck_assert_msg(memcmp(written.data, text, length) == 0, "%s differs", names[i]);
+		/* Format 1 fixtures come back in format 2: only the version line differs. */
+		const char *old_rest = strchr(text, '\n'), *new_rest = strchr(written.data, '\n');
+		ck_assert(strncmp(text, "mlpipe 1\n", 9) == 0);
+		ck_assert(strncmp(written.data, "mlpipe 2\n", 9) == 0);
+		ck_assert_uint_eq(written.length - (size_t)(new_rest - written.data),
+				  length - (size_t)(old_rest - text));
+		ck_assert_msg(strcmp(new_rest, old_rest) == 0, "%s differs", names[i]);
 		ml_buf_free(&written);
 		ml_model_free(model);
 		free(text);

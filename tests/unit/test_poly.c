@@ -308,7 +308,7 @@ START_TEST(text_round_trip)
 	ml_buf text;
 	ml_buf_init(&text);
 	ml_stage_write(stage, &text);
-	ck_assert_msg(strstr(text.data, "\ndegree 3\ninteraction-only yes\nbias yes\n"
+	ck_assert_msg(strstr(text.data, "\ndegree 3\ninteraction-only true\nbias true\n"
 				    "expand 2 \"a b\" c\nend\n"), "%s", text.data);
 	ml_error err = { "" };
 	ml_chain *chain = ml_chain_parse_text(text.data, text.length, "t", &err);
@@ -320,6 +320,25 @@ START_TEST(text_round_trip)
 	ml_chain_free(chain);
 	ml_buf_free(&text);
 	ml_stage_free(stage);
+}
+END_TEST
+
+/* Format 1 wrote the flags as yes / no: such files still read, the same. */
+START_TEST(format_1_flags_read)
+{
+	const char *old = "stage poly\ninputs 3 a b y\ntarget 2 y\ndegree 2\n"
+			  "interaction-only yes\nbias no\nexpand 2 a b\nend\n";
+	const char *now = "stage poly\ninputs 3 a b y\ntarget 2 y\ndegree 2\n"
+			  "interaction-only true\nbias false\nexpand 2 a b\nend\n";
+	ml_error err = { "" };
+	ml_chain *a = ml_chain_parse_text(old, strlen(old), "old", &err);
+	ck_assert_msg(a != NULL, "%s", err.message);
+	ml_chain *b = ml_chain_parse_text(now, strlen(now), "now", &err);
+	ck_assert_msg(b != NULL, "%s", err.message);
+	ck_assert_uint_eq(ml_stage_digest(ml_chain_stage(a, 0)), ml_stage_digest(ml_chain_stage(b, 0)));
+	ck_assert_uint_eq(ml_stage_outputs(ml_chain_stage(a, 0))->count, 4); /* a*b, no a^2 */
+	ml_chain_free(a);
+	ml_chain_free(b);
 }
 END_TEST
 
@@ -347,12 +366,12 @@ START_TEST(hostile_text_refused)
 	expect_parse_failure(body, ":4: 'degree': '11' is not a whole number from 0 to 10");
 	snprintf(body, sizeof body, "degree 99999999999999999999\n%s", ok_tail);
 	expect_parse_failure(body, ":4:");
-	expect_parse_failure("colour blue\n", ":4: unknown key 'colour'");
+	expect_parse_failure("colour blue\n", ":4: expected 'degree', found 'colour'");
 	expect_parse_failure("bias no\n", ":4: expected 'degree', found 'bias'");
 	expect_parse_failure("degree 2\ninteraction-only maybe\n", ":5: 'interaction-only':"
 			     " unknown value 'maybe'");
 	expect_parse_failure("degree 2\ninteraction-only no\nbias no\nexpand 2 a\nend\n",
-			     ":7: 'expand' says 2 columns but lists 1");
+			     ":7: 'expand' says 2 but lists 1");
 	expect_parse_failure("degree 2\ninteraction-only no\nbias no\nexpand 1 z\nend\n",
 			     ":7: 'z' is not an input column");
 	expect_parse_failure("degree 2\ninteraction-only no\nbias no\nexpand 1 y\nend\n",
@@ -362,9 +381,9 @@ START_TEST(hostile_text_refused)
 	expect_parse_failure("degree 2\ninteraction-only no\nbias no\nexpand 2 a a\nend\n",
 			     "distinct");
 	expect_parse_failure("degree 2\ninteraction-only no\nbias no\nexpand 0\nend\n",
-			     "expected 'expand COUNT NAME...'");
+			     ":7: 'expand' needs at least 1 column");
 	expect_parse_failure("degree 2\ninteraction-only no\nbias no\nexpand 2 a b\nextra 1\n",
-			     ":8: unknown key 'extra' in a poly stage (expected 'end')");
+			     ":8: unknown or misplaced key 'extra' in a poly stage (expected 'end')");
 	expect_parse_failure("degree 2\ninteraction-only no\nbias no\nexpand 2 a b\nend 1\n",
 			     ":8: 'end' takes 0 values");
 	expect_parse_failure("degree 2\ninteraction-only no\nbias no\nexpand 2 a b\n",
@@ -412,6 +431,7 @@ static Suite *poly_suite(void)
 	suite_add_tcase(suite, apply);
 	TCase *text = tcase_create("text");
 	tcase_add_test(text, text_round_trip);
+	tcase_add_test(text, format_1_flags_read);
 	tcase_add_test(text, hostile_text_refused);
 	tcase_add_test(text, too_wide_text_refused);
 	suite_add_tcase(suite, text);

@@ -379,9 +379,9 @@ static const struct {
 	const char *message;
 } bad_texts[] = {
 	{ HEAD "method standard\nimpute none\ncolumns 2\ncolumn a 1 2\n",
-	  "t.scale:8: the scale stage ends early, expected 'column'" },
+	  "t.scale:8: unexpected end of text, expected 'column'" },
 	{ HEAD "method standard\nimpute none\ncolumns 1\ncolumn a 1 2\n",
-	  "t.scale:8: the scale stage ends early, expected 'end'" },
+	  "t.scale:8: unexpected end of text, expected 'end'" },
 	{ HEAD "method standard\nimpute none\ncolumns 2\ncolumn a 1 2\nend\n",
 	  "t.scale:8: 'columns' on line 6 says 2, found 1" },
 	{ HEAD "method standard\nimpute none\ncolumns 1\ncolumn a 1 2\ncolumn b 1 2\nend\n",
@@ -412,7 +412,7 @@ static const struct {
 	{ HEAD "method minmax\nrange 1 0\n", "t.scale:5: the range must go upwards" },
 	{ HEAD "method standard\nscale 2\n", "t.scale:5: expected 'impute', found 'scale'" },
 	{ HEAD "method standard\nimpute none\ncolumns 0\ncolour red\n",
-	  "t.scale:7: expected 'end', found 'colour'" },
+	  "t.scale:7: unknown or misplaced key 'colour' in a scale stage (expected 'end')" },
 	{ HEAD "method none\nimpute none\ncolumns 1\ncolumn a 0 2\nend\n",
 	  "t.scale:7: column 'a': method none does not scale" },
 	{ HEAD "method maxabs\nimpute none\ncolumns 1\ncolumn a 1 2\nend\n",

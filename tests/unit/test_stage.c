@@ -142,11 +142,11 @@ START_TEST(test_parse_errors)
 	ck_assert_str_eq(parse_error("stage bogus\n"), "s:1: unknown stage kind 'bogus'");
 	ck_assert_str_eq(parse_error("stage load\n"), "s:2: unexpected end of text, expected 'inputs'");
 	ck_assert_str_eq(parse_error("stage load\ninputs 3 a b\n"),
-			 "s:2: 'inputs' says 3 columns but lists 2");
+			 "s:2: 'inputs' says 3 but lists 2");
 	ck_assert_str_eq(parse_error("stage load\ninputs x a\n"),
 			 "s:2: 'inputs': 'x' is not a whole number from 0 to 1048576");
 	ck_assert_str_eq(parse_error("stage load\ninputs 0\ntarget none\nmissing 0\nend\n"),
-			 "s:2: a stage takes at least one column");
+			 "s:2: 'inputs' needs at least 1 column");
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a a\n"),
 			 "s:2: column 'a' is listed twice");
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a b\ntarget 2 b\n"),
@@ -158,9 +158,9 @@ START_TEST(test_parse_errors)
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a b\nmissing 0\nend\n"),
 			 "s:3: expected 'target', found 'missing'");
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a b\ntarget none\nend\n"),
-			 "s:4: expected 'missing COUNT VALUE...'");
+			 "s:4: expected 'missing', found 'end'");
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a b\ntarget none\nmissing 2 NA\nend\n"),
-			 "s:4: 'missing' says 2 values, lists 1");
+			 "s:4: 'missing' says 2 but lists 1");
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a b\ntarget none\nmissing 65\nend\n"),
 			 "s:4: 'missing': '65' is not a whole number from 0 to 64");
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a b\ntarget none\nmissing 0\n"),
@@ -168,7 +168,7 @@ START_TEST(test_parse_errors)
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a b\ntarget none\nmissing 0\nend 1\n"),
 			 "s:5: 'end' takes 0 values, found 1");
 	ck_assert_str_eq(parse_error("stage load\ninputs 2 a b\ntarget none\nmissing 0\nscale 1\n"),
-			 "s:5: unknown key 'scale' in a load stage");
+			 "s:5: unknown or misplaced key 'scale' in a load stage (expected 'end')");
 	static const char head[] = "stage load\ninputs 2 a b\ntarget 1 b\nmissing 0\n";
 	static const struct {
 		const char *line, *message;
@@ -178,8 +178,8 @@ START_TEST(test_parse_errors)
 		{ "column a fancy 1 x", "s:5: 'column': unknown value 'fancy'" },
 		{ "column a numeric 1 x", "s:5: column 'a': bad encoding or category count" },
 		{ "column a onehot 0", "s:5: column 'a': bad encoding or category count" },
-		{ "column a onehot 2 x", "s:5: column 'a': bad encoding or category count" },
-		{ "column a onehot 1 x y", "s:5: column 'a': bad encoding or category count" },
+		{ "column a onehot 2 x", "s:5: 'column' says 2 but lists 1" },
+		{ "column a onehot 1 x y", "s:5: 'column' says 1 but lists 2" },
 		{ "column a onehot 2 y x", "s:5: column 'a': categories must be sorted and distinct" },
 		{ "column a onehot 2 x x", "s:5: column 'a': categories must be sorted and distinct" },
 		{ "column a onehot -1 x", "s:5: 'column': '-1' is not a whole number from 0 to 1048576" },

@@ -5,7 +5,7 @@
 iris="$DATA_DIR/iris.csv"
 
 run_ok ml-fit logistic -s 7 -t species "$iris" -o iris.model
-head -1 iris.model | grep -qx 'mlpipe 1' || fail "version line"
+head -1 iris.model | grep -qx 'mlpipe 2' || fail "version line"
 grep -qx 'seed 7' iris.model || fail "seed not recorded"
 grep -qx 'data-rows 150' iris.model || fail "data-rows"
 grep -Eq '^data-hash [0-9a-f]{16}$' iris.model || fail "data-hash"
@@ -36,8 +36,8 @@ grep -q '^  (intercept) ' out || fail "ml-info intercept"
 # Hostile files.
 head -n 20 iris.model > truncated.model
 expect_fail 1 'truncated.model:[0-9]+: .*end' ml-info truncated.model
-sed '1s/.*/mlpipe 2/' iris.model > newer.model
-expect_fail 1 'newer.model: file format version 2.*newer mlpipe' ml-info newer.model
+sed '1s/.*/mlpipe 3/' iris.model > newer.model
+expect_fail 1 'newer.model: file format version 3.*newer mlpipe' ml-info newer.model
 sed 's/^coef setosa petal_length /coef setosa petal_size /' iris.model > renamed.model
 expect_fail 1 "renamed.model:[0-9]+: expected the coefficient of feature 'petal_length'" \
 	ml-info renamed.model

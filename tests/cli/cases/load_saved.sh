@@ -8,7 +8,7 @@ iris=$DATA_DIR/iris.csv
 printf 'id,colour,size,y\n1,red,1.5,yes\n2,blue,2,no\n3,red,NA,yes\n' > train.csv
 run_ok ml-load -t y --save s.load train.csv -o train.bin
 sed -n '1p;4,$p' s.load > got.txt
-printf 'mlpipe 1\nstage load\ninputs 4 id colour size y\ntarget 3 y\nmissing 4 NA NaN nan ?\ncolumn colour onehot 2 blue red\ncolumn y ordinal 2 no yes\nend\n' |
+printf 'mlpipe 2\nstage load\ninputs 4 id colour size y\ntarget 3 y\nmissing 4 NA NaN nan ?\ncolumn colour onehot 2 blue red\ncolumn y ordinal 2 no yes\nend\n' |
 	cmp -s - got.txt || { cat s.load >&2; fail "the saved stage"; }
 grep -qx 'command ml-load -t y --save s.load train.csv -o train.bin' s.load ||
 	{ cat s.load >&2; fail "the command line in the stage file"; }

@@ -18,7 +18,7 @@ inputs 0
 target none
 missing 0
 end
-' ':3: a stage takes at least one column$'
+' ":3: 'inputs' needs at least 1 column\$"
 # Two load stages: the second would have to read numbers as text.
 refused 'mlpipe 1
 stage load
@@ -43,10 +43,10 @@ refused 'mlpipe 1 2
 ' ": not an mlpipe stage or model file \\(no 'mlpipe VERSION' line\\)$"
 refused 'mlpipe x
 ' ":1: 'mlpipe': 'x' is not a whole number from 0 to 1000000$"
-refused 'mlpipe 2
-' ': file format version 2; this mlpipe \(0\.[0-9.]*\) reads version 1: it was made by a newer mlpipe$'
+refused 'mlpipe 3
+' ': file format version 3; this mlpipe \(0\.[0-9.]*\) reads versions 1 to 2: it was made by a newer mlpipe$'
 refused 'mlpipe 0
-' ': file format version 0; this mlpipe \(0\.[0-9.]*\) reads version 1$'
+' ': file format version 0; this mlpipe \(0\.[0-9.]*\) reads versions 1 to 2$'
 # Text that is not text, or badly quoted.
 refused "$(printf 'mlpipe 1\ncommand ml-load \377\n')" ':2: not UTF-8 text$'
 refused 'mlpipe 1

@@ -22,11 +22,11 @@ edit 's/^degree 2$/degree -1/'
 refused "bad.stages:13: 'degree'"
 edit 's/^degree 2$/degree 2 3/'
 refused "bad.stages:13: 'degree' takes 1 value, found 2"
-edit 's/^bias no$/bias perhaps/'
+edit 's/^bias false$/bias perhaps/'
 refused "bad.stages:15: 'bias': unknown value 'perhaps'"
-edit 's/^bias no$/colour blue/'
-refused "bad.stages:15: unknown key 'colour' in a poly stage \(expected 'bias'\)"
-edit '/^interaction-only no$/d'
+edit 's/^bias false$/colour blue/'
+refused "bad.stages:15: expected 'bias', found 'colour'"
+edit '/^interaction-only false$/d'
 refused "bad.stages:14: expected 'interaction-only', found 'bias'"
 edit 's/^expand 4 .*/expand 1 species/'
 refused "bad.stages:16: the target 'species' cannot be expanded"
@@ -35,12 +35,12 @@ refused "bad.stages:16: 'sepal' is not an input column"
 edit 's/^expand 4 .*/expand 2 sepal_width sepal_length/'
 refused "bad.stages:16: expanded columns must be distinct and in input order"
 edit 's/^expand 4 \(.*\)/expand 5 \1/'
-refused "bad.stages:16: 'expand' says 5 columns but lists 4"
+refused "bad.stages:16: 'expand' says 5 but lists 4"
 edit 's/^expand 4 \(.*\)/expand 99999999999999999999 \1/'
 refused "bad.stages:16: 'expand': '99999999999999999999' is not a whole number"
 edit '/^expand/a\
 expand 1 sepal_length'
-refused "bad.stages:17: unknown key 'expand' in a poly stage \(expected 'end'\)"
+refused "bad.stages:17: unknown or misplaced key 'expand' in a poly stage \(expected 'end'\)"
 edit '$d'
 refused "bad.stages:[0-9]+: unexpected end of text, expected 'end'"
 edit 's/^stage poly$/stage polynomial/'

@@ -21,8 +21,8 @@ expect_fail 1 "^ml-predict: .*iris.csv: not an mlpipe stage or model file" \
 expect_fail 1 '^ml-predict: absent.model: No such file or directory$' \
 	ml-predict absent.model "$iris"
 # A newer format, a corrupt file.
-sed '1s/.*/mlpipe 2/' iris.model > newer.model
-expect_fail 1 '^ml-predict: newer.model: file format version 2.*newer mlpipe' \
+sed '1s/.*/mlpipe 3/' iris.model > newer.model
+expect_fail 1 '^ml-predict: newer.model: file format version 3.*newer mlpipe' \
 	ml-predict newer.model "$iris"
 head -n 20 iris.model > truncated.model
 expect_fail 1 '^ml-predict: truncated.model:[0-9]+: ' ml-predict truncated.model "$iris"

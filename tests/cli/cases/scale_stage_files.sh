@@ -14,8 +14,8 @@ bad() {
 	return 0
 }
 n=$(grep -n '^columns ' good.scale | cut -d: -f1)
-bad truncated '/^column petal_width /,$d' "truncated.scale:$((n + 4)): the scale stage ends early"
-bad no-end '$d' "no-end.scale:$((n + 5)): the scale stage ends early, expected 'end'"
+bad truncated '/^column petal_width /,$d' "truncated.scale:$((n + 4)): unexpected end of text"
+bad no-end '$d' "no-end.scale:$((n + 5)): unexpected end of text, expected 'end'"
 bad wrong-kind 's/^stage scale$/stage sideways/' "wrong-kind.scale:[0-9]+: unknown stage kind 'sideways'"
 bad load-lines 's/^method standard$/missing 4 NA NaN nan ?/' \
 	"load-lines.scale:[0-9]+: expected 'method', found 'missing'"
