@@ -13,6 +13,7 @@
 
 #include "core/ml_file.h"
 #include "core/ml_number.h"
+#include "math/ml_parallel.h"
 #include "stages/ml_pipefile.h"
 #include "stages/ml_stream.h"
 
@@ -148,6 +149,40 @@ const char *cli_blas_description(void)
 	static char text[128];
 	snprintf(text, sizeof text, "OpenBLAS (%s kernels)", openblas_get_corename());
 	return text;
+}
+
+/* OpenBLAS kernels older than AVX2, and the CPU features that make them a waste. */
+static void warn_generic_kernels(void)
+{
+	static const char *const generic[] = { "Prescott", "Core2", "Penryn", "Dunnington",
+					       "Nehalem", "Atom", "Opteron", "Barcelona",
+					       "Bobcat", "Sandybridge", "Bulldozer", "Piledriver",
+					       "Katmai", "Coppermine", "Northwood", "Banias", NULL };
+	const char *blas = cli_blas_description();
+	__builtin_cpu_init();
+	bool avx512 = __builtin_cpu_supports("avx512f"), avx2 = __builtin_cpu_supports("avx2");
+	if (!avx2 && !avx512)
+		return;
+	for (size_t i = 0; generic[i]; i++)
+		if (strstr(blas, generic[i])) {
+			cli_warn("OpenBLAS runs %s kernels on a CPU with %s: set"
+				 " OPENBLAS_CORETYPE=%s for several times faster BLAS",
+				 generic[i], avx512 ? "AVX-512" : "AVX2",
+				 avx512 ? "SkylakeX" : "Haswell");
+			return;
+		}
+}
+
+void cli_report_blas(void)
+{
+	cli_warn("BLAS: %s", cli_blas_description());
+	warn_generic_kernels();
+}
+
+void cli_set_threads(size_t n_threads)
+{
+	ml_parallel_set_threads(n_threads);
+	ml_blas_threads_set((int)ml_parallel_threads());
 }
 
 int cli_next_option(int argc, char **argv)

@@ -118,5 +118,12 @@ void cli_write_dataset(const ml_dataset *data, ml_format format, const char *out
 
 /* The BLAS library and the kernels it runs, for --version and -v. */
 const char *cli_blas_description(void);
+/*
+ * For -v: says which BLAS kernels run, and warns when they are older than
+ * the CPU (OPENBLAS_CORETYPE fixes that).
+ */
+void cli_report_blas(void);
+/* -j N: the threads of the data-parallel loops and of OpenBLAS. */
+void cli_set_threads(size_t n_threads);
 
 #endif

@@ -2,9 +2,12 @@
  * ml-fit: trains a model on CSV or binary rows and writes a model file that
  * carries the input's stages and the estimator (mlpipe-model(5)).
  *
- * Binary input streams block by block (the linear kinds need memory for
- * X'X only); CSV input goes through the implicit load stage, which reads
- * the whole file into memory: `ml-load ... | ml-fit` streams instead.
+ * The kind comes first (`ml-fit ridge ...`, as git takes its command), so
+ * the options can be the kind's own: they are built from its parameter
+ * table (lib/models/ml_estimator.h), and `ml-fit KIND --help` lists them
+ * with their defaults.  Binary input streams block by block (the linear
+ * kinds need memory for X'X only); CSV input goes through the implicit load
+ * stage, which reads the whole file into memory.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,57 +19,164 @@
 #include "models/ml_model.h"
 #include "stages/ml_io.h"
 
-enum { OPT_ALPHA = 256, OPT_C, OPT_TOL, OPT_FTOL, OPT_MAX_ITER, OPT_CLASS_WEIGHT, OPT_NO_INTERCEPT };
+enum { OPT_TASK = 256, OPT_PARAM = 2000 };
 
-static const cli_option options[] = {
+static const cli_option common_options[] = {
 	{ 't', "target", "NAME", "the target column (default: the input's own)" },
 	{ 'o', "output", "FILE", "write the model to FILE, atomically ('-': stdout); required" },
-	{ OPT_ALPHA, "alpha", "A", "ridge: L2 penalty strength (1.0)" },
-	{ OPT_C, "C", "C", "logistic: inverse L2 penalty strength (1.0)" },
-	{ OPT_TOL, "tol", "T", "logistic: stop when max |gradient| <= T (1e-4)" },
-	{ OPT_FTOL, "ftol", "F", "logistic: or when an iteration lowers the loss by <= F (2.2e-9)" },
-	{ OPT_MAX_ITER, "max-iter", "N", "logistic: at most N L-BFGS iterations (100)" },
-	{ OPT_CLASS_WEIGHT, "class-weight", "W", "logistic: 'none' (default) or 'balanced'" },
-	{ OPT_NO_INTERCEPT, "no-intercept", NULL, "fit no intercept (it is 0)" },
 	{ 's', "seed", "SEED", "seed for random choices, recorded in the model (0)" },
+	{ 'j', "threads", "N", "use N threads (default: the number of processors)" },
 	{ 'x', "exclude", "COLS", "for CSV input: drop these columns" },
 	CLI_CSV_OPTIONS("CSV input: "),
 	{ 'v', "verbose", NULL, "report iterations, loss, fit quality, time and BLAS on stderr" },
-	{ 0 },
 };
 
-static const cli_command command = {
-	.name = "ml-fit",
-	.synopsis = "MODEL [OPTION]... [FILE]",
-	.summary = "Train a model (linear, ridge or logistic) and write a model file.",
-	.options = options,
-	.footer = "Models:\n"
-		  "  linear     least squares with intercept (normal equations, Cholesky)\n"
-		  "  ridge      least squares + alpha ||w||^2 (intercept not penalised)\n"
-		  "  logistic   binary or multinomial log-loss + ||W||^2 / (2C), L-BFGS\n"
-		  "\nExamples:\n"
-		  "  ml-fit linear -t progression diabetes.csv -o diabetes.model\n"
-		  "  ml-load -t species iris.csv | ml-fit logistic -o iris.model\n"
-		  "  ml-fit ridge --alpha 0.5 -t y train.bin -o ridge.model\n",
+static const cli_option task_option = {
+	OPT_TASK, "task", "TASK",
+	"classification or regression (default: classification when the target is text)"
 };
+
+#define N_COMMON (sizeof common_options / sizeof common_options[0])
 
 typedef struct settings {
 	ml_fit_options fit;
 	ml_load_options load;
 	const char *output, *input;
 	bool verbose;
-	/* Which kind-specific options were given, to refuse them for other kinds. */
-	bool gave_alpha, gave_logistic;
 } settings;
 
-static void parse_class_weight(settings *s, const char *arg)
+/* The kinds and what they are, for the help of ml-fit without a kind. */
+static char *kinds_footer(void)
 {
-	if (strcmp(arg, "balanced") == 0)
-		s->fit.balanced = true;
-	else if (strcmp(arg, "none") == 0)
-		s->fit.balanced = false;
+	ml_buf text;
+	ml_buf_init(&text);
+	ml_buf_puts(&text, "Models:\n");
+	for (size_t i = 0; i < ml_estimator_count(); i++) {
+		const ml_estimator *kind = ml_estimator_at(i);
+		ml_buf_printf(&text, "  %-10s %s\n", ml_estimator_name(kind),
+			      ml_estimator_summary(kind));
+	}
+	ml_buf_puts(&text, "\n'ml-fit KIND --help' lists a kind's own options, with their defaults.\n"
+			   "\nExamples:\n"
+			   "  ml-fit linear -t progression diabetes.csv -o diabetes.model\n"
+			   "  ml-load -t species iris.csv | ml-fit logistic -o iris.model\n"
+			   "  ml-fit ridge --alpha 0.5 -t y train.bin -o ridge.model\n");
+	if (text.failed)
+		cli_die("out of memory");
+	return text.data;
+}
+
+/* "HELP (default D)" for a parameter's row in --help. */
+static const char *param_help(const ml_param *param)
+{
+	ml_buf text;
+	ml_buf_init(&text);
+	ml_buf_puts(&text, param->help);
+	if (param->type != ML_PARAM_BOOL)
+		ml_buf_printf(&text, " (%s)", param->default_text);
+	if (text.failed)
+		cli_die("out of memory");
+	return text.data;
+}
+
+/* The common options, the task for kinds that do both, then the kind's own. */
+static cli_option *build_options(const ml_estimator *kind)
+{
+	size_t n_params = kind ? ml_estimator_n_params(kind) : 0;
+	cli_option *options = calloc(N_COMMON + n_params + 2, sizeof *options);
+	if (!options)
+		cli_die("out of memory");
+	memcpy(options, common_options, sizeof common_options);
+	size_t count = N_COMMON;
+	unsigned both = ML_ESTIMATOR_REGRESSION | ML_ESTIMATOR_CLASSIFICATION;
+	if (kind && (ml_estimator_flags(kind) & both) == both)
+		options[count++] = task_option;
+	for (size_t i = 0; i < n_params; i++) {
+		const ml_param *param = ml_estimator_param(kind, i);
+		bool flag = param->type == ML_PARAM_BOOL;
+		options[count++] = (cli_option){ OPT_PARAM + (int)i, flag ? param->flag : param->name,
+						 flag ? NULL : param->arg, param_help(param) };
+	}
+	return options;
+}
+
+/* An option of another kind is a mistake worth naming, not "unknown option". */
+static void refuse_other_kinds_options(int argc, char **argv, const ml_estimator *kind)
+{
+	for (int a = 2; a < argc && strcmp(argv[a], "--") != 0; a++) {
+		if (strncmp(argv[a], "--", 2) != 0)
+			continue;
+		const char *name = argv[a] + 2;
+		size_t length = strcspn(name, "=");
+		for (size_t k = 0; k < ml_estimator_count(); k++) {
+			const ml_estimator *other = ml_estimator_at(k);
+			for (size_t i = 0; other != kind && i < ml_estimator_n_params(other); i++) {
+				const ml_param *param = ml_estimator_param(other, i);
+				const char *option = param->type == ML_PARAM_BOOL ? param->flag
+										  : param->name;
+				if (strlen(option) != length || strncmp(option, name, length) != 0 ||
+				    ml_estimator_find_param(kind, param->name) != ML_NO_PARAM)
+					continue;
+				cli_usage_error("--%s is for %s, not '%s'", option,
+						ml_estimator_name(other), ml_estimator_name(kind));
+			}
+		}
+	}
+}
+
+/* "linear, ridge or logistic", for messages (kept until exit). */
+static const char *known_kinds(void)
+{
+	static ml_buf kinds;
+	if (!kinds.data)
+		ml_estimator_list(&kinds, 0);
+	return kinds.data ? kinds.data : "";
+}
+
+/*
+ * The kind named first, as `ml-fit KIND [OPTION]... [FILE]` has it; NULL
+ * when argv[1] is not a kind (the reason is given once options are read,
+ * so that --help and --version still work).
+ */
+static const ml_estimator *kind_from_arguments(int argc, char **argv)
+{
+	return argc >= 2 ? ml_estimator_find(argv[1]) : NULL;
+}
+
+/* Why there is no kind: nothing, a kind out of place, or a word that is none. */
+static void refuse_missing_kind(int argc, char **argv)
+{
+	if (argc >= 2 && argv[1][0] != '-')
+		cli_usage_error("unknown model kind '%s' (known: %s)", argv[1], known_kinds());
+	for (int a = 2; a < argc; a++)
+		if (ml_estimator_find(argv[a]))
+			cli_usage_error("the model kind comes first: ml-fit %s [OPTION]... [FILE]",
+					argv[a]);
+	cli_usage_error("which model? %s (ml-fit KIND [OPTION]... [FILE])", known_kinds());
+}
+
+static void parse_task(settings *s, const char *arg)
+{
+	s->fit.task_given = true;
+	if (strcmp(arg, "classification") == 0)
+		s->fit.task = ML_TASK_CLASSIFICATION;
+	else if (strcmp(arg, "regression") == 0)
+		s->fit.task = ML_TASK_REGRESSION;
 	else
-		cli_usage_error("--class-weight: '%s' is neither 'none' nor 'balanced'", arg);
+		cli_usage_error("--task: '%s' is neither 'classification' nor 'regression'", arg);
+}
+
+static void parse_param(settings *s, size_t index)
+{
+	ml_error err;
+	const ml_param *param = ml_estimator_param(s->fit.kind, index);
+	if (param->type == ML_PARAM_BOOL) {
+		/* The flag sets the opposite of the default. */
+		s->fit.params[index] = strcmp(param->default_text, "true") == 0 ? 0 : 1;
+		return;
+	}
+	if (ml_fit_options_set(&s->fit, param->name, cli_arg, &err) < 0)
+		cli_usage_error("%s", err.message);
 }
 
 static void parse_option(settings *s, int code)
@@ -74,48 +184,57 @@ static void parse_option(settings *s, int code)
 	switch (code) {
 	case 't': s->fit.target = s->load.target = cli_arg; break;
 	case 'o': s->output = cli_arg; break;
-	case OPT_ALPHA: s->fit.alpha = cli_double("--alpha", cli_arg); s->gave_alpha = true; break;
-	case OPT_C: s->fit.C = cli_double("--C", cli_arg); s->gave_logistic = true; break;
-	case OPT_TOL: s->fit.tol = cli_double("--tol", cli_arg); s->gave_logistic = true; break;
-	case OPT_FTOL: s->fit.ftol = cli_double("--ftol", cli_arg); s->gave_logistic = true; break;
-	case OPT_MAX_ITER:
-		s->fit.max_iter = cli_size("--max-iter", cli_arg, 1, 100000000);
-		s->gave_logistic = true;
-		break;
-	case OPT_CLASS_WEIGHT: parse_class_weight(s, cli_arg); s->gave_logistic = true; break;
-	case OPT_NO_INTERCEPT: s->fit.fit_intercept = false; break;
 	case 's': s->fit.seed = cli_size("--seed", cli_arg, 0, (size_t)INT64_MAX); break;
+	case 'j': cli_set_threads(cli_size("--threads", cli_arg, 1, 4096)); break;
 	case 'x': s->load.drop = cli_arg; break;
 	case 'v': s->verbose = true; break;
+	case OPT_TASK: parse_task(s, cli_arg); break;
 	default:
-		if (!cli_csv_option(code, &s->load.csv))
+		if (code >= OPT_PARAM)
+			parse_param(s, (size_t)(code - OPT_PARAM));
+		else if (!cli_csv_option(code, &s->load.csv))
 			cli_usage_error("unhandled option");
 	}
 }
 
 static void parse_arguments(int argc, char **argv, settings *s)
 {
-	int code;
+	static cli_command command = {
+		.name = "ml-fit",
+		.synopsis = "KIND [OPTION]... [FILE]",
+		.summary = "Train a model and write a model file.",
+	};
 	ml_error err;
-	ml_fit_options_init(&s->fit);
+	const ml_estimator *kind = kind_from_arguments(argc, argv);
+	command.options = build_options(kind);
+	if (kind) {
+		static char synopsis[64];
+		snprintf(synopsis, sizeof synopsis, "%s [OPTION]... [FILE]", ml_estimator_name(kind));
+		command.synopsis = synopsis;
+		command.summary = ml_estimator_summary(kind);
+	} else {
+		command.footer = kinds_footer();
+	}
+	cli_init(&command, argc, argv);
 	ml_load_options_init(&s->load);
-	while ((code = cli_next_option(argc, argv)) != -1)
+	if (kind)
+		refuse_other_kinds_options(argc, argv, kind);
+	int code;
+	if (!kind) {
+		/* Only --help and --version make sense without a kind. */
+		while (argc >= 2 && argv[1][0] == '-' && cli_next_option(argc, argv) != -1)
+			;
+		refuse_missing_kind(argc, argv);
+	}
+	/* The kind is argv[1]: options and the file come after it. */
+	while ((code = cli_next_option(argc - 1, argv + 1)) != -1)
 		parse_option(s, code);
-	if (optind >= argc)
-		cli_usage_error("which model? linear, ridge or logistic");
-	s->fit.kind = argv[optind++];
-	if (argc - optind > 1)
-		cli_usage_error("one input file at a time (got %d)", argc - optind);
-	s->input = optind < argc ? argv[optind] : NULL;
+	int operands = argc - 1 - optind;
+	if (operands > 1)
+		cli_usage_error("one input file at a time (got %d)", operands);
+	s->input = operands == 1 ? argv[1 + optind] : NULL;
 	if (!s->output)
 		cli_usage_error("-o FILE is required (the model file; '-o -' writes to stdout)");
-	bool ridge = strcmp(s->fit.kind, "ridge") == 0;
-	bool logistic = strcmp(s->fit.kind, "logistic") == 0;
-	if (s->gave_alpha && !ridge)
-		cli_usage_error("--alpha is for ridge, not '%s'", s->fit.kind);
-	if (s->gave_logistic && !logistic)
-		cli_usage_error("--C, --tol, --ftol, --max-iter and --class-weight are for logistic, not '%s'",
-				s->fit.kind);
 	if (ml_fit_options_check(&s->fit, &err) < 0)
 		cli_usage_error("%s", err.message);
 }
@@ -124,28 +243,6 @@ static void print_progress(void *context, const char *message)
 {
 	(void)context;
 	cli_warn("%s", message);
-}
-
-/* OpenBLAS kernels older than AVX2, and the CPU features that make them a waste. */
-static void warn_generic_kernels(void)
-{
-	static const char *const generic[] = { "Prescott", "Core2", "Penryn", "Dunnington",
-					       "Nehalem", "Atom", "Opteron", "Barcelona",
-					       "Bobcat", "Sandybridge", "Bulldozer", "Piledriver",
-					       "Katmai", "Coppermine", "Northwood", "Banias", NULL };
-	const char *blas = cli_blas_description();
-	__builtin_cpu_init();
-	bool avx512 = __builtin_cpu_supports("avx512f"), avx2 = __builtin_cpu_supports("avx2");
-	if (!avx2 && !avx512)
-		return;
-	for (size_t i = 0; generic[i]; i++)
-		if (strstr(blas, generic[i])) {
-			cli_warn("OpenBLAS runs %s kernels on a CPU with %s: set"
-				 " OPENBLAS_CORETYPE=%s for several times faster BLAS",
-				 generic[i], avx512 ? "AVX-512" : "AVX2",
-				 avx512 ? "SkylakeX" : "Haswell");
-			return;
-		}
 }
 
 /* Reads binary rows for ml_model_fit, block by block. */
@@ -209,12 +306,13 @@ int main(int argc, char **argv)
 {
 	settings s = { 0 };
 	ml_error err;
-	cli_init(&command, argc, argv);
+	const ml_estimator *kind = argc >= 2 ? ml_estimator_find(argv[1]) : NULL;
+	if (kind)
+		ml_fit_options_init(&s.fit, kind);
 	parse_arguments(argc, argv, &s);
 	if (s.verbose) {
 		s.fit.progress = print_progress;
-		cli_warn("BLAS: %s", cli_blas_description());
-		warn_generic_kernels();
+		cli_report_blas();
 	}
 	s.fit.warning = print_progress;
 	double start = ml_clock_now();

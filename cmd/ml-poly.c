@@ -121,26 +121,6 @@ static void report(const char *source, uint64_t n_rows, const ml_stage *stage)
 		 ml_stage_inputs(stage)->count, ml_stage_outputs(stage)->count);
 }
 
-/* -t on binary input: the target it has, or one for a binary without any. */
-static int set_binary_target(ml_columns *columns, const char *target, const char *source,
-			     ml_error *err)
-{
-	if (!target)
-		return 0;
-	size_t index = ml_columns_find(columns, target);
-	if (index == ML_NO_COLUMN) {
-		ml_error_set(err, "%s: no target column '%s'", source, target);
-		return -1;
-	}
-	if (columns->target != ML_NO_COLUMN && columns->target != index) {
-		ml_error_set(err, "%s: the target is '%s' already, not '%s'", source,
-			     columns->names[columns->target], target);
-		return -1;
-	}
-	columns->target = index;
-	return 0;
-}
-
 /* Binary input: the stage is made from the header, then the rows stream through it. */
 static void expand_binary(const settings *s, ml_input *input)
 {
@@ -150,7 +130,7 @@ static void expand_binary(const settings *s, ml_input *input)
 	ml_columns inputs;
 	if (ml_columns_copy(&inputs, ml_binary_reader_columns(reader), &err) < 0)
 		cli_fail(&err);
-	if (set_binary_target(&inputs, s->load.target, source, &err) < 0) {
+	if (ml_columns_resolve_target(&inputs, s->load.target, source, &inputs.target, &err) < 0) {
 		ml_columns_free(&inputs);
 		ml_input_close(input);
 		cli_fail(&err);

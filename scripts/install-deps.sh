@@ -5,7 +5,7 @@
 # benchmarks (scikit-learn, pandas, numpy, liblinear-tools).
 set -eu
 
-packages="build-essential pkg-config libcsv-dev libopenblas-dev check"
+packages="build-essential pkg-config libcsv-dev libopenblas-dev libxxhash-dev check"
 peers="python3-sklearn python3-pandas python3-numpy liblinear-tools socat"
 if [ "${MLPIPE_PEERS:-0}" = 1 ]; then
 	packages="$packages $peers"

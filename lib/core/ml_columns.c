@@ -222,3 +222,43 @@ int ml_columns_read_target(ml_text_reader *reader, ml_columns *columns, bool all
 	columns->target = target;
 	return 0;
 }
+
+/* Column lists in messages stop after this many bytes. */
+#define LIST_LIMIT 600
+
+void ml_columns_list(ml_buf *out, const ml_columns *columns)
+{
+	size_t start = out->length;
+	for (size_t i = 0; i < columns->count; i++) {
+		if (out->length - start > LIST_LIMIT) {
+			ml_buf_printf(out, ", ... (%zu in all)", columns->count);
+			return;
+		}
+		ml_buf_printf(out, "%s'%s'", i ? ", " : "", columns->names[i]);
+	}
+}
+
+int ml_columns_resolve_target(const ml_columns *columns, const char *name, const char *source,
+			      size_t *target, ml_error *err)
+{
+	*target = columns->target;
+	if (!name)
+		return 0;
+	size_t named = ml_columns_find(columns, name);
+	if (named == ML_NO_COLUMN) {
+		ml_buf list;
+		ml_buf_init(&list);
+		ml_columns_list(&list, columns);
+		ml_error_set(err, "%s: no target column '%s' (the columns are %s)", source, name,
+			     list.data ? list.data : "none");
+		ml_buf_free(&list);
+		return -1;
+	}
+	if (columns->target != ML_NO_COLUMN && named != columns->target) {
+		ml_error_set(err, "%s: the target is '%s' already, not '%s'", source,
+			     columns->names[columns->target], name);
+		return -1;
+	}
+	*target = named;
+	return 0;
+}

@@ -42,6 +42,17 @@ int ml_columns_select(const ml_columns *columns, const char *list, bool *selecte
 		      ml_error *err);
 
 /*
+ * The target column: `name` (NULL: none asked for) must be a column, and
+ * agree with the target the columns mark already, if any.  *target gets
+ * its index, or the marked one, or ML_NO_COLUMN when there is neither.
+ * Messages start with source and list the columns.
+ */
+int ml_columns_resolve_target(const ml_columns *columns, const char *name, const char *source,
+			      size_t *target, ml_error *err);
+/* Appends "'a', 'b', 'c'" (cut short with "... (N in all)" when long). */
+void ml_columns_list(ml_buf *out, const ml_columns *columns);
+
+/*
  * The lines stage and model sections describe their columns with:
  * "KEY COUNT NAME..." (names, none twice) and "target INDEX NAME" or
  * "target none".

@@ -114,6 +114,11 @@ size_t ml_text_offset(const ml_text_reader *reader)
 	return reader->offset;
 }
 
+size_t ml_text_last_line(const ml_text_reader *reader)
+{
+	return reader->line_number - 1;
+}
+
 const char *ml_text_source(const ml_text_reader *reader)
 {
 	return reader->source;

@@ -55,6 +55,8 @@ int ml_text_next_required(ml_text_reader *reader, ml_text_line *line,
 			  const char *expected, ml_error *err);
 /* The text position just after the line last returned. */
 size_t ml_text_offset(const ml_text_reader *reader);
+/* The number of the line last returned (0 before any). */
+size_t ml_text_last_line(const ml_text_reader *reader);
 const char *ml_text_source(const ml_text_reader *reader);
 
 /* Sets err to "source:line: message" and returns -1. */

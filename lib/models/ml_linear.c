@@ -295,40 +295,54 @@ done:
 
 /* ---- the "linear" and "ridge" estimators ------------------------------ */
 
-typedef struct linear_params {
-	bool fit_intercept;
-	double alpha;        /* ridge only */
+/* The hyperparameters, in table order: ridge adds alpha to linear's. */
+enum { FIT_INTERCEPT, ALPHA };
+
+#define FIT_INTERCEPT_PARAM                                                            \
+	{ .name = "fit-intercept", .type = ML_PARAM_BOOL, .flag = "no-intercept",      \
+	  .default_text = "true", .help = "fit no intercept (it is 0)" }
+
+static const ml_param linear_params[] = { FIT_INTERCEPT_PARAM };
+
+static const ml_param ridge_params[] = {
+	FIT_INTERCEPT_PARAM,
+	{ .name = "alpha", .type = ML_PARAM_REAL, .arg = "A", .default_text = "1",
+	  .min = 0, .max = INFINITY, .help = "L2 penalty strength; the intercept is not penalised" },
+};
+
+/* What a fit learns. */
+typedef struct linear_state {
 	double *coef;
 	double intercept;
 	bool used_eigen;     /* the solver: "cholesky" or "eigen" */
 	size_t rank;
 	double r2, mse;
-} linear_params;
+} linear_state;
 
 static const char *const solver_names[] = { "cholesky", "eigen", NULL };
 
-static bool is_ridge(const ml_model *model)
+static double alpha_of(const ml_model *model)
 {
-	return model->kind == &ml_ridge_kind;
+	return model->kind == &ml_ridge_estimator ? model->hyper[ALPHA] : 0;
 }
 
 static void free_linear(void *opaque)
 {
-	linear_params *params = opaque;
-	if (params)
-		free(params->coef);
-	free(params);
+	linear_state *state = opaque;
+	if (state)
+		free(state->coef);
+	free(state);
 }
 
-static linear_params *new_linear(size_t n_features, ml_error *err)
+static linear_state *new_linear(size_t n_features, ml_error *err)
 {
-	linear_params *params = calloc(1, sizeof *params);
-	if (!params || !(params->coef = ml_calloc_array(n_features, sizeof(double), err))) {
-		free(params);
+	linear_state *state = calloc(1, sizeof *state);
+	if (!state || !(state->coef = ml_calloc_array(n_features, sizeof(double), err))) {
+		free(state);
 		ml_error_nomem(err);
 		return NULL;
 	}
-	return params;
+	return state;
 }
 
 static int accumulate(ml_training_rows *rows, ml_moments *moments, ml_error *err)
@@ -366,82 +380,74 @@ static void report_solution(const ml_fit_options *options, const ml_linear_solut
 static int fit_linear(ml_model *model, const ml_fit_options *options, ml_training_rows *rows,
 		      ml_error *err)
 {
-	linear_params *params = new_linear(model->n_features, err);
+	linear_state *state = new_linear(model->n_features, err);
 	ml_moments *moments = ml_moments_create(model->n_features + 1, err);
 	int status = -1;
-	if (!params || !moments || accumulate(rows, moments, err) < 0)
+	if (!state || !moments || accumulate(rows, moments, err) < 0)
 		goto done;
 	if (ml_moments_count(moments) == 0) {
 		status = 0; /* ml_model_fit reports the empty input */
 		goto done;
 	}
-	params->fit_intercept = options->fit_intercept;
-	params->alpha = is_ridge(model) ? options->alpha : 0;
-	ml_linear_solution solution = { .coef = params->coef };
-	if (ml_linear_solve(moments, params->alpha, params->fit_intercept, &solution, err) < 0)
+	ml_linear_solution solution = { .coef = state->coef };
+	if (ml_linear_solve(moments, alpha_of(model), model->hyper[FIT_INTERCEPT] != 0, &solution,
+			    err) < 0)
 		goto done;
-	params->intercept = solution.intercept;
-	params->used_eigen = solution.used_eigen;
-	params->rank = solution.rank;
-	params->r2 = solution.r2;
-	params->mse = solution.mse;
+	state->intercept = solution.intercept;
+	state->used_eigen = solution.used_eigen;
+	state->rank = solution.rank;
+	state->r2 = solution.r2;
+	state->mse = solution.mse;
 	report_solution(options, &solution, model->n_features, ml_moments_count(moments));
-	model->params = params;
-	params = NULL;
+	model->state = state;
+	state = NULL;
 	status = 0;
 done:
-	free_linear(params);
+	free_linear(state);
 	ml_moments_free(moments);
 	return status;
 }
 
 static void write_linear(const ml_model *model, ml_buf *out)
 {
-	const linear_params *params = model->params;
-	ml_write_bool(out, "fit-intercept", params->fit_intercept);
-	if (is_ridge(model))
-		ml_write_double(out, "alpha", params->alpha);
-	ml_write_size(out, "features", model->n_features);
-	ml_write_coefs(model, out, NULL, params->coef);
-	ml_write_double(out, "intercept", params->intercept);
-	ml_write_word(out, "solver", solver_names[params->used_eigen]);
-	ml_write_size(out, "rank", params->rank);
-	ml_write_double(out, "training-r2", params->r2);
-	ml_write_double(out, "training-mse", params->mse);
+	const linear_state *state = model->state;
+	ml_text_write_size(out, "features", model->n_features);
+	ml_model_write_coefs(model, out, NULL, state->coef);
+	ml_text_write_double(out, "intercept", state->intercept);
+	ml_text_write_word(out, "solver", solver_names[state->used_eigen]);
+	ml_text_write_size(out, "rank", state->rank);
+	ml_text_write_double(out, "training-r2", state->r2);
+	ml_text_write_double(out, "training-mse", state->mse);
 }
 
 static int parse_linear(ml_model *model, ml_text_reader *reader, ml_error *err)
 {
-	linear_params *params = new_linear(model->n_features, err);
+	linear_state *state = new_linear(model->n_features, err);
 	size_t solver;
-	if (!params)
+	if (!state)
 		return -1;
-	model->params = params;
-	if (ml_parse_bool(reader, "fit-intercept", &params->fit_intercept, err) < 0 ||
-	    (is_ridge(model) &&
-	     ml_parse_nonnegative(reader, "alpha", false, &params->alpha, err) < 0) ||
-	    ml_parse_features(model, reader, err) < 0 ||
-	    ml_parse_coefs(model, reader, NULL, params->coef, err) < 0 ||
-	    ml_parse_double_line(reader, "intercept", false, &params->intercept, err) < 0 ||
-	    ml_parse_choice(reader, "solver", solver_names, &solver, err) < 0 ||
-	    ml_parse_size(reader, "rank", model->n_features, &params->rank, err) < 0 ||
-	    ml_parse_double_line(reader, "training-r2", true, &params->r2, err) < 0 ||
-	    ml_parse_double_line(reader, "training-mse", true, &params->mse, err) < 0 ||
-	    ml_parse_end(reader, err) < 0)
+	model->state = state;
+	if (ml_model_read_features(model, reader, err) < 0 ||
+	    ml_model_read_coefs(model, reader, NULL, state->coef, err) < 0 ||
+	    ml_text_read_double(reader, "intercept", ML_TEXT_FINITE, &state->intercept, err) < 0 ||
+	    ml_text_read_choice(reader, "solver", solver_names, &solver, err) < 0 ||
+	    ml_text_read_size(reader, "rank", model->n_features, &state->rank, err) < 0 ||
+	    ml_text_read_double(reader, "training-r2", ML_TEXT_ANY, &state->r2, err) < 0 ||
+	    ml_text_read_double(reader, "training-mse", ML_TEXT_ANY, &state->mse, err) < 0)
 		return -1;
-	params->used_eigen = solver == 1;
-	return 0;
+	state->used_eigen = solver == 1;
+	return ml_text_read_end(reader, "a linear model", err);
 }
 
 static void predict_linear(const ml_model *model, const double *features, size_t n_rows,
 			   double *predictions, double *probabilities)
 {
-	const linear_params *params = model->params;
+	const linear_state *state = model->state;
 	(void)probabilities;
 	for (size_t r = 0; r < n_rows; r++)
-		predictions[r] = params->intercept;
+		predictions[r] = state->intercept;
 	cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n_rows, (int)model->n_features, 1.0,
-		    features, (int)model->n_features, params->coef, 1, 1.0, predictions, 1);
+		    features, (int)model->n_features, state->coef, 1, 1.0, predictions, 1);
 }
 
 static void describe_number(ml_buf *out, double value)
@@ -453,44 +459,44 @@ static void describe_number(ml_buf *out, double value)
 
 static void describe_linear(const ml_model *model, ml_buf *out)
 {
-	const linear_params *params = model->params;
-	ml_buf_printf(out, "fit-intercept: %s\n", params->fit_intercept ? "true" : "false");
-	if (is_ridge(model)) {
-		ml_buf_puts(out, "alpha: ");
-		describe_number(out, params->alpha);
-		ml_buf_putc(out, '\n');
-	}
-	ml_buf_printf(out, "solver: %s, rank %zu of %zu\n", solver_names[params->used_eigen],
-		      params->rank, model->n_features);
-	ml_buf_printf(out, "training: R^2 %.6g, MSE %.6g\n", params->r2, params->mse);
+	const linear_state *state = model->state;
+	ml_buf_printf(out, "solver: %s, rank %zu of %zu\n", solver_names[state->used_eigen],
+		      state->rank, model->n_features);
+	ml_buf_printf(out, "training: R^2 %.6g, MSE %.6g\n", state->r2, state->mse);
 	ml_buf_printf(out, "coefficients:\n  %-28s ", "(intercept)");
-	describe_number(out, params->intercept);
+	describe_number(out, state->intercept);
 	ml_buf_putc(out, '\n');
 	for (size_t f = 0; f < model->n_features; f++) {
 		ml_buf_printf(out, "  %-28s ", ml_model_feature_name(model, f));
-		describe_number(out, params->coef[f]);
+		describe_number(out, state->coef[f]);
 		ml_buf_putc(out, '\n');
 	}
 }
 
-const ml_estimator_kind ml_linear_kind = {
+const ml_estimator ml_linear_estimator = {
 	.name = "linear",
-	.task = ML_TASK_REGRESSION,
+	.summary = "least squares (normal equations, Cholesky; minimum norm when rank-deficient)",
+	.flags = ML_ESTIMATOR_REGRESSION,
+	.params = linear_params,
+	.n_params = sizeof linear_params / sizeof linear_params[0],
 	.fit = fit_linear,
 	.write = write_linear,
 	.parse = parse_linear,
 	.predict = predict_linear,
 	.describe = describe_linear,
-	.free_params = free_linear,
+	.free_state = free_linear,
 };
 
-const ml_estimator_kind ml_ridge_kind = {
+const ml_estimator ml_ridge_estimator = {
 	.name = "ridge",
-	.task = ML_TASK_REGRESSION,
+	.summary = "least squares + alpha ||w||^2 (the intercept not penalised)",
+	.flags = ML_ESTIMATOR_REGRESSION,
+	.params = ridge_params,
+	.n_params = sizeof ridge_params / sizeof ridge_params[0],
 	.fit = fit_linear,
 	.write = write_linear,
 	.parse = parse_linear,
 	.predict = predict_linear,
 	.describe = describe_linear,
-	.free_params = free_linear,
+	.free_state = free_linear,
 };

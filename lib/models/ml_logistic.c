@@ -145,11 +145,28 @@ static double training_accuracy(const logistic_problem *p, const double *x)
 
 /* ---- the "logistic" estimator ---------------------------------------- */
 
+enum { FIT_INTERCEPT, C, TOL, FTOL, MAX_ITER, CLASS_WEIGHT };
+
+static const ml_param_word class_weights[] = { { "none", 0 }, { "balanced", 1 }, { NULL } };
+
+static const ml_param logistic_hyperparameters[] = {
+	{ .name = "fit-intercept", .type = ML_PARAM_BOOL, .flag = "no-intercept",
+	  .default_text = "true", .help = "fit no intercept (it is 0)" },
+	{ .name = "C", .type = ML_PARAM_REAL, .arg = "C", .default_text = "1", .min = 0,
+	  .min_exclusive = true, .max = INFINITY, .help = "inverse L2 penalty strength" },
+	{ .name = "tol", .type = ML_PARAM_REAL, .arg = "T", .default_text = "1e-4", .min = 0,
+	  .max = INFINITY, .help = "stop when max |gradient| <= T" },
+	{ .name = "ftol", .type = ML_PARAM_REAL, .arg = "F", .default_text = "2.220446049250313e-09",
+	  .min = 0, .max = INFINITY, .help = "or when an iteration lowers the loss by <= F, relatively" },
+	{ .name = "max-iter", .type = ML_PARAM_COUNT, .arg = "N", .default_text = "100", .min = 1,
+	  .max = 1e8, .help = "at most N L-BFGS iterations" },
+	{ .name = "class-weight", .type = ML_PARAM_CHOICE, .arg = "W", .default_text = "none",
+	  .words = class_weights,
+	  .help = "'balanced' weighs each class by n / (classes x its rows), as scikit-learn" },
+};
+
+/* What a fit learns. */
 typedef struct logistic_params {
-	bool fit_intercept;
-	double C, tol, ftol;
-	size_t max_iter;
-	bool balanced;
 	size_t n_vectors;
 	double *coef;       /* n_vectors x n_features */
 	double *intercept;  /* n_vectors */
@@ -157,8 +174,6 @@ typedef struct logistic_params {
 	double objective, accuracy;
 	bool converged;
 } logistic_params;
-
-static const char *const class_weight_names[] = { "none", "balanced", NULL };
 
 static void free_logistic(void *opaque)
 {
@@ -227,9 +242,8 @@ static void on_iteration(void *context, size_t iteration, double f, double gradi
 			      iteration, f, gradient_max);
 }
 
-static int prepare_problem(ml_model *model, const ml_fit_options *options,
-			   ml_training_rows *rows, logistic_problem *p, double **all,
-			   size_t **label, double **weight, ml_error *err)
+static int prepare_problem(ml_model *model, ml_training_rows *rows, logistic_problem *p,
+			   double **all, size_t **label, double **weight, ml_error *err)
 {
 	size_t n_names;
 	char *const *names = ml_training_rows_class_names(rows, &n_names);
@@ -247,7 +261,7 @@ static int prepare_problem(ml_model *model, const ml_fit_options *options,
 			     model->columns.names[model->columns.target], model->class_names[0]);
 		return -1;
 	}
-	if (options->balanced &&
+	if (model->hyper[CLASS_WEIGHT] != 0 &&
 	    !(*weight = balanced_weights(*label, p->n, model->n_classes, err)))
 		return -1;
 	p->X = *all;
@@ -256,8 +270,8 @@ static int prepare_problem(ml_model *model, const ml_fit_options *options,
 	p->n_vectors = vectors_for(model->n_classes);
 	p->label = *label;
 	p->weight = *weight;
-	p->inverse_C = 1 / options->C;
-	p->fit_intercept = options->fit_intercept;
+	p->inverse_C = 1 / model->hyper[C];
+	p->fit_intercept = model->hyper[FIT_INTERCEPT] != 0;
 	return 0;
 }
 
@@ -268,8 +282,8 @@ static void keep_solution(logistic_params *params, const logistic_problem *p, co
 		params->intercept[k] = p->fit_intercept ? x[p->n_vectors * p->d + k] : 0;
 }
 
-static void report_fit(const ml_fit_options *options, const ml_lbfgs_result *result,
-		       const logistic_params *params, size_t n_rows)
+static void report_fit(const ml_model *model, const ml_fit_options *options,
+		       const ml_lbfgs_result *result, const logistic_params *params, size_t n_rows)
 {
 	ml_fit_report(options, "L-BFGS: %zu iterations, %zu evaluations; stopped because %s",
 		      result->iterations, result->evaluations, result->stop);
@@ -280,7 +294,7 @@ static void report_fit(const ml_fit_options *options, const ml_lbfgs_result *res
 				      " iterations (%s; max |gradient| %.3g > --tol %g): raise"
 				      " --max-iter or scale the features (ml-scale)",
 				      result->iterations, result->stop, result->gradient_max,
-				      options->tol);
+				      model->hyper[TOL]);
 }
 
 static int fit_logistic(ml_model *model, const ml_fit_options *options, ml_training_rows *rows,
@@ -291,7 +305,7 @@ static int fit_logistic(ml_model *model, const ml_fit_options *options, ml_train
 	size_t *label = NULL;
 	logistic_params *params = NULL;
 	int status = -1;
-	if (prepare_problem(model, options, rows, &p, &all, &label, &weight, err) < 0)
+	if (prepare_problem(model, rows, &p, &all, &label, &weight, err) < 0)
 		goto done;
 	if (p.n == 0) {
 		status = 0; /* ml_model_fit reports the empty input */
@@ -299,9 +313,9 @@ static int fit_logistic(ml_model *model, const ml_fit_options *options, ml_train
 	}
 	ml_lbfgs_options lbfgs;
 	ml_lbfgs_options_init(&lbfgs);
-	lbfgs.tol = options->tol;
-	lbfgs.ftol = options->ftol;
-	lbfgs.max_iter = options->max_iter;
+	lbfgs.tol = model->hyper[TOL];
+	lbfgs.ftol = model->hyper[FTOL];
+	lbfgs.max_iter = (size_t)model->hyper[MAX_ITER];
 	iteration_report report = { options };
 	lbfgs.on_iteration = on_iteration;
 	lbfgs.iteration_context = &report;
@@ -312,12 +326,12 @@ static int fit_logistic(ml_model *model, const ml_fit_options *options, ml_train
 	    ml_lbfgs_minimize(objective, &p, x, n_parameters(&p), &lbfgs, &result, err) < 0)
 		goto done;
 	keep_solution(params, &p, x);
-	*params = (logistic_params){ options->fit_intercept, options->C, options->tol,
-				     options->ftol, options->max_iter, options->balanced, p.n_vectors,
-				     params->coef, params->intercept, result.iterations, result.f,
-				     training_accuracy(&p, x), result.converged };
-	report_fit(options, &result, params, p.n);
-	model->params = params;
+	params->iterations = result.iterations;
+	params->objective = result.f;
+	params->accuracy = training_accuracy(&p, x);
+	params->converged = result.converged;
+	report_fit(model, options, &result, params, p.n);
+	model->state = params;
 	params = NULL;
 	status = 0;
 done:
@@ -332,27 +346,21 @@ done:
 
 static void write_logistic(const ml_model *model, ml_buf *out)
 {
-	const logistic_params *params = model->params;
-	ml_write_bool(out, "fit-intercept", params->fit_intercept);
-	ml_write_double(out, "C", params->C);
-	ml_write_double(out, "tol", params->tol);
-	ml_write_double(out, "ftol", params->ftol);
-	ml_write_size(out, "max-iter", params->max_iter);
-	ml_write_word(out, "class-weight", class_weight_names[params->balanced]);
-	ml_write_size(out, "features", model->n_features);
+	const logistic_params *params = model->state;
+	ml_text_write_size(out, "features", model->n_features);
 	for (size_t k = 0; k < params->n_vectors; k++)
-		ml_write_coefs(model, out, vector_class(model, k),
-			       params->coef + k * model->n_features);
+		ml_model_write_coefs(model, out, vector_class(model, k),
+				     params->coef + k * model->n_features);
 	for (size_t k = 0; k < params->n_vectors; k++) {
 		ml_text_key(out, "intercept");
 		ml_text_string(out, vector_class(model, k));
 		ml_text_double(out, params->intercept[k]);
 		ml_text_newline(out);
 	}
-	ml_write_size(out, "training-iterations", params->iterations);
-	ml_write_double(out, "training-objective", params->objective);
-	ml_write_double(out, "training-accuracy", params->accuracy);
-	ml_write_bool(out, "converged", params->converged);
+	ml_text_write_size(out, "training-iterations", params->iterations);
+	ml_text_write_double(out, "training-objective", params->objective);
+	ml_text_write_double(out, "training-accuracy", params->accuracy);
+	ml_text_write_bool(out, "converged", params->converged);
 }
 
 static int parse_intercepts(ml_model *model, ml_text_reader *reader, logistic_params *params,
@@ -361,8 +369,7 @@ static int parse_intercepts(ml_model *model, ml_text_reader *reader, logistic_pa
 	for (size_t k = 0; k < params->n_vectors; k++) {
 		ml_text_line line;
 		const char *name = vector_class(model, k);
-		if (ml_text_next_required(reader, &line, "intercept", err) < 0 ||
-		    ml_text_expect(reader, &line, "intercept", 2, err) < 0 ||
+		if (ml_text_read_key(reader, "intercept", 2, &line, err) < 0 ||
 		    ml_text_get_double(reader, &line, 2, &params->intercept[k], err) < 0)
 			return -1;
 		if (strcmp(line.tokens[1], name) != 0)
@@ -375,42 +382,29 @@ static int parse_intercepts(ml_model *model, ml_text_reader *reader, logistic_pa
 	return 0;
 }
 
-static int parse_hyperparameters(ml_text_reader *reader, logistic_params *params,
-				 ml_error *err)
-{
-	size_t weighting;
-	if (ml_parse_bool(reader, "fit-intercept", &params->fit_intercept, err) < 0 ||
-	    ml_parse_nonnegative(reader, "C", true, &params->C, err) < 0 ||
-	    ml_parse_nonnegative(reader, "tol", false, &params->tol, err) < 0 ||
-	    ml_parse_nonnegative(reader, "ftol", false, &params->ftol, err) < 0 ||
-	    ml_parse_size(reader, "max-iter", SIZE_MAX, &params->max_iter, err) < 0 ||
-	    ml_parse_choice(reader, "class-weight", class_weight_names, &weighting, err) < 0)
-		return -1;
-	params->balanced = weighting == 1;
-	return 0;
-}
-
 static int parse_logistic(ml_model *model, ml_text_reader *reader, ml_error *err)
 {
 	size_t n_vectors = vectors_for(model->n_classes);
 	logistic_params *params = new_logistic(n_vectors, model->n_features, err);
 	if (!params)
 		return -1;
-	model->params = params;
-	if (parse_hyperparameters(reader, params, err) < 0 ||
-	    ml_parse_features(model, reader, err) < 0)
+	model->state = params;
+	if (ml_model_read_features(model, reader, err) < 0)
 		return -1;
 	for (size_t k = 0; k < n_vectors; k++)
-		if (ml_parse_coefs(model, reader, vector_class(model, k),
-				   params->coef + k * model->n_features, err) < 0)
+		if (ml_model_read_coefs(model, reader, vector_class(model, k),
+					params->coef + k * model->n_features, err) < 0)
 			return -1;
 	if (parse_intercepts(model, reader, params, err) < 0 ||
-	    ml_parse_size(reader, "training-iterations", SIZE_MAX, &params->iterations, err) < 0 ||
-	    ml_parse_double_line(reader, "training-objective", true, &params->objective, err) < 0 ||
-	    ml_parse_double_line(reader, "training-accuracy", true, &params->accuracy, err) < 0 ||
-	    ml_parse_bool(reader, "converged", &params->converged, err) < 0)
+	    ml_text_read_size(reader, "training-iterations", SIZE_MAX, &params->iterations,
+			      err) < 0 ||
+	    ml_text_read_double(reader, "training-objective", ML_TEXT_ANY, &params->objective,
+				err) < 0 ||
+	    ml_text_read_double(reader, "training-accuracy", ML_TEXT_ANY, &params->accuracy,
+				err) < 0 ||
+	    ml_text_read_bool(reader, "converged", &params->converged, err) < 0)
 		return -1;
-	return ml_parse_end(reader, err);
+	return ml_text_read_end(reader, "a logistic model", err);
 }
 
 /* Scores of one row (n_vectors values). */
@@ -441,7 +435,7 @@ static void probabilities_of(const double *scores, size_t n_vectors, double *pro
 static void predict_logistic(const ml_model *model, const double *features, size_t n_rows,
 			     double *predictions, double *probabilities)
 {
-	const logistic_params *params = model->params;
+	const logistic_params *params = model->state;
 	size_t d = model->n_features, V = params->n_vectors;
 	double scores[MAX_CLASSES];
 	for (size_t r = 0; r < n_rows; r++) {
@@ -454,16 +448,8 @@ static void predict_logistic(const ml_model *model, const double *features, size
 
 static void describe_logistic(const ml_model *model, ml_buf *out)
 {
-	const logistic_params *params = model->params;
+	const logistic_params *params = model->state;
 	char digits[ML_DOUBLE_BUFSIZE];
-	ml_format_double(params->C, digits);
-	ml_buf_printf(out, "fit-intercept: %s\nC: %s\n", params->fit_intercept ? "true" : "false",
-		      digits);
-	ml_format_double(params->tol, digits);
-	ml_buf_printf(out, "tol: %s\n", digits);
-	ml_format_double(params->ftol, digits);
-	ml_buf_printf(out, "ftol: %s\nmax-iter: %zu\nclass-weight: %s\n", digits, params->max_iter,
-		      class_weight_names[params->balanced]);
 	ml_buf_printf(out, "form: %s\n", params->n_vectors == 1
 		      ? "binary: one vector, the log-odds of the second class"
 		      : "multinomial (softmax): one vector per class");
@@ -488,13 +474,16 @@ static void describe_logistic(const ml_model *model, ml_buf *out)
 	ml_buf_putc(out, '\n');
 }
 
-const ml_estimator_kind ml_logistic_kind = {
+const ml_estimator ml_logistic_estimator = {
 	.name = "logistic",
-	.task = ML_TASK_CLASSIFICATION,
+	.summary = "binary or multinomial log-loss + ||W||^2 / (2C), L-BFGS",
+	.flags = ML_ESTIMATOR_CLASSIFICATION,
+	.params = logistic_hyperparameters,
+	.n_params = sizeof logistic_hyperparameters / sizeof logistic_hyperparameters[0],
 	.fit = fit_logistic,
 	.write = write_logistic,
 	.parse = parse_logistic,
 	.predict = predict_logistic,
 	.describe = describe_logistic,
-	.free_params = free_logistic,
+	.free_state = free_logistic,
 };

@@ -17,9 +17,8 @@
 #include "core/ml_columns.h"
 #include "core/ml_error.h"
 #include "core/ml_util.h"
+#include "models/ml_estimator.h"
 #include "stages/ml_stage.h"
-
-typedef enum { ML_TASK_REGRESSION, ML_TASK_CLASSIFICATION } ml_task;
 
 typedef struct ml_model ml_model;
 
@@ -27,7 +26,8 @@ typedef struct ml_model ml_model;
 ml_model *ml_model_read(const char *path, ml_error *err);
 void ml_model_free(ml_model *model);
 
-/* "linear", "ridge", "logistic", ... */
+/* The kind: "linear", "ridge", "logistic", ... */
+const ml_estimator *ml_model_estimator(const ml_model *model);
 const char *ml_model_kind(const ml_model *model);
 ml_task ml_model_task(const ml_model *model);
 /* The stages the model was trained after; its input is their output. */
@@ -60,30 +60,26 @@ int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
  * writing model files, and reading what a model holds.
  */
 
-/* The kinds ml_model_fit knows, NULL-terminated: "linear", "ridge", "logistic". */
-const char *const *ml_model_kinds(void);
-
 /* Progress for -v: the library formats a line, the command prints it. */
 typedef void (*ml_progress_fn)(void *context, const char *message);
 
 typedef struct ml_fit_options {
-	const char *kind;     /* one of ml_model_kinds() */
-	const char *target;   /* target column name, or NULL: the input's own target */
-	bool fit_intercept;   /* true */
-	double alpha;         /* ridge: L2 strength, >= 0 (1.0) */
-	double C;             /* logistic: inverse L2 strength, > 0 (1.0) */
-	double tol;           /* logistic: stop when max |gradient| <= tol (1e-4) */
-	double ftol;          /* logistic: stop when f falls by <= ftol relatively (~2.2e-9) */
-	size_t max_iter;      /* logistic: L-BFGS iteration limit (100) */
-	bool balanced;        /* logistic: class weights n / (K * n_class) */
-	uint64_t seed;        /* recorded in the file; these kinds are deterministic */
+	const ml_estimator *kind;
+	double params[ML_MAX_PARAMS]; /* the kind's hyperparameters, in its table's order */
+	const char *target;     /* target column name, or NULL: the input's own target */
+	bool task_given;        /* task overrides the choice by the target (kinds doing both) */
+	ml_task task;
+	uint64_t seed;          /* recorded in the file; used by kinds flagged RANDOM */
 	ml_progress_fn progress; /* -v lines; may be NULL */
 	ml_progress_fn warning;  /* lines always worth showing (no convergence); may be NULL */
 	void *progress_context;  /* passed to both */
 } ml_fit_options;
 
-/* The defaults above (those of scikit-learn's estimators). */
-void ml_fit_options_init(ml_fit_options *options);
+/* The kind's defaults (its table's). */
+void ml_fit_options_init(ml_fit_options *options, const ml_estimator *kind);
+/* Sets the hyperparameter called name from text; err says why it cannot be. */
+int ml_fit_options_set(ml_fit_options *options, const char *name, const char *text,
+		       ml_error *err);
 /* Says why a combination of options is invalid; 0 when it is fine. */
 int ml_fit_options_check(const ml_fit_options *options, ml_error *err);
 
@@ -107,8 +103,10 @@ typedef struct ml_training_data {
 
 /*
  * Fits options->kind on data.  Linear kinds stream (memory O(features^2));
- * logistic regression keeps the features in memory.  The model's metadata
- * records the row count, the FNV-1a 64 hash of the rows' bytes and the seed.
+ * the others keep the rows in memory.  The task is the kind's, or, for a
+ * kind that does both, classification when the target holds class names
+ * (options->task overrides).  The model's metadata records the row count,
+ * the XXH3-64 hash of the rows' bytes and the seed.
  */
 ml_model *ml_model_fit(const ml_fit_options *options, const ml_training_data *data,
 		       ml_error *err);

@@ -1,65 +1,81 @@
 /*
- * Internal to lib/: what a kind of estimator implements, and the helpers
- * ml_model.c gives the modules that define one (ml_linear.c,
- * ml_logistic.c).  Nothing else includes this.
+ * Internal to lib/models: what a kind of estimator implements, and the
+ * helpers the kinds share.  Only the files of lib/models include this.
  *
- * ml_model.c owns what every model file shares: the metadata, the chain,
- * the section's common lines (estimator, task, inputs, target, classes),
- * the features, reading training rows (target resolved, missing values
- * refused, rows counted and hashed) and predicting (features gathered and
- * checked).  A kind owns its hyperparameters, its coefficients and its
- * training summary.
+ * The model (ml_model.c) owns what every model file shares: the metadata,
+ * the chain, the section's common lines (estimator, task, inputs, target,
+ * classes) and the hyperparameter lines, which come from the kind's table.
+ * Training (ml_training.c) resolves the target, decides the task, hands the
+ * kind its rows (features in model order, then the target; missing
+ * features refused unless the kind routes them) and records the row count
+ * and hash.  A kind owns what it learns and its training summary.
  */
 #ifndef ML_MODEL_IMPL_H
 #define ML_MODEL_IMPL_H
 
 #include "core/ml_text.h"
+#include "models/ml_estimator.h"
 #include "models/ml_model.h"
 
 typedef struct ml_training_rows ml_training_rows;
 
-typedef struct ml_estimator_kind {
+struct ml_estimator {
 	const char *name;
-	ml_task task;
-	/* Fits model->params from rows (features then target, per row). */
+	const char *summary;
+	unsigned flags;              /* ML_ESTIMATOR_* */
+	const ml_param *params;      /* the hyperparameters, in model-file order */
+	size_t n_params;
+	/* Says why a combination of hyperparameters is invalid; may be NULL. */
+	int (*check)(const double *params, ml_error *err);
+	/* Fits model->state from rows; model->hyper holds the hyperparameters. */
 	int (*fit)(ml_model *model, const ml_fit_options *options, ml_training_rows *rows,
 		   ml_error *err);
-	/* Writes the kind's own lines, between the common ones and "end". */
+	/* Writes the kind's own lines, after the hyperparameters, before "end". */
 	void (*write)(const ml_model *model, ml_buf *out);
 	/* Reads the kind's own lines up to and including "end". */
 	int (*parse)(ml_model *model, ml_text_reader *reader, ml_error *err);
 	/*
-	 * Predicts n_rows rows of features (n_rows x n_features, complete);
-	 * probabilities may be NULL.  Cannot fail.
+	 * Predicts n_rows rows of features (n_rows x n_features, complete
+	 * unless the kind takes missing values); probabilities may be NULL.
 	 */
 	void (*predict)(const ml_model *model, const double *features, size_t n_rows,
 			double *predictions, double *probabilities);
-	/* Appends the description ml-info prints. */
+	/* Appends what ml-info shows after the hyperparameters. */
 	void (*describe)(const ml_model *model, ml_buf *out);
-	void (*free_params)(void *params);
-} ml_estimator_kind;
+	void (*free_state)(void *state);
+};
 
 struct ml_model {
-	const ml_estimator_kind *kind;
+	const ml_estimator *kind;
+	ml_task task;
+	double hyper[ML_MAX_PARAMS]; /* the kind's hyperparameters, in its table's order */
 	ml_chain *chain;
 	ml_columns columns;      /* the input layout: the chain's output */
 	size_t n_features;
 	size_t *feature_column;  /* feature i is columns.names[feature_column[i]] */
 	size_t n_classes;        /* classification: classes seen in training */
 	char **class_names;
-	double *class_values;    /* the target value (code) of each class */
 	size_t n_meta;
 	char **meta;             /* metadata lines, as written */
-	void *params;
+	void *state;             /* what the kind learned */
 };
 
-extern const ml_estimator_kind ml_linear_kind;
-extern const ml_estimator_kind ml_ridge_kind;
-extern const ml_estimator_kind ml_logistic_kind;
+/* The kinds, each defined in its own file; the registry lists them. */
+extern const ml_estimator ml_linear_estimator;
+extern const ml_estimator ml_ridge_estimator;
+extern const ml_estimator ml_logistic_estimator;
+
+/* A model of kind with nothing learned yet (free with ml_model_free). */
+ml_model *ml_model_new(const ml_estimator *kind, ml_task task, ml_error *err);
+/* Sets the layout (target included) and derives the features from it. */
+int ml_model_set_layout(ml_model *model, const ml_columns *columns, size_t target,
+			ml_error *err);
+/* Appends a metadata line ("data-rows 442"). */
+int ml_model_add_meta(ml_model *model, const char *line, ml_error *err);
 
 /*
  * Training rows as a kind sees them: blocks of n_features + 1 values per
- * row (the features in model order, then the target), complete.
+ * row (the features in model order, then the target).
  */
 size_t ml_training_rows_width(const ml_training_rows *rows);
 /* Reads up to max_rows rows; *n_read 0 at the end. */
@@ -90,35 +106,15 @@ int ml_model_set_classes(ml_model *model, const double *targets, size_t stride,
 			 size_t n_rows, char *const *class_names, size_t n_names,
 			 size_t max_classes, size_t *class_of_row, ml_error *err);
 
-/* Writing and parsing helpers shared by the kinds. */
-void ml_write_bool(ml_buf *out, const char *key, bool value);
-void ml_write_double(ml_buf *out, const char *key, double value);
-void ml_write_size(ml_buf *out, const char *key, size_t value);
-void ml_write_word(ml_buf *out, const char *key, const char *value);
-/* Reads the next line, which must be "key VALUE". */
-int ml_parse_bool(ml_text_reader *reader, const char *key, bool *value, ml_error *err);
-/* A finite number (or any number when allow_nonfinite). */
-int ml_parse_double_line(ml_text_reader *reader, const char *key, bool allow_nonfinite,
-			 double *value, ml_error *err);
-/* A finite number >= 0 (> 0 when positive). */
-int ml_parse_nonnegative(ml_text_reader *reader, const char *key, bool positive, double *value,
-			 ml_error *err);
-int ml_parse_size(ml_text_reader *reader, const char *key, size_t max, size_t *value,
-		  ml_error *err);
-int ml_parse_choice(ml_text_reader *reader, const char *key, const char *const *choices,
-		    size_t *choice, ml_error *err);
-/* Reads "end" and nothing else. */
-int ml_parse_end(ml_text_reader *reader, ml_error *err);
 /*
- * Reads n_features lines "coef [CLASS] FEATURE VALUE" in feature order
- * (class_name NULL: no class word) into coef[0..n_features).
+ * The lines linear models write: "features N", then a coefficient per
+ * feature, "coef [CLASS] FEATURE VALUE" in feature order (class_name NULL:
+ * no class word).
  */
-int ml_parse_coefs(const ml_model *model, ml_text_reader *reader, const char *class_name,
-		   double *coef, ml_error *err);
-/* Reads "features N", N the model's feature count. */
-int ml_parse_features(const ml_model *model, ml_text_reader *reader, ml_error *err);
-/* Writes the lines ml_parse_coefs reads. */
-void ml_write_coefs(const ml_model *model, ml_buf *out, const char *class_name,
-		    const double *coef);
+void ml_model_write_coefs(const ml_model *model, ml_buf *out, const char *class_name,
+			  const double *coef);
+int ml_model_read_coefs(const ml_model *model, ml_text_reader *reader, const char *class_name,
+			double *coef, ml_error *err);
+int ml_model_read_features(const ml_model *model, ml_text_reader *reader, ml_error *err);
 
 #endif

@@ -203,21 +203,9 @@ int ml_dataset_read_input(ml_input *input, const ml_load_options *load, ml_datas
 			status = -1;
 		if (status == 0)
 			status = read_binary_rows(input->binary, dataset, err);
-		if (status == 0 && load->target) {
-			size_t target = ml_columns_find(&dataset->columns, load->target);
-			if (target == ML_NO_COLUMN) {
-				ml_error_set(err, "%s: no target column '%s'", input->name, load->target);
-				status = -1;
-			} else if (dataset->columns.target != ML_NO_COLUMN &&
-				   dataset->columns.target != target) {
-				ml_error_set(err, "%s: the target is '%s' already, not '%s'", input->name,
-					     dataset->columns.names[dataset->columns.target],
-					     load->target);
-				status = -1;
-			} else {
-				dataset->columns.target = target;
-			}
-		}
+		if (status == 0)
+			status = ml_columns_resolve_target(&dataset->columns, load->target,
+							   input->name, &dataset->columns.target, err);
 	}
 	ml_input_close(input);
 	if (status < 0)

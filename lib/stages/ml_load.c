@@ -486,11 +486,8 @@ static int choose_columns(fit_state *state, const ml_columns *csv, size_t *targe
 	int status = -1;
 	if (!keep || !drop)
 		goto done;
-	*target = ML_NO_COLUMN;
-	if (options->target && (*target = ml_columns_find(csv, options->target)) == ML_NO_COLUMN) {
-		ml_error_set(err, "%s: no target column '%s'", state->source, options->target);
+	if (ml_columns_resolve_target(csv, options->target, state->source, target, err) < 0)
 		goto done;
-	}
 	if (options->keep && ml_columns_select(csv, options->keep, keep, err) < 0)
 		goto done;
 	if (options->drop && ml_columns_select(csv, options->drop, drop, err) < 0)

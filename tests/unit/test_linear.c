@@ -174,16 +174,18 @@ START_TEST(fit_refuses_what_it_cannot_fit)
 	ml_training_data data = { .name = "t", .columns = &columns, .values = values, .n_rows = 2 };
 	ml_fit_options options;
 	ml_error err;
-	ml_fit_options_init(&options);
+	ml_fit_options_init(&options, ml_estimator_find("linear"));
 	ck_assert_ptr_null(ml_model_fit(&options, &data, &err));
-	ck_assert_msg(strstr(err.message, "t: row 2, column 'a' is missing") != NULL, "%s",
-		      err.message);
+	ck_assert_msg(strstr(err.message, "t: row 2, column 'a' is missing; linear needs complete"
+			     " data") != NULL, "%s", err.message);
 	data = (ml_training_data){ .name = "t", .columns = &columns, .read = read_nothing };
 	ck_assert_ptr_null(ml_model_fit(&options, &data, &err));
 	ck_assert_str_eq(err.message, "t: no rows to fit");
-	options.kind = "ridge";
-	options.alpha = -1;
-	ck_assert_int_eq(ml_fit_options_check(&options, &err), -1);
+	ml_fit_options_init(&options, ml_estimator_find("ridge"));
+	ck_assert_int_eq(ml_fit_options_set(&options, "alpha", "-1", &err), -1);
+	ck_assert_str_eq(err.message, "--alpha: '-1' is not a number >= 0");
+	ck_assert_int_eq(ml_fit_options_set(&options, "C", "1", &err), -1);
+	ck_assert_str_eq(err.message, "'ridge' takes no --C");
 }
 END_TEST
 

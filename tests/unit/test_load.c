@@ -209,7 +209,7 @@ START_TEST(test_columns_chosen)
 	ck_assert_str_eq(fit_error(penguins, &options), "column range '5' is outside 1-4");
 	options.drop = NULL;
 	options.target = "Species";
-	ck_assert_str_eq(fit_error(penguins, &options), "d.csv: no target column 'Species'");
+	ck_assert_str_eq(fit_error(penguins, &options), "d.csv: no target column 'Species' (the columns are 'island', 'mass', 'sex', 'species')");
 	options.target = NULL;
 	options.categorical = "nope";
 	ck_assert_str_eq(fit_error(penguins, &options),

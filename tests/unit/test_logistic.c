@@ -99,11 +99,10 @@ static void check_probability_sums(const double *values, size_t n_rows, size_t n
 				  .n_rows = n_rows };
 	ml_fit_options options;
 	ml_error err;
-	ml_fit_options_init(&options);
-	options.kind = "logistic";
-	options.tol = 1e-10;
-	options.ftol = 0;
-	options.max_iter = 1000;
+	ml_fit_options_init(&options, ml_estimator_find("logistic"));
+	ck_assert_int_eq(ml_fit_options_set(&options, "tol", "1e-10", &err), 0);
+	ck_assert_int_eq(ml_fit_options_set(&options, "ftol", "0", &err), 0);
+	ck_assert_int_eq(ml_fit_options_set(&options, "max-iter", "1000", &err), 0);
 	ml_model *model = ml_model_fit(&options, &data, &err);
 	ck_assert_msg(model != NULL, "%s", err.message);
 	ck_assert_uint_eq(ml_model_n_classes(model), n_classes);
@@ -172,9 +171,8 @@ START_TEST(non_convergence_is_a_warning)
 				  .n_rows = 100 };
 	ml_fit_options options;
 	ml_error err;
-	ml_fit_options_init(&options);
-	options.kind = "logistic";
-	options.max_iter = 1;
+	ml_fit_options_init(&options, ml_estimator_find("logistic"));
+	ck_assert_int_eq(ml_fit_options_set(&options, "max-iter", "1", &err), 0);
 	options.warning = count_warning;
 	warnings = 0;
 	ml_model *model = ml_model_fit(&options, &data, &err);

@@ -29,6 +29,11 @@ for page in "$man_dir"/man1/*.1; do
 	done
 	command -v "$program" >/dev/null 2>&1 || continue
 	"$program" --help >help.txt 2>&1 || problem "$program --help exits non-zero"
+	# ml-fit KIND --help lists each kind's own options.
+	for kind in $(sed -n '/^Models:$/,/^$/s/^  \([a-z]*\) .*/\1/p' help.txt); do
+		"$program" "$kind" --help >>help.txt 2>&1 ||
+			problem "$program $kind --help exits non-zero"
+	done
 	for option in $(sed -n 's/^  \(-[A-Za-z0-9], \)\{0,1\} *--\([a-z0-9-]*\).*/\2/p' help.txt); do
 		sed 's/\\-/-/g' "$page" | grep -Eq -- "--$option([^a-z0-9-]|\$)" ||
 			problem "$name: option --$option (from $program --help) is not documented"

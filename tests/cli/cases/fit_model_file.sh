@@ -8,7 +8,7 @@ run_ok ml-fit logistic -s 7 -t species "$iris" -o iris.model
 head -1 iris.model | grep -qx 'mlpipe 2' || fail "version line"
 grep -qx 'seed 7' iris.model || fail "seed not recorded"
 grep -qx 'data-rows 150' iris.model || fail "data-rows"
-grep -Eq '^data-hash [0-9a-f]{16}$' iris.model || fail "data-hash"
+grep -Eq '^data-hash xxh3 [0-9a-f]{16}$' iris.model || fail "data-hash"
 grep -q '^command ml-fit logistic -s 7 -t species ' iris.model || fail "command as typed"
 
 # The same command again: same bytes, file not rewritten.
@@ -51,7 +51,7 @@ sed 's/^classes 3 setosa versicolor virginica/classes 2 setosa versicolor/' iris
 	> classes.model
 expect_fail 1 'classes.model:[0-9]+: ' ml-info classes.model
 sed 's/^C 1$/C -1/' iris.model > negative.model
-expect_fail 1 "negative.model:[0-9]+: 'C' must be a finite number > 0" ml-info negative.model
+expect_fail 1 "negative.model:[0-9]+: 'C': '-1' is not a number > 0" ml-info negative.model
 sed 's/^estimator logistic/estimator forest2000/' iris.model > kind.model
 expect_fail 1 "kind.model:[0-9]+: unknown estimator 'forest2000'" ml-info kind.model
 { cat iris.model; echo 'estimator linear'; } > extra.model

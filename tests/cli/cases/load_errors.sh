@@ -65,7 +65,7 @@ refused 'adir: read error: Is a directory$' adir
 
 # Options that name what is not there.
 printf 'a,b\n1,2\n' > ok.csv
-refused "ok\\.csv: no target column 'y'$" ok.csv -t y
+refused "ok\\.csv: no target column 'y' \\(the columns are 'a', 'b'\\)$" ok.csv -t y
 expect_fail 1 "^ml-load: no column 'z' \\(columns: a, b\\)$" ml-load -c z ok.csv
 expect_fail 1 "^ml-load: column range '3' is outside 1-2$" ml-load -x 3 ok.csv
 expect_fail 1 "^ml-load: ok\\.csv: no columns left to load$" ml-load -x 1-2 ok.csv

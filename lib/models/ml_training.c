@@ -1,0 +1,412 @@
+/*
+ * Fitting: the options, the rows a kind trains on, the choice of target
+ * and task, and the metadata a fit records.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "core/ml_number.h"
+#include "models/ml_model_impl.h"
+
+/* Rows per block when a kind reads every row at once. */
+#define BLOCK_ROWS 4096
+
+/* ---- options ---------------------------------------------------------- */
+
+void ml_fit_options_init(ml_fit_options *options, const ml_estimator *kind)
+{
+	memset(options, 0, sizeof *options);
+	options->kind = kind;
+	for (size_t i = 0; i < kind->n_params; i++) {
+		ml_error ignored;
+		/* A default that does not parse is a bug the registry test catches. */
+		if (ml_param_parse(&kind->params[i], kind->params[i].default_text,
+				   &options->params[i], &ignored) < 0)
+			options->params[i] = NAN;
+	}
+}
+
+int ml_fit_options_set(ml_fit_options *options, const char *name, const char *text,
+		       ml_error *err)
+{
+	size_t index = ml_estimator_find_param(options->kind, name);
+	if (index == ML_NO_PARAM) {
+		ml_error_set(err, "'%s' takes no --%s", options->kind->name, name);
+		return -1;
+	}
+	if (ml_param_parse(&options->kind->params[index], text, &options->params[index], err) < 0) {
+		ml_error_prefix(err, "--%s", name);
+		return -1;
+	}
+	return 0;
+}
+
+int ml_fit_options_check(const ml_fit_options *options, ml_error *err)
+{
+	const ml_estimator *kind = options->kind;
+	if (options->task_given) {
+		unsigned wanted = options->task == ML_TASK_CLASSIFICATION
+					  ? ML_ESTIMATOR_CLASSIFICATION : ML_ESTIMATOR_REGRESSION;
+		if (!(kind->flags & wanted)) {
+			ml_error_set(err, "'%s' does %s only", kind->name,
+				     wanted == ML_ESTIMATOR_REGRESSION ? "classification"
+								       : "regression");
+			return -1;
+		}
+	}
+	return kind->check ? kind->check(options->params, err) : 0;
+}
+
+static void send_line(ml_progress_fn to, void *context, const char *format, va_list args)
+{
+	char line[512];
+	vsnprintf(line, sizeof line, format, args);
+	to(context, line);
+}
+
+void ml_fit_report(const ml_fit_options *options, const char *format, ...)
+{
+	if (!options->progress)
+		return;
+	va_list args;
+	va_start(args, format);
+	send_line(options->progress, options->progress_context, format, args);
+	va_end(args);
+}
+
+void ml_fit_warn(const ml_fit_options *options, const char *format, ...)
+{
+	if (!options->warning)
+		return;
+	va_list args;
+	va_start(args, format);
+	send_line(options->warning, options->progress_context, format, args);
+	va_end(args);
+}
+
+/* ---- training rows ---------------------------------------------------- */
+
+struct ml_training_rows {
+	const ml_training_data *data;
+	const ml_model *model;
+	size_t width;          /* of the input rows */
+	size_t next_row;       /* rows handed out so far */
+	double *raw;           /* a block read from data->read */
+	size_t raw_capacity;   /* rows */
+	XXH3_state_t *hash;    /* of the input rows' bytes, as they come */
+};
+
+size_t ml_training_rows_width(const ml_training_rows *rows)
+{
+	return rows->model->n_features + 1;
+}
+
+char *const *ml_training_rows_class_names(const ml_training_rows *rows, size_t *count)
+{
+	return ml_chain_class_names(rows->data->chain, count);
+}
+
+static int missing_value(const ml_training_rows *rows, size_t row, size_t column, ml_error *err)
+{
+	const ml_model *model = rows->model;
+	const ml_columns *columns = &model->columns;
+	if (column == columns->target)
+		ml_error_set(err, "%s: row %zu: the target '%s' is missing; drop such rows before"
+			     " fitting", rows->data->name, row + 1, columns->names[column]);
+	else
+		ml_error_set(err, "%s: row %zu, column '%s' is missing; %s needs complete data:"
+			     " impute with ml-scale --impute", rows->data->name, row + 1,
+			     columns->names[column], model->kind->name);
+	return -1;
+}
+
+/*
+ * Copies n rows into block as features then target, refusing a missing
+ * target always and missing features unless the kind routes them.
+ */
+static int gather_training(ml_training_rows *rows, const double *in, size_t n, double *block,
+			   ml_error *err)
+{
+	const ml_model *model = rows->model;
+	size_t d = model->n_features, target = model->columns.target;
+	bool complete = !(model->kind->flags & ML_ESTIMATOR_MISSING);
+	for (size_t r = 0; r < n; r++) {
+		const double *row = in + r * rows->width;
+		double *out = block + r * (d + 1);
+		for (size_t f = 0; f < d; f++)
+			out[f] = row[model->feature_column[f]];
+		out[d] = row[target];
+		if (isnan(out[d]))
+			return missing_value(rows, rows->next_row + r, target, err);
+		for (size_t f = 0; complete && f < d; f++)
+			if (isnan(out[f]))
+				return missing_value(rows, rows->next_row + r,
+						     model->feature_column[f], err);
+	}
+	return 0;
+}
+
+int ml_training_rows_next(ml_training_rows *rows, double *block, size_t max_rows,
+			  size_t *n_read, ml_error *err)
+{
+	const ml_training_data *data = rows->data;
+	const double *in;
+	size_t n;
+	*n_read = 0;
+	if (data->values) {
+		n = data->n_rows - rows->next_row;
+		n = n < max_rows ? n : max_rows;
+		in = data->values + rows->next_row * rows->width;
+	} else {
+		if (max_rows > rows->raw_capacity) {
+			size_t cells;
+			double *raw;
+			if (!ml_size_mul(max_rows, rows->width, &cells) ||
+			    !(raw = ml_realloc_array(rows->raw, cells, sizeof *raw, err)))
+				return ml_error_nomem(err);
+			rows->raw = raw;
+			rows->raw_capacity = max_rows;
+		}
+		if (data->read(data->source, rows->raw, max_rows, &n, err) < 0)
+			return -1;
+		in = rows->raw;
+	}
+	XXH3_64bits_update(rows->hash, in, n * rows->width * sizeof *in);
+	if (gather_training(rows, in, n, block, err) < 0)
+		return -1;
+	rows->next_row += n;
+	*n_read = n;
+	return 0;
+}
+
+static int grow_rows(double **values, size_t *capacity, size_t wanted, size_t width,
+		     ml_error *err)
+{
+	size_t cells;
+	if (!ml_size_mul(wanted, width, &cells))
+		return ml_error_nomem(err);
+	double *grown = ml_realloc_array(*values, cells ? cells : 1, sizeof *grown, err);
+	if (!grown)
+		return -1;
+	*values = grown;
+	*capacity = wanted;
+	return 0;
+}
+
+int ml_training_rows_all(ml_training_rows *rows, double **all, size_t *n_rows, ml_error *err)
+{
+	size_t width = ml_training_rows_width(rows), capacity = 0, count = 0, got;
+	double *values = NULL;
+	/* Rows in memory: their count is known; streamed: grow by doubling. */
+	bool known = rows->data->values != NULL;
+	if (known && grow_rows(&values, &capacity, rows->data->n_rows, width, err) < 0)
+		return -1;
+	do {
+		if (!known && capacity - count < BLOCK_ROWS &&
+		    grow_rows(&values, &capacity, capacity ? capacity * 2 : BLOCK_ROWS, width,
+			      err) < 0)
+			goto fail;
+		size_t room = capacity - count;
+		if (ml_training_rows_next(rows, values + count * width,
+					  room < BLOCK_ROWS ? room : BLOCK_ROWS, &got, err) < 0)
+			goto fail;
+		count += got;
+	} while (got > 0);
+	*all = values;
+	*n_rows = count;
+	return 0;
+fail:
+	free(values);
+	return -1;
+}
+
+/* ---- target and task -------------------------------------------------- */
+
+static int resolve_target(const ml_fit_options *options, const ml_training_data *data,
+			  size_t *target, ml_error *err)
+{
+	const ml_columns *columns = data->columns;
+	if (ml_columns_resolve_target(columns, options->target, data->name, target, err) < 0)
+		return -1;
+	if (*target != ML_NO_COLUMN)
+		return columns->count >= 2 ? 0
+					   : (ml_error_set(err, "%s: no feature columns besides the"
+							   " target", data->name), -1);
+	ml_buf list;
+	ml_buf_init(&list);
+	ml_columns_list(&list, columns);
+	ml_error_set(err, "%s: no target column: name one with -t (the columns are %s)",
+		     data->name, list.data ? list.data : "none");
+	ml_buf_free(&list);
+	return -1;
+}
+
+/*
+ * The kind's task; for kinds that do both, classification when the target
+ * holds class names.  A regression on class codes would be meaningless:
+ * refused, naming the kinds that classify.
+ */
+static int choose_task(const ml_fit_options *options, const ml_training_data *data,
+		       size_t target, ml_task *task, ml_error *err)
+{
+	const ml_estimator *kind = options->kind;
+	size_t n_names;
+	bool has_classes = ml_chain_class_names(data->chain, &n_names) != NULL;
+	if (options->task_given)
+		*task = options->task;
+	else if (!(kind->flags & ML_ESTIMATOR_REGRESSION))
+		*task = ML_TASK_CLASSIFICATION;
+	else if (!(kind->flags & ML_ESTIMATOR_CLASSIFICATION))
+		*task = ML_TASK_REGRESSION;
+	else
+		*task = has_classes ? ML_TASK_CLASSIFICATION : ML_TASK_REGRESSION;
+	if (*task == ML_TASK_REGRESSION && has_classes) {
+		ml_buf kinds;
+		ml_buf_init(&kinds);
+		ml_estimator_list(&kinds, ML_ESTIMATOR_CLASSIFICATION);
+		ml_error_set(err, "%s: the target '%s' holds classes (text), not numbers: %s does"
+			     " regression; for classes use %s", data->name,
+			     data->columns->names[target], kind->name,
+			     kinds.data ? kinds.data : "a classifier");
+		ml_buf_free(&kinds);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- fitting ---------------------------------------------------------- */
+
+static int record_training_meta(ml_model *model, size_t n_rows, uint64_t hash, uint64_t seed,
+				ml_error *err)
+{
+	char line[128];
+	snprintf(line, sizeof line, "data-rows %zu", n_rows);
+	if (ml_model_add_meta(model, line, err) < 0)
+		return -1;
+	/* Format 1 wrote FNV-1a without naming it; the name keeps them apart. */
+	snprintf(line, sizeof line, "data-hash xxh3 %016llx", (unsigned long long)hash);
+	if (ml_model_add_meta(model, line, err) < 0)
+		return -1;
+	snprintf(line, sizeof line, "seed %llu", (unsigned long long)seed);
+	return ml_model_add_meta(model, line, err);
+}
+
+ml_model *ml_model_fit(const ml_fit_options *options, const ml_training_data *data,
+		       ml_error *err)
+{
+	size_t target;
+	ml_task task;
+	if (ml_fit_options_check(options, err) < 0 || resolve_target(options, data, &target, err) < 0 ||
+	    choose_task(options, data, target, &task, err) < 0)
+		return NULL;
+	ml_model *model = ml_model_new(options->kind, task, err);
+	if (!model)
+		return NULL;
+	memcpy(model->hyper, options->params, sizeof model->hyper);
+	ml_training_rows rows = { .data = data, .model = model, .width = data->columns->count,
+				  .hash = XXH3_createState() };
+	int status = -1;
+	if (!rows.hash) {
+		ml_error_nomem(err);
+		goto done;
+	}
+	XXH3_64bits_reset(rows.hash);
+	if (ml_model_set_layout(model, data->columns, target, err) < 0 ||
+	    !(model->chain = data->chain ? ml_chain_copy(data->chain, err) : ml_chain_create(err)) ||
+	    model->kind->fit(model, options, &rows, err) < 0)
+		goto done;
+	if (rows.next_row == 0) {
+		ml_error_set(err, "%s: no rows to fit", data->name);
+		goto done;
+	}
+	status = record_training_meta(model, rows.next_row, XXH3_64bits_digest(rows.hash),
+				      options->seed, err);
+done:
+	XXH3_freeState(rows.hash);
+	free(rows.raw);
+	if (status < 0) {
+		ml_model_free(model);
+		return NULL;
+	}
+	return model;
+}
+
+/* ---- classes ---------------------------------------------------------- */
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Index of value in the sorted distinct values (present by construction). */
+static size_t find_value(const double *values, size_t count, double value)
+{
+	size_t low = 0, high = count;
+	while (high - low > 1) {
+		size_t middle = (low + high) / 2;
+		if (values[middle] <= value)
+			low = middle;
+		else
+			high = middle;
+	}
+	return low;
+}
+
+static int name_classes(ml_model *model, const double *values, size_t count,
+			char *const *class_names, size_t n_names, ml_error *err)
+{
+	if (!(model->class_names = ml_calloc_array(count, sizeof *model->class_names, err)))
+		return -1;
+	model->n_classes = count;
+	for (size_t k = 0; k < count; k++) {
+		char digits[ML_DOUBLE_BUFSIZE];
+		const char *name = digits;
+		if (class_names) {
+			double code = values[k];
+			if (code < 0 || code >= (double)n_names || code != floor(code)) {
+				ml_error_set(err, "target value %g is not a class code of the load stage",
+					     code);
+				return -1;
+			}
+			name = class_names[(size_t)code];
+		} else {
+			ml_format_double(values[k], digits);
+		}
+		if (!(model->class_names[k] = ml_strdup(name, err)))
+			return -1;
+	}
+	return 0;
+}
+
+int ml_model_set_classes(ml_model *model, const double *targets, size_t stride,
+			 size_t n_rows, char *const *class_names, size_t n_names,
+			 size_t max_classes, size_t *class_of_row, ml_error *err)
+{
+	double *values = ml_alloc_array(n_rows ? n_rows : 1, sizeof *values, err);
+	if (!values)
+		return -1;
+	for (size_t r = 0; r < n_rows; r++)
+		values[r] = targets[r * stride];
+	qsort(values, n_rows, sizeof *values, compare_doubles);
+	size_t count = 0;
+	for (size_t r = 0; r < n_rows; r++)
+		if (count == 0 || values[r] != values[count - 1]) {
+			if (count == max_classes) {
+				ml_error_set(err, "the target has more than %zu distinct values: is it"
+					     " a class?", max_classes);
+				free(values);
+				return -1;
+			}
+			values[count++] = values[r];
+		}
+	int status = name_classes(model, values, count, class_names, n_names, err);
+	for (size_t r = 0; status == 0 && r < n_rows; r++)
+		class_of_row[r] = find_value(values, count, targets[r * stride]);
+	free(values);
+	return status;
+}
