@@ -412,6 +412,16 @@ uint64_t cli_copy_stream(ml_stream *stream, ml_format format, const char *output
 	return n_rows;
 }
 
+void cli_warn_unknown(const ml_stream *stream)
+{
+	const char *column;
+	size_t unknown = ml_stream_unknown_total(stream, &column);
+	if (unknown)
+		cli_warn("%s: %zu value%s not seen when the stage was fitted (most in column '%s');"
+			 " encoded as all-zero one-hot / missing", ml_stream_name(stream), unknown,
+			 unknown == 1 ? "" : "s", column);
+}
+
 static bool has_stage_kind(const ml_chain *chain, const char *kind)
 {
 	for (size_t i = 0; i < ml_chain_length(chain); i++)
@@ -437,12 +447,7 @@ uint64_t cli_apply_saved(const char *stage_file, const char *kind, const char *i
 	ml_format format = cli_output_format(want_csv, want_bin,
 					     csv_follows_input && ml_stream_is_csv(stream));
 	uint64_t n_rows = cli_copy_stream(stream, format, output);
-	const char *column;
-	size_t unknown = ml_stream_unknown_total(stream, &column);
-	if (unknown)
-		cli_warn("%s: %zu value%s not seen when the stage was fitted (most in column '%s');"
-			 " encoded as all-zero one-hot / missing", ml_stream_name(stream), unknown,
-			 unknown == 1 ? "" : "s", column);
+	cli_warn_unknown(stream);
 	ml_stream_close(stream);
 	ml_pipefile_close(file);
 	return n_rows;
@@ -456,4 +461,54 @@ void cli_write_dataset(const ml_dataset *data, ml_format format, const char *out
 	if (ml_dataset_write(data, out, cli_output_name(), format, &err) < 0)
 		cli_fail(&err);
 	cli_output_close();
+}
+
+bool cli_stage_option(int code, cli_stage_io *io)
+{
+	switch (code) {
+	case CLI_OPT_CSV: io->csv = true; return true;
+	case CLI_OPT_BIN: io->bin = true; return true;
+	case 'o': io->output = cli_arg; return true;
+	case CLI_OPT_SAVE: io->save = cli_arg; return true;
+	case CLI_OPT_LOAD: io->load_file = cli_arg; return true;
+	case 'v': io->verbose = true; return true;
+	default: return false;
+	}
+}
+
+void cli_stage_finish_arguments(int argc, char **argv, cli_stage_io *io,
+				const char *fitting_options)
+{
+	if (argc - optind > 1)
+		cli_usage_error("one input file at a time (got %d)", argc - optind);
+	io->input = optind < argc ? argv[optind] : NULL;
+	if (io->csv && io->bin)
+		cli_usage_error("--csv and --bin contradict each other");
+	if (io->load_file && fitting_options)
+		cli_usage_error("--load applies a saved stage: %s come from it", fitting_options);
+	if (io->load_file && io->save)
+		cli_usage_error("--load and --save: the stage is saved already");
+}
+
+void cli_stage_fit(const cli_stage_io *io, ml_input *input, const ml_load_options *load,
+		   bool csv_follows_input, cli_fit_stage_fn fit, void *context, ml_dataset *data)
+{
+	ml_error err;
+	ml_format format = cli_output_format(io->csv, io->bin,
+					     csv_follows_input && ml_input_csv(input) != NULL);
+	char source[ML_ERROR_SIZE / 2];
+	snprintf(source, sizeof source, "%s", ml_input_name(input));
+	if (ml_dataset_read_input(input, load, data, &err) < 0)
+		cli_fail(&err);
+	ml_stage *stage = NULL;
+	if (fit && (!(stage = fit(data, context, &err)) || ml_dataset_apply(data, stage, &err) < 0)) {
+		ml_error_prefix(&err, "%s", source);
+		cli_fail(&err);
+	}
+	if (io->save) {
+		if (ml_chain_length(data->chain) == 0)
+			cli_die("--save: the input has no stage to save (it is binary without one)");
+		cli_save_chain(io->save, data->chain);
+	}
+	cli_write_dataset(data, format, io->output);
 }

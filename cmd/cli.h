@@ -76,6 +76,47 @@ double cli_double(const char *option, const char *arg);
 char cli_delimiter(const char *arg);
 
 /*
+ * The skeleton of the stage commands (ml-load, ml-scale, ml-poly): the
+ * options they share, one input, --load to replay saved stages instead of
+ * fitting, and the fit-apply-save-write path.
+ */
+enum { CLI_OPT_CSV = 920, CLI_OPT_BIN, CLI_OPT_SAVE, CLI_OPT_LOAD };
+#define CLI_STAGE_OPTIONS(csv_help, bin_help, save_help, load_help, verbose_help)         \
+	{ CLI_OPT_CSV, "csv", NULL, csv_help }, { CLI_OPT_BIN, "bin", NULL, bin_help },  \
+	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },        \
+	{ CLI_OPT_SAVE, "save", "FILE", save_help },                                     \
+	{ CLI_OPT_LOAD, "load", "FILE", load_help },                                     \
+	{ 'v', "verbose", NULL, verbose_help }
+
+typedef struct cli_stage_io {
+	bool csv, bin, verbose;
+	const char *output, *save, *load_file, *input;
+} cli_stage_io;
+
+/* Applies one of those options to io; false when code is not one of them. */
+bool cli_stage_option(int code, cli_stage_io *io);
+/*
+ * After the options: the input (at most one operand), and --load refused
+ * with the options a saved stage decides (fitting_options names them, NULL
+ * when none was given) or with --save.
+ */
+void cli_stage_finish_arguments(int argc, char **argv, cli_stage_io *io,
+				const char *fitting_options);
+
+/* Fits a stage on a whole dataset (its chain so far); NULL and err on failure. */
+typedef ml_stage *(*cli_fit_stage_fn)(const ml_dataset *data, void *context, ml_error *err);
+
+/*
+ * The fitting path: reads input whole (the implicit load stage for CSV),
+ * fits a stage with fit (none: the load stage is the new one) and applies
+ * it, saves the chain to io->save, writes the result (CSV for CSV input
+ * when csv_follows_input, else binary, unless --csv / --bin say) and
+ * leaves it in data for the command's report.  Closes input.
+ */
+void cli_stage_fit(const cli_stage_io *io, ml_input *input, const ml_load_options *load,
+		   bool csv_follows_input, cli_fit_stage_fn fit, void *context, ml_dataset *data);
+
+/*
  * The output: stdout for NULL or "-", else an atomic temporary file that
  * cli_output_close renames into place (and that is removed on failure or
  * on SIGINT/SIGTERM).
@@ -112,6 +153,9 @@ uint64_t cli_apply_saved(const char *stage_file, const char *kind, const char *i
  * closes it; returns the number of rows.
  */
 uint64_t cli_copy_stream(ml_stream *stream, ml_format format, const char *output);
+
+/* Says on stderr how many category values the stream's load stage did not know. */
+void cli_warn_unknown(const ml_stream *stream);
 
 /* Writes a whole dataset to output (stdout when NULL) in format and closes it. */
 void cli_write_dataset(const ml_dataset *data, ml_format format, const char *output);

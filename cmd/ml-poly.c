@@ -18,8 +18,7 @@
 #define STRINGIFY(x) #x
 #define TEXT_OF(macro) STRINGIFY(macro)
 
-enum { OPT_INTERACTION_ONLY = 256, OPT_BIAS, OPT_MAX_COLUMNS, OPT_CSV, OPT_BIN, OPT_SAVE,
-       OPT_LOAD };
+enum { OPT_INTERACTION_ONLY = 256, OPT_BIAS, OPT_MAX_COLUMNS };
 
 static const cli_option options[] = {
 	{ 'd', "degree", "N", "terms up to degree N (" TEXT_OF(ML_POLY_DEFAULT_DEGREE)
@@ -31,12 +30,11 @@ static const cli_option options[] = {
 	{ 't', "target", "NAME", "the target column (never expanded)" },
 	{ OPT_MAX_COLUMNS, "max-columns", "N", "refuse to make more than N columns ("
 	  TEXT_OF(ML_POLY_DEFAULT_MAX_COLUMNS) ")" },
-	{ OPT_CSV, "csv", NULL, "write CSV (the default for CSV input)" },
-	{ OPT_BIN, "bin", NULL, "write binary (the default for binary input)" },
-	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },
-	{ OPT_SAVE, "save", "FILE", "save the stages, the poly stage last, to FILE" },
-	{ OPT_LOAD, "load", "FILE", "apply the stages saved in FILE instead of new ones" },
-	{ 'v', "verbose", NULL, "report the rows and columns on stderr" },
+	CLI_STAGE_OPTIONS("write CSV (the default for CSV input)",
+			  "write binary (the default for binary input)",
+			  "save the stages, the poly stage last, to FILE",
+			  "apply the stages saved in FILE instead of new ones",
+			  "report the rows and columns on stderr"),
 	{ 0 },
 };
 
@@ -57,8 +55,8 @@ static const cli_command command = {
 typedef struct settings {
 	ml_poly_options poly;
 	ml_load_options load; /* the implicit load of CSV input */
-	bool csv, bin, verbose, fit_options;
-	const char *output, *save, *load_file, *input;
+	cli_stage_io io;
+	bool fit_options;
 } settings;
 
 static void parse_arguments(int argc, char **argv, settings *s)
@@ -81,23 +79,14 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		case OPT_MAX_COLUMNS:
 			s->poly.max_columns = cli_size("--max-columns", cli_arg, 1, ML_MAX_COLUMNS);
 			break;
-		case OPT_CSV: s->csv = true; break;
-		case OPT_BIN: s->bin = true; break;
-		case 'o': s->output = cli_arg; break;
-		case OPT_SAVE: s->save = cli_arg; break;
-		case OPT_LOAD: s->load_file = cli_arg; break;
-		case 'v': s->verbose = true; break;
-		default: cli_usage_error("unhandled option");
+		default:
+			if (!cli_stage_option(code, &s->io))
+				cli_usage_error("unhandled option");
 		}
 	}
-	if (argc - optind > 1)
-		cli_usage_error("one input file at a time (got %d)", argc - optind);
-	s->input = optind < argc ? argv[optind] : NULL;
-	if (s->load_file && s->fit_options)
-		cli_usage_error("--load applies saved stages: -d, -c, -t, --interaction-only,"
-				" --bias and --max-columns come from them");
-	if (s->load_file && s->save)
-		cli_usage_error("--save and --load together would only copy the stage file");
+	cli_stage_finish_arguments(argc, argv, &s->io,
+				   s->fit_options ? "-d, -c, -t, --interaction-only, --bias and"
+						    " --max-columns" : NULL);
 }
 
 /* The poly stage for inputs; a layout over the column limit is bad usage (exit 2). */
@@ -140,17 +129,17 @@ static void expand_binary(const settings *s, ml_input *input)
 	ml_chain *chain = ml_chain_copy(ml_input_chain(input), &err);
 	if (!chain || ml_chain_append(chain, stage, &err) < 0)
 		cli_fail(&err);
-	if (s->save)
-		cli_save_chain(s->save, chain);
+	if (s->io.save)
+		cli_save_chain(s->io.save, chain);
 	/* The input's own chain is a prefix of this one: the stream applies the rest. */
 	const ml_stage *poly = ml_chain_stage(chain, ml_chain_length(chain) - 1);
 	char *name = ml_strdup(source, &err);
 	ml_stream *stream = name ? ml_stream_from_input(input, chain, "the poly stage", &err) : NULL;
 	if (!stream)
 		cli_fail(&err);
-	uint64_t n_rows = cli_copy_stream(stream, cli_output_format(s->csv, s->bin, false),
-					  s->output);
-	if (s->verbose)
+	uint64_t n_rows = cli_copy_stream(stream, cli_output_format(s->io.csv, s->io.bin, false),
+					  s->io.output);
+	if (s->io.verbose)
 		report(name, n_rows, poly);
 	ml_stream_close(stream);
 	ml_chain_free(chain);
@@ -158,34 +147,21 @@ static void expand_binary(const settings *s, ml_input *input)
 }
 
 /* CSV input: the implicit load stage is fitted in memory, then poly applied to it all. */
-static void expand_csv(const settings *s, ml_input *input)
+static ml_stage *fit_poly(const ml_dataset *data, void *context, ml_error *err)
 {
-	ml_error err;
-	ml_dataset data;
-	char *source = ml_strdup(ml_input_name(input), &err);
-	if (!source || ml_load_fit(ml_input_csv(input), &s->load, &data, &err) < 0)
-		cli_fail(&err);
-	ml_input_close(input);
-	ml_stage *stage = make_stage(s, &data.columns, source);
-	if (ml_dataset_apply(&data, stage, &err) < 0)
-		cli_fail(&err);
-	if (s->save)
-		cli_save_chain(s->save, data.chain);
-	cli_write_dataset(&data, cli_output_format(s->csv, s->bin, true), s->output);
-	if (s->verbose)
-		report(source, data.n_rows, ml_chain_stage(data.chain,
-							   ml_chain_length(data.chain) - 1));
-	ml_dataset_free(&data);
-	free(source);
+	const settings *s = context;
+	(void)err;
+	return make_stage(s, &data->columns, s->io.input ? s->io.input : "stdin");
 }
 
 /* --load: the saved chain replayed on CSV (all of it) or binary (what it still needs). */
 static void apply_saved(const settings *s)
 {
-	uint64_t n_rows = cli_apply_saved(s->load_file, "poly", s->input, &s->load.csv, s->csv,
-					  s->bin, true, s->output);
-	if (s->verbose)
-		cli_warn("%s: %llu rows", s->input ? s->input : "stdin", (unsigned long long)n_rows);
+	const cli_stage_io *io = &s->io;
+	uint64_t n_rows = cli_apply_saved(io->load_file, "poly", io->input, &s->load.csv, io->csv,
+					  io->bin, true, io->output);
+	if (io->verbose)
+		cli_warn("%s: %llu rows", io->input ? io->input : "stdin", (unsigned long long)n_rows);
 }
 
 int main(int argc, char **argv)
@@ -194,17 +170,22 @@ int main(int argc, char **argv)
 	ml_error err;
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
-	if (s.load_file) {
+	if (s.io.load_file) {
 		apply_saved(&s);
 		return 0;
 	}
-	ml_input *input = ml_input_open(s.input, &s.load.csv, &err);
+	ml_input *input = ml_input_open(s.io.input, &s.load.csv, &err);
 	if (!input)
 		cli_fail(&err);
-	/* Each closes input when done with it. */
-	if (ml_input_binary(input))
-		expand_binary(&s, input);
-	else
-		expand_csv(&s, input);
+	if (ml_input_binary(input)) {
+		expand_binary(&s, input); /* closes input */
+		return 0;
+	}
+	ml_dataset data;
+	cli_stage_fit(&s.io, input, &s.load, true, fit_poly, &s, &data);
+	if (s.io.verbose)
+		report(s.io.input ? s.io.input : "stdin", data.n_rows,
+		       ml_chain_stage(data.chain, ml_chain_length(data.chain) - 1));
+	ml_dataset_free(&data);
 	return 0;
 }

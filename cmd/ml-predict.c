@@ -161,16 +161,6 @@ static void log_request_error(const char *message, void *context)
 	cli_warn("%s", message);
 }
 
-static void warn_unknown(const ml_stream *stream)
-{
-	const char *column;
-	size_t unknown = ml_stream_unknown_total(stream, &column);
-	if (unknown)
-		cli_warn("%s: %zu value%s not seen in training (most in column '%s'); encoded as"
-			 " all-zero one-hot / missing", ml_stream_name(stream), unknown,
-			 unknown == 1 ? "" : "s", column);
-}
-
 static void predict_input(ml_predictor *predictor, const ml_model *model, const settings *s,
 			  const char *input)
 {
@@ -188,7 +178,7 @@ static void predict_input(ml_predictor *predictor, const ml_model *model, const 
 	if (status < 0)
 		cli_fail(&err);
 	report_now(); /* a signal that came with the end of the input */
-	warn_unknown(stream);
+	cli_warn_unknown(stream);
 	ml_stream_close(stream);
 }
 

@@ -12,8 +12,7 @@
 #include "stages/ml_io.h"
 #include "stages/ml_scale.h"
 
-enum { OPT_RANGE = 256, OPT_IMPUTE, OPT_CSV, OPT_BIN, OPT_SAVE,
-       OPT_LOAD };
+enum { OPT_RANGE = 256, OPT_IMPUTE };
 
 static const cli_option options[] = {
 	{ 'm', "method", "METHOD", "standard (default), minmax, maxabs, robust or none" },
@@ -24,12 +23,11 @@ static const cli_option options[] = {
 	{ 'x', "exclude", "COLS", "leave these columns alone" },
 	{ 't', "target", "NAME", "the target column (never scaled)" },
 	CLI_CSV_OPTIONS("CSV input: "),
-	{ OPT_CSV, "csv", NULL, "write CSV (default: the input's format)" },
-	{ OPT_BIN, "bin", NULL, "write binary (default: the input's format)" },
-	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },
-	{ OPT_SAVE, "save", "FILE", "save the stages, the new scale stage last, to FILE" },
-	{ OPT_LOAD, "load", "FILE", "apply the stages saved in FILE instead of fitting" },
-	{ 'v', "verbose", NULL, "say what was fitted on stderr" },
+	CLI_STAGE_OPTIONS("write CSV (default: the input's format)",
+			  "write binary (default: the input's format)",
+			  "save the stages, the new scale stage last, to FILE",
+			  "apply the stages saved in FILE instead of fitting",
+			  "say what was fitted on stderr"),
 	{ 0 },
 };
 
@@ -48,8 +46,9 @@ static const cli_command command = {
 typedef struct settings {
 	ml_scale_options scale;
 	ml_load_options load;
-	bool csv, bin, verbose, fitting_options_given;
-	const char *output, *save, *load_file, *input;
+	cli_stage_io io;
+	bool fitting_options_given;
+	ml_scale_summary summary;
 } settings;
 
 /* "A,B" with A < B, both finite. */
@@ -101,27 +100,16 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		case 'c': s->scale.columns = cli_arg; break;
 		case 'x': s->scale.exclude = cli_arg; break;
 		case 't': s->load.target = cli_arg; break;
-		case OPT_CSV: s->csv = true; break;
-		case OPT_BIN: s->bin = true; break;
-		case 'o': s->output = cli_arg; break;
-		case OPT_SAVE: s->save = cli_arg; break;
-		case OPT_LOAD: s->load_file = cli_arg; break;
-		case 'v': s->verbose = true; break;
 		default:
-			if (!cli_csv_option(code, &s->load.csv))
+			if (!cli_csv_option(code, &s->load.csv) && !cli_stage_option(code, &s->io))
 				cli_usage_error("unhandled option");
 		}
 	}
-	if (argc - optind > 1)
-		cli_usage_error("one input file at a time (got %d)", argc - optind);
-	s->input = optind < argc ? argv[optind] : NULL;
 	if (range_given && s->scale.method != ML_SCALE_MINMAX)
 		cli_usage_error("--range goes with -m minmax");
-	if (s->load_file && s->fitting_options_given)
-		cli_usage_error("--load applies a saved stage: -m, --range, --impute, -c, -x and -t"
-				" come from it");
-	if (s->load_file && s->save)
-		cli_usage_error("--load and --save: the stage is saved already");
+	cli_stage_finish_arguments(argc, argv, &s->io,
+				   s->fitting_options_given ? "-m, --range, --impute, -c, -x and -t"
+							    : NULL);
 }
 
 static void report(const ml_dataset *data, const ml_scale_options *scale,
@@ -136,39 +124,32 @@ static void report(const ml_dataset *data, const ml_scale_options *scale,
 		 summary->n_constant, filled);
 }
 
+static ml_stage *fit_scale(const ml_dataset *data, void *context, ml_error *err)
+{
+	settings *s = context;
+	return ml_scale_fit(data, &s->scale, &s->summary, err);
+}
+
 int main(int argc, char **argv)
 {
 	settings s = { 0 };
 	ml_error err;
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
-	if (s.load_file) {
-		cli_apply_saved(s.load_file, "scale", s.input, &s.load.csv, s.csv, s.bin, true, s.output);
-		if (s.verbose)
-			cli_warn("applied the stages saved in '%s'", s.load_file);
+	if (s.io.load_file) {
+		cli_apply_saved(s.io.load_file, "scale", s.io.input, &s.load.csv, s.io.csv, s.io.bin,
+				true, s.io.output);
+		if (s.io.verbose)
+			cli_warn("applied the stages saved in '%s'", s.io.load_file);
 		return 0;
 	}
-	ml_dataset data;
-	ml_scale_summary summary;
-	ml_stage *stage;
-	/* Open first to learn the format: the output follows it. */
-	ml_input *input = ml_input_open(s.input, &s.load.csv, &err);
+	ml_input *input = ml_input_open(s.io.input, &s.load.csv, &err);
 	if (!input)
 		cli_fail(&err);
-	ml_format format = cli_output_format(s.csv, s.bin, ml_input_csv(input) != NULL);
-	if (ml_dataset_read_input(input, &s.load, &data, &err) < 0)
-		cli_fail(&err);
-	if (!(stage = ml_scale_fit(&data, &s.scale, &summary, &err)) ||
-	    ml_dataset_apply(&data, stage, &err) < 0) {
-		bool is_stdin = !s.input || strcmp(s.input, "-") == 0;
-		ml_error_prefix(&err, "%s", is_stdin ? "stdin" : s.input);
-		cli_fail(&err);
-	}
-	if (s.save)
-		cli_save_chain(s.save, data.chain);
-	cli_write_dataset(&data, format, s.output);
-	if (s.verbose)
-		report(&data, &s.scale, &summary);
+	ml_dataset data;
+	cli_stage_fit(&s.io, input, &s.load, true, fit_scale, &s, &data);
+	if (s.io.verbose)
+		report(&data, &s.scale, &s.summary);
 	ml_dataset_free(&data);
 	return 0;
 }

@@ -33,4 +33,4 @@ expect_fail 1 "stage 1 \('load'\) of the input was fitted differently" \
 run_ok ml-load -t species --save load.stages "$DATA_DIR/iris.csv" -o loaded.bin
 expect_fail 1 "load.stages: no poly stage" ml-poly --load load.stages iris.bin
 # --load takes nothing that would change the stage.
-expect_fail 2 "come from them" ml-poly --load bin.stages -d 2 iris.bin
+expect_fail 2 "come from it" ml-poly --load bin.stages -d 2 iris.bin
