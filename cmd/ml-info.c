@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "math/ml_colstats.h"
 #include "core/ml_file.h"
 #include "core/ml_number.h"
 #include "models/ml_model.h"
@@ -74,32 +75,31 @@ static void print_chain(const ml_chain *chain)
 static void print_column_stats(const ml_dataset *data)
 {
 	size_t width = data->columns.count;
+	ml_colstats_input in = { data->values, data->n_rows, width, NULL };
+	size_t *count = calloc(width, sizeof *count);
+	double *stats = calloc(width, 4 * sizeof *stats);
+	double *mean = stats, *variance = stats + width, *low = stats + 2 * width,
+	       *high = stats + 3 * width;
+	ml_error err;
+	if (!count || !stats)
+		cli_die("out of memory");
+	if (ml_colstats_moments(&in, count, mean, variance, &err) < 0)
+		cli_fail(&err);
+	ml_colstats_extremes(&in, low, high);
 	printf("%-24s %7s %12s %7s %12s %12s %12s %12s\n", "column", "role", "count", "missing",
 	       "mean", "std", "min", "max");
 	for (size_t c = 0; c < width; c++) {
-		size_t count = 0, missing = 0;
-		double mean = 0, m2 = 0, low = INFINITY, high = -INFINITY;
-		for (size_t r = 0; r < data->n_rows; r++) {
-			double v = data->values[r * width + c];
-			if (isnan(v)) {
-				missing++;
-				continue;
-			}
-			count++;
-			double delta = v - mean;
-			mean += delta / (double)count;
-			m2 += delta * (v - mean);
-			low = v < low ? v : low;
-			high = v > high ? v : high;
-		}
 		printf("%-24s %7s %12zu %7zu", data->columns.names[c],
-		       c == data->columns.target ? "target" : "feature", count, missing);
-		print_number(count ? mean : NAN);
-		print_number(count ? sqrt(m2 / (double)count) : NAN);
-		print_number(count ? low : NAN);
-		print_number(count ? high : NAN);
+		       c == data->columns.target ? "target" : "feature", count[c],
+		       data->n_rows - count[c]);
+		print_number(count[c] ? mean[c] : NAN);
+		print_number(count[c] ? sqrt(variance[c]) : NAN);
+		print_number(count[c] ? low[c] : NAN);
+		print_number(count[c] ? high[c] : NAN);
 		putchar('\n');
 	}
+	free(count);
+	free(stats);
 }
 
 static void describe_data(const char *path, const ml_load_options *load)

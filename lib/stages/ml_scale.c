@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "math/ml_colstats.h"
+#include "math/ml_quantile.h"
 #include "stages/ml_stage_impl.h"
 
 /* Indexed by ml_scale_method and ml_impute: the names the stage text uses. */
@@ -314,280 +316,23 @@ const char *ml_impute_name(ml_impute impute)
  * until the imputation is fitted, and are skipped while still NaN.
  */
 typedef struct fit_state {
-	const double *values;
-	size_t n_rows, width;
+	ml_colstats_input data; /* the values, read through the fills */
 	const ml_columns *columns;
+	size_t n_rows, width;
 	scale_params *params;
 	double *buffer;      /* n_rows values of one column */
 	uint64_t *keys;      /* 2 x n_rows for most_frequent, else NULL */
-	double *accumulators; /* the block sums and lost point into */
-	double *sums[3];      /* width accumulators each */
-	double *lost[3];      /* their compensations: see add_compensated */
+	double *results;     /* 3 x width: the statistics asked for */
 	size_t *counts;      /* width */
 	ml_scale_summary *summary;
 } fit_state;
 
-static double read_cell(const fit_state *s, const double *row, size_t c)
-{
-	return isnan(row[c]) ? s->params->fill[c] : row[c];
-}
-
-/*
- * Neumaier's compensated summation: *lost gathers the low bits that each
- * addition to *sum rounds away, so sum + lost stays within an ulp or two
- * of the exact sum however many rows there are (a plain running sum can
- * drift by one ulp per row, numpy's pairwise sum by log2(rows)).
- */
-static void add_compensated(double *sum, double *lost, double x)
-{
-	double total = *sum + x;
-	*lost += fabs(*sum) >= fabs(x) ? (*sum - total) + x : (x - total) + *sum;
-	*sum = total;
-}
-
-static void start_sums(const fit_state *s, double *sum, double *lost)
-{
-	memset(sum, 0, s->width * sizeof *sum);
-	memset(lost, 0, s->width * sizeof *lost);
-}
-
-static void finish_sums(const fit_state *s, double *sum, const double *lost)
-{
-	for (size_t c = 0; c < s->width; c++)
-		sum[c] += lost[c];
-}
-
-/* counts[] and sum[] of the values present in each column. */
-static void sum_columns(fit_state *s, double *sum)
-{
-	memset(s->counts, 0, s->width * sizeof *s->counts);
-	start_sums(s, sum, s->lost[0]);
-	for (size_t r = 0; r < s->n_rows; r++) {
-		const double *row = s->values + r * s->width;
-		for (size_t c = 0; c < s->width; c++) {
-			double x = read_cell(s, row, c);
-			bool present = !isnan(x);
-			add_compensated(&sum[c], &s->lost[0][c], present ? x : 0.0);
-			s->counts[c] += present;
-		}
-	}
-	finish_sums(s, sum, s->lost[0]);
-}
-
-/*
- * Sums of the deviations from mean and of their squares: the corrected
- * two-pass variance scikit-learn's _incremental_mean_and_var computes.
- */
-static void sum_deviations(fit_state *s, const double *mean, double *deviation,
-			   double *square)
-{
-	start_sums(s, deviation, s->lost[1]);
-	start_sums(s, square, s->lost[2]);
-	for (size_t r = 0; r < s->n_rows; r++) {
-		const double *row = s->values + r * s->width;
-		for (size_t c = 0; c < s->width; c++) {
-			double d = read_cell(s, row, c) - mean[c];
-			bool present = !isnan(d);
-			add_compensated(&deviation[c], &s->lost[1][c], present ? d : 0.0);
-			add_compensated(&square[c], &s->lost[2][c], present ? d * d : 0.0);
-		}
-	}
-	finish_sums(s, deviation, s->lost[1]);
-	finish_sums(s, square, s->lost[2]);
-}
-
-/* Smallest and largest value present; low > high for a column without any. */
-static void find_extremes(fit_state *s, double *low, double *high)
-{
-	for (size_t c = 0; c < s->width; c++) {
-		low[c] = INFINITY;
-		high[c] = -INFINITY;
-	}
-	for (size_t r = 0; r < s->n_rows; r++) {
-		const double *row = s->values + r * s->width;
-		for (size_t c = 0; c < s->width; c++) {
-			double x = read_cell(s, row, c); /* NaN compares false: skipped */
-			low[c] = x < low[c] ? x : low[c];
-			high[c] = x > high[c] ? x : high[c];
-		}
-	}
-}
-
-/* Copies the values present in column c to s->buffer; returns how many. */
-static size_t gather_column(fit_state *s, size_t c)
-{
-	size_t count = 0;
-	for (size_t r = 0; r < s->n_rows; r++) {
-		double x = read_cell(s, s->values + r * s->width, c);
-		if (!isnan(x))
-			s->buffer[count++] = x;
-	}
-	return count;
-}
-
-static int compare_doubles(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-static void sort3(double *a, double *b, double *c)
-{
-	double t;
-	if (*b < *a)
-		t = *a, *a = *b, *b = t;
-	if (*c < *b)
-		t = *b, *b = *c, *c = t;
-	if (*b < *a)
-		t = *a, *a = *b, *b = t;
-}
-
-/*
- * Quickselect: moves the k-th smallest of v[0..n) (no NaN) to v[k], with
- * nothing larger before it and nothing smaller after.  Median-of-three
- * pivots; after too many rounds (a hostile order) it sorts what is left,
- * so the worst case stays n log n.
- */
-static double select_kth(double *v, size_t n, size_t k)
-{
-	ptrdiff_t low = 0, high = (ptrdiff_t)n - 1, target = (ptrdiff_t)k;
-	int max_rounds = 16;
-	for (size_t m = n; m > 1; m >>= 1)
-		max_rounds += 4;
-	for (int round = 0; low < high; round++) {
-		if (round == max_rounds) {
-			qsort(v + low, (size_t)(high - low + 1), sizeof *v, compare_doubles);
-			break;
-		}
-		ptrdiff_t mid = low + (high - low) / 2;
-		sort3(&v[low], &v[mid], &v[high]);
-		double pivot = v[mid];
-		ptrdiff_t i = low, j = high;
-		while (i <= j) {
-			while (v[i] < pivot)
-				i++;
-			while (v[j] > pivot)
-				j--;
-			if (i <= j) {
-				double t = v[i];
-				v[i++] = v[j];
-				v[j--] = t;
-			}
-		}
-		if (target <= j)
-			high = j;
-		else if (target >= i)
-			low = i;
-		else
-			break; /* between the two parts: equal to the pivot */
-	}
-	return v[k];
-}
-
-/* The k-th and (k+1)-th smallest of v[0..n), k + 1 < n. */
-static void select_pair(double *v, size_t n, size_t k, double *first, double *second)
-{
-	*first = select_kth(v, n, k);
-	double next = v[k + 1];
-	for (size_t i = k + 2; i < n; i++)
-		next = v[i] < next ? v[i] : next;
-	*second = next;
-}
-
-/* numpy's median: the middle value, or the mean of the middle two. */
-static double median(double *v, size_t n)
-{
-	if (n % 2 == 1)
-		return select_kth(v, n, n / 2);
-	double a, b;
-	select_pair(v, n, n / 2 - 1, &a, &b);
-	double mean = (a + b) / 2;
-	return isfinite(mean) ? mean : a / 2 + b / 2;
-}
-
-/* numpy's percentile with linear interpolation (its _lerp), fraction in [0, 1]. */
-static double percentile(double *v, size_t n, double fraction)
-{
-	double position = (double)(n - 1) * fraction;
-	if (position >= (double)(n - 1))
-		return select_kth(v, n, n - 1);
-	double below = floor(position), t = position - below, a, b;
-	select_pair(v, n, (size_t)below, &a, &b);
-	double difference = b - a;
-	return t >= 0.5 ? b - difference * (1 - t) : a + difference * t;
-}
-
-/* An order-preserving map of doubles (no NaN) onto unsigned integers. */
-static uint64_t sort_key(double value)
-{
-	uint64_t bits;
-	value += 0.0; /* -0 becomes +0: one value, one key */
-	memcpy(&bits, &value, sizeof bits);
-	return bits >> 63 ? ~bits : bits | UINT64_C(1) << 63;
-}
-
-static double key_value(uint64_t key)
-{
-	uint64_t bits = key >> 63 ? key & ~(UINT64_C(1) << 63) : ~key;
-	double value;
-	memcpy(&value, &bits, sizeof value);
-	return value;
-}
-
-/*
- * Sorts keys[0..n) by a radix sort, a byte per pass, through spare[0..n);
- * a byte that all keys share (the high bytes of small integers) costs one
- * counting pass only.  Linear time: a mode over a million rows takes
- * milliseconds where qsort takes a good part of a second.
- */
-static void radix_sort(uint64_t *keys, uint64_t *spare, size_t n)
-{
-	uint64_t *from = keys, *to = spare;
-	for (int shift = 0; shift < 64; shift += 8) {
-		size_t starts[256] = { 0 }, start = 0;
-		for (size_t i = 0; i < n; i++)
-			starts[(from[i] >> shift) & 0xff]++;
-		if (starts[(from[0] >> shift) & 0xff] == n)
-			continue;
-		for (size_t byte = 0; byte < 256; byte++) {
-			size_t count = starts[byte];
-			starts[byte] = start;
-			start += count;
-		}
-		for (size_t i = 0; i < n; i++)
-			to[starts[(from[i] >> shift) & 0xff]++] = from[i];
-		uint64_t *swap = from;
-		from = to;
-		to = swap;
-	}
-	if (from != keys)
-		memcpy(keys, from, n * sizeof *keys);
-}
-
-/* SimpleImputer's most_frequent of v[0..n): the commonest value, the smallest on ties. */
-static double most_frequent(const double *v, size_t n, uint64_t *keys, uint64_t *spare)
-{
-	for (size_t i = 0; i < n; i++)
-		keys[i] = sort_key(v[i]);
-	radix_sort(keys, spare, n);
-	uint64_t best = keys[0];
-	size_t best_count = 0;
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && keys[j] == keys[i]; j++)
-			continue;
-		if (j - i > best_count) {
-			best = keys[i];
-			best_count = j - i;
-		}
-	}
-	return key_value(best);
-}
-
 static int fit_fill(fit_state *s, const ml_scale_options *options, ml_error *err)
 {
 	scale_params *params = s->params;
-	if (options->impute == ML_IMPUTE_MEAN)
-		sum_columns(s, s->sums[0]);
+	double *sum = s->results;
+	if (options->impute == ML_IMPUTE_MEAN && ml_colstats_sums(&s->data, s->counts, sum, err) < 0)
+		return -1;
 	for (size_t c = 0; c < s->width; c++) {
 		if (!params->touched[c] || options->impute == ML_IMPUTE_NONE)
 			continue;
@@ -595,8 +340,8 @@ static int fit_fill(fit_state *s, const ml_scale_options *options, ml_error *err
 			params->fill[c] = options->fill_value;
 			continue;
 		}
-		size_t count = options->impute == ML_IMPUTE_MEAN ? s->counts[c]
-								 : gather_column(s, c);
+		size_t count = options->impute == ML_IMPUTE_MEAN
+				       ? s->counts[c] : ml_colstats_gather(&s->data, c, s->buffer);
 		if (count == 0) {
 			ml_error_set(err, "column '%s' has no values to take a %s from; leave it"
 				     " out with -x or give a fill value", s->columns->names[c],
@@ -604,11 +349,11 @@ static int fit_fill(fit_state *s, const ml_scale_options *options, ml_error *err
 			return -1;
 		}
 		if (options->impute == ML_IMPUTE_MEAN)
-			params->fill[c] = s->sums[0][c] / (double)count;
+			params->fill[c] = sum[c] / (double)count;
 		else if (options->impute == ML_IMPUTE_MEDIAN)
-			params->fill[c] = median(s->buffer, count);
+			params->fill[c] = ml_quantile_median(s->buffer, count);
 		else
-			params->fill[c] = most_frequent(s->buffer, count, s->keys,
+			params->fill[c] = ml_quantile_mode(s->buffer, count, s->keys,
 							s->keys + s->n_rows);
 	}
 	return 0;
@@ -623,18 +368,15 @@ static double usable_scale(fit_state *s, double scale, bool is_noise)
 	return 1.0;
 }
 
-static void fit_standard(fit_state *s)
+static int fit_standard(fit_state *s, ml_error *err)
 {
-	double *mean = s->sums[0], *deviation = s->sums[1], *square = s->sums[2];
-	sum_columns(s, mean);
-	for (size_t c = 0; c < s->width; c++)
-		mean[c] = s->counts[c] ? mean[c] / (double)s->counts[c] : 0.0;
-	sum_deviations(s, mean, deviation, square);
+	double *mean = s->results, *variances = s->results + s->width;
+	if (ml_colstats_moments(&s->data, s->counts, mean, variances, err) < 0)
+		return -1;
 	for (size_t c = 0; c < s->width; c++) {
 		if (!s->params->touched[c] || s->counts[c] == 0)
 			continue;
-		double n = (double)s->counts[c];
-		double variance = (square[c] - deviation[c] * deviation[c] / n) / n;
+		double n = (double)s->counts[c], variance = variances[c];
 		/* scikit-learn's _is_constant_feature: the variance is within error of 0 */
 		double bound = n * DBL_EPSILON * variance + pow(n * mean[c] * DBL_EPSILON, 2);
 		/* an overflowed variance is not constant: it stays inf for check_fitted */
@@ -642,12 +384,13 @@ static void fit_standard(fit_state *s)
 		s->params->center[c] = mean[c];
 		s->params->scale[c] = usable_scale(s, sqrt(variance), constant);
 	}
+	return 0;
 }
 
 static void fit_extremes(fit_state *s, ml_scale_method method, double low_to, double high_to)
 {
-	double *low = s->sums[0], *high = s->sums[1];
-	find_extremes(s, low, high);
+	double *low = s->results, *high = s->results + s->width;
+	ml_colstats_extremes(&s->data, low, high);
 	for (size_t c = 0; c < s->width; c++) {
 		if (!s->params->touched[c] || low[c] > high[c])
 			continue;
@@ -668,19 +411,22 @@ static void fit_robust(fit_state *s)
 {
 	for (size_t c = 0; c < s->width; c++) {
 		size_t count;
-		if (!s->params->touched[c] || (count = gather_column(s, c)) == 0)
+		if (!s->params->touched[c] || (count = ml_colstats_gather(&s->data, c, s->buffer)) == 0)
 			continue;
-		double spread = percentile(s->buffer, count, 0.75) -
-				percentile(s->buffer, count, 0.25);
-		s->params->center[c] = median(s->buffer, count);
+		double spread = ml_quantile_percentile(s->buffer, count, 0.75) -
+				ml_quantile_percentile(s->buffer, count, 0.25);
+		s->params->center[c] = ml_quantile_median(s->buffer, count);
 		s->params->scale[c] = usable_scale(s, spread, spread < TINY_SCALE);
 	}
 }
 
-static void fit_scale(fit_state *s, const ml_scale_options *options)
+static int fit_scale(fit_state *s, const ml_scale_options *options, ml_error *err)
 {
 	switch (options->method) {
-	case ML_SCALE_STANDARD: fit_standard(s); break;
+	case ML_SCALE_STANDARD:
+		if (fit_standard(s, err) < 0)
+			return -1;
+		break;
 	case ML_SCALE_MINMAX:
 	case ML_SCALE_MAXABS:
 		fit_extremes(s, options->method, options->range_low, options->range_high);
@@ -692,6 +438,7 @@ static void fit_scale(fit_state *s, const ml_scale_options *options)
 	for (size_t c = 0; c < s->width; c++)
 		if (s->params->touched[c] && options->method == ML_SCALE_MINMAX)
 			s->params->offset[c] = options->range_low;
+	return 0;
 }
 
 /* Marks the columns to touch: -c (or all), less -x, never the target. */
@@ -735,7 +482,7 @@ static int check_values(fit_state *s, ml_error *err)
 		return -1;
 	memset(s->counts, 0, s->width * sizeof *s->counts);
 	for (size_t r = 0; r < s->n_rows; r++) {
-		const double *row = s->values + r * s->width;
+		const double *row = s->data.values + r * s->width;
 		for (size_t c = 0; c < s->width; c++) {
 			infinite[c] |= fabs(row[c]) == INFINITY;
 			s->counts[c] += isnan(row[c]);
@@ -778,7 +525,7 @@ static void free_state(fit_state *s)
 {
 	free(s->buffer);
 	free(s->keys);
-	free(s->accumulators);
+	free(s->results);
 	free(s->counts);
 	free_params(s->params);
 }
@@ -787,9 +534,8 @@ ml_stage *ml_scale_fit(const ml_dataset *dataset, const ml_scale_options *option
 		       ml_scale_summary *summary, ml_error *err)
 {
 	ml_scale_summary ignored;
-	fit_state s = { .values = dataset->values, .n_rows = dataset->n_rows,
-			.width = dataset->columns.count, .columns = &dataset->columns,
-			.summary = summary ? summary : &ignored };
+	fit_state s = { .n_rows = dataset->n_rows, .width = dataset->columns.count,
+			.columns = &dataset->columns, .summary = summary ? summary : &ignored };
 	size_t cells;
 	memset(s.summary, 0, sizeof *s.summary);
 	if (ml_scale_options_check(options, err) < 0 || !(s.params = new_params(s.width, err)))
@@ -800,8 +546,9 @@ ml_stage *ml_scale_fit(const ml_dataset *dataset, const ml_scale_options *option
 		s.params->range_low = options->range_low;
 		s.params->range_high = options->range_high;
 	}
-	if (!ml_size_mul(s.width, 6, &cells) ||
-	    !(s.accumulators = ml_alloc_array(cells, sizeof(double), err)) ||
+	s.data = (ml_colstats_input){ dataset->values, s.n_rows, s.width, s.params->fill };
+	if (!ml_size_mul(s.width, 3, &cells) ||
+	    !(s.results = ml_alloc_array(cells, sizeof(double), err)) ||
 	    !(s.counts = ml_alloc_array(s.width, sizeof *s.counts, err)) ||
 	    !(s.buffer = ml_alloc_array(s.n_rows, sizeof *s.buffer, err)) ||
 	    (options->impute == ML_IMPUTE_MOST_FREQUENT &&
@@ -809,17 +556,9 @@ ml_stage *ml_scale_fit(const ml_dataset *dataset, const ml_scale_options *option
 		free_state(&s);
 		return NULL;
 	}
-	for (size_t i = 0; i < 3; i++) {
-		s.sums[i] = s.accumulators + i * s.width;
-		s.lost[i] = s.accumulators + (3 + i) * s.width;
-	}
 	if (choose_columns(&s, options, err) < 0 || check_values(&s, err) < 0 ||
-	    fit_fill(&s, options, err) < 0) {
-		free_state(&s);
-		return NULL;
-	}
-	fit_scale(&s, options);
-	if (check_fitted(&s, err) < 0) {
+	    fit_fill(&s, options, err) < 0 || fit_scale(&s, options, err) < 0 ||
+	    check_fitted(&s, err) < 0) {
 		free_state(&s);
 		return NULL;
 	}
