@@ -129,6 +129,71 @@ static void check_probability_sums(const double *values, size_t n_rows, size_t n
 	ml_model_free(model);
 }
 
+/* Fits logistic regression with C and class-weight, returns the probabilities of rows. */
+static void fit_probabilities(const double *values, size_t n_rows, const char *C,
+			      const char *class_weight, const double *query, size_t n_query,
+			      double *probabilities)
+{
+	char *names[] = { "x1", "x2", "class" };
+	ml_columns columns = { 3, names, 2 };
+	ml_training_data data = { .name = "t", .columns = &columns, .values = values,
+				  .n_rows = n_rows };
+	ml_fit_options options;
+	ml_error err;
+	ml_fit_options_init(&options, ml_estimator_find("logistic"));
+	ck_assert_int_eq(ml_fit_options_set(&options, "C", C, &err), 0);
+	ck_assert_int_eq(ml_fit_options_set(&options, "class-weight", class_weight, &err), 0);
+	ck_assert_int_eq(ml_fit_options_set(&options, "tol", "1e-12", &err), 0);
+	ck_assert_int_eq(ml_fit_options_set(&options, "ftol", "0", &err), 0);
+	ck_assert_int_eq(ml_fit_options_set(&options, "max-iter", "10000", &err), 0);
+	ml_model *model = ml_model_fit(&options, &data, &err);
+	ck_assert_msg(model != NULL, "%s", err.message);
+	double predictions[64];
+	ck_assert_uint_le(n_query, 64);
+	ck_assert_int_eq(ml_model_predict(model, query, n_query, 0, predictions, probabilities,
+					  &err), 0);
+	ml_model_free(model);
+}
+
+/*
+ * class-weight balanced weighs each row n / (K n_k).  With 30 rows of one
+ * class and 10 of the other, that is the unweighted objective of the data
+ * with the minority rows three times over, scaled by 40 / 60: the same
+ * minimiser when C is scaled by 40 / 60 too.  No scikit-learn needed.
+ */
+START_TEST(balanced_weights_equal_replicated_rows)
+{
+	double original[40 * 3], replicated[60 * 3];
+	size_t n = 0, m = 0;
+	unsigned long state = 5;
+	for (size_t r = 0; r < 40; r++) {
+		state = state * 6364136223846793005UL + 1442695040888963407UL;
+		double u = (double)(state >> 11) / 9007199254740992.0;
+		state = state * 6364136223846793005UL + 1442695040888963407UL;
+		double v = (double)(state >> 11) / 9007199254740992.0;
+		double label = r < 30 ? 0 : 1;
+		double row[3] = { u * 2 + label, v - label * 0.5, label };
+		memcpy(original + 3 * n++, row, sizeof row);
+		for (int copy = 0; copy < (label ? 3 : 1); copy++)
+			memcpy(replicated + 3 * m++, row, sizeof row);
+	}
+	ck_assert_uint_eq(m, 60);
+	double weighted[80], duplicated[80], plain[80];
+	fit_probabilities(original, 40, "1", "balanced", original, 40, weighted);
+	fit_probabilities(replicated, 60, "0.66666666666666663", "none", original, 40,
+			  duplicated);
+	fit_probabilities(original, 40, "1", "none", original, 40, plain);
+	double differs_from_plain = 0;
+	for (size_t i = 0; i < 80; i++) {
+		ck_assert_msg(fabs(weighted[i] - duplicated[i]) < 1e-7, "row %zu: %.12g vs %.12g",
+			      i / 2, weighted[i], duplicated[i]);
+		differs_from_plain = fmax(differs_from_plain, fabs(weighted[i] - plain[i]));
+	}
+	/* And the weights do something: the minority class gains probability. */
+	ck_assert(differs_from_plain > 0.01);
+}
+END_TEST
+
 static double *noisy_classes(size_t n_rows, size_t n_classes)
 {
 	double *values = malloc(n_rows * 3 * sizeof *values);
@@ -193,6 +258,7 @@ static Suite *logistic_suite(void)
 	tcase_add_test(tc, binary_fit_is_stationary);
 	tcase_add_test(tc, multinomial_fit_is_stationary);
 	tcase_add_test(tc, non_convergence_is_a_warning);
+	tcase_add_test(tc, balanced_weights_equal_replicated_rows);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
