@@ -340,8 +340,8 @@ static int score_probabilities(const ml_class_data *data, ml_classification_scor
 			       ml_error *err)
 {
 	if (ml_log_loss(data, &scores->log_loss, err) < 0 ||
-	    ml_roc_auc(data, &scores->roc_auc, &scores->warnings, err) < 0 ||
-	    ml_average_precision(data, &scores->average_precision, &scores->warnings, err) < 0)
+	    ml_metrics_ranking(data, &scores->roc_auc, &scores->average_precision,
+			       &scores->warnings, err) < 0)
 		return -1;
 	scores->has_probabilities = true;
 	return 0;

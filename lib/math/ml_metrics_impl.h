@@ -59,6 +59,13 @@ int ml_metrics_check_class_data(const ml_class_data *data, bool need_predicted,
 size_t ml_metrics_renumber(const int64_t *labels, size_t n_rows, size_t *codes,
 			   uint64_t *sizes, ml_error *err);
 
+/*
+ * ROC AUC and average precision (either may be NULL) from one ranking of
+ * the rows per class: ml_roc_auc and ml_average_precision together.
+ */
+int ml_metrics_ranking(const ml_class_data *data, double *auc, double *precision,
+		       unsigned *warnings, ml_error *err);
+
 /* A row's weight: 1 without weights. */
 static inline double ml_metrics_weight(const ml_class_data *data, size_t row)
 {

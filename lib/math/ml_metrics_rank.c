@@ -158,18 +158,6 @@ static bool both_sides_present(const ml_class_data *data, size_t positive)
 	return seen_positive && seen_negative;
 }
 
-static double binary_roc_auc(clf_curve *curve, const ml_class_data *data, size_t positive,
-			     unsigned *warnings)
-{
-	if (!both_sides_present(data, positive)) {
-		*warnings |= ML_METRIC_WARN_ONE_CLASS;
-		return NAN;
-	}
-	clf_curve_compute(curve, data, positive);
-	drop_collinear(curve);
-	return area_under(curve, warnings);
-}
-
 /* np.allclose(1, row sums): _multiclass_roc_auc_score's test for probabilities. */
 static bool rows_sum_to_one(const ml_class_data *data)
 {
@@ -182,39 +170,14 @@ static bool rows_sum_to_one(const ml_class_data *data)
 	return true;
 }
 
-int ml_roc_auc(const ml_class_data *data, double *auc, unsigned *warnings, ml_error *err)
-{
-	unsigned ignored = 0;
-	warnings = warnings ? warnings : &ignored;
-	clf_curve curve;
-	if (ml_metrics_check_class_data(data, false, true, err) < 0 ||
-	    clf_curve_init(&curve, data->n_rows, err) < 0)
-		return -1;
-	if (data->n_classes == 2) {
-		*auc = binary_roc_auc(&curve, data, 1, warnings);
-	} else if (!rows_sum_to_one(data)) {
-		*warnings |= ML_METRIC_WARN_NOT_PROBABILITIES;
-		*auc = NAN;
-	} else {
-		ml_sum total = { 0, 0 };
-		for (size_t k = 0; k < data->n_classes; k++)
-			ml_sum_add(&total, binary_roc_auc(&curve, data, k, warnings));
-		*auc = ml_sum_value(&total) / (double)data->n_classes;
-	}
-	clf_curve_free(&curve);
-	return 0;
-}
-
 /*
  * _binary_uninterpolated_average_precision: -sum(diff(recall) * precision)
  * over precision_recall_curve's points, lowest threshold last.  With no
  * positive row, recall is 1 everywhere (scikit-learn's convention) and the
  * sum is 0.
  */
-static double binary_average_precision(clf_curve *curve, const ml_class_data *data,
-				       size_t positive, unsigned *warnings)
+static double average_precision_of(const clf_curve *curve, unsigned *warnings)
 {
-	clf_curve_compute(curve, data, positive);
 	size_t last = curve->n_points - 1;
 	double tps_last = curve->tps[last];
 	if (tps_last == 0)
@@ -231,8 +194,20 @@ static double binary_average_precision(clf_curve *curve, const ml_class_data *da
 	return -ml_sum_value(&sum);
 }
 
-int ml_average_precision(const ml_class_data *data, double *precision, unsigned *warnings,
-			 ml_error *err)
+/* _binary_roc_auc_score from the curve of class positive; drops its collinear points. */
+static double roc_auc_of(clf_curve *curve, const ml_class_data *data, size_t positive,
+			 unsigned *warnings)
+{
+	if (!both_sides_present(data, positive)) {
+		*warnings |= ML_METRIC_WARN_ONE_CLASS;
+		return NAN;
+	}
+	drop_collinear(curve);
+	return area_under(curve, warnings);
+}
+
+int ml_metrics_ranking(const ml_class_data *data, double *auc, double *precision,
+		       unsigned *warnings, ml_error *err)
 {
 	unsigned ignored = 0;
 	warnings = warnings ? warnings : &ignored;
@@ -240,16 +215,39 @@ int ml_average_precision(const ml_class_data *data, double *precision, unsigned 
 	if (ml_metrics_check_class_data(data, false, true, err) < 0 ||
 	    clf_curve_init(&curve, data->n_rows, err) < 0)
 		return -1;
-	if (data->n_classes == 2) {
-		*precision = binary_average_precision(&curve, data, 1, warnings);
-	} else {
-		ml_sum total = { 0, 0 };
-		for (size_t k = 0; k < data->n_classes; k++)
-			ml_sum_add(&total, binary_average_precision(&curve, data, k, warnings));
-		*precision = ml_sum_value(&total) / (double)data->n_classes;
+	bool binary = data->n_classes == 2;
+	if (auc && !binary && !rows_sum_to_one(data)) {
+		*warnings |= ML_METRIC_WARN_NOT_PROBABILITIES;
+		*auc = NAN;
+		auc = NULL;
 	}
+	/* Binary: class 1's column alone; else each class against the rest, then the mean. */
+	ml_sum auc_sum = { 0, 0 }, precision_sum = { 0, 0 };
+	for (size_t k = binary ? 1 : 0; k < data->n_classes && (auc || precision); k++) {
+		clf_curve_compute(&curve, data, k);
+		if (precision)
+			ml_sum_add(&precision_sum, average_precision_of(&curve, warnings));
+		if (auc)
+			ml_sum_add(&auc_sum, roc_auc_of(&curve, data, k, warnings));
+	}
+	double n_curves = binary ? 1.0 : (double)data->n_classes;
+	if (precision)
+		*precision = ml_sum_value(&precision_sum) / n_curves;
+	if (auc)
+		*auc = ml_sum_value(&auc_sum) / n_curves;
 	clf_curve_free(&curve);
 	return 0;
+}
+
+int ml_roc_auc(const ml_class_data *data, double *auc, unsigned *warnings, ml_error *err)
+{
+	return ml_metrics_ranking(data, auc, NULL, warnings, err);
+}
+
+int ml_average_precision(const ml_class_data *data, double *precision, unsigned *warnings,
+			 ml_error *err)
+{
+	return ml_metrics_ranking(data, NULL, precision, warnings, err);
 }
 
 void ml_roc_curve_free(ml_roc_curve *curve)
