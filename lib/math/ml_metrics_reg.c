@@ -129,7 +129,7 @@ int ml_score_regression(const double *truth, const double *predicted, size_t n_r
 
 	for (size_t r = 0; r < n_rows; r++)
 		residual[r] = fabs(residual[r]);
-	scores->median_absolute_error = ml_median(residual, n_rows);
+	scores->median_absolute_error = ml_quantile_median(residual, n_rows);
 	free(residual);
 	return 0;
 }
