@@ -283,16 +283,28 @@ bool cli_csv_option(int code, ml_csv_options *csv)
 	ml_error err;
 	switch (code) {
 	case 'd':
+	case CLI_OPT_DELIMITER:
 		csv->delimiter = cli_delimiter(cli_arg);
 		csv->delimiter_given = true;
 		return true;
 	case CLI_OPT_NO_HEADER:
-		csv->header = false;
+	case CLI_OPT_HEADER:
+		if (csv->header_given && csv->header != (code == CLI_OPT_HEADER))
+			cli_usage_error("--header and --no-header contradict each other");
+		csv->header = code == CLI_OPT_HEADER;
+		csv->header_given = true;
 		return true;
 	case CLI_OPT_NA:
 		/* A copy: the list is cut up, and argv is recorded in stage files whole. */
 		if (ml_csv_options_set_na(csv, cli_copy_arg(), &err) < 0)
 			cli_usage_error("--na: %s", err.message);
+		csv->na_given = true;
+		return true;
+	case CLI_OPT_QUOTES:
+		if (strcmp(cli_arg, "strict") != 0 && strcmp(cli_arg, "lenient") != 0)
+			cli_usage_error("--quotes: '%s' is neither 'strict' nor 'lenient'", cli_arg);
+		csv->lenient_quotes = strcmp(cli_arg, "lenient") == 0;
+		csv->quotes_given = true;
 		return true;
 	default:
 		return false;
@@ -490,6 +502,25 @@ void cli_stage_finish_arguments(int argc, char **argv, cli_stage_io *io,
 		cli_usage_error("--load and --save: the stage is saved already");
 }
 
+static bool output_is_terminal(const cli_stage_io *io)
+{
+	return (!io->output || strcmp(io->output, "-") == 0) && isatty(STDOUT_FILENO);
+}
+
+/*
+ * CSV has no header for stages: a stage fitted here and written as CSV is
+ * lost, and a model fitted on that CSV would score raw rows without it.
+ * Said once, on stderr, unless the user chose CSV (--csv) or kept the
+ * stage (--save); mlpipe(7) has the design.
+ */
+static void note_stage_not_carried(const ml_chain *chain)
+{
+	const char *kind = ml_stage_kind_name(ml_chain_stage(chain, ml_chain_length(chain) - 1));
+	cli_warn("note: CSV does not carry the %s stage: a model fitted on this output would score"
+		 " new data without it; keep the stage with --save FILE, or write binary (--bin);"
+		 " --csv silences this note", kind);
+}
+
 void cli_stage_fit(const cli_stage_io *io, ml_input *input, const ml_load_options *load,
 		   bool csv_follows_input, cli_fit_stage_fn fit, void *context, ml_dataset *data)
 {
@@ -510,5 +541,7 @@ void cli_stage_fit(const cli_stage_io *io, ml_input *input, const ml_load_option
 			cli_die("--save: the input has no stage to save (it is binary without one)");
 		cli_save_chain(io->save, data->chain);
 	}
+	if (fit && format == ML_FORMAT_CSV && !io->csv && !io->save && !output_is_terminal(io))
+		note_stage_not_carried(data->chain);
 	cli_write_dataset(data, format, io->output);
 }

@@ -57,16 +57,31 @@ _Noreturn void cli_die(const char *format, ...) __attribute__((format(printf, 1,
 void cli_warn(const char *format, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * The options of every command that reads CSV: -d, --no-header, --na.
- * `prefix` starts their help ("" or "CSV input: ").
+ * The options of every command that reads CSV: -d, --no-header, --na,
+ * --quotes.  `prefix` starts their help ("" or "CSV input: ").  Commands
+ * that replay a load stage (ml-predict, --load) read CSV in the dialect
+ * the stage recorded unless these say otherwise, and take --header too.
  */
-enum { CLI_OPT_NO_HEADER = 900, CLI_OPT_NA };
-#define CLI_CSV_OPTIONS(prefix)                                                          \
-	{ 'd', "delimiter", "C", prefix "field delimiter (default ',', '\\t' for tab)" },  \
+enum { CLI_OPT_NO_HEADER = 900, CLI_OPT_NA, CLI_OPT_QUOTES, CLI_OPT_HEADER, CLI_OPT_DELIMITER };
+#define CLI_CSV_DIALECT_OPTIONS(prefix)                                                   \
 	{ CLI_OPT_NO_HEADER, "no-header", NULL,                                          \
 	  prefix "the first line is data; columns are c1..cN" },                         \
 	{ CLI_OPT_NA, "na", "LIST",                                                      \
-	  prefix "missing-value strings (default NA,NaN,nan,?; empty always)" }
+	  prefix "missing-value strings (default NA,NaN,nan,?; empty always)" },         \
+	{ CLI_OPT_QUOTES, "quotes", "MODE",                                              \
+	  prefix "strict (default) or lenient: a quote inside an unquoted field is text" }
+#define CLI_CSV_OPTIONS(prefix)                                                          \
+	{ 'd', "delimiter", "C", prefix "field delimiter (default ',', '\\t' for tab)" },  \
+	CLI_CSV_DIALECT_OPTIONS(prefix)
+/* For ml-poly, whose -d is the degree: --delimiter only. */
+#define CLI_CSV_LONG_OPTIONS(prefix)                                                     \
+	{ CLI_OPT_DELIMITER, "delimiter", "C",                                           \
+	  prefix "field delimiter (default ',', '\\t' for tab)" },                       \
+	CLI_CSV_DIALECT_OPTIONS(prefix)
+/* --header: the first line names the columns, against a stage recorded without one. */
+#define CLI_CSV_HEADER_OPTION(prefix)                                                    \
+	{ CLI_OPT_HEADER, "header", NULL,                                                \
+	  prefix "the first line names the columns (when the model says otherwise)" }
 /* Applies one of those options to csv; false when code is not one of them. */
 bool cli_csv_option(int code, ml_csv_options *csv);
 

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/ml_text.h"
+#include "stages/ml_load.h"
 #include "math/ml_colstats.h"
 #include "core/ml_file.h"
 #include "core/ml_number.h"
@@ -72,6 +74,44 @@ static void print_chain(const ml_chain *chain)
 	}
 }
 
+/* Names, quoted where a space or a quote would make the line ambiguous. */
+static void print_names(char *const *names, size_t count)
+{
+	ml_buf text;
+	ml_buf_init(&text);
+	for (size_t i = 0; i < count; i++)
+		ml_text_string(&text, names[i]);
+	if (text.failed)
+		cli_die("out of memory");
+	fputs(text.data ? text.data : "", stdout);
+	ml_buf_free(&text);
+}
+
+/*
+ * What a chain that starts with a load stage reads: its CSV columns, in
+ * the order CSV without a header must give them, and the dialect.
+ */
+static void print_csv_input(const ml_chain *chain)
+{
+	if (ml_chain_length(chain) == 0 || !ml_stage_is_load(ml_chain_stage(chain, 0)))
+		return;
+	const ml_stage *load = ml_chain_stage(chain, 0);
+	const ml_columns *inputs = ml_stage_inputs(load);
+	printf("csv columns: %zu:", inputs->count);
+	print_names(inputs->names, inputs->count);
+	if (inputs->target != ML_NO_COLUMN)
+		printf(" (target %s, may be left out)", inputs->names[inputs->target]);
+	ml_csv_options csv;
+	ml_csv_options_init(&csv);
+	ml_load_fill_dialect(load, &csv);
+	char delimiter[8];
+	snprintf(delimiter, sizeof delimiter, csv.delimiter == '\t' ? "tab" : "'%c'", csv.delimiter);
+	printf("\ncsv dialect: delimiter %s, %s, quotes %s, missing:", delimiter,
+	       csv.header ? "header" : "no header", csv.lenient_quotes ? "lenient" : "strict");
+	print_names((char *const *)csv.na_values, csv.n_na_values);
+	printf(" (and empty)\n");
+}
+
 static void print_column_stats(const ml_dataset *data)
 {
 	size_t width = data->columns.count;
@@ -86,18 +126,35 @@ static void print_column_stats(const ml_dataset *data)
 	if (ml_colstats_moments(&in, count, mean, variance, &err) < 0)
 		cli_fail(&err);
 	ml_colstats_extremes(&in, low, high);
-	printf("%-24s %7s %12s %7s %12s %12s %12s %12s\n", "column", "role", "count", "missing",
-	       "mean", "std", "min", "max");
+	/* Names as the text of stage files writes them: quoted when they hold a space. */
+	char **shown = calloc(width ? width : 1, sizeof *shown);
+	int name_width = 24;
+	if (!shown)
+		cli_die("out of memory");
 	for (size_t c = 0; c < width; c++) {
-		printf("%-24s %7s %12zu %7zu", data->columns.names[c],
+		ml_buf name;
+		ml_buf_init(&name);
+		ml_text_string(&name, data->columns.names[c]);
+		if (name.failed)
+			cli_die("out of memory");
+		shown[c] = name.data;
+		int length = (int)strlen(name.data + 1);
+		name_width = length > name_width && length <= 64 ? length : name_width;
+	}
+	printf("%-*s %7s %12s %7s %12s %12s %12s %12s\n", name_width, "column", "role", "count",
+	       "missing", "mean", "std", "min", "max");
+	for (size_t c = 0; c < width; c++) {
+		printf("%-*s %7s %12zu %7zu", name_width, shown[c] + 1,
 		       c == data->columns.target ? "target" : "feature", count[c],
 		       data->n_rows - count[c]);
+		free(shown[c]);
 		print_number(count[c] ? mean[c] : NAN);
 		print_number(count[c] ? sqrt(variance[c]) : NAN);
 		print_number(count[c] ? low[c] : NAN);
 		print_number(count[c] ? high[c] : NAN);
 		putchar('\n');
 	}
+	free(shown);
 	free(count);
 	free(stats);
 }
@@ -115,8 +172,7 @@ static void describe_data(const char *path, const ml_load_options *load)
 	char *const *classes = ml_chain_class_names(data.chain, &n_classes);
 	if (classes) {
 		printf("classes: %zu:", n_classes);
-		for (size_t i = 0; i < n_classes; i++)
-			printf(" %s", classes[i]);
+		print_names(classes, n_classes);
 		putchar('\n');
 	}
 	print_chain(data.chain);
@@ -135,6 +191,7 @@ static void describe_model(const char *path)
 	for (size_t i = 0; i < ml_model_n_meta(model); i++)
 		printf("%s\n", ml_model_meta(model, i));
 	print_chain(ml_model_chain(model));
+	print_csv_input(ml_model_chain(model));
 	ml_buf text;
 	ml_buf_init(&text);
 	ml_model_describe(model, &text);
@@ -161,6 +218,7 @@ static void describe_pipefile(const char *path)
 	for (size_t i = 0; i < ml_pipefile_n_meta(file); i++)
 		printf("%s\n", ml_pipefile_meta(file, i));
 	print_chain(ml_pipefile_chain(file));
+	print_csv_input(ml_pipefile_chain(file));
 	ml_pipefile_close(file);
 }
 

@@ -30,6 +30,7 @@ static const cli_option options[] = {
 	{ 't', "target", "NAME", "the target column (never expanded)" },
 	{ OPT_MAX_COLUMNS, "max-columns", "N", "refuse to make more than N columns ("
 	  TEXT_OF(ML_POLY_DEFAULT_MAX_COLUMNS) ")" },
+	CLI_CSV_LONG_OPTIONS("CSV input: "),
 	CLI_STAGE_OPTIONS("write CSV (the default for CSV input)",
 			  "write binary (the default for binary input)",
 			  "save the stages, the poly stage last, to FILE",
@@ -80,7 +81,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
 			s->poly.max_columns = cli_size("--max-columns", cli_arg, 1, ML_MAX_COLUMNS);
 			break;
 		default:
-			if (!cli_stage_option(code, &s->io))
+			if (!cli_csv_option(code, &s->load.csv) && !cli_stage_option(code, &s->io))
 				cli_usage_error("unhandled option");
 		}
 	}

@@ -32,6 +32,8 @@ static const cli_option options[] = {
 	{ OPT_STATS, "stats", NULL, "print rows, errors, rows/s and latency on stderr at the end" },
 	{ OPT_STATS_FILE, "stats-file", "FILE", "write those counters for Prometheus to FILE"
 						" at exit and on SIGUSR1" },
+	CLI_CSV_OPTIONS("CSV input, against the model's dialect: "),
+	CLI_CSV_HEADER_OPTION("CSV input: "),
 	{ 0 },
 };
 
@@ -51,6 +53,7 @@ static const cli_command command = {
 
 typedef struct settings {
 	ml_predict_options predict;
+	ml_csv_options dialect; /* what the user chose: the rest is the model's */
 	bool csv, bin, stats;
 	const char *model, *output, *stats_file;
 	char **inputs;
@@ -68,6 +71,7 @@ static volatile sig_atomic_t report_asked;
 static void parse_arguments(int argc, char **argv, settings *s)
 {
 	ml_predict_options_init(&s->predict);
+	ml_csv_options_init(&s->dialect);
 	int code;
 	while ((code = cli_next_option(argc, argv)) != -1) {
 		switch (code) {
@@ -79,7 +83,9 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		case 'l': s->predict.service = true; break;
 		case OPT_STATS: s->stats = true; break;
 		case OPT_STATS_FILE: s->stats_file = cli_arg; break;
-		default: cli_usage_error("unhandled option");
+		default:
+			if (!cli_csv_option(code, &s->dialect))
+				cli_usage_error("unhandled option");
 		}
 	}
 	if (optind >= argc)
@@ -165,8 +171,7 @@ static void predict_input(ml_predictor *predictor, const ml_model *model, const 
 			  const char *input)
 {
 	ml_error err;
-	ml_csv_options csv;
-	ml_csv_options_init(&csv);
+	ml_csv_options csv = s->dialect;
 	/* A service parses in this thread, where a signal's wake-up reaches it. */
 	csv.line_at_a_time = csv.recover_lines = s->predict.service;
 	ml_stream *stream = ml_stream_open(input, &csv, ml_model_chain(model), s->model, &err);

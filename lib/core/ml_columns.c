@@ -226,6 +226,21 @@ int ml_columns_read_target(ml_text_reader *reader, ml_columns *columns, bool all
 /* Column lists in messages stop after this many bytes. */
 #define LIST_LIMIT 600
 
+/* One column named "a;b;c" is a header read with the wrong delimiter. */
+static void hint_delimiter(ml_buf *out, const ml_columns *columns)
+{
+	static const char *const guesses[][2] = { { ";", "';'" }, { "\t", "'\\t'" },
+						   { "|", "'|'" } };
+	if (columns->count != 1)
+		return;
+	for (size_t i = 0; i < sizeof guesses / sizeof guesses[0]; i++)
+		if (strchr(columns->names[0], guesses[i][0][0])) {
+			ml_buf_printf(out, "; one column only: is the delimiter %s? try -d %s",
+				      guesses[i][1], guesses[i][1]);
+			return;
+		}
+}
+
 void ml_columns_list(ml_buf *out, const ml_columns *columns)
 {
 	size_t start = out->length;
@@ -236,6 +251,7 @@ void ml_columns_list(ml_buf *out, const ml_columns *columns)
 		}
 		ml_buf_printf(out, "%s'%s'", i ? ", " : "", columns->names[i]);
 	}
+	hint_delimiter(out, columns);
 }
 
 int ml_columns_resolve_target(const ml_columns *columns, const char *name, const char *source,

@@ -73,7 +73,8 @@ typedef struct pending_record {
 } pending_record;
 
 static const char malformed_quoting[] =
-	"malformed quoting (a quote inside an unquoted field, or text after a closing quote)";
+	"malformed quoting (a quote inside an unquoted field, or text after a closing quote;"
+	" --quotes lenient reads a quote inside an unquoted field as text)";
 
 /*
  * The records parsed from one or more blocks of input.  The parsing side
@@ -267,7 +268,10 @@ static void *bounded_realloc(void *old, size_t size)
 
 static int start_parser(ml_csv_reader *reader, ml_error *err)
 {
-	if (csv_init(&reader->parser, CSV_STRICT | CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
+	unsigned char flags = CSV_REPALL_NL | CSV_STRICT_FINI;
+	if (!reader->options.lenient_quotes)
+		flags |= CSV_STRICT;
+	if (csv_init(&reader->parser, flags) != 0)
 		return ml_error_nomem(err);
 	reader->parser_ready = true;
 	csv_set_delim(&reader->parser, (unsigned char)reader->options.delimiter);
@@ -799,6 +803,11 @@ void ml_csv_reader_free(ml_csv_reader *reader)
 const ml_columns *ml_csv_reader_columns(const ml_csv_reader *reader)
 {
 	return &reader->columns;
+}
+
+bool ml_csv_reader_has_header(const ml_csv_reader *reader)
+{
+	return reader->options.header;
 }
 
 const char *ml_csv_reader_name(const ml_csv_reader *reader)

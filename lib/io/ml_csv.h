@@ -23,8 +23,12 @@
 
 typedef struct ml_csv_options {
 	char delimiter;          /* ',' */
-	bool delimiter_given;    /* the user chose it: no guessing in messages */
 	bool header;             /* first record names the columns (default) */
+	/*
+	 * A quote inside an unquoted field (12" pizza) is text, as pandas
+	 * reads it, instead of an error; quoted fields still follow RFC 4180.
+	 */
+	bool lenient_quotes;
 	bool line_at_a_time;     /* parse in the caller's thread, for services */
 	/*
 	 * Also for services: malformed quoting, a NUL byte or an overlong
@@ -35,6 +39,12 @@ typedef struct ml_csv_options {
 	bool recover_lines;
 	size_t n_na_values;      /* strings read as missing, besides "" */
 	const char *na_values[ML_MAX_NA_VALUES];
+	/*
+	 * Which of the dialect's parts (delimiter, header, na_values,
+	 * lenient_quotes) the user chose: the others may come from a load
+	 * stage's record of the training data's dialect (ml_stream_open).
+	 */
+	bool delimiter_given, header_given, na_given, quotes_given;
 } ml_csv_options;
 
 /* Defaults: ',', a header, missing = "", NA, NaN, nan, ?. */
@@ -65,8 +75,10 @@ typedef struct ml_csv_reader ml_csv_reader;
 ml_csv_reader *ml_csv_reader_create(int fd, const char *name, const ml_csv_options *options,
 				    const void *prefix, size_t prefix_length, ml_error *err);
 void ml_csv_reader_free(ml_csv_reader *reader);
-/* Column names from the header; no target. */
+/* Column names from the header (or c1..cN without one); no target. */
 const ml_columns *ml_csv_reader_columns(const ml_csv_reader *reader);
+/* Whether the first record named the columns. */
+bool ml_csv_reader_has_header(const ml_csv_reader *reader);
 const char *ml_csv_reader_name(const ml_csv_reader *reader);
 /*
  * 1 with the next record (valid until the next call), 0 at the end, -1 on

@@ -512,7 +512,7 @@ void ml_model_describe(const ml_model *model, ml_buf *out)
 	if (model->task == ML_TASK_CLASSIFICATION) {
 		ml_buf_printf(out, "classes: %zu:", model->n_classes);
 		for (size_t k = 0; k < model->n_classes; k++)
-			ml_buf_printf(out, " %s", model->class_names[k]);
+			ml_text_string(out, model->class_names[k]); /* quoted when it holds a space */
 		ml_buf_putc(out, '\n');
 	}
 	for (size_t i = 0; i < model->kind->n_params; i++) {

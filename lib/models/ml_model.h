@@ -88,8 +88,9 @@ typedef int (*ml_row_reader)(void *source, double *rows, size_t max_rows, size_t
 			     ml_error *err);
 
 /*
- * Training rows: in memory (values, n_rows) or read block by block
- * (values NULL: read, source), laid out as columns, after chain.
+ * Training rows: read block by block (read, source), or, when read is
+ * NULL, in memory (values, n_rows; values may be NULL for no rows), laid
+ * out as columns, after chain.
  */
 typedef struct ml_training_data {
 	const char *name;           /* the input, for messages */

@@ -157,7 +157,7 @@ int ml_training_rows_next(ml_training_rows *rows, double *block, size_t max_rows
 	const double *in;
 	size_t n;
 	*n_read = 0;
-	if (data->values) {
+	if (!data->read) { /* in memory (values may be NULL when there are no rows) */
 		n = data->n_rows - rows->next_row;
 		n = n < max_rows ? n : max_rows;
 		in = data->values + rows->next_row * rows->width;
@@ -202,7 +202,7 @@ int ml_training_rows_all(ml_training_rows *rows, double **all, size_t *n_rows, m
 	size_t width = ml_training_rows_width(rows), capacity = 0, count = 0, got;
 	double *values = NULL;
 	/* Rows in memory: their count is known; streamed: grow by doubling. */
-	bool known = rows->data->values != NULL;
+	bool known = !rows->data->read;
 	if (known && grow_rows(&values, &capacity, rows->data->n_rows, width, err) < 0)
 		return -1;
 	do {

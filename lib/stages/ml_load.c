@@ -226,6 +226,15 @@ static void write_params(const ml_stage *stage, ml_buf *out)
 {
 	const load_params *params = params_of(stage);
 	ml_text_write_list(out, "missing", params->n_na_values, params->na_values);
+	/* The rest of the dialect, when it is not the default (which format 1 implied). */
+	if (params->csv.delimiter != ',') {
+		char delimiter[2] = { params->csv.delimiter, '\0' };
+		ml_text_write_word(out, "delimiter", delimiter);
+	}
+	if (!params->csv.header)
+		ml_text_write_bool(out, "header", false);
+	if (params->csv.lenient_quotes)
+		ml_text_write_word(out, "quotes", "lenient");
 	for (size_t i = 0; i < stage->inputs.count; i++) {
 		const load_column *column = &params->columns[i];
 		if (column->encoding == ENCODE_NUMERIC)
@@ -277,6 +286,49 @@ static int parse_column(ml_stage *stage, ml_text_reader *reader, const ml_text_l
 	return 0;
 }
 
+/*
+ * The optional dialect lines after "missing", in this order; line gets the
+ * first line after them.
+ */
+static int parse_dialect(ml_text_reader *reader, ml_csv_options *csv, ml_text_line *line,
+			 ml_error *err)
+{
+	static const char *const quotes[] = { "strict", "lenient", NULL };
+	size_t choice;
+	if (ml_text_next_required(reader, line, "end", err) < 0)
+		return -1;
+	if (ml_text_is(line, "delimiter")) {
+		const char *text;
+		if (ml_text_expect(reader, line, "delimiter", 1, err) < 0)
+			return -1;
+		text = line->tokens[1];
+		if (strlen(text) != 1 || strchr("\"\r\n", text[0]))
+			return ml_text_fail(reader, line, err, "'delimiter' must be one character,"
+					    " not a quote or a line end");
+		csv->delimiter = text[0];
+		if (ml_text_next_required(reader, line, "end", err) < 0)
+			return -1;
+	}
+	if (ml_text_is(line, "header")) {
+		static const char *const booleans[] = { "false", "true", NULL };
+		if (ml_text_expect(reader, line, "header", 1, err) < 0 ||
+		    ml_text_get_choice(reader, line, 1, booleans, &choice, err) < 0)
+			return -1;
+		csv->header = choice == 1;
+		if (ml_text_next_required(reader, line, "end", err) < 0)
+			return -1;
+	}
+	if (ml_text_is(line, "quotes")) {
+		if (ml_text_expect(reader, line, "quotes", 1, err) < 0 ||
+		    ml_text_get_choice(reader, line, 1, quotes, &choice, err) < 0)
+			return -1;
+		csv->lenient_quotes = choice == 1;
+		if (ml_text_next_required(reader, line, "end", err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int parse_params(ml_stage *stage, ml_text_reader *reader, ml_error *err)
 {
 	ml_text_line line;
@@ -288,13 +340,30 @@ static int parse_params(ml_stage *stage, ml_text_reader *reader, ml_error *err)
 	stage->params = new_params(stage->inputs.count, (const char *const *)values, count, err);
 	if (!stage->params)
 		return -1;
+	if (parse_dialect(reader, &params_of(stage)->csv, &line, err) < 0)
+		return -1;
 	for (;;) {
-		if (ml_text_next_required(reader, &line, "end", err) < 0)
-			return -1;
 		if (!ml_text_is(&line, "column"))
 			return ml_text_expect_end(reader, &line, "a load stage", err);
-		if (parse_column(stage, reader, &line, err) < 0)
+		if (parse_column(stage, reader, &line, err) < 0 ||
+		    ml_text_next_required(reader, &line, "end", err) < 0)
 			return -1;
+	}
+}
+
+void ml_load_fill_dialect(const ml_stage *stage, ml_csv_options *csv)
+{
+	const ml_csv_options *recorded = &params_of(stage)->csv;
+	if (!csv->delimiter_given)
+		csv->delimiter = recorded->delimiter;
+	if (!csv->header_given)
+		csv->header = recorded->header;
+	if (!csv->quotes_given)
+		csv->lenient_quotes = recorded->lenient_quotes;
+	if (!csv->na_given) {
+		csv->n_na_values = recorded->n_na_values;
+		memcpy(csv->na_values, recorded->na_values,
+		       recorded->n_na_values * sizeof *csv->na_values);
 	}
 }
 
@@ -633,8 +702,13 @@ int ml_load_fit(ml_csv_reader *csv, const ml_load_options *options, ml_dataset *
 		goto done;
 	state.params = new_params(state.n_used, options->csv.na_values, options->csv.n_na_values,
 				  err);
-	if (!state.params || force_categorical(&state, err) < 0 ||
-	    fit_rows(&state, csv, err) < 0 || settle_encodings(&state, &inputs, err) < 0)
+	if (!state.params)
+		goto done;
+	state.params->csv.delimiter = options->csv.delimiter;
+	state.params->csv.header = options->csv.header;
+	state.params->csv.lenient_quotes = options->csv.lenient_quotes;
+	if (force_categorical(&state, err) < 0 || fit_rows(&state, csv, err) < 0 ||
+	    settle_encodings(&state, &inputs, err) < 0)
 		goto done;
 	stage = ml_stage_finish(ml_stage_new(&ml_load_stage_kind, &inputs, state.params, err), err);
 	state.params = NULL; /* the stage owns them now, or freed them */

@@ -8,8 +8,10 @@
  * one-hot by default ("island=Dream"), integer codes with `ordinal`.  A
  * categorical target becomes class indices, its vocabulary the class names.
  * Numbers inside a categorical column are keyed by their shortest exact
- * form, so "1.0" and "1" are one category.  The missing-value strings are
- * part of the stage too.
+ * form, so "1.0" and "1" are one category.  The CSV dialect is part of the
+ * stage too (the missing-value strings, and the delimiter, header and
+ * quotes when they are not the defaults), so that data read later, by
+ * ml-predict or --load, is read the way the training data was.
  *
  * Applying streams: CSV records are matched to the stage's inputs by
  * column name (any order; extra columns ignored; a missing target is NaN),
@@ -50,6 +52,13 @@ int ml_load_fit(ml_csv_reader *csv, const ml_load_options *options, ml_dataset *
 char *const *ml_load_class_names(const ml_stage *stage, size_t *count);
 /* True when stage is a load stage. */
 bool ml_stage_is_load(const ml_stage *stage);
+/*
+ * The CSV dialect the load stage was fitted on (delimiter, header, missing
+ * values, quotes), put into the parts of csv the user did not choose
+ * (csv->*_given).  The missing-value strings stay the stage's: csv must not
+ * outlive it.
+ */
+void ml_load_fill_dialect(const ml_stage *stage, ml_csv_options *csv);
 
 typedef struct ml_load_applier ml_load_applier;
 

@@ -538,7 +538,14 @@ ml_stage *ml_scale_fit(const ml_dataset *dataset, const ml_scale_options *option
 			.columns = &dataset->columns, .summary = summary ? summary : &ignored };
 	size_t cells;
 	memset(s.summary, 0, sizeof *s.summary);
-	if (ml_scale_options_check(options, err) < 0 || !(s.params = new_params(s.width, err)))
+	if (ml_scale_options_check(options, err) < 0)
+		return NULL;
+	if (s.n_rows == 0) {
+		/* Statistics of nothing would be a made-up stage (scikit-learn refuses too). */
+		ml_error_set(err, "no rows to fit a scale stage on");
+		return NULL;
+	}
+	if (!(s.params = new_params(s.width, err)))
 		return NULL;
 	s.params->method = options->method;
 	s.params->impute = options->impute;

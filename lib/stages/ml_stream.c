@@ -46,6 +46,40 @@ static size_t widest_row(const ml_chain *chain, size_t first, size_t start_width
 	return widest;
 }
 
+/*
+ * CSV without a header: its fields are the load stage's inputs in their
+ * order, the target included or left out.
+ */
+static int name_by_position(const ml_stage *load, const ml_columns *csv, ml_columns *named,
+			    const char *source, const char *wanted_name, ml_error *err)
+{
+	const ml_columns *inputs = ml_stage_inputs(load);
+	bool without_target = inputs->target != ML_NO_COLUMN && csv->count == inputs->count - 1;
+	if (csv->count != inputs->count && !without_target) {
+		if (inputs->target != ML_NO_COLUMN)
+			ml_error_set(err, "%s: the rows have %zu fields; without a header they must be"
+				     " the %zu input columns of '%s' (%zu without the target '%s'),"
+				     " in order: ml-info %s lists them", source, csv->count,
+				     inputs->count, wanted_name, inputs->count - 1,
+				     inputs->names[inputs->target], wanted_name);
+		else
+			ml_error_set(err, "%s: the rows have %zu fields; without a header they must be"
+				     " the %zu input columns of '%s', in order: ml-info %s lists"
+				     " them", source, csv->count, inputs->count, wanted_name,
+				     wanted_name);
+		return -1;
+	}
+	if (ml_columns_init(named, csv->count, err) < 0)
+		return -1;
+	for (size_t i = 0, c = 0; i < inputs->count; i++) {
+		if (without_target && i == inputs->target)
+			continue;
+		if (!(named->names[c++] = ml_strdup(inputs->names[i], err)))
+			return -1;
+	}
+	return 0;
+}
+
 static int locate(ml_stream *stream, const ml_chain *wanted, const char *wanted_name,
 		  ml_error *err)
 {
@@ -86,9 +120,19 @@ static int locate(ml_stream *stream, const ml_chain *wanted, const char *wanted_
 	}
 	stream->chain = wanted;
 	stream->first_stage = 1;
-	stream->applier = ml_load_applier_create(ml_chain_stage(wanted, 0),
-						 ml_csv_reader_columns(ml_input_csv(input)),
+	ml_columns named = { 0 };
+	const ml_columns *columns = ml_csv_reader_columns(ml_input_csv(input));
+	if (!ml_csv_reader_has_header(ml_input_csv(input))) {
+		if (name_by_position(ml_chain_stage(wanted, 0), columns, &named, ml_input_name(input),
+				     wanted_name, err) < 0) {
+			ml_columns_free(&named);
+			return -1;
+		}
+		columns = &named;
+	}
+	stream->applier = ml_load_applier_create(ml_chain_stage(wanted, 0), columns,
 						 ml_input_name(input), err);
+	ml_columns_free(&named);
 	if (!stream->applier) {
 		size_t used = strlen(err->message);
 		snprintf(err->message + used, sizeof err->message - used, " (needed by '%s')",
@@ -101,7 +145,10 @@ static int locate(ml_stream *stream, const ml_chain *wanted, const char *wanted_
 ml_stream *ml_stream_open(const char *path, const ml_csv_options *csv, const ml_chain *wanted,
 			  const char *wanted_name, ml_error *err)
 {
-	ml_input *input = ml_input_open(path, csv, err);
+	ml_csv_options dialect = *csv;
+	if (ml_chain_length(wanted) > 0 && ml_stage_is_load(ml_chain_stage(wanted, 0)))
+		ml_load_fill_dialect(ml_chain_stage(wanted, 0), &dialect);
+	ml_input *input = ml_input_open(path, &dialect, err);
 	return input ? ml_stream_from_input(input, wanted, wanted_name, err) : NULL;
 }
 

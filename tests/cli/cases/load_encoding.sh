@@ -32,7 +32,7 @@ loads_as 'k,m\n0,1\n,2\n1,3\n' forced.csv --categorical k --ordinal
 printf 'x,species,w\n1,versicolor,5\n2,setosa,6\n3,"virginica, tall",7\n4,setosa,8\n' > target.csv
 run_ok ml-load -t species target.csv -o target.bin
 run_ok ml-info target.bin
-grep -qx 'classes: 3: setosa versicolor virginica, tall' out || fail "class names"
+grep -qx 'classes: 3: setosa versicolor "virginica, tall"' out || fail "class names"
 grep -qx 'target: species' out || fail "target"
 loads_as 'x,species,w\n1,versicolor,5\n2,setosa,6\n3,"virginica, tall",7\n4,setosa,8\n' target.bin
 # Without -t the same column is one-hot; with --ordinal the target is still classes.

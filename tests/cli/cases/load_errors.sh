@@ -36,7 +36,15 @@ expect_fail 1 '^ml-load: semicolon\.csv:2: row has 3 fields, header has 1$' ml-l
 printf 'a,b\n1,2\n3,"4\n5,6\n' > unterminated.csv
 refused 'unterminated\.csv:3: unterminated quoted field \(the input ends inside quotes\)$' unterminated.csv
 printf 'a,b\n1,2\n3,4"5\n' > stray_quote.csv
-refused 'stray_quote\.csv:3: malformed quoting \(a quote inside an unquoted field, or text after a closing quote\)$' stray_quote.csv
+refused 'stray_quote\.csv:3: malformed quoting \(a quote inside an unquoted field, or text after a closing quote; --quotes lenient reads a quote inside an unquoted field as text\)$' stray_quote.csv
+# Lenient quotes read it as text, as pandas does, and the stage records the dialect.
+run_ok ml-load --quotes lenient -t b --csv stray_quote.csv
+printf 'a,b\n1,2\n3,"4""5"\n' | cmp -s - out || fail "lenient quotes"
+run_ok ml-load --quotes lenient -t b --save lenient.load stray_quote.csv -o lenient.bin
+grep -qx 'quotes lenient' lenient.load || fail "the stage does not record lenient quotes"
+run_ok ml-load --load lenient.load --csv stray_quote.csv
+grep -qx '3,"4""5"' out || fail "--load does not read with the recorded dialect"
+expect_fail 1 'malformed quoting' ml-load --load lenient.load --quotes strict stray_quote.csv
 printf 'a,b\n1,2\n3,"4"5\n' > after_quote.csv
 refused 'after_quote\.csv:3: malformed quoting' after_quote.csv
 

@@ -59,7 +59,7 @@ grep -Eq '^ml-scale: 150 rows; standard: 4 of 5 columns, 0 constant; 0 missing v
 	{ cat err >&2; fail "-v summary"; }
 
 # A closed pipe ends ml-scale quietly; a full disk does not pass for success.
-ml-scale -t species "$iris" 2> err | head -n 1 > /dev/null
+ml-scale -t species --csv "$iris" 2> err | head -n 1 > /dev/null
 [ -s err ] && { cat err >&2; fail "message after a closed pipe"; }
 expect_fail 1 "ml-scale: .*(write|space)" sh -c "ml-scale -t species '$iris' > /dev/full"
 exit 0
