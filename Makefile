@@ -139,3 +139,4 @@ clean:
 
 -include $(FUZZ_REPLAY:$(BUILD)/fuzz/replay_%=$(BUILD)/tests/fuzz/fuzz_%.d) $(BUILD)/tests/fuzz/replay.d
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PROGRAMS:$(BUILD)/%=$(BUILD)/cmd/%.d)
+-include $(UNIT_TESTS:$(BUILD)/tests/%=$(BUILD)/tests/unit/%.d)

@@ -273,6 +273,7 @@ static ml_model *fit(settings *s)
 		data.chain = dataset.chain;
 		data.values = dataset.values;
 		data.n_rows = dataset.n_rows;
+		data.lines = dataset.lines;
 	}
 	ml_model *model = ml_model_fit(&s->fit, &data, &err);
 	if (!model)

@@ -20,7 +20,7 @@
 #include "serve/ml_telemetry.h"
 #include "stages/ml_stream.h"
 
-enum { OPT_PROBA = 256, OPT_CSV, OPT_BIN, OPT_STATS, OPT_STATS_FILE };
+enum { OPT_PROBA = 256, OPT_CSV, OPT_BIN, OPT_STATS, OPT_STATS_FILE, OPT_ON_ERROR };
 
 static const cli_option options[] = {
 	{ OPT_PROBA, "proba", NULL, "add a p_CLASS probability column per class" },
@@ -29,6 +29,8 @@ static const cli_option options[] = {
 	{ OPT_BIN, "bin", NULL, "write a binary matrix: prediction (class index), p_* columns" },
 	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },
 	{ 'l', "line-buffered", NULL, "serve: answer each line at once; a bad one gets 'error: ...'" },
+	{ OPT_ON_ERROR, "on-error", "WHAT", "batch: a bad row 'fail's the run (default), or is"
+					    " 'skip'ped or answered 'nan' (empty), and named" },
 	{ OPT_STATS, "stats", NULL, "print rows, errors, rows/s and latency on stderr at the end" },
 	{ OPT_STATS_FILE, "stats-file", "FILE", "write those counters for Prometheus to FILE"
 						" at exit and on SIGUSR1" },
@@ -68,6 +70,17 @@ static bool finished;
 static int wake_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t report_asked;
 
+static void parse_on_error(const char *arg, ml_predict_options *predict)
+{
+	static const char *const names[] = { "fail", "skip", "nan" };
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(arg, names[i]) == 0) {
+			predict->on_error = (ml_on_error)i;
+			return;
+		}
+	cli_usage_error("--on-error: '%s' is not 'fail', 'skip' or 'nan'", arg);
+}
+
 static void parse_arguments(int argc, char **argv, settings *s)
 {
 	ml_predict_options_init(&s->predict);
@@ -83,6 +96,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		case 'l': s->predict.service = true; break;
 		case OPT_STATS: s->stats = true; break;
 		case OPT_STATS_FILE: s->stats_file = cli_arg; break;
+		case OPT_ON_ERROR: parse_on_error(cli_arg, &s->predict); break;
 		default:
 			if (!cli_csv_option(code, &s->dialect))
 				cli_usage_error("unhandled option");
@@ -173,7 +187,9 @@ static void predict_input(ml_predictor *predictor, const ml_model *model, const 
 	ml_error err;
 	ml_csv_options csv = s->dialect;
 	/* A service parses in this thread, where a signal's wake-up reaches it. */
-	csv.line_at_a_time = csv.recover_lines = s->predict.service;
+	csv.line_at_a_time = s->predict.service;
+	/* A bad record spoils itself only, when bad rows are answered rather than fatal. */
+	csv.recover_lines = s->predict.service || s->predict.on_error != ML_ON_ERROR_FAIL;
 	ml_stream *stream = ml_stream_open(input, &csv, ml_model_chain(model), s->model, &err);
 	if (!stream || ml_predictor_begin(predictor, stream, &err) < 0)
 		cli_fail(&err);

@@ -464,7 +464,7 @@ ml_model *ml_model_read(const char *path, ml_error *err)
 /* ---- predicting ------------------------------------------------------- */
 
 int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
-		     size_t row_offset, double *predictions, double *probabilities,
+		     double *predictions, double *probabilities, size_t *bad_row,
 		     ml_error *err)
 {
 	size_t d = model->n_features, width = model->columns.count;
@@ -483,10 +483,11 @@ int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
 			for (size_t f = 0; f < d; f++) {
 				double value = row[model->feature_column[f]];
 				if (complete && isnan(value)) {
-					ml_error_set(err, "row %zu, column '%s' is missing; %s needs"
-						     " complete data: impute with ml-scale --impute",
-						     row_offset + start + r + 1,
+					ml_error_set(err, "column '%s' is missing; %s needs complete"
+						     " data: impute with ml-scale --impute",
 						     ml_model_feature_name(model, f), model->kind->name);
+					if (bad_row)
+						*bad_row = start + r;
 					free(features);
 					return -1;
 				}

@@ -49,10 +49,11 @@ const char *ml_model_class_name(const ml_model *model, size_t index);
  * gets the value (regression) or the class index (classification);
  * probabilities, when not NULL and the task is classification, gets
  * n_rows x n_classes.  A missing value in a feature the estimator cannot
- * route is an error naming the row (row_offset + index + 1) and column.
+ * route is an error naming the column; *bad_row (may be NULL) gets the
+ * row's index, for the caller to say where it came from.
  */
 int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
-		     size_t row_offset, double *predictions, double *probabilities,
+		     double *predictions, double *probabilities, size_t *bad_row,
 		     ml_error *err);
 
 /*
@@ -98,6 +99,7 @@ typedef struct ml_training_data {
 	const ml_chain *chain;      /* copied into the model */
 	const double *values;
 	size_t n_rows;
+	const size_t *lines;        /* CSV: the line each row starts on, for messages; or NULL */
 	ml_row_reader read;
 	void *source;
 } ml_training_data;

@@ -110,17 +110,28 @@ char *const *ml_training_rows_class_names(const ml_training_rows *rows, size_t *
 	return ml_chain_class_names(rows->data->chain, count);
 }
 
+/* "train.csv:17" for a CSV line, "train.bin: row 16" for a binary row. */
+static void place_of(const ml_training_rows *rows, size_t row, char *place, size_t size)
+{
+	const ml_training_data *data = rows->data;
+	if (data->lines && !data->read)
+		snprintf(place, size, "%s:%zu", data->name, data->lines[row]);
+	else
+		snprintf(place, size, "%s: row %zu", data->name, row + 1);
+}
+
 static int missing_value(const ml_training_rows *rows, size_t row, size_t column, ml_error *err)
 {
 	const ml_model *model = rows->model;
 	const ml_columns *columns = &model->columns;
+	char place[ML_ERROR_SIZE / 2];
+	place_of(rows, row, place, sizeof place);
 	if (column == columns->target)
-		ml_error_set(err, "%s: row %zu: the target '%s' is missing; drop such rows before"
-			     " fitting", rows->data->name, row + 1, columns->names[column]);
+		ml_error_set(err, "%s: the target '%s' is missing; drop such rows before fitting"
+			     " (ml-load --drop-missing-target)", place, columns->names[column]);
 	else
-		ml_error_set(err, "%s: row %zu, column '%s' is missing; %s needs complete data:"
-			     " impute with ml-scale --impute", rows->data->name, row + 1,
-			     columns->names[column], model->kind->name);
+		ml_error_set(err, "%s: column '%s' is missing; %s needs complete data: impute with"
+			     " ml-scale --impute", place, columns->names[column], model->kind->name);
 	return -1;
 }
 

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -285,6 +286,14 @@ static void put_answer(ml_predictor *p, const ml_stream *stream, size_t i)
 	ml_buf_putc(&p->text, '\n');
 }
 
+static int put_binary_answer(ml_predictor *p, size_t i, ml_error *err)
+{
+	p->answers[0] = p->predictions[i];
+	for (size_t k = 0; k < p->n_probabilities; k++)
+		p->answers[1 + k] = p->probabilities[i * p->n_probabilities + k];
+	return ml_binary_write_rows(p->binary, p->answers, 1, err);
+}
+
 static int put_answers(ml_predictor *p, const ml_stream *stream, size_t n_rows, ml_error *err)
 {
 	if (p->options.format == ML_FORMAT_CSV) {
@@ -302,16 +311,63 @@ static int put_answers(ml_predictor *p, const ml_stream *stream, size_t n_rows, 
 	return ml_binary_write_rows(p->binary, p->answers, n_rows, err);
 }
 
-/* The line that answers a request that failed: never more than one line. */
-static void put_error_line(ml_predictor *p, const char *message)
+/* Rows that fail are answered one by one instead of ending the run. */
+static bool answers_failures(const ml_predictor *p)
 {
-	ml_buf_puts(&p->text, ML_PREDICT_ERROR_PREFIX);
-	for (const char *c = message; *c; c++)
-		ml_buf_putc(&p->text, *c == '\n' || *c == '\r' ? ' ' : *c);
-	ml_buf_putc(&p->text, '\n');
+	return p->options.service || p->options.on_error != ML_ON_ERROR_FAIL;
+}
+
+/*
+ * A row that cannot be answered: a service's error line (never more than
+ * one line), nothing (skip), or an empty prediction (nan), after the
+ * input's own fields when they were read (i is the row in the block, or
+ * SIZE_MAX for a record that could not be read).
+ */
+static void put_failure(ml_predictor *p, const ml_stream *stream, size_t i, const char *message)
+{
+	if (p->options.service) {
+		ml_buf_puts(&p->text, ML_PREDICT_ERROR_PREFIX);
+		for (const char *c = message; *c; c++)
+			ml_buf_putc(&p->text, *c == '\n' || *c == '\r' ? ' ' : *c);
+		ml_buf_putc(&p->text, '\n');
+	} else if (p->options.on_error == ML_ON_ERROR_NAN) {
+		if (p->options.format == ML_FORMAT_BINARY) {
+			for (size_t k = 0; k <= p->n_probabilities; k++)
+				p->answers[k] = NAN;
+			/* A write error here shows again at the next block or at the end. */
+			ml_error ignored;
+			ml_binary_write_rows(p->binary, p->answers, 1, &ignored);
+		} else {
+			if (p->options.append) {
+				size_t length = 0;
+				const char *input = i != SIZE_MAX ? ml_stream_input_text(stream, i, &length)
+								   : NULL;
+				if (input)
+					ml_buf_append(&p->text, input, length);
+				else
+					for (size_t c = 1; c < p->first_input.count; c++)
+						ml_buf_putc(&p->text, ',');
+				ml_buf_putc(&p->text, ',');
+			}
+			for (size_t k = 0; k < p->n_probabilities; k++)
+				ml_buf_putc(&p->text, ',');
+			ml_buf_putc(&p->text, '\n');
+		}
+	}
 	ml_telemetry_add_errors(p->stats, 1);
 	if (p->options.on_request_error)
 		p->options.on_request_error(message, p->options.context);
+}
+
+/* Puts where row i of the block came from before the message: "x.csv:17: ...". */
+static int locate_row(const ml_stream *stream, size_t first_row, size_t i, ml_error *err)
+{
+	size_t line = ml_stream_row_line(stream, i);
+	if (line)
+		ml_error_prefix(err, "%s:%zu", ml_stream_name(stream), line);
+	else
+		ml_error_prefix(err, "%s: row %zu", ml_stream_name(stream), first_row + i + 1);
+	return -1;
 }
 
 /*
@@ -323,27 +379,29 @@ static int answer_rows(ml_predictor *p, const ml_stream *stream, size_t n_rows,
 		       size_t *answered, ml_error *err)
 {
 	const ml_model *model = p->model;
-	size_t first_row = p->rows_in_stream;
+	size_t first_row = p->rows_in_stream, bad_row;
 	p->rows_in_stream += n_rows;
 	*answered = 0;
-	if (ml_model_predict(model, p->rows, n_rows, first_row, p->predictions,
-			     p->probabilities, err) == 0) {
+	if (ml_model_predict(model, p->rows, n_rows, p->predictions, p->probabilities, &bad_row,
+			     err) == 0) {
 		*answered = n_rows;
 		return put_answers(p, stream, n_rows, err);
 	}
-	ml_error_prefix(err, "%s", ml_stream_name(stream));
-	if (!p->options.service)
-		return -1;
+	if (!answers_failures(p))
+		return locate_row(stream, first_row, bad_row, err);
 	for (size_t i = 0; i < n_rows; i++) {
 		double *probabilities = p->probabilities ? p->probabilities + i * p->n_probabilities
 							 : NULL;
-		if (ml_model_predict(model, p->rows + i * p->width, 1, first_row + i,
-				     p->predictions + i, probabilities, err) == 0) {
-			put_answer(p, stream, i);
+		if (ml_model_predict(model, p->rows + i * p->width, 1, p->predictions + i,
+				     probabilities, NULL, err) == 0) {
 			(*answered)++;
+			if (p->options.format == ML_FORMAT_CSV)
+				put_answer(p, stream, i);
+			else if (put_binary_answer(p, i, err) < 0)
+				return -1;
 		} else {
-			ml_error_prefix(err, "%s", ml_stream_name(stream));
-			put_error_line(p, err->message);
+			locate_row(stream, first_row, i, err);
+			put_failure(p, stream, i, err->message);
 		}
 	}
 	return 0;
@@ -363,7 +421,7 @@ int ml_predictor_run(ml_predictor *p, ml_stream *stream, ml_error *err)
 		size_t n_read, answered = 0;
 		ml_error read_error;
 		int status = ml_stream_read(stream, p->rows, BLOCK_ROWS, &n_read, &read_error);
-		bool request_failed = status < 0 && p->options.service &&
+		bool request_failed = status < 0 && answers_failures(p) &&
 				      ml_stream_row_failed(stream);
 		if (status < 0 && !request_failed) {
 			*err = read_error;
@@ -373,7 +431,7 @@ int ml_predictor_run(ml_predictor *p, ml_stream *stream, ml_error *err)
 			return -1;
 		if (request_failed) {
 			p->rows_in_stream++;
-			put_error_line(p, read_error.message);
+			put_failure(p, stream, SIZE_MAX, read_error.message);
 		}
 		bool stream_ended = status == 0 && n_read == 0;
 		if ((p->options.service || stream_ended || p->text.length >= WRITE_SIZE) &&

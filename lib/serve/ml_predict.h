@@ -30,13 +30,23 @@
 /* How an error line starts; the rest is the message, on one line. */
 #define ML_PREDICT_ERROR_PREFIX "error: "
 
+/*
+ * What batch mode does with a row it cannot answer (a malformed record, a
+ * value that is not a number, a missing value the model cannot route):
+ * stop there (fail), leave it out (skip), or answer it with an empty
+ * prediction (nan); the last two name it to on_request_error and count it.
+ * Service mode always answers it with an error line.
+ */
+typedef enum ml_on_error { ML_ON_ERROR_FAIL, ML_ON_ERROR_SKIP, ML_ON_ERROR_NAN } ml_on_error;
+
 typedef struct ml_predict_options {
 	ml_format format;   /* ML_FORMAT_CSV (default) or ML_FORMAT_BINARY */
 	bool probabilities; /* a p_CLASS column per class (classification) */
 	bool append;        /* the input's columns before the answers (CSV) */
 	bool service;       /* answer per line, flush, error lines for bad requests */
+	ml_on_error on_error; /* batch mode */
 	int wake_fd;        /* readable: ml_predictor_run returns ML_PREDICT_WOKEN; -1 none */
-	/* Service mode: called with each error line's message (for a log), or NULL. */
+	/* Each row not answered (service mode, skip, nan): its message, for a log; or NULL. */
 	void (*on_request_error)(const char *message, void *context);
 	void *context;
 } ml_predict_options;

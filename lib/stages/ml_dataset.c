@@ -12,6 +12,7 @@ void ml_dataset_free(ml_dataset *dataset)
 	ml_columns_free(&dataset->columns);
 	ml_chain_free(dataset->chain);
 	free(dataset->values);
+	free(dataset->lines);
 	memset(dataset, 0, sizeof *dataset);
 }
 

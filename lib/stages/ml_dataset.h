@@ -15,6 +15,7 @@ typedef struct ml_dataset {
 	ml_chain *chain;
 	size_t n_rows;
 	double *values; /* n_rows x columns.count, row-major */
+	size_t *lines;  /* read from CSV: the line each row starts on, for messages; or NULL */
 } ml_dataset;
 
 void ml_dataset_free(ml_dataset *dataset);

@@ -424,6 +424,7 @@ typedef struct fit_state {
 	size_t *csv_index;  /* used column -> CSV column */
 	load_params *params;
 	double *values;     /* rows x n_used: numbers, or category codes */
+	size_t *lines;      /* the line each row starts on */
 	size_t n_rows, row_capacity;
 } fit_state;
 
@@ -486,6 +487,10 @@ static int grow_rows(fit_state *state, ml_error *err)
 	if (!values)
 		return -1;
 	state->values = values;
+	size_t *lines = ml_realloc_array(state->lines, capacity, sizeof *lines, err);
+	if (!lines)
+		return -1;
+	state->lines = lines;
 	state->row_capacity = capacity;
 	return 0;
 }
@@ -501,7 +506,7 @@ static int fit_rows(fit_state *state, ml_csv_reader *csv, ml_error *err)
 		for (size_t c = 0; c < state->n_used; c++)
 			if (fit_cell(state, &record, c, &row[c], err) < 0)
 				return -1;
-		state->n_rows++;
+		state->lines[state->n_rows++] = record.line;
 	}
 	return got;
 }
@@ -721,6 +726,8 @@ int ml_load_fit(ml_csv_reader *csv, const ml_load_options *options, ml_dataset *
 	if (ml_chain_append(dataset->chain, stage, err) == 0)
 		status = 0;
 	stage = NULL;
+	dataset->lines = state.lines;
+	state.lines = NULL;
 done:
 	/* On failure after ml_stage_new the stage owns params; before, we do. */
 	if (state.params)
@@ -729,6 +736,7 @@ done:
 	ml_columns_free(&inputs);
 	free(state.csv_index);
 	free(state.values);
+	free(state.lines);
 	if (status < 0)
 		ml_dataset_free(dataset);
 	return status;

@@ -33,6 +33,9 @@ struct ml_stream {
 	ml_buf kept;
 	size_t *kept_ends;       /* where each row's text ends in kept */
 	size_t kept_capacity;
+	/* CSV: the line each row of the last read starts on. */
+	size_t *lines;
+	size_t lines_capacity;
 };
 
 static size_t widest_row(const ml_chain *chain, size_t first, size_t start_width)
@@ -198,6 +201,7 @@ void ml_stream_close(ml_stream *stream)
 	free(stream->scratch[1]);
 	ml_buf_free(&stream->kept);
 	free(stream->kept_ends);
+	free(stream->lines);
 	free(stream);
 }
 
@@ -344,6 +348,25 @@ static int read_binary(ml_stream *stream, double *rows, size_t max_rows, size_t 
 	return status;
 }
 
+static int note_line(ml_stream *stream, size_t row, size_t line, ml_error *err)
+{
+	if (row >= stream->lines_capacity) {
+		size_t capacity = stream->lines_capacity ? stream->lines_capacity * 2 : 256;
+		size_t *lines = ml_realloc_array(stream->lines, capacity, sizeof *lines, err);
+		if (!lines)
+			return -1;
+		stream->lines = lines;
+		stream->lines_capacity = capacity;
+	}
+	stream->lines[row] = line;
+	return 0;
+}
+
+size_t ml_stream_row_line(const ml_stream *stream, size_t row)
+{
+	return stream->applier && row < stream->lines_capacity ? stream->lines[row] : 0;
+}
+
 /* Reads up to max_rows raw rows (load stage applied for CSV) into rows. */
 static int read_raw(ml_stream *stream, double *rows, size_t max_rows, size_t *n_read,
 		    ml_error *err)
@@ -370,6 +393,8 @@ static int read_raw(ml_stream *stream, double *rows, size_t max_rows, size_t *n_
 			return -1;
 		}
 		if (stream->keeping && keep_record(stream, &record, *n_read, err) < 0)
+			return -1;
+		if (note_line(stream, *n_read, record.line, err) < 0)
 			return -1;
 		(*n_read)++;
 	}

@@ -48,6 +48,8 @@ uint64_t ml_stream_declared_rows(const ml_stream *stream);
 int ml_stream_read(ml_stream *stream, double *rows, size_t max_rows, size_t *n_read,
 		   ml_error *err);
 bool ml_stream_row_failed(const ml_stream *stream);
+/* CSV: the line row `row` of the last read starts on, for messages; 0 for binary input. */
+size_t ml_stream_row_line(const ml_stream *stream, size_t row);
 /*
  * Writes every row to writer (created with ml_stream_columns), block by
  * block; *n_rows (may be NULL) counts them.  Does not finish the writer.

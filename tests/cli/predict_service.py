@@ -97,7 +97,8 @@ def co_process(model):
         s.ask("1,2,3", "error: stdin:4: row has 3 fields, header has 4", "ragged request")
         expect(s.err.read(), "ml-predict: stdin:4: row has 3 fields, header has 4",
                "the error's log line")
-        s.ask("1,,3,4", "error: stdin: row 4*", "request with a missing value")
+        s.ask("1,,3,4", "error: stdin:5: column 'sepal_width' is missing*",
+              "request with a missing value")
         s.ask('1,"2"x,3,4', "error: stdin:6: malformed quoting*", "malformed quoting")
         s.ask("1,\"2\"\"\",3,4", "error: stdin:7: column 'sepal_width': '2\"' is not a number",
               "quoted text that is not a number")

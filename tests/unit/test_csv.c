@@ -296,7 +296,8 @@ START_TEST(test_quoting_errors)
 	for (size_t i = 0; i < sizeof malformed / sizeof malformed[0]; i++)
 		expect_failure(malformed[i], strlen(malformed[i]),
 			       "t.csv:2: malformed quoting (a quote inside an unquoted field,"
-			       " or text after a closing quote)");
+			       " or text after a closing quote; --quotes lenient reads a quote"
+			       " inside an unquoted field as text)");
 	/* Blanks around a field, quoted or not, are not part of it (libcsv trims them). */
 	open_ok(&o, " a ,\tb\n \"x\" , 2\t\n", NULL);
 	ck_assert_str_eq(ml_csv_reader_columns(o.reader)->names[0], "a");

@@ -176,7 +176,7 @@ START_TEST(fit_refuses_what_it_cannot_fit)
 	ml_error err;
 	ml_fit_options_init(&options, ml_estimator_find("linear"));
 	ck_assert_ptr_null(ml_model_fit(&options, &data, &err));
-	ck_assert_msg(strstr(err.message, "t: row 2, column 'a' is missing; linear needs complete"
+	ck_assert_msg(strstr(err.message, "t: row 2: column 'a' is missing; linear needs complete"
 			     " data") != NULL, "%s", err.message);
 	data = (ml_training_data){ .name = "t", .columns = &columns, .read = read_nothing };
 	ck_assert_ptr_null(ml_model_fit(&options, &data, &err));

@@ -108,7 +108,7 @@ static void check_probability_sums(const double *values, size_t n_rows, size_t n
 	ck_assert_uint_eq(ml_model_n_classes(model), n_classes);
 	double *predictions = malloc(n_rows * sizeof *predictions);
 	double *probabilities = malloc(n_rows * n_classes * sizeof *probabilities);
-	ck_assert_int_eq(ml_model_predict(model, values, n_rows, 0, predictions, probabilities,
+	ck_assert_int_eq(ml_model_predict(model, values, n_rows, predictions, probabilities, NULL,
 					  &err), 0);
 	for (size_t k = 0; k < n_classes; k++) {
 		double sum = 0, count = 0;
@@ -150,7 +150,7 @@ static void fit_probabilities(const double *values, size_t n_rows, const char *C
 	ck_assert_msg(model != NULL, "%s", err.message);
 	double predictions[64];
 	ck_assert_uint_le(n_query, 64);
-	ck_assert_int_eq(ml_model_predict(model, query, n_query, 0, predictions, probabilities,
+	ck_assert_int_eq(ml_model_predict(model, query, n_query, predictions, probabilities, NULL,
 					  &err), 0);
 	ml_model_free(model);
 }

@@ -87,7 +87,7 @@ START_TEST(linear_fixtures_predict_the_recorded_values)
 		ml_error err;
 		make_row(model, features[0], rows);
 		make_row(model, features[1], rows + 11);
-		ck_assert_int_eq(ml_model_predict(model, rows, 2, 0, predictions, NULL, &err), 0);
+		ck_assert_int_eq(ml_model_predict(model, rows, 2, predictions, NULL, NULL, &err), 0);
 		for (size_t r = 0; r < 2; r++)
 			assert_close(predictions[r], expected[m][r], 1e-12);
 		ml_model_free(model);
@@ -113,14 +113,14 @@ START_TEST(multinomial_fixture_predicts_classes_and_probabilities)
 	ml_error err;
 	for (size_t r = 0; r < 3; r++)
 		make_row(model, features[r], rows + r * 5);
-	ck_assert_int_eq(ml_model_predict(model, rows, 3, 0, predictions, probabilities, &err), 0);
+	ck_assert_int_eq(ml_model_predict(model, rows, 3, predictions, probabilities, NULL, &err), 0);
 	for (size_t r = 0; r < 3; r++) {
 		ck_assert(predictions[r] == (double)r);
 		for (size_t k = 0; k < 3; k++)
 			ck_assert(fabs(probabilities[r * 3 + k] - expected[r][k]) <= 1e-12);
 	}
 	/* Without probabilities, the same classes. */
-	ck_assert_int_eq(ml_model_predict(model, rows, 3, 0, predictions, NULL, &err), 0);
+	ck_assert_int_eq(ml_model_predict(model, rows, 3, predictions, NULL, NULL, &err), 0);
 	ck_assert(predictions[2] == 2);
 	ml_model_free(model);
 }
@@ -160,7 +160,7 @@ START_TEST(binary_fixture_predicts_classes_and_probabilities)
 	ml_error err;
 	make_row(model, features[0], rows);
 	make_row(model, second, rows + 31);
-	ck_assert_int_eq(ml_model_predict(model, rows, 2, 0, predictions, probabilities, &err), 0);
+	ck_assert_int_eq(ml_model_predict(model, rows, 2, predictions, probabilities, NULL, &err), 0);
 	ck_assert(predictions[0] == 1 && predictions[1] == 0);
 	for (size_t r = 0; r < 2; r++)
 		for (size_t k = 0; k < 2; k++)
@@ -175,13 +175,14 @@ START_TEST(missing_feature_names_row_and_column)
 	double rows[3 * 11] = { 0 }, predictions[3];
 	ml_error err;
 	rows[2 * 11 + 2] = NAN; /* row 3, column 3 = bmi */
-	ck_assert_int_eq(ml_model_predict(model, rows, 3, 100, predictions, NULL, &err), -1);
-	ck_assert_msg(strstr(err.message, "row 103, column 'bmi' is missing") != NULL, "%s",
-		      err.message);
+	size_t bad_row = 99;
+	ck_assert_int_eq(ml_model_predict(model, rows, 3, predictions, NULL, &bad_row, &err), -1);
+	ck_assert_uint_eq(bad_row, 2);
+	ck_assert_msg(strncmp(err.message, "column 'bmi' is missing", 23) == 0, "%s", err.message);
 	/* A missing target is fine: it is not a feature. */
 	rows[2 * 11 + 2] = 0;
 	rows[10] = NAN;
-	ck_assert_int_eq(ml_model_predict(model, rows, 3, 0, predictions, NULL, &err), 0);
+	ck_assert_int_eq(ml_model_predict(model, rows, 3, predictions, NULL, NULL, &err), 0);
 	ml_model_free(model);
 }
 END_TEST

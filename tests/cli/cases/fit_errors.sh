@@ -28,10 +28,10 @@ expect_fail 1 "no target column 'nosuch' \\(the columns are 'sepal_length'," \
 
 # Missing values: row and column named, the cure suggested.
 printf 'a,b,y\n1,2,3\n4,,6\n7,8,9\n' > holes.csv
-expect_fail 1 "holes.csv: row 2, column 'b' is missing; .*ml-scale --impute" \
+expect_fail 1 "holes.csv:3: column 'b' is missing; .*ml-scale --impute" \
 	ml-fit linear -t y holes.csv -o m
 printf 'a,b,y\n1,2,3\n4,5,\n7,8,9\n' > notarget.csv
-expect_fail 1 "row 2: the target 'y' is missing" ml-fit linear -t y notarget.csv -o m
+expect_fail 1 "notarget.csv:3: the target 'y' is missing" ml-fit linear -t y notarget.csv -o m
 
 # One class, a categorical target for a regression, too many classes.
 printf 'a,y\n1,x\n2,x\n' > oneclass.csv

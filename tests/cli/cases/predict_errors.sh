@@ -49,7 +49,7 @@ expect_fail 1 "^ml-predict: nan.csv:3: column 'sepal_width': 'x' is not a number
 [ -e kept.csv ] && fail "-o left a file after a failure"
 ls | grep -q 'kept.csv.tmp' && fail "-o left its temporary file"
 printf 'sepal_length,sepal_width,petal_length,petal_width\n5,3,1,0.2\n5,,1,0.2\n' > missing.csv
-expect_fail 1 "^ml-predict: missing.csv: row 2, column 'sepal_width' is missing.*ml-scale --impute" \
+expect_fail 1 "^ml-predict: missing.csv:3: column 'sepal_width' is missing.*ml-scale --impute" \
 	ml-predict iris.model missing.csv
 printf 'sepal_length,sepal_width,petal_length,petal_width\n5,"3,1,0.2\n' > quote.csv
 expect_fail 1 '^ml-predict: quote.csv:2: unterminated quoted field' ml-predict iris.model quote.csv
