@@ -105,18 +105,21 @@ static void score_piece(seeding *s, size_t piece, size_t n_candidates, bool firs
 				     data->shift, block, NULL);
 		ml_kmeans_block_cross(block, count, d, s->candidates, s->candidate_norms,
 				      n_candidates, cross);
-		for (size_t r = 0; r < count; r++) {
-			size_t row = start + r;
-			double nearest = first ? INFINITY : closest[row];
-			for (size_t t = 0; t < n_candidates; t++) {
-				double distance = data->row_norms[row] + cross[r * n_candidates + t];
+		/* Candidate by candidate: the running total stays in a register. */
+		for (size_t t = 0; t < n_candidates; t++) {
+			double *updated = slot_values(s, slot_of(s, t)) + start;
+			const double *norms = data->row_norms + start, *nearest = closest + start;
+			double total = totals[slot_of(s, t)];
+			for (size_t r = 0; r < count; r++) {
+				double distance = norms[r] + cross[r * n_candidates + t];
 				if (distance < 0) /* the expansion cancels: never below zero */
 					distance = 0;
-				if (distance > nearest)
-					distance = nearest;
-				slot_values(s, slot_of(s, t))[row] = distance;
-				totals[slot_of(s, t)] += distance;
+				if (!first && distance > nearest[r])
+					distance = nearest[r];
+				updated[r] = distance;
+				total += distance;
 			}
+			totals[slot_of(s, t)] = total;
 		}
 	}
 }
