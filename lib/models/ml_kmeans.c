@@ -9,9 +9,6 @@
 #include "math/ml_parallel.h"
 #include "models/ml_kmeans_impl.h"
 
-/* Blocks each thread should have before predict starts threads. */
-#define MIN_BLOCKS_PER_THREAD 4
-
 void ml_kmeans_options_init(ml_kmeans_options *options)
 {
 	memset(options, 0, sizeof *options);
@@ -227,9 +224,8 @@ int ml_kmeans_predict(const ml_kmeans *kmeans, const double *rows, size_t n_rows
 	if (ml_kmeans_check_finite(rows, n_rows, kmeans->n_features, stride, row_offset, err) < 0)
 		return -1;
 	size_t n_blocks = n_rows / ML_KMEANS_BLOCK_ROWS + (n_rows % ML_KMEANS_BLOCK_ROWS != 0);
-	size_t threads = ml_parallel_threads(), scratch_size = predict_scratch_size(kmeans);
-	if (threads > n_blocks / MIN_BLOCKS_PER_THREAD)
-		threads = n_blocks / MIN_BLOCKS_PER_THREAD ? n_blocks / MIN_BLOCKS_PER_THREAD : 1;
+	size_t scratch_size = predict_scratch_size(kmeans);
+	size_t threads = ml_kmeans_block_threads(n_rows, kmeans->n_clusters, kmeans->n_features);
 	double *scratch = ml_alloc_array(threads, scratch_size * sizeof(double), err);
 	if (!scratch)
 		return -1;

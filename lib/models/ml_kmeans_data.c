@@ -52,6 +52,19 @@ static void choose_pieces(ml_kmeans_data *data, size_t piece_values)
 	data->n_threads = threads < data->n_pieces ? threads : data->n_pieces;
 }
 
+size_t ml_kmeans_block_threads(size_t n_rows, size_t n_clusters, size_t n_features)
+{
+	size_t work, threads = ml_parallel_threads();
+	size_t n_blocks = divide_up(n_rows, ML_KMEANS_BLOCK_ROWS);
+	if (!ml_size_mul(n_rows, n_clusters, &work) || !ml_size_mul(work, n_features, &work))
+		work = SIZE_MAX;
+	if (threads > work / ML_KMEANS_THREAD_WORK)
+		threads = work / ML_KMEANS_THREAD_WORK;
+	if (threads > n_blocks)
+		threads = n_blocks;
+	return threads ? threads : 1;
+}
+
 void ml_kmeans_piece_rows(const ml_kmeans_data *data, size_t piece, size_t *first, size_t *end)
 {
 	*first = piece * data->piece_rows;

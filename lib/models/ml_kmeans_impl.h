@@ -23,6 +23,17 @@
  */
 #define ML_KMEANS_BLOCK_ROWS 256
 
+/*
+ * Distance terms (rows x k x features) each thread should have before a
+ * pass over blocks starts threads: below, starting and joining them costs
+ * more than it saves (mini-batch steps of 1024 rows with k = 64 and 20
+ * features ran ten times slower on two threads of a busy machine).
+ */
+#define ML_KMEANS_THREAD_WORK ((size_t)1 << 22)
+
+/* Threads for a pass over n_rows rows in blocks: 1 up to ml_parallel_threads(). */
+size_t ml_kmeans_block_threads(size_t n_rows, size_t n_clusters, size_t n_features);
+
 struct ml_kmeans {
 	size_t n_clusters;
 	size_t n_features;

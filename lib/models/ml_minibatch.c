@@ -39,7 +39,7 @@ struct ml_minibatch {
 	size_t *order;            /* k: the clusters to reassign */
 	double *scratch;          /* per thread: a block and its distances */
 	size_t scratch_size;
-	size_t n_threads;
+	size_t n_threads;         /* for batches with enough work */
 	ml_random random;         /* the kept seeding's stream, for reassignments */
 	size_t n_rows;            /* rows added, for messages */
 	size_t n_used;            /* rows the steps have used */
@@ -130,8 +130,10 @@ static double assign_batch(ml_minibatch *mb, const double *rows, size_t stride, 
 {
 	size_t k = mb->k, d = mb->d;
 	size_t n_blocks = count / ML_KMEANS_BLOCK_ROWS + (count % ML_KMEANS_BLOCK_ROWS != 0);
+	size_t threads = ml_kmeans_block_threads(count, k, d);
 	ml_kmeans_centre_norms(mb->centres, k, d, mb->centre_norms);
-#pragma omp parallel for num_threads(mb->n_threads) schedule(static, 1) if (n_blocks > 1)
+#pragma omp parallel for num_threads(threads < mb->n_threads ? threads : mb->n_threads) \
+	schedule(static, 1)
 	for (size_t b = 0; b < n_blocks; b++) {
 		size_t start = b * ML_KMEANS_BLOCK_ROWS;
 		size_t n = count - start < ML_KMEANS_BLOCK_ROWS ? count - start : ML_KMEANS_BLOCK_ROWS;
