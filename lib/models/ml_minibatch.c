@@ -131,9 +131,10 @@ static double assign_batch(ml_minibatch *mb, const double *rows, size_t stride, 
 	size_t k = mb->k, d = mb->d;
 	size_t n_blocks = count / ML_KMEANS_BLOCK_ROWS + (count % ML_KMEANS_BLOCK_ROWS != 0);
 	size_t threads = ml_kmeans_block_threads(count, k, d);
+	if (threads > mb->n_threads) /* the scratch was made for these */
+		threads = mb->n_threads;
 	ml_kmeans_centre_norms(mb->centres, k, d, mb->centre_norms);
-#pragma omp parallel for num_threads(threads < mb->n_threads ? threads : mb->n_threads) \
-	schedule(static, 1)
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
 	for (size_t b = 0; b < n_blocks; b++) {
 		size_t start = b * ML_KMEANS_BLOCK_ROWS;
 		size_t n = count - start < ML_KMEANS_BLOCK_ROWS ? count - start : ML_KMEANS_BLOCK_ROWS;
