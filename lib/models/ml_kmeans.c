@@ -30,15 +30,16 @@ int ml_kmeans_options_check(const ml_kmeans_options *options, ml_error *err)
 	else if (options->max_iter < 1)
 		ml_error_set(err, "the iteration limit must be at least 1");
 	else if (!isfinite(options->tol) || options->tol < 0)
-		ml_error_set(err, "the tolerance must be a finite number >= 0, not %g", options->tol);
+		ml_error_set(err, "the tolerance must be a finite number >= 0, not %g",
+			     options->tol);
 	else if (options->initial_centres && options->n_init != 1)
-		ml_error_set(err, "given initial centres, there is one run only (n_init 1, not %zu)",
-			     options->n_init);
+		ml_error_set(err, "given initial centres, there is one run only (n_init 1, not"
+			     " %zu)", options->n_init);
 	else if (options->batch_size < 1)
 		ml_error_set(err, "the batch size must be at least 1");
 	else if (options->init_size != 0 && options->init_size < options->n_clusters)
-		ml_error_set(err, "the seeding rows (init_size %zu) must be at least the %zu clusters",
-			     options->init_size, options->n_clusters);
+		ml_error_set(err, "the seeding rows (init_size %zu) must be at least the %zu"
+			     " clusters", options->init_size, options->n_clusters);
 	else if (!isfinite(options->reassignment_ratio) || options->reassignment_ratio < 0)
 		ml_error_set(err, "the reassignment ratio must be a finite number >= 0, not %g",
 			     options->reassignment_ratio);
@@ -233,8 +234,7 @@ int ml_kmeans_predict(const ml_kmeans *kmeans, const double *rows, size_t n_rows
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
 	for (size_t b = 0; b < n_blocks; b++) {
 		size_t start = b * ML_KMEANS_BLOCK_ROWS;
-		size_t count = n_rows - start < ML_KMEANS_BLOCK_ROWS ? n_rows - start :
-								       ML_KMEANS_BLOCK_ROWS;
+		size_t count = ml_kmeans_block_length(start, n_rows);
 		double *squared = distances ? distances + start : NULL;
 		predict_block(kmeans, rows + start * stride, stride, count,
 			      scratch + ml_parallel_thread_index() * scratch_size, labels + start,
@@ -336,7 +336,7 @@ static void assign_piece(lloyd *l, size_t piece, double *scratch)
 	memset(counts, 0, k * sizeof *counts);
 	ml_kmeans_piece_rows(data, piece, &begin, &end);
 	for (size_t start = begin; start < end; start += ML_KMEANS_BLOCK_ROWS) {
-		size_t count = end - start < ML_KMEANS_BLOCK_ROWS ? end - start : ML_KMEANS_BLOCK_ROWS;
+		size_t count = ml_kmeans_block_length(start, end);
 		ml_kmeans_load_block(data->values + start * data->stride, data->stride, count, d,
 				     data->shift, block, NULL);
 		ml_kmeans_block_cross(block, count, d, l->centres, l->centre_norms, k, cross);
@@ -481,7 +481,7 @@ static void label_piece(lloyd *l, const ml_kmeans *kmeans, size_t piece, double 
 	double *squared = scratch + predict_scratch_size(kmeans), inertia = 0;
 	ml_kmeans_piece_rows(data, piece, &begin, &end);
 	for (size_t start = begin; start < end; start += ML_KMEANS_BLOCK_ROWS) {
-		size_t count = end - start < ML_KMEANS_BLOCK_ROWS ? end - start : ML_KMEANS_BLOCK_ROWS;
+		size_t count = ml_kmeans_block_length(start, end);
 		predict_block(kmeans, data->values + start * data->stride, data->stride, count,
 			      scratch, l->labels + start, squared);
 		for (size_t r = 0; r < count; r++)
@@ -509,7 +509,8 @@ static ml_kmeans *lloyd_result(lloyd *l, ml_error *err)
 	}
 #pragma omp parallel for num_threads(data->n_threads) schedule(dynamic, 1)
 	for (size_t p = 0; p < data->n_pieces; p++)
-		label_piece(l, kmeans, p, l->scratch + ml_parallel_thread_index() * l->scratch_size);
+		label_piece(l, kmeans, p,
+			    l->scratch + ml_parallel_thread_index() * l->scratch_size);
 	kmeans->inertia = 0;
 	for (size_t p = 0; p < data->n_pieces; p++)
 		kmeans->inertia += l->piece_inertia[p];
@@ -539,8 +540,9 @@ static ml_kmeans *lloyd_run(lloyd *l, size_t run, ml_error *err)
 					 prefix, iteration);
 		} else if (shift <= l->tol) {
 			converged = true;
-			ml_kmeans_report(options, "%sconverged at iteration %zu: centre shift %.6g"
-					 " within tolerance %.6g", prefix, iteration, shift, l->tol);
+			ml_kmeans_report(options, "%sconverged at iteration %zu: centre shift"
+					 " %.6g within tolerance %.6g", prefix, iteration, shift,
+					 l->tol);
 		}
 	}
 	if (!converged)

@@ -23,6 +23,12 @@
  */
 #define ML_KMEANS_BLOCK_ROWS 256
 
+/* Rows in the block that starts at start, of rows [.., end). */
+static inline size_t ml_kmeans_block_length(size_t start, size_t end)
+{
+	return end - start < ML_KMEANS_BLOCK_ROWS ? end - start : ML_KMEANS_BLOCK_ROWS;
+}
+
 /*
  * Distance terms (rows x k x features) each thread should have before a
  * pass over blocks starts threads: below, starting and joining them costs

@@ -100,7 +100,7 @@ static void score_piece(seeding *s, size_t piece, size_t n_candidates, bool firs
 	for (size_t t = 0; t < n_candidates; t++)
 		totals[slot_of(s, t)] = 0;
 	for (size_t start = begin; start < end; start += ML_KMEANS_BLOCK_ROWS) {
-		size_t count = end - start < ML_KMEANS_BLOCK_ROWS ? end - start : ML_KMEANS_BLOCK_ROWS;
+		size_t count = ml_kmeans_block_length(start, end);
 		ml_kmeans_load_block(data->values + start * data->stride, data->stride, count, d,
 				     data->shift, block, NULL);
 		ml_kmeans_block_cross(block, count, d, s->candidates, s->candidate_norms,
@@ -212,7 +212,7 @@ int ml_kmeans_seed(const ml_kmeans_data *data, size_t n_clusters, ml_random *ran
 	for (size_t c = 1; c < n_clusters; c++) {
 		double total = potential(&s);
 		for (size_t t = 0; t < s.n_trials; t++)
-			/* All rows on chosen centres (fewer distinct rows than k): any row will do. */
+			/* Every row on a centre (fewer distinct rows than k): any will do. */
 			s.candidate_rows[t] = total > 0 ?
 				draw_row(&s, ml_random_uniform(random) * total) :
 				(size_t)ml_random_below(random, data->n_rows);
@@ -240,7 +240,8 @@ int ml_kmeans_plusplus(const ml_kmeans_input *input, size_t n_clusters, uint64_t
 	int blas_threads = ml_blas_threads_set(1);
 	ml_random random;
 	ml_random_init_stream(&random, seed, run);
-	int status = centres ? ml_kmeans_seed(&data, n_clusters, &random, indices, centres, err) : -1;
+	int status = centres ? ml_kmeans_seed(&data, n_clusters, &random, indices, centres, err) :
+			       -1;
 	ml_blas_threads_set(blas_threads);
 	free(centres);
 	ml_kmeans_data_release(&data);

@@ -137,7 +137,7 @@ static double assign_batch(ml_minibatch *mb, const double *rows, size_t stride, 
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
 	for (size_t b = 0; b < n_blocks; b++) {
 		size_t start = b * ML_KMEANS_BLOCK_ROWS;
-		size_t n = count - start < ML_KMEANS_BLOCK_ROWS ? count - start : ML_KMEANS_BLOCK_ROWS;
+		size_t n = ml_kmeans_block_length(start, count);
 		double *block = mb->scratch + ml_parallel_thread_index() * mb->scratch_size;
 		double *cross = block + ML_KMEANS_BLOCK_ROWS * d;
 		ml_kmeans_load_block(rows + start * stride, stride, n, d, mb->shift, block,
@@ -176,7 +176,8 @@ static double update_centres(ml_minibatch *mb, const double *rows, size_t stride
 	for (size_t j = 0; j < k; j++) {
 		if (mb->batch_counts[j] == 0)
 			continue;
-		double old_count = mb->counts[j], new_count = old_count + (double)mb->batch_counts[j];
+		double old_count = mb->counts[j];
+		double new_count = old_count + (double)mb->batch_counts[j];
 		double *centre = mb->centres + j * d;
 		for (size_t f = 0; f < d; f++) {
 			double moved = (centre[f] * old_count + mb->sums[j * d + f]) / new_count;

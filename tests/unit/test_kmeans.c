@@ -44,8 +44,8 @@ static blobs make_blobs(size_t n_rows, size_t n_features, size_t n_clusters, dou
 	ml_random_init(&random, seed);
 	for (size_t j = 0; j < n_clusters; j++)
 		for (size_t f = 0; f < n_features; f++)
-			centres[j * n_features + f] =
-				offset + (f == 0 ? 20.0 * (double)j : 20 * ml_random_uniform(&random) - 10);
+			centres[j * n_features + f] = offset + (f == 0 ? 20.0 * (double)j :
+							20 * ml_random_uniform(&random) - 10);
 	for (size_t r = 0; r < n_rows; r++) {
 		b.truth[r] = (size_t)ml_random_below(&random, n_clusters);
 		for (size_t f = 0; f < n_features; f++)
@@ -219,8 +219,8 @@ static void check_blobs(size_t n_rows, size_t n_features, size_t k, double offse
 		size_t *predicted = malloc(sizeof(size_t) * n_rows);
 		double *distances = malloc(sizeof(double) * n_rows), squares = 0;
 		ml_error err;
-		ck_assert_int_eq(ml_kmeans_predict(kmeans, b.values, n_rows, n_features, 0, predicted,
-						   distances, &err), 0);
+		ck_assert_int_eq(ml_kmeans_predict(kmeans, b.values, n_rows, n_features, 0,
+						   predicted, distances, &err), 0);
 		ck_assert_mem_eq(predicted, labels, sizeof(size_t) * n_rows);
 		for (size_t r = 0; r < n_rows; r++)
 			squares += distances[r] * distances[r];
@@ -340,7 +340,8 @@ START_TEST(bad_input_is_refused)
 	ml_kmeans_options options;
 	ml_kmeans_options_init(&options);
 	options.n_clusters = 5;
-	ck_assert_str_eq(fit_error(&options, &input), "5 clusters wanted but only 4 rows to cluster");
+	ck_assert_str_eq(fit_error(&options, &input),
+			 "5 clusters wanted but only 4 rows to cluster");
 	options.n_clusters = 0;
 	ck_assert_str_eq(fit_error(&options, &input), "the number of clusters must be at least 1");
 	options.n_clusters = 2;
@@ -397,7 +398,8 @@ START_TEST(same_bits_on_one_and_two_threads)
 	size_t lines = 0;
 	options.progress = count_line;
 	options.progress_context = &lines;
-	size_t *labels[2] = { malloc(sizeof(size_t) * b.n_rows), malloc(sizeof(size_t) * b.n_rows) };
+	size_t *labels[2] = { malloc(sizeof(size_t) * b.n_rows),
+			      malloc(sizeof(size_t) * b.n_rows) };
 	ml_kmeans *kmeans[2];
 	for (size_t i = 0; i < 2; i++) {
 		ml_parallel_set_threads(i + 1);
