@@ -5,10 +5,14 @@
  * their squared distance to the nearest centre chosen so far, and the
  * candidate that leaves the smallest total of those distances kept.
  *
- * One pass over the rows per centre scores all candidates at once (one
- * dgemm per block).  The pass keeps each candidate's updated distances, so
- * adopting the best one is swapping arrays, and per-piece totals, which
- * also let the next draw find its row by walking pieces, then rows.
+ * The rows are read once per centre and nothing of the size of the data is
+ * written but the nearest-centre distances.  Each pass has the candidates
+ * in one matrix (a dgemm per block), led by the best candidate of the
+ * previous pass when there is one: the pass first applies that centre to
+ * the distances, then totals each candidate's improvement per piece.  A
+ * draw for the next centre walks the pieces' totals, then recomputes the
+ * rows of its piece with the same dgemm shape the pass had, so the weights
+ * it adds up are bit for bit those the totals were made of.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -18,16 +22,21 @@
 #include "math/ml_parallel.h"
 #include "models/ml_kmeans_impl.h"
 
+/* The centres one pass measures the rows against. */
+typedef struct pass {
+	double *columns;          /* n_columns x n_features: the pending centre, then the
+				     candidates, shifted as the rows are */
+	double *norms;            /* n_columns */
+	size_t n_columns;
+	bool pending;             /* the first column is the centre the last pass chose */
+} pass;
+
 typedef struct seeding {
 	const ml_kmeans_data *data;
 	size_t n_trials;
-	size_t n_slots;           /* n_trials + 1 distance arrays */
-	double *distances;        /* n_slots x n_rows: the nearest-centre distances in slot
-				     `closest`, each candidate's updated ones in the others */
-	size_t closest;
-	double *piece_totals;     /* n_pieces x n_slots */
-	double *candidates;       /* n_trials x n_features, shifted */
-	double *candidate_norms;  /* n_trials */
+	double *closest;          /* n_rows: distance to the nearest centre applied so far */
+	pass passes[2];           /* the pass being scored, and the one before */
+	double *piece_totals;     /* n_pieces x n_trials, of the last pass scored */
 	size_t *candidate_rows;   /* n_trials */
 	double *scratch;          /* per thread: a block of rows and its cross terms */
 	size_t scratch_size;
@@ -39,23 +48,14 @@ static size_t trials_for(size_t n_clusters)
 	return 2 + (size_t)floor(log((double)n_clusters));
 }
 
-/* The distance array candidate t writes: the slots other than `closest`, in order. */
-static size_t slot_of(const seeding *s, size_t candidate)
-{
-	return candidate < s->closest ? candidate : candidate + 1;
-}
-
-static double *slot_values(const seeding *s, size_t slot)
-{
-	return s->distances + slot * s->data->n_rows;
-}
-
 static void release(seeding *s)
 {
-	free(s->distances);
+	free(s->closest);
+	for (size_t i = 0; i < 2; i++) {
+		free(s->passes[i].columns);
+		free(s->passes[i].norms);
+	}
 	free(s->piece_totals);
-	free(s->candidates);
-	free(s->candidate_norms);
 	free(s->candidate_rows);
 	free(s->scratch);
 }
@@ -65,85 +65,96 @@ static int allocate(seeding *s, const ml_kmeans_data *data, size_t n_clusters, m
 	memset(s, 0, sizeof *s);
 	s->data = data;
 	s->n_trials = trials_for(n_clusters);
-	s->n_slots = s->n_trials + 1;
-	s->closest = s->n_trials;
-	s->scratch_size = ML_KMEANS_BLOCK_ROWS * (data->n_features + s->n_trials);
-	if (!(s->distances = ml_alloc_array(s->n_slots, data->n_rows * sizeof(double), err)) ||
-	    !(s->piece_totals = ml_calloc_array(data->n_pieces, s->n_slots * sizeof(double),
-						err)) ||
-	    !(s->candidates = ml_alloc_array(s->n_trials, data->n_features * sizeof(double),
-					     err)) ||
-	    !(s->candidate_norms = ml_alloc_array(s->n_trials, sizeof(double), err)) ||
+	size_t n_columns = s->n_trials + 1;
+	s->scratch_size = ML_KMEANS_BLOCK_ROWS * (data->n_features + n_columns);
+	if (!(s->closest = ml_alloc_array(data->n_rows, sizeof(double), err)) ||
+	    !(s->piece_totals = ml_alloc_array(data->n_pieces, s->n_trials * sizeof(double),
+					       err)) ||
 	    !(s->candidate_rows = ml_alloc_array(s->n_trials, sizeof(size_t), err)) ||
 	    !(s->scratch = ml_alloc_array(data->n_threads, s->scratch_size * sizeof(double),
 					  err))) {
 		release(s);
 		return -1;
 	}
+	for (size_t row = 0; row < data->n_rows; row++)
+		s->closest[row] = INFINITY; /* no centre yet */
+	for (size_t i = 0; i < 2; i++)
+		if (!(s->passes[i].columns = ml_alloc_array(n_columns,
+							    data->n_features * sizeof(double),
+							    err)) ||
+		    !(s->passes[i].norms = ml_alloc_array(n_columns, sizeof(double), err))) {
+			release(s);
+			return -1;
+		}
 	return 0;
 }
 
-/*
- * Scores n_candidates candidates on one piece: each row's distance to its
- * nearest centre if that candidate joined (first: no centre yet), and
- * their totals.
- */
-static void score_piece(seeding *s, size_t piece, size_t n_candidates, bool first,
+/* A squared distance from the expansion, which cancels: never below zero. */
+static double clipped(double distance)
+{
+	return distance > 0 ? distance : 0;
+}
+
+/* Cross terms of a block of count rows from start with p's columns. */
+static void cross_block(const seeding *s, const pass *p, size_t start, size_t count,
 			double *scratch)
 {
 	const ml_kmeans_data *data = s->data;
-	size_t d = data->n_features, begin, end;
+	size_t d = data->n_features;
 	double *block = scratch, *cross = scratch + ML_KMEANS_BLOCK_ROWS * d;
-	double *totals = s->piece_totals + piece * s->n_slots;
-	const double *closest = slot_values(s, s->closest);
+	ml_kmeans_load_block(data->values + start * data->stride, data->stride, count, d,
+			     data->shift, block, NULL);
+	ml_kmeans_block_cross(block, count, d, p->columns, p->norms, p->n_columns, cross);
+}
+
+/*
+ * One piece of a pass: applies the pending centre to the distances, then
+ * totals per candidate the distances each would leave.
+ */
+static void score_piece(seeding *s, const pass *p, size_t piece, double *scratch)
+{
+	const ml_kmeans_data *data = s->data;
+	size_t begin, end, n_columns = p->n_columns, lead = p->pending ? 1 : 0;
+	size_t n_candidates = n_columns - lead;
+	const double *cross = scratch + ML_KMEANS_BLOCK_ROWS * data->n_features;
+	double *totals = s->piece_totals + piece * s->n_trials;
 	ml_kmeans_piece_rows(data, piece, &begin, &end);
 	for (size_t t = 0; t < n_candidates; t++)
-		totals[slot_of(s, t)] = 0;
+		totals[t] = 0;
 	for (size_t start = begin; start < end; start += ML_KMEANS_BLOCK_ROWS) {
 		size_t count = ml_kmeans_block_length(start, end);
-		ml_kmeans_load_block(data->values + start * data->stride, data->stride, count, d,
-				     data->shift, block, NULL);
-		ml_kmeans_block_cross(block, count, d, s->candidates, s->candidate_norms,
-				      n_candidates, cross);
+		const double *norms = data->row_norms + start;
+		double *closest = s->closest + start;
+		cross_block(s, p, start, count, scratch);
+		for (size_t r = 0; p->pending && r < count; r++) {
+			double distance = clipped(norms[r] + cross[r * n_columns]);
+			closest[r] = distance < closest[r] ? distance : closest[r];
+		}
 		/* Candidate by candidate: the running total stays in a register. */
 		for (size_t t = 0; t < n_candidates; t++) {
-			double *updated = slot_values(s, slot_of(s, t)) + start;
-			const double *norms = data->row_norms + start, *nearest = closest + start;
-			double total = totals[slot_of(s, t)];
+			double total = totals[t];
 			for (size_t r = 0; r < count; r++) {
-				double distance = norms[r] + cross[r * n_candidates + t];
-				if (distance < 0) /* the expansion cancels: never below zero */
-					distance = 0;
-				if (!first && distance > nearest[r])
-					distance = nearest[r];
-				updated[r] = distance;
-				total += distance;
+				double distance = clipped(norms[r] + cross[r * n_columns + lead + t]);
+				total += distance < closest[r] ? distance : closest[r];
 			}
-			totals[slot_of(s, t)] = total;
+			totals[t] = total;
 		}
 	}
 }
 
-/* Scores the candidates in s->candidate_rows; returns the index of the best one. */
-static size_t score_candidates(seeding *s, size_t n_candidates, bool first)
+/* Scores p over all rows; returns its best candidate (the first on ties). */
+static size_t score(seeding *s, const pass *p)
 {
 	const ml_kmeans_data *data = s->data;
-	size_t d = data->n_features;
-	for (size_t t = 0; t < n_candidates; t++) {
-		size_t row = s->candidate_rows[t];
-		ml_kmeans_load_block(data->values + row * data->stride, data->stride, 1, d,
-				     data->shift, s->candidates + t * d, s->candidate_norms + t);
-	}
 #pragma omp parallel for num_threads(data->n_threads) schedule(dynamic, 1)
-	for (size_t p = 0; p < data->n_pieces; p++)
-		score_piece(s, p, n_candidates, first,
-			    s->scratch + ml_parallel_thread_index() * s->scratch_size);
-	size_t best = 0;
+	for (size_t piece = 0; piece < data->n_pieces; piece++)
+		score_piece(s, p, piece, s->scratch + ml_parallel_thread_index() * s->scratch_size);
+	size_t best = 0, n_candidates = p->n_columns - (p->pending ? 1 : 0);
 	double best_total = INFINITY;
 	for (size_t t = 0; t < n_candidates; t++) {
 		double total = 0;
-		for (size_t p = 0; p < data->n_pieces; p++)
-			total += s->piece_totals[p * s->n_slots + slot_of(s, t)];
+		for (size_t piece = 0; piece < data->n_pieces; piece++)
+			total += s->piece_totals[piece * s->n_trials + t];
 		if (total < best_total) {
 			best_total = total;
 			best = t;
@@ -152,47 +163,58 @@ static size_t score_candidates(seeding *s, size_t n_candidates, bool first)
 	return best;
 }
 
-/* The total of the nearest-centre distances, summed in piece order. */
-static double potential(const seeding *s)
+/* Puts row (shifted) into column of p. */
+static void set_column(const seeding *s, pass *p, size_t column, size_t row)
 {
-	double total = 0;
-	for (size_t p = 0; p < s->data->n_pieces; p++)
-		total += s->piece_totals[p * s->n_slots + s->closest];
-	return total;
+	const ml_kmeans_data *data = s->data;
+	size_t d = data->n_features;
+	ml_kmeans_load_block(data->values + row * data->stride, data->stride, 1, d, data->shift,
+			     p->columns + column * d, p->norms + column);
 }
 
 /*
- * The first row whose running total of distances exceeds target: rows
- * weighted by their distance, zero-distance rows (the centres) never
- * chosen.  Rounding can leave target at or beyond the end of a piece's
- * total: the last row with a positive distance is taken then.
+ * The first row whose running total of distances (with candidate `best`
+ * of pass p) exceeds target: rows weighted by their distance, the
+ * zero-distance ones (the centres) never chosen.  Rounding can leave
+ * target at or beyond the end of a piece's total: the last row with a
+ * positive distance is taken then.
  */
-static size_t draw_row(const seeding *s, double target)
+static size_t draw_row(seeding *s, const pass *p, size_t best, double target)
 {
 	const ml_kmeans_data *data = s->data;
-	const double *closest = slot_values(s, s->closest);
 	size_t piece = data->n_pieces, last_positive = data->n_pieces;
-	for (size_t p = 0; p < data->n_pieces; p++) {
-		double total = s->piece_totals[p * s->n_slots + s->closest];
+	for (size_t q = 0; q < data->n_pieces; q++) {
+		double total = s->piece_totals[q * s->n_trials + best];
 		if (total > 0)
-			last_positive = p;
+			last_positive = q;
 		if (total > target) {
-			piece = p;
+			piece = q;
 			break;
 		}
 		target -= total;
 	}
 	if (piece == data->n_pieces)
 		piece = last_positive;
-	size_t begin, end, chosen = SIZE_MAX;
-	ml_kmeans_piece_rows(data, piece, &begin, &end);
+	size_t begin, end, column = (p->pending ? 1 : 0) + best;
+	const double *cross = s->scratch + ML_KMEANS_BLOCK_ROWS * data->n_features;
 	double running = 0;
-	for (size_t row = begin; row < end; row++) {
-		if (closest[row] > 0)
-			chosen = row;
-		running += closest[row];
-		if (running > target && closest[row] > 0)
-			return row;
+	ml_kmeans_piece_rows(data, piece, &begin, &end);
+	size_t chosen = begin;
+	for (size_t start = begin; start < end; start += ML_KMEANS_BLOCK_ROWS) {
+		size_t count = ml_kmeans_block_length(start, end);
+		cross_block(s, p, start, count, s->scratch);
+		for (size_t r = 0; r < count; r++) {
+			double distance = clipped(data->row_norms[start + r] +
+						  cross[r * p->n_columns + column]);
+			double weight = distance < s->closest[start + r] ? distance :
+									s->closest[start + r];
+			if (weight <= 0)
+				continue;
+			chosen = start + r;
+			running += weight;
+			if (running > target)
+				return chosen;
+		}
 	}
 	return chosen;
 }
@@ -201,25 +223,41 @@ int ml_kmeans_seed(const ml_kmeans_data *data, size_t n_clusters, ml_random *ran
 		   size_t *indices, double *centres, ml_error *err)
 {
 	seeding s;
-	size_t d = data->n_features;
+	size_t d = data->n_features, best = 0;
 	if (allocate(&s, data, n_clusters, err) < 0)
 		return -1;
-	s.candidate_rows[0] = (size_t)ml_random_below(random, data->n_rows);
-	score_candidates(&s, 1, true);
-	s.closest = slot_of(&s, 0);
-	indices[0] = s.candidate_rows[0];
-	memcpy(centres, s.candidates, d * sizeof *centres);
+	pass *last = &s.passes[0], *next = &s.passes[1];
+	indices[0] = (size_t)ml_random_below(random, data->n_rows);
+	set_column(&s, last, 0, indices[0]);
+	memcpy(centres, last->columns, d * sizeof *centres);
+	/* The first centre is the only candidate of a pass with no centre before it. */
+	last->n_columns = 1;
+	last->pending = false;
+	if (n_clusters > 1)
+		score(&s, last);
 	for (size_t c = 1; c < n_clusters; c++) {
-		double total = potential(&s);
+		double total = 0;
+		for (size_t p = 0; p < data->n_pieces; p++)
+			total += s.piece_totals[p * s.n_trials + best];
 		for (size_t t = 0; t < s.n_trials; t++)
-			/* Every row on a centre (fewer distinct rows than k): any will do. */
+			/* A total of zero: every row on a centre (fewer distinct rows than k). */
 			s.candidate_rows[t] = total > 0 ?
-				draw_row(&s, ml_random_uniform(random) * total) :
+				draw_row(&s, last, best, ml_random_uniform(random) * total) :
 				(size_t)ml_random_below(random, data->n_rows);
-		size_t best = score_candidates(&s, s.n_trials, false);
-		s.closest = slot_of(&s, best);
+		/* The next pass applies the centre the last one chose, then scores anew. */
+		size_t chosen = (last->pending ? 1 : 0) + best;
+		memcpy(next->columns, last->columns + chosen * d, d * sizeof *next->columns);
+		next->norms[0] = last->norms[chosen];
+		next->pending = true;
+		next->n_columns = 1 + s.n_trials;
+		for (size_t t = 0; t < s.n_trials; t++)
+			set_column(&s, next, 1 + t, s.candidate_rows[t]);
+		best = score(&s, next);
 		indices[c] = s.candidate_rows[best];
-		memcpy(centres + c * d, s.candidates + best * d, d * sizeof *centres);
+		memcpy(centres + c * d, next->columns + (1 + best) * d, d * sizeof *centres);
+		pass *swap = last;
+		last = next;
+		next = swap;
 	}
 	release(&s);
 	return 0;
