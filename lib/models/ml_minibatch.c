@@ -226,11 +226,10 @@ static size_t reassign_small(ml_minibatch *mb, const double *rows, size_t stride
 	}
 	if (n_small > limit) {
 		sort_by_count(small, n_small, mb->counts);
-		if (limit < n_small)
-			smallest_kept = mb->counts[small[limit]];
+		smallest_kept = mb->counts[small[limit]];
 		n_small = limit;
 	}
-	if (n_small == 0)
+	if (n_small == 0 || smallest_kept == INFINITY) /* a ratio above 1 left none to keep */
 		return 0;
 	/* Distinct rows: the first n_small of a partial Fisher-Yates shuffle. */
 	size_t *picks = mb->labels; /* the batch's labels are spent */
