@@ -379,6 +379,41 @@ START_TEST(bad_input_is_refused)
 }
 END_TEST
 
+START_TEST(stopping_rules)
+{
+	/* Overlapping blobs: Lloyd needs many iterations to settle. */
+	blobs b = make_blobs(5000, 3, 4, 6.0, 0, 5);
+	ml_kmeans_input input = input_of(&b);
+	ml_kmeans_options options;
+	ml_kmeans_options_init(&options);
+	options.n_clusters = 6;
+	size_t *labels = malloc(sizeof(size_t) * b.n_rows);
+	size_t *predicted = malloc(sizeof(size_t) * b.n_rows);
+	ml_kmeans *by_tol = fit_ok(&options, &input, NULL);
+	options.tol = 0;
+	ml_kmeans *by_labels = fit_ok(&options, &input, NULL);
+	ck_assert(ml_kmeans_converged(by_tol) && ml_kmeans_converged(by_labels));
+	ck_assert_uint_lt(ml_kmeans_n_iter(by_tol), ml_kmeans_n_iter(by_labels));
+	ck_assert(ml_kmeans_inertia(by_labels) <= ml_kmeans_inertia(by_tol));
+	/* Cut short, the labels still belong to the centres returned. */
+	options.max_iter = 2;
+	ml_kmeans *cut = fit_ok(&options, &input, labels);
+	ck_assert(!ml_kmeans_converged(cut));
+	ck_assert_uint_eq(ml_kmeans_n_iter(cut), 2);
+	ml_error err;
+	ck_assert_int_eq(ml_kmeans_predict(cut, b.values, b.n_rows, b.n_features, 0, predicted,
+					   NULL, &err), 0);
+	ck_assert_mem_eq(labels, predicted, sizeof(size_t) * b.n_rows);
+	ck_assert(ml_kmeans_inertia(cut) > ml_kmeans_inertia(by_labels));
+	ml_kmeans_free(by_tol);
+	ml_kmeans_free(by_labels);
+	ml_kmeans_free(cut);
+	free(labels);
+	free(predicted);
+	free_blobs(&b);
+}
+END_TEST
+
 static void count_line(void *context, const char *message)
 {
 	ck_assert(message[0] != '\0');
@@ -519,6 +554,7 @@ static Suite *kmeans_suite(void)
 	tcase_add_test(tc, empty_cluster_is_reseeded);
 	tcase_add_test(tc, constant_data_has_one_distinct_centre);
 	tcase_add_test(tc, bad_input_is_refused);
+	tcase_add_test(tc, stopping_rules);
 	tcase_add_test(tc, same_bits_on_one_and_two_threads);
 	tcase_add_test(tc, minibatch_comes_close_to_lloyd);
 	tcase_add_test(tc, minibatch_needs_k_rows);
