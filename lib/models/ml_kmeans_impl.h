@@ -1,11 +1,13 @@
 /*
  * ml_kmeans_impl: what the k-means files share and nothing else includes.
  *
- * ml_kmeans.c fits (Lloyd) and predicts, ml_kmeans_seed.c seeds
- * (k-means++), ml_minibatch.c runs the mini-batch variant.  They share the
- * block kernel (rows shifted into a buffer, one dgemm against the centres,
- * argmin per row), the fixed split of rows into pieces that keeps results
- * independent of the thread count, and the fitted clustering itself.
+ * ml_kmeans.c holds the options, the fitted clustering and prediction,
+ * ml_kmeans_data.c the rows' preparation and the block kernel,
+ * ml_kmeans_seed.c k-means++, ml_kmeans_lloyd.c Lloyd's iterations and
+ * ml_minibatch.c the mini-batch variant.  They share the block kernel
+ * (rows shifted into a buffer, one dgemm against the centres, argmin per
+ * row), the fixed split of rows into pieces that keeps results independent
+ * of the thread count, and the fitted clustering itself.
  */
 #ifndef ML_KMEANS_IMPL_H
 #define ML_KMEANS_IMPL_H
@@ -106,6 +108,15 @@ size_t ml_kmeans_argmin(const double *values, size_t n_clusters);
 /* norms[j] = ||centres[j]||^2. */
 void ml_kmeans_centre_norms(const double *centres, size_t n_clusters, size_t n_features,
 			    double *norms);
+/* Scratch doubles per thread for ml_kmeans_predict_block. */
+size_t ml_kmeans_predict_scratch(const ml_kmeans *kmeans);
+/*
+ * Nearest centres of count rows (at most a block) and, when squared is
+ * not NULL, the squared distances to them computed directly.
+ */
+void ml_kmeans_predict_block(const ml_kmeans *kmeans, const double *rows, size_t stride,
+			     size_t count, double *scratch, size_t *labels, double *squared);
+
 /* Squared distance between two points, computed directly. */
 double ml_kmeans_distance2(const double *a, const double *b, size_t n_features);
 /* "row 3, feature 2 is NaN" for the first value that is not finite; 0 when all are. */
