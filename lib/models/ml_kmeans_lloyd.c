@@ -247,8 +247,8 @@ static void label_piece(lloyd *l, const ml_kmeans *kmeans, size_t piece, double 
 	ml_kmeans_piece_rows(data, piece, &begin, &end);
 	for (size_t start = begin; start < end; start += ML_KMEANS_BLOCK_ROWS) {
 		size_t count = ml_kmeans_block_length(start, end);
-		ml_kmeans_predict_block(kmeans, data->values + start * data->stride, data->stride, count,
-			      scratch, l->labels + start, squared);
+		ml_kmeans_predict_block(kmeans, data->values + start * data->stride, data->stride,
+					count, scratch, l->labels + start, squared);
 		for (size_t r = 0; r < count; r++)
 			inertia += squared[r];
 	}

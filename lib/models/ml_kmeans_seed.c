@@ -133,8 +133,9 @@ static void score_piece(seeding *s, const pass *p, size_t piece, double *scratch
 		/* Candidate by candidate: the running total stays in a register. */
 		for (size_t t = 0; t < n_candidates; t++) {
 			double total = totals[t];
+			const double *column = cross + lead + t;
 			for (size_t r = 0; r < count; r++) {
-				double distance = clipped(norms[r] + cross[r * n_columns + lead + t]);
+				double distance = clipped(norms[r] + column[r * n_columns]);
 				total += distance < closest[r] ? distance : closest[r];
 			}
 			totals[t] = total;
