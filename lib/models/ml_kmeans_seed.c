@@ -9,9 +9,9 @@
  * written but the nearest-centre distances.  Each pass has the candidates
  * in one matrix (a dgemm per block), led by the best candidate of the
  * previous pass when there is one: the pass first applies that centre to
- * the distances, then totals each candidate's improvement per piece.  A
- * draw for the next centre walks the pieces' totals, then recomputes the
- * rows of its piece with the same dgemm shape the pass had, so the weights
+ * the distances, then totals each candidate's improvement per block.  A
+ * draw for the next centre walks the blocks' totals, then recomputes the
+ * rows of its block with the same dgemm shape the pass had, so the weights
  * it adds up are bit for bit those the totals were made of.
  */
 #include <math.h>
@@ -36,7 +36,8 @@ typedef struct seeding {
 	size_t n_trials;
 	double *closest;          /* n_rows: distance to the nearest centre applied so far */
 	pass passes[2];           /* the pass being scored, and the one before */
-	double *piece_totals;     /* n_pieces x n_trials, of the last pass scored */
+	size_t n_blocks;
+	double *block_totals;     /* n_blocks x n_trials, of the last pass scored */
 	size_t *candidate_rows;   /* n_trials */
 	double *scratch;          /* per thread: a block of rows and its cross terms */
 	size_t scratch_size;
@@ -55,7 +56,7 @@ static void release(seeding *s)
 		free(s->passes[i].columns);
 		free(s->passes[i].norms);
 	}
-	free(s->piece_totals);
+	free(s->block_totals);
 	free(s->candidate_rows);
 	free(s->scratch);
 }
@@ -65,10 +66,11 @@ static int allocate(seeding *s, const ml_kmeans_data *data, size_t n_clusters, m
 	memset(s, 0, sizeof *s);
 	s->data = data;
 	s->n_trials = trials_for(n_clusters);
+	s->n_blocks = (data->n_rows - 1) / ML_KMEANS_BLOCK_ROWS + 1; /* n_rows >= 1 */
 	size_t n_columns = s->n_trials + 1;
 	s->scratch_size = ML_KMEANS_BLOCK_ROWS * (data->n_features + n_columns);
 	if (!(s->closest = ml_alloc_array(data->n_rows, sizeof(double), err)) ||
-	    !(s->piece_totals = ml_alloc_array(data->n_pieces, s->n_trials * sizeof(double),
+	    !(s->block_totals = ml_alloc_array(s->n_blocks, s->n_trials * sizeof(double),
 					       err)) ||
 	    !(s->candidate_rows = ml_alloc_array(s->n_trials, sizeof(size_t), err)) ||
 	    !(s->scratch = ml_alloc_array(data->n_threads, s->scratch_size * sizeof(double),
@@ -109,7 +111,7 @@ static void cross_block(const seeding *s, const pass *p, size_t start, size_t co
 
 /*
  * One piece of a pass: applies the pending centre to the distances, then
- * totals per candidate the distances each would leave.
+ * totals per block and candidate the distances each would leave.
  */
 static void score_piece(seeding *s, const pass *p, size_t piece, double *scratch)
 {
@@ -117,12 +119,10 @@ static void score_piece(seeding *s, const pass *p, size_t piece, double *scratch
 	size_t begin, end, n_columns = p->n_columns, lead = p->pending ? 1 : 0;
 	size_t n_candidates = n_columns - lead;
 	const double *cross = scratch + ML_KMEANS_BLOCK_ROWS * data->n_features;
-	double *totals = s->piece_totals + piece * s->n_trials;
 	ml_kmeans_piece_rows(data, piece, &begin, &end);
-	for (size_t t = 0; t < n_candidates; t++)
-		totals[t] = 0;
 	for (size_t start = begin; start < end; start += ML_KMEANS_BLOCK_ROWS) {
 		size_t count = ml_kmeans_block_length(start, end);
+		double *totals = s->block_totals + start / ML_KMEANS_BLOCK_ROWS * s->n_trials;
 		const double *norms = data->row_norms + start;
 		double *closest = s->closest + start;
 		cross_block(s, p, start, count, scratch);
@@ -132,7 +132,7 @@ static void score_piece(seeding *s, const pass *p, size_t piece, double *scratch
 		}
 		/* Candidate by candidate: the running total stays in a register. */
 		for (size_t t = 0; t < n_candidates; t++) {
-			double total = totals[t];
+			double total = 0;
 			const double *column = cross + lead + t;
 			for (size_t r = 0; r < count; r++) {
 				double distance = clipped(norms[r] + column[r * n_columns]);
@@ -154,8 +154,8 @@ static size_t score(seeding *s, const pass *p)
 	double best_total = INFINITY;
 	for (size_t t = 0; t < n_candidates; t++) {
 		double total = 0;
-		for (size_t piece = 0; piece < data->n_pieces; piece++)
-			total += s->piece_totals[piece * s->n_trials + t];
+		for (size_t b = 0; b < s->n_blocks; b++)
+			total += s->block_totals[b * s->n_trials + t];
 		if (total < best_total) {
 			best_total = total;
 			best = t;
@@ -177,45 +177,40 @@ static void set_column(const seeding *s, pass *p, size_t column, size_t row)
  * The first row whose running total of distances (with candidate `best`
  * of pass p) exceeds target: rows weighted by their distance, the
  * zero-distance ones (the centres) never chosen.  Rounding can leave
- * target at or beyond the end of a piece's total: the last row with a
+ * target at or beyond the end of a block's total: the last row with a
  * positive distance is taken then.
  */
 static size_t draw_row(seeding *s, const pass *p, size_t best, double target)
 {
 	const ml_kmeans_data *data = s->data;
-	size_t piece = data->n_pieces, last_positive = data->n_pieces;
-	for (size_t q = 0; q < data->n_pieces; q++) {
-		double total = s->piece_totals[q * s->n_trials + best];
+	size_t block = s->n_blocks, last_positive = s->n_blocks;
+	for (size_t b = 0; b < s->n_blocks; b++) {
+		double total = s->block_totals[b * s->n_trials + best];
 		if (total > 0)
-			last_positive = q;
+			last_positive = b;
 		if (total > target) {
-			piece = q;
+			block = b;
 			break;
 		}
 		target -= total;
 	}
-	if (piece == data->n_pieces)
-		piece = last_positive;
-	size_t begin, end, column = (p->pending ? 1 : 0) + best;
+	if (block == s->n_blocks)
+		block = last_positive;
+	size_t start = block * ML_KMEANS_BLOCK_ROWS, column = (p->pending ? 1 : 0) + best;
+	size_t count = ml_kmeans_block_length(start, data->n_rows), chosen = start;
 	const double *cross = s->scratch + ML_KMEANS_BLOCK_ROWS * data->n_features;
 	double running = 0;
-	ml_kmeans_piece_rows(data, piece, &begin, &end);
-	size_t chosen = begin;
-	for (size_t start = begin; start < end; start += ML_KMEANS_BLOCK_ROWS) {
-		size_t count = ml_kmeans_block_length(start, end);
-		cross_block(s, p, start, count, s->scratch);
-		for (size_t r = 0; r < count; r++) {
-			double distance = clipped(data->row_norms[start + r] +
-						  cross[r * p->n_columns + column]);
-			double weight = distance < s->closest[start + r] ? distance :
-									s->closest[start + r];
-			if (weight <= 0)
-				continue;
-			chosen = start + r;
-			running += weight;
-			if (running > target)
-				return chosen;
-		}
+	cross_block(s, p, start, count, s->scratch);
+	for (size_t r = 0; r < count; r++) {
+		double distance = clipped(data->row_norms[start + r] +
+					  cross[r * p->n_columns + column]);
+		double weight = distance < s->closest[start + r] ? distance : s->closest[start + r];
+		if (weight <= 0)
+			continue;
+		chosen = start + r;
+		running += weight;
+		if (running > target)
+			break;
 	}
 	return chosen;
 }
@@ -238,8 +233,8 @@ int ml_kmeans_seed(const ml_kmeans_data *data, size_t n_clusters, ml_random *ran
 		score(&s, last);
 	for (size_t c = 1; c < n_clusters; c++) {
 		double total = 0;
-		for (size_t p = 0; p < data->n_pieces; p++)
-			total += s.piece_totals[p * s.n_trials + best];
+		for (size_t b = 0; b < s.n_blocks; b++)
+			total += s.block_totals[b * s.n_trials + best];
 		for (size_t t = 0; t < s.n_trials; t++)
 			/* A total of zero: every row on a centre (fewer distinct rows than k). */
 			s.candidate_rows[t] = total > 0 ?
