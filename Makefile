@@ -16,7 +16,7 @@ CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 # OpenMP runs the data-parallel loops (lib/math/ml_parallel.h).
 OPENMP ?= -fopenmp
 ML_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(BLAS_CFLAGS) $(OPENMP) -MMD -MP
-ML_LIBS := -lcsv -lxxhash $(BLAS_LIBS) -lm -lpthread
+ML_LIBS := -lcsv -lxxhash -lz -lzstd $(BLAS_LIBS) -lm -lpthread
 ML_LDFLAGS := $(OPENMP)
 
 ifeq ($(SANITIZE),1)

@@ -5,7 +5,7 @@
 # benchmarks (scikit-learn, pandas, numpy, liblinear-tools).
 set -eu
 
-packages="build-essential pkg-config libcsv-dev libopenblas-dev libxxhash-dev check"
+packages="build-essential pkg-config libcsv-dev libopenblas-dev libxxhash-dev zlib1g-dev libzstd-dev check"
 peers="python3-sklearn python3-pandas python3-numpy liblinear-tools socat"
 if [ "${MLPIPE_PEERS:-0}" = 1 ]; then
 	packages="$packages $peers"

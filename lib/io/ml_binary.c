@@ -56,7 +56,8 @@ static void swap_doubles(double *values, size_t count)
 }
 
 struct ml_binary_reader {
-	int fd;
+	ml_source *source;
+	ml_source *own_source; /* made by ml_binary_reader_create_fd */
 	char *name;
 	ml_columns columns;
 	char *stage_text;        /* the header's stage section, NUL-terminated */
@@ -65,9 +66,18 @@ struct ml_binary_reader {
 	uint64_t rows_read;
 };
 
-static int read_exactly(int fd, void *buffer, size_t length)
+/* All of length bytes, or a "truncated header" error. */
+static int read_header_bytes(ml_binary_reader *reader, void *buffer, size_t length,
+			     ml_error *err)
 {
-	return ml_read_full(fd, buffer, length) == (long)length ? 0 : -1;
+	long got = ml_source_read_full(reader->source, buffer, length, err);
+	if (got < 0)
+		return -1;
+	if ((size_t)got != length) {
+		ml_error_set(err, "%s: truncated header", reader->name);
+		return -1;
+	}
+	return 0;
 }
 
 static int parse_names(ml_binary_reader *reader, const char *block, size_t length,
@@ -154,14 +164,11 @@ static int check_fixed(ml_binary_reader *reader, const unsigned char *fixed, ml_
 	return 0;
 }
 
-static int read_header(ml_binary_reader *reader, size_t magic_read, ml_error *err)
+static int read_header(ml_binary_reader *reader, ml_error *err)
 {
 	unsigned char fixed[ML_BINARY_FIXED_LENGTH];
-	memcpy(fixed, ML_BINARY_MAGIC, magic_read);
-	if (read_exactly(reader->fd, fixed + magic_read, sizeof fixed - magic_read) < 0) {
-		ml_error_set(err, "%s: truncated header", reader->name);
+	if (read_header_bytes(reader, fixed, sizeof fixed, err) < 0)
 		return -1;
-	}
 	ml_columns probe = { 0 };
 	reader->columns = probe;
 	if (check_fixed(reader, fixed, err) < 0)
@@ -174,10 +181,8 @@ static int read_header(ml_binary_reader *reader, size_t magic_read, ml_error *er
 	if (!block)
 		return -1;
 	int status = -1;
-	if (read_exactly(reader->fd, block, rest) < 0) {
-		ml_error_set(err, "%s: truncated header", reader->name);
+	if (read_header_bytes(reader, block, rest, err) < 0)
 		goto done;
-	}
 	for (size_t i = names_length + stages_length; i < rest; i++)
 		if (block[i] != 0) {
 			ml_error_set(err, "%s: corrupt header: padding is not zero", reader->name);
@@ -195,16 +200,15 @@ done:
 	return status;
 }
 
-ml_binary_reader *ml_binary_reader_create(int fd, const char *name, size_t magic_read,
-					  ml_error *err)
+ml_binary_reader *ml_binary_reader_create(ml_source *source, const char *name, ml_error *err)
 {
 	ml_binary_reader *reader = calloc(1, sizeof *reader);
 	if (!reader) {
 		ml_error_nomem(err);
 		return NULL;
 	}
-	reader->fd = fd;
-	if (!(reader->name = ml_strdup(name, err)) || read_header(reader, magic_read, err) < 0) {
+	reader->source = source;
+	if (!(reader->name = ml_strdup(name, err)) || read_header(reader, err) < 0) {
 		ml_binary_reader_free(reader);
 		return NULL;
 	}
@@ -218,7 +222,19 @@ void ml_binary_reader_free(ml_binary_reader *reader)
 	ml_columns_free(&reader->columns);
 	free(reader->stage_text);
 	free(reader->name);
+	ml_source_free(reader->own_source);
 	free(reader);
+}
+
+ml_binary_reader *ml_binary_reader_create_fd(int fd, const char *name, ml_error *err)
+{
+	ml_source *source = ml_source_create(fd, name, err);
+	ml_binary_reader *reader = source ? ml_binary_reader_create(source, name, err) : NULL;
+	if (!reader)
+		ml_source_free(source);
+	else
+		reader->own_source = source;
+	return reader;
 }
 
 const ml_columns *ml_binary_reader_columns(const ml_binary_reader *reader)
@@ -245,11 +261,9 @@ int ml_binary_read_rows(ml_binary_reader *reader, double *rows, size_t max_rows,
 	if (reader->declared_rows != ML_ROWS_UNKNOWN &&
 	    reader->declared_rows - reader->rows_read < want)
 		want = (size_t)(reader->declared_rows - reader->rows_read);
-	long got = ml_read_full(reader->fd, rows, want * row_bytes);
-	if (got < 0) {
-		ml_error_set(err, "%s: read error: %s", reader->name, strerror(errno));
+	long got = ml_source_read_full(reader->source, rows, want * row_bytes, err);
+	if (got < 0)
 		return -1;
-	}
 	size_t bytes = (size_t)got;
 	if (bytes % row_bytes != 0) {
 		ml_error_set(err, "%s: truncated row %llu (%zu of %zu bytes)", reader->name,
@@ -268,7 +282,7 @@ int ml_binary_read_rows(ml_binary_reader *reader, double *rows, size_t max_rows,
 	}
 	char extra;
 	if (*n_read == 0 && max_rows > 0 && reader->declared_rows != ML_ROWS_UNKNOWN &&
-	    ml_read_some(reader->fd, &extra, 1) > 0) {
+	    ml_source_read(reader->source, &extra, 1, err) > 0) {
 		ml_error_set(err, "%s: data after the %llu rows the header declares", reader->name,
 			     (unsigned long long)reader->declared_rows);
 		return -1;

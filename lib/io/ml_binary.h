@@ -18,6 +18,7 @@
 
 #include "core/ml_columns.h"
 #include "core/ml_error.h"
+#include "io/ml_source.h"
 
 #define ML_BINARY_MAGIC "\x89MLPIPE\n"
 #define ML_BINARY_MAGIC_LENGTH 8
@@ -29,9 +30,10 @@
 
 typedef struct ml_binary_reader ml_binary_reader;
 
-/* Reads the header; the first magic_read bytes (the magic) were taken already. */
-ml_binary_reader *ml_binary_reader_create(int fd, const char *name, size_t magic_read,
-					  ml_error *err);
+/* Reads the header from source (which the caller keeps, and frees after the reader). */
+ml_binary_reader *ml_binary_reader_create(ml_source *source, const char *name, ml_error *err);
+/* The same on a descriptor (not closed here), through a source of its own. */
+ml_binary_reader *ml_binary_reader_create_fd(int fd, const char *name, ml_error *err);
 void ml_binary_reader_free(ml_binary_reader *reader);
 const ml_columns *ml_binary_reader_columns(const ml_binary_reader *reader);
 /* The header's stage section (mlpipe-model(5) text, maybe empty), NUL-terminated. */

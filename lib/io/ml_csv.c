@@ -13,6 +13,7 @@
 #include "core/ml_clock.h"
 #include "core/ml_number.h"
 #include "core/ml_util.h"
+#include "io/ml_source.h"
 
 #define READ_BLOCK_SIZE ((size_t)1 << 18)
 #define WRITE_FLUSH_SIZE ((size_t)1 << 16)
@@ -94,7 +95,8 @@ typedef struct batch {
 } batch;
 
 struct ml_csv_reader {
-	int fd;
+	ml_source *source;
+	ml_source *own_source; /* made by ml_csv_reader_create_fd, freed with the reader */
 	char *name;
 	ml_csv_options options;
 	ml_columns columns;
@@ -448,9 +450,13 @@ static int finish_input(ml_csv_reader *reader, ml_error *err)
  */
 static int wait_for_input(ml_csv_reader *reader, ml_error *err)
 {
+	int input_fd = ml_source_poll_fd(reader->source);
+	/* Bytes inside the decompressor cannot be polled for: read them. */
+	if (input_fd < 0 || ml_source_has_buffered(reader->source))
+		return 1;
 	for (;;) {
 		struct pollfd fds[2] = {
-			{ .fd = reader->fd, .events = POLLIN },
+			{ .fd = input_fd, .events = POLLIN },
 			{ .fd = reader->wake_fd, .events = POLLIN },
 		};
 		int ready = poll(fds, reader->wake_fd >= 0 ? 2 : 1, -1);
@@ -489,14 +495,13 @@ static void fill(ml_csv_reader *reader)
 		/* One read(2), not fread: a co-process gets its answer per line. */
 		if (reader->threaded)
 			pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
-		long got = ml_read_some(reader->fd, reader->block, READ_BLOCK_SIZE);
+		long got = ml_source_read(reader->source, reader->block, READ_BLOCK_SIZE,
+					  &target->error);
 		if (reader->threaded)
 			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 		if (got > 0)
 			reader->arrival = ml_clock_now();
 		if (got < 0) {
-			ml_error_set(&target->error, "%s: read error: %s", reader->name,
-				     strerror(errno));
 			target->failed = true;
 			return;
 		}
@@ -712,15 +717,15 @@ static int name_columns(ml_csv_reader *reader, const ml_record *first, ml_error 
 	return 0;
 }
 
-ml_csv_reader *ml_csv_reader_create(int fd, const char *name, const ml_csv_options *options,
-				    const void *prefix, size_t prefix_length, ml_error *err)
+ml_csv_reader *ml_csv_reader_create(ml_source *source, const char *name,
+				    const ml_csv_options *options, ml_error *err)
 {
 	ml_csv_reader *reader = calloc(1, sizeof *reader);
 	if (!reader) {
 		ml_error_nomem(err);
 		return NULL;
 	}
-	reader->fd = fd;
+	reader->source = source;
 	reader->options = *options;
 	reader->line = 1;
 	reader->wake_fd = -1;
@@ -731,8 +736,6 @@ ml_csv_reader *ml_csv_reader_create(int fd, const char *name, const ml_csv_optio
 	    !(reader->block = ml_alloc_array(READ_BLOCK_SIZE, 1, err)))
 		goto fail;
 	if (start_parser(reader, err) < 0)
-		goto fail;
-	if (prefix_length > 0 && parse_bytes(reader, prefix, prefix_length, err) < 0)
 		goto fail;
 	if (!options->line_at_a_time) {
 		pthread_mutex_init(&reader->lock, NULL);
@@ -797,7 +800,20 @@ void ml_csv_reader_free(ml_csv_reader *reader)
 	free(reader->delivered);
 	free(reader->block);
 	free(reader->name);
+	ml_source_free(reader->own_source);
 	free(reader);
+}
+
+ml_csv_reader *ml_csv_reader_create_fd(int fd, const char *name, const ml_csv_options *options,
+				       ml_error *err)
+{
+	ml_source *source = ml_source_create(fd, name, err);
+	ml_csv_reader *reader = source ? ml_csv_reader_create(source, name, options, err) : NULL;
+	if (!reader)
+		ml_source_free(source);
+	else
+		reader->own_source = source;
+	return reader;
 }
 
 const ml_columns *ml_csv_reader_columns(const ml_csv_reader *reader)

@@ -18,6 +18,7 @@
 #include "core/ml_columns.h"
 #include "core/ml_error.h"
 #include "core/ml_util.h"
+#include "io/ml_source.h"
 
 #define ML_MAX_NA_VALUES 64
 
@@ -68,12 +69,15 @@ typedef struct ml_record {
 typedef struct ml_csv_reader ml_csv_reader;
 
 /*
- * Reads CSV from the file descriptor fd, after the `prefix` bytes already taken from it (the
- * format sniffing reads a few).  `name` is used in messages.  Reads the
- * header (or, without one, names the columns c1..cN from the first row).
+ * Reads CSV from source (which the caller keeps, and frees after the
+ * reader).  `name` is used in messages.  Reads the header (or, without
+ * one, names the columns c1..cN from the first row).
  */
-ml_csv_reader *ml_csv_reader_create(int fd, const char *name, const ml_csv_options *options,
-				    const void *prefix, size_t prefix_length, ml_error *err);
+ml_csv_reader *ml_csv_reader_create(ml_source *source, const char *name,
+				    const ml_csv_options *options, ml_error *err);
+/* The same on a descriptor (not closed here), through a source of its own. */
+ml_csv_reader *ml_csv_reader_create_fd(int fd, const char *name, const ml_csv_options *options,
+				       ml_error *err);
 void ml_csv_reader_free(ml_csv_reader *reader);
 /* Column names from the header (or c1..cN without one); no target. */
 const ml_columns *ml_csv_reader_columns(const ml_csv_reader *reader);

@@ -14,30 +14,45 @@ struct ml_input {
 	int fd;
 	bool owns_fd;
 	char *name;
+	ml_source *source;      /* the bytes, decompressed when they need it */
 	ml_csv_reader *csv;
 	ml_binary_reader *binary;
 	ml_chain *chain; /* binary input: the stages its header records */
 };
 
 /*
- * Reads the first bytes to tell binary from CSV.  It stops early when they
- * cannot be the magic, so a co-process's short first line is not held up.
+ * Peeks at the first bytes to tell binary from CSV.  It stops early when
+ * they cannot be the magic, so a co-process's short first line is not held
+ * up; *is_binary is false for CSV (or nothing), -1 on a read error.
  */
-static size_t sniff(int fd, unsigned char *prefix, ml_error *err, const char *name)
+static int sniff(ml_input *input, bool *is_binary, ml_error *err)
 {
-	size_t have = 0;
-	while (have < ML_BINARY_MAGIC_LENGTH &&
-	       memcmp(prefix, ML_BINARY_MAGIC, have) == 0) {
-		long got = ml_read_some(fd, prefix + have, ML_BINARY_MAGIC_LENGTH - have);
-		if (got < 0) {
-			ml_error_set(err, "%s: read error: %s", name, strerror(errno));
-			return (size_t)-1;
+	*is_binary = false;
+	for (size_t n = 1; n <= ML_BINARY_MAGIC_LENGTH; n++) {
+		const unsigned char *bytes;
+		long got = ml_source_peek(input->source, n, &bytes, err);
+		if (got < 0)
+			return -1;
+		if ((size_t)got < n) {
+			/* No text starts with the magic's first byte (0x89 is not UTF-8 there). */
+			if (got > 0 && memcmp(bytes, ML_BINARY_MAGIC, (size_t)got) == 0) {
+				ml_error_set(err, "%s: truncated binary header (the input ends inside"
+					     " the magic)", input->name);
+				return -1;
+			}
+			return 0;
 		}
-		if (got == 0)
-			break;
-		have += (size_t)got;
+		if (memcmp(bytes, ML_BINARY_MAGIC, n) != 0) {
+			if (bytes[0] == (unsigned char)ML_BINARY_MAGIC[0]) {
+				ml_error_set(err, "%s: not an mlpipe binary matrix (bad magic), nor"
+					     " CSV text", input->name);
+				return -1;
+			}
+			return 0;
+		}
 	}
-	return have;
+	*is_binary = true;
+	return 0;
 }
 
 /* Parses a binary header's stages and checks they make its columns. */
@@ -76,28 +91,16 @@ ml_input *ml_input_open(const char *path, const ml_csv_options *csv, ml_error *e
 		ml_error_set(err, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	unsigned char prefix[ML_BINARY_MAGIC_LENGTH];
-	size_t have = sniff(input->fd, prefix, err, input->name);
-	if (have == (size_t)-1)
+	bool is_binary;
+	if (!(input->source = ml_source_create(input->fd, input->name, err)) ||
+	    sniff(input, &is_binary, err) < 0)
 		goto fail;
-	/* No text starts with the magic's first byte (0x89 is not UTF-8 there). */
-	if (have > 0 && have < ML_BINARY_MAGIC_LENGTH && memcmp(prefix, ML_BINARY_MAGIC, have) == 0) {
-		ml_error_set(err, "%s: truncated binary header (the input ends inside the magic)",
-			     input->name);
-		goto fail;
-	}
-	if (have > 0 && prefix[0] == (unsigned char)ML_BINARY_MAGIC[0] &&
-	    memcmp(prefix, ML_BINARY_MAGIC, have) != 0) {
-		ml_error_set(err, "%s: not an mlpipe binary matrix (bad magic), nor CSV text",
-			     input->name);
-		goto fail;
-	}
-	if (have == ML_BINARY_MAGIC_LENGTH && memcmp(prefix, ML_BINARY_MAGIC, have) == 0) {
-		input->binary = ml_binary_reader_create(input->fd, input->name, have, err);
+	if (is_binary) {
+		input->binary = ml_binary_reader_create(input->source, input->name, err);
 		if (input->binary && !(input->chain = header_chain(input->binary, input->name, err)))
 			goto fail;
 	} else {
-		input->csv = ml_csv_reader_create(input->fd, input->name, csv, prefix, have, err);
+		input->csv = ml_csv_reader_create(input->source, input->name, csv, err);
 	}
 	if (!input->binary && !input->csv)
 		goto fail;
@@ -113,6 +116,7 @@ void ml_input_close(ml_input *input)
 		return;
 	ml_csv_reader_free(input->csv);
 	ml_binary_reader_free(input->binary);
+	ml_source_free(input->source);
 	ml_chain_free(input->chain);
 	if (input->owns_fd && input->fd >= 0)
 		close(input->fd);

@@ -17,20 +17,34 @@ enum {
 	TARGET = 1 << 5, CHOOSE = 1 << 6, OTHER_NA = 1 << 7,
 };
 
-/* A reader of the file whose first prefix bytes are handed over as sniffed. */
-static ml_csv_reader *open_csv(const fuzz_file *file, const uint8_t *text, size_t prefix,
-			       const ml_csv_options *csv, ml_error *err)
+/* The source of the reader open_csv made last (one at a time). */
+static ml_source *open_source;
+
+/* A reader of the file whose first prefix bytes were peeked at, as sniffing does. */
+static ml_csv_reader *open_csv(const fuzz_file *file, size_t prefix, const ml_csv_options *csv,
+			       ml_error *err)
 {
-	lseek(file->fd, (off_t)prefix, SEEK_SET);
-	return ml_csv_reader_create(file->fd, "fuzz.csv", csv, text, prefix, err);
+	const unsigned char *bytes;
+	lseek(file->fd, 0, SEEK_SET);
+	open_source = ml_source_create(file->fd, "fuzz.csv", err);
+	if (!open_source || ml_source_peek(open_source, prefix, &bytes, err) < 0)
+		return NULL;
+	return ml_csv_reader_create(open_source, "fuzz.csv", csv, err);
+}
+
+static void close_csv(ml_csv_reader *reader)
+{
+	ml_csv_reader_free(reader);
+	ml_source_free(open_source);
+	open_source = NULL;
 }
 
 /* Applies the parsed stage to the CSV again: the rows must be the fitted ones. */
 static void check_applied(const ml_dataset *data, const ml_stage *stage, const fuzz_file *file,
-			  const uint8_t *text, size_t prefix, const ml_csv_options *csv)
+			  size_t prefix, const ml_csv_options *csv)
 {
 	ml_error err;
-	ml_csv_reader *reader = open_csv(file, text, prefix, csv, &err);
+	ml_csv_reader *reader = open_csv(file, prefix, csv, &err);
 	FUZZ_CHECK(reader != NULL);
 	ml_load_applier *applier = ml_load_applier_create(stage, ml_csv_reader_columns(reader),
 							  "fuzz.csv", &err);
@@ -52,7 +66,7 @@ static void check_applied(const ml_dataset *data, const ml_stage *stage, const f
 	FUZZ_CHECK(ml_load_unknown_total(applier, &worst) == 0);
 	free(row);
 	ml_load_applier_free(applier);
-	ml_csv_reader_free(reader);
+	close_csv(reader);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -87,8 +101,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fuzz_file_open(&file, text, size) < 0)
 		return 0;
 	ml_error err;
-	ml_csv_reader *reader = open_csv(&file, text, prefix, &options.csv, &err);
+	ml_csv_reader *reader = open_csv(&file, prefix, &options.csv, &err);
 	if (!reader) {
+		close_csv(NULL);
 		fuzz_file_close(&file);
 		return 0;
 	}
@@ -101,7 +116,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ml_dataset fitted;
 	int status = ml_load_fit(reader, &options, &fitted, &err);
-	ml_csv_reader_free(reader);
+	close_csv(reader);
 	if (status == 0) {
 		FUZZ_CHECK(ml_chain_length(fitted.chain) == 1);
 		check_written_back(&fitted);
@@ -116,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const ml_stage *stage = ml_chain_stage(parsed, 0);
 		FUZZ_CHECK(ml_stage_digest(stage) == ml_stage_digest(ml_chain_stage(fitted.chain, 0)));
 		FUZZ_CHECK(ml_columns_same_names(ml_stage_outputs(stage), &fitted.columns));
-		check_applied(&fitted, stage, &file, text, prefix, &options.csv);
+		check_applied(&fitted, stage, &file, prefix, &options.csv);
 		ml_chain_free(parsed);
 		ml_buf_free(&stage_text);
 		ml_dataset_free(&fitted);

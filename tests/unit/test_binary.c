@@ -72,7 +72,7 @@ static uint64_t declared_in(int fd, off_t header_start)
 static void read_back(fixture *f, int fd, uint64_t expect_declared)
 {
 	ml_error err;
-	ml_binary_reader *reader = ml_binary_reader_create(fd, "in.bin", 0, &err);
+	ml_binary_reader *reader = ml_binary_reader_create_fd(fd, "in.bin", &err);
 	ck_assert_msg(reader != NULL, "%s", err.message);
 	ck_assert_uint_eq(ml_binary_reader_rows(reader), expect_declared);
 	const ml_columns *columns = ml_binary_reader_columns(reader);
@@ -198,7 +198,7 @@ START_TEST(test_declared_mismatch)
 	ml_binary_writer_free(writer);
 	fflush(out);
 	lseek(fileno(out), 0, SEEK_SET);
-	ml_binary_reader *reader = ml_binary_reader_create(fileno(out), "in.bin", 0, &err);
+	ml_binary_reader *reader = ml_binary_reader_create_fd(fileno(out), "in.bin", &err);
 	ck_assert_ptr_nonnull(reader);
 	double rows[3 * 8];
 	size_t got;
@@ -215,7 +215,7 @@ START_TEST(test_declared_mismatch)
 	ml_binary_writer_free(writer);
 	fflush(out);
 	lseek(fileno(out), 0, SEEK_SET);
-	reader = ml_binary_reader_create(fileno(out), "in.bin", 0, &err);
+	reader = ml_binary_reader_create_fd(fileno(out), "in.bin", &err);
 	ck_assert_int_eq(ml_binary_read_rows(reader, rows, 8, &got, &err), 0);
 	ck_assert_uint_eq(got, 3);
 	ck_assert_int_eq(ml_binary_read_rows(reader, rows, 8, &got, &err), -1);
@@ -241,7 +241,7 @@ START_TEST(test_plain_and_empty)
 	fflush(out);
 	ck_assert_int_eq(ftell(out) % 8, 0); /* the header is padded to 8 bytes */
 	lseek(fileno(out), 0, SEEK_SET);
-	ml_binary_reader *reader = ml_binary_reader_create(fileno(out), "i", 0, &err);
+	ml_binary_reader *reader = ml_binary_reader_create_fd(fileno(out), "i", &err);
 	ck_assert_msg(reader != NULL, "%s", err.message);
 	ck_assert_uint_eq(ml_binary_reader_columns(reader)->target, ML_NO_COLUMN);
 	size_t length;

@@ -27,25 +27,32 @@ static int fd_with(const char *text, size_t length)
 
 typedef struct opened {
 	int fd;
+	ml_source *source;
 	ml_csv_reader *reader;
 	ml_error err;
 } opened;
 
-/* Opens text as CSV, handing its first prefix_length bytes as the sniffed prefix. */
+/* Opens text as CSV, its first prefix_length bytes peeked at first, as sniffing does. */
 static void open_csv(opened *o, const char *text, size_t length, size_t prefix_length,
 		     const ml_csv_options *options)
 {
 	ml_csv_options defaults;
 	ml_csv_options_init(&defaults);
-	o->fd = fd_with(text + prefix_length, length - prefix_length);
+	const unsigned char *bytes;
+	o->fd = fd_with(text, length);
 	o->err.message[0] = '\0';
-	o->reader = ml_csv_reader_create(o->fd, "t.csv", options ? options : &defaults, text,
-					 prefix_length, &o->err);
+	o->reader = NULL;
+	o->source = ml_source_create(o->fd, "t.csv", &o->err);
+	ck_assert_msg(o->source != NULL, "%s", o->err.message);
+	ck_assert_int_ge(ml_source_peek(o->source, prefix_length, &bytes, &o->err), 0);
+	o->reader = ml_csv_reader_create(o->source, "t.csv", options ? options : &defaults,
+					 &o->err);
 }
 
 static void close_csv(opened *o)
 {
 	ml_csv_reader_free(o->reader);
+	ml_source_free(o->source);
 	close(o->fd);
 }
 

@@ -29,15 +29,14 @@ static int pipe_with(const char *text, bool close_writer, int *writer)
 #define SERVICE true
 #define BATCH false
 
-static ml_csv_reader *reader_on(int fd, const char *prefix, bool service)
+static ml_csv_reader *reader_on(int fd, bool service)
 {
 	ml_csv_options options;
 	ml_csv_options_init(&options);
 	options.recover_lines = service;
 	options.line_at_a_time = service;
 	ml_error err;
-	ml_csv_reader *reader = ml_csv_reader_create(fd, "req", &options, prefix,
-						     prefix ? strlen(prefix) : 0, &err);
+	ml_csv_reader *reader = ml_csv_reader_create_fd(fd, "req", &options, &err);
 	ck_assert_msg(reader != NULL, "%s", err.message);
 	return reader;
 }
@@ -72,15 +71,23 @@ static void expect_bad(ml_csv_reader *reader, const char *message)
 
 START_TEST(sniffed_prefix_holding_whole_fields_is_kept)
 {
-	/* Format sniffing took "a,b,c,d," already: four complete header fields. */
-	int fd = pipe_with("e\n1,2,3,4,5\n", true, NULL);
-	ml_csv_reader *reader = reader_on(fd, "a,b,c,d,", BATCH);
+	/* Format sniffing peeked at "a,b,c,d,": four complete header fields. */
+	int fd = pipe_with("a,b,c,d,e\n1,2,3,4,5\n", true, NULL);
+	ml_error err;
+	const unsigned char *bytes;
+	ml_source *source = ml_source_create(fd, "req", &err);
+	ck_assert_int_eq(ml_source_peek(source, 8, &bytes, &err), 8);
+	ml_csv_options options;
+	ml_csv_options_init(&options);
+	ml_csv_reader *reader = ml_csv_reader_create(source, "req", &options, &err);
+	ck_assert_msg(reader != NULL, "%s", err.message);
 	const ml_columns *columns = ml_csv_reader_columns(reader);
 	ck_assert_uint_eq(columns->count, 5);
 	ck_assert_str_eq(columns->names[0], "a");
 	ck_assert_str_eq(columns->names[4], "e");
 	ck_assert_str_eq(next_text(reader), "1|2|3|4|5@2");
 	ml_csv_reader_free(reader);
+	ml_source_free(source);
 	close(fd);
 }
 END_TEST
@@ -98,7 +105,7 @@ START_TEST(records_spanning_read_blocks_are_whole)
 		fprintf(file, "%d,%d.25,name%d\n", i, i * 3, i % 7);
 	fclose(file);
 	fd = open(path, O_RDONLY);
-	ml_csv_reader *reader = reader_on(fd, NULL, _i);
+	ml_csv_reader *reader = reader_on(fd, _i);
 	for (int i = 0; i < 100000; i++) {
 		char want[64];
 		snprintf(want, sizeof want, "%d|%d.25|name%d@%d", i, i * 3, i % 7, i + 2);
@@ -131,7 +138,7 @@ START_TEST(recovering_reader_confines_bad_lines)
 	options.recover_lines = true;
 	options.line_at_a_time = line_at_a_time;
 	ml_error err;
-	ml_csv_reader *reader = ml_csv_reader_create(fd, "req", &options, NULL, 0, &err);
+	ml_csv_reader *reader = ml_csv_reader_create_fd(fd, "req", &options, &err);
 	ck_assert_msg(reader != NULL, "%s", err.message);
 	ck_assert_str_eq(next_text(reader), "1|2@2");
 	expect_bad(reader, "req:3: malformed quoting");
@@ -155,7 +162,7 @@ START_TEST(recovering_reader_confines_nul_bytes)
 	static const char text[] = "a,b\n1,x\0y\n2,3\n";
 	ck_assert(write(fds[1], text, sizeof text - 1) == (ssize_t)(sizeof text - 1));
 	close(fds[1]);
-	ml_csv_reader *reader = reader_on(fds[0], NULL, SERVICE);
+	ml_csv_reader *reader = reader_on(fds[0], SERVICE);
 	expect_bad(reader, "req:2: NUL byte");
 	ck_assert_str_eq(next_text(reader), "2|3@3");
 	ml_csv_reader_free(reader);
@@ -168,7 +175,7 @@ START_TEST(without_recovery_malformed_quoting_ends_reading)
 	/* The header comes alone, as from a client, so the reader can be made. */
 	int writer;
 	int fd = pipe_with("a,b\n", false, &writer);
-	ml_csv_reader *reader = reader_on(fd, NULL, BATCH);
+	ml_csv_reader *reader = reader_on(fd, BATCH);
 	ck_assert(write(writer, "1,2\nx\"y,6\n3,4\n", 13) == 13);
 	close(writer);
 	ml_record record;
@@ -189,7 +196,7 @@ START_TEST(wake_fd_interrupts_a_wait_and_reading_goes_on)
 	int fd = pipe_with("a,b\n1,2\n3,", false, &writer);
 	int wake[2];
 	ck_assert(pipe(wake) == 0);
-	ml_csv_reader *reader = reader_on(fd, NULL, SERVICE);
+	ml_csv_reader *reader = reader_on(fd, SERVICE);
 	ml_csv_reader_set_wake_fd(reader, wake[0]);
 	ck_assert(ml_csv_has_buffered(reader));
 	ck_assert_str_eq(next_text(reader), "1|2@2");

@@ -26,8 +26,8 @@ static ml_csv_reader *csv_from(const char *text, const ml_csv_options *options, 
 	ml_csv_options defaults;
 	ml_csv_options_init(&defaults);
 	ml_error err;
-	ml_csv_reader *csv = ml_csv_reader_create(*fd, "d.csv", options ? options : &defaults,
-						  NULL, 0, &err);
+	ml_csv_reader *csv = ml_csv_reader_create_fd(*fd, "d.csv", options ? options : &defaults,
+						     &err);
 	ck_assert_msg(csv != NULL, "%s", err.message);
 	return csv;
 }
