@@ -119,7 +119,8 @@ void cli_stage_fit(const cli_stage_io *io, ml_input *input, const ml_load_option
 /*
  * The output: stdout for NULL or "-", else an atomic temporary file that
  * cli_output_close renames into place (and that is removed on failure or
- * on SIGINT/SIGTERM).
+ * on SIGINT/SIGTERM).  Two may be open at once (ml-split's parts):
+ * cli_output_close commits both.
  */
 FILE *cli_output_open(const char *path);
 const char *cli_output_name(void);
