@@ -364,6 +364,14 @@ const char *cli_output_name(void)
 	return output_name;
 }
 
+const char *cli_output_path(void)
+{
+	if (n_outputs == 0)
+		return NULL;
+	const char *temp = ml_atomic_temp_path(output_files[n_outputs - 1]);
+	return temp ? temp : output_name;
+}
+
 void cli_refuse_terminal(FILE *out, ml_format format)
 {
 	if (format == ML_FORMAT_BINARY && isatty(fileno(out)))
