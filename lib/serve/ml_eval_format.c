@@ -132,8 +132,8 @@ static void format_json(const ml_evaluation *evaluation, ml_buf *out)
 			ml_buf_puts(out, ": ");
 			put_json_number(out, score->value);
 		}
-		ml_buf_puts(out, n_classes ? "}\n  },\n  \"confusion_matrix\": [" : "},\n"
-				 "  \"confusion_matrix\": [");
+		/* A classification has a class at least, and four scores per class. */
+		ml_buf_puts(out, "}\n  },\n  \"confusion_matrix\": [");
 		for (size_t t = 0; t < n_classes; t++) {
 			ml_buf_puts(out, t ? ",\n    [" : "\n    [");
 			for (size_t p = 0; p < n_classes; p++) {
