@@ -212,7 +212,8 @@ void plot_series_png(const char *path, const plot_frame *frame, const plot_serie
 					      "linespoints lw 2 pt 7" };
 	ml_buf body;
 	ml_buf_init(&body);
-	ml_buf_puts(&body, "set grid\nset key bottom right\n");
+	/* ROC curves leave the bottom right empty; elsewhere the key goes below, on nothing. */
+	ml_buf_printf(&body, "set grid\nset key %s\n", frame->unit_square ? "bottom right" : "below");
 	if (frame->unit_square)
 		ml_buf_puts(&body, "set xrange [0:1]\nset yrange [0:1]\nset size square\n");
 	else if (frame->same_range)

@@ -23,7 +23,8 @@ run_ok ml-eval -t label --json scored.csv
 head -n 1 out | grep -qx '{' && tail -n 1 out | grep -qx '}' || fail "--json: not one object"
 for key in '"task": "classification"' '"n_rows": 6' '"accuracy": 0.6666666666666666' \
 	'"roc_auc": 0.888888888888889' '"f1_macro": ' '"average_precision": ' '"log_loss": ' \
-	'"classes": \["no", "yes"\]' '"no": {"precision": 0.6666666666666666, "recall": 0.6666666666666666' \
+	'"classes": \["no", "yes"\]' \
+	'"no": {"precision": 0.6666666666666666, "recall": 0.6666666666666666' \
 	'\[2, 1\]' '\[1, 2\]' '"warnings": \[\]'; do
 	grep -q "$key" out || fail "--json lacks $key"
 done
