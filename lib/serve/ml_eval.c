@@ -48,8 +48,6 @@ typedef struct table {
 	size_t *proba_column;   /* the input column of each p_ column */
 	char **proba_class;     /* the class each names (after "p_") */
 	double *probabilities;  /* n_rows x n_proba */
-	char *const *class_names; /* binary input: the target's */
-	size_t n_class_names;
 } table;
 
 static void free_table(table *t)
@@ -206,7 +204,12 @@ static int read_csv(table *t, ml_csv_reader *reader, const ml_csv_options *csv, 
 	return status < 0 ? -1 : 0;
 }
 
-/* A binary cell as a label: the target's class name, or the number's shortest text. */
+/*
+ * A binary cell as a label: the number's shortest text.  Class indices stay
+ * indices (a categorical target's names are not put back): only the target
+ * has its names in the header, and a prediction column's indices may count
+ * another vocabulary.
+ */
 static int binary_label(table *t, size_t row, size_t column, const double *values, size_t *code,
 			double *value, ml_error *err)
 {
@@ -215,15 +218,6 @@ static int binary_label(table *t, size_t row, size_t column, const double *value
 		ml_error_set(err, "%s: row %zu: the %s is missing", t->source, row + 1,
 			     column == t->truth_column ? "truth" : "prediction");
 		return -1;
-	}
-	if (t->class_names && column == t->truth_column) {
-		if (!(cell >= 0 && cell < (double)t->n_class_names && cell == floor(cell))) {
-			ml_error_set(err, "%s: row %zu: class index %g out of range", t->source,
-				     row + 1, cell);
-			return -1;
-		}
-		const char *name = t->class_names[(size_t)cell];
-		return add_label(t, name, strlen(name), code, value, err);
 	}
 	char digits[ML_DOUBLE_BUFSIZE];
 	size_t length = ml_format_double(cell, digits);
@@ -234,8 +228,6 @@ static int read_binary(table *t, ml_input *input, ml_error *err)
 {
 	ml_binary_reader *reader = ml_input_binary(input);
 	const ml_columns *columns = ml_binary_reader_columns(reader);
-	if (t->truth_column == columns->target)
-		t->class_names = ml_chain_class_names(ml_input_chain(input), &t->n_class_names);
 	double *values = ml_alloc_array(columns->count, sizeof *values, err);
 	if (!values)
 		return -1;

@@ -12,7 +12,7 @@
  * and the p_ columns' names, sorted as scikit-learn's np.unique sorts them
  * (by value when all are numbers, else by bytes), so "class 1" of a binary
  * task is the one scikit-learn takes as positive.  Binary input gives its
- * numbers, the target's class indices turned back into class names.
+ * numbers as they are: class indices stay indices.
  */
 #ifndef ML_EVAL_H
 #define ML_EVAL_H

@@ -58,6 +58,17 @@ grep -q '"r2": 0,' out || fail "constant truth: r2 is 0"
 grep -q '"max_error": 0.5,' out || fail "constant truth: max_error"
 grep -q 'warning: the truth is constant' err || fail "constant truth: no warning"
 
+# Binary input: the truth is the target its header marks; values are numbers.
+printf 'y,prediction,x\n1,1.5,0\n2,2.5,0\n4,3,0\n' | ml-load -t y > scored.bin ||
+	fail "ml-load"
+run_ok ml-eval --json scored.bin
+grep -q '"task": "regression"' out || fail "binary: regression expected"
+grep -q '"max_error": 1,' out || fail "binary: max_error 1 expected"
+printf 'y,prediction\n0,0\n1,1\n1,0\n2,2\n' | ml-load -t y > classes.bin || fail "ml-load"
+run_ok ml-eval --json classes.bin
+grep -q '"accuracy": 0.75,' out || fail "binary: accuracy 0.75 expected"
+grep -q '"classes": \["0", "1", "2"\]' out || fail "binary: classes 0, 1, 2 expected"
+
 # Errors: bad usage exits 2, bad data 1.
 expect_fail 2 "--task: 'ranking' is not" ml-eval --task ranking -t label scored.csv
 expect_fail 2 "--json and --csv" ml-eval --json --csv -t label scored.csv
