@@ -145,10 +145,11 @@ int main(int argc, char **argv)
 			 " test folds lack it", ml_split_source_name(source),
 			 summary.smallest_stratum, s.split.n_folds);
 	FILE *parts[2];
-	for (size_t i = 0; i < 2; i++)
+	ml_format format = ml_split_source_is_csv(source) ? ML_FORMAT_CSV : ML_FORMAT_BINARY;
+	for (size_t i = 0; i < 2; i++) {
 		parts[i] = cli_output_open(s.parts[i]);
-	if (parts[0] == stdout && parts[1] == stdout)
-		cli_usage_error("TRAIN and TEST cannot both be stdout");
+		cli_refuse_terminal(parts[i], format);
+	}
 	if (ml_split_source_write(source, is_test, n_rows, parts, s.parts, &err) < 0)
 		cli_fail(&err);
 	cli_output_close();

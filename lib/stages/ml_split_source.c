@@ -124,6 +124,11 @@ const char *ml_split_source_name(const ml_split_source *source)
 	return source->name;
 }
 
+bool ml_split_source_is_csv(const ml_split_source *source)
+{
+	return source->is_csv;
+}
+
 static ml_input *rewind_input(ml_split_source *source, ml_error *err)
 {
 	if (lseek(source->fd, 0, SEEK_SET) != 0) {

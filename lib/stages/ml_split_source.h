@@ -26,6 +26,8 @@ ml_split_source *ml_split_source_open(const char *path, const ml_csv_options *cs
 				      ml_error *err);
 void ml_split_source_close(ml_split_source *source);
 const char *ml_split_source_name(const ml_split_source *source);
+/* After the scan: true when the input is CSV (the parts are then CSV too). */
+bool ml_split_source_is_csv(const ml_split_source *source);
 
 /* What to stratify by: nothing, a column by name, or the target. */
 typedef struct ml_split_by {
