@@ -33,7 +33,7 @@ endif
 LIB_SRC := $(wildcard lib/*/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIBRARY := $(BUILD)/libmlpipe.a
-CLI_OBJ := $(BUILD)/cmd/cli.o
+CLI_OBJ := $(BUILD)/cmd/cli.o $(BUILD)/cmd/plot.o
 PROGRAMS := $(patsubst cmd/%.c,$(BUILD)/%,$(wildcard cmd/ml-*.c))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 MAN_PAGES := $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)

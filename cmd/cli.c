@@ -22,22 +22,26 @@ char *cli_arg;
 static const cli_command *current;
 static struct option *long_options;
 static char *short_options;
-static ml_atomic_file *output_file;
+/* The atomic outputs open now (ml-split writes two), committed together. */
+#define MAX_OUTPUTS 2
+static ml_atomic_file *output_files[MAX_OUTPUTS];
+static size_t n_outputs;
 static const char *output_name = "stdout";
 /* A message has been printed and the exit status is 1 already. */
 static bool failing;
-/* Read by the signal handler: the temporary output to remove. */
-static const char *volatile temp_to_remove;
-/* The handler's own copy of that name: the original is freed on commit. */
-static char temp_name[4096];
+/* Read by the signal handler: the temporary outputs to remove. */
+static const char *volatile temps_to_remove[MAX_OUTPUTS];
+/* The handler's own copies of those names: the originals are freed on commit. */
+static char temp_names[MAX_OUTPUTS][4096];
 
 #define CODE_HELP 1000
 #define CODE_VERSION 1001
 
 static void on_fatal_signal(int signal_number)
 {
-	if (temp_to_remove)
-		unlink(temp_to_remove);
+	for (size_t i = 0; i < MAX_OUTPUTS; i++)
+		if (temps_to_remove[i])
+			unlink(temps_to_remove[i]);
 	signal(signal_number, SIG_DFL);
 	raise(signal_number);
 }
@@ -57,6 +61,17 @@ static void check_stdout(void)
 			fprintf(stderr, "%s: write error: %s\n", current->name, strerror(errno));
 		_exit(CLI_EXIT_FAILURE);
 	}
+}
+
+/* Removes every temporary output, leaving the targets as they were. */
+static void abort_outputs(void)
+{
+	for (size_t i = 0; i < n_outputs; i++) {
+		ml_atomic_abort(output_files[i]);
+		output_files[i] = NULL;
+		temps_to_remove[i] = NULL;
+	}
+	n_outputs = 0;
 }
 
 static void build_getopt_tables(const cli_option *options)
@@ -247,7 +262,7 @@ void cli_usage_error(const char *format, ...)
 	vmessage(format, args);
 	va_end(args);
 	fprintf(stderr, "Try '%s --help' for more information.\n", current->name);
-	ml_atomic_abort(output_file);
+	abort_outputs();
 	exit(CLI_EXIT_USAGE);
 }
 
@@ -258,9 +273,7 @@ void cli_die(const char *format, ...)
 	vmessage(format, args);
 	va_end(args);
 	failure_reported = true;
-	ml_atomic_abort(output_file);
-	output_file = NULL;
-	temp_to_remove = NULL;
+	abort_outputs();
 	failing = true;
 	exit(CLI_EXIT_FAILURE);
 }
@@ -342,20 +355,33 @@ FILE *cli_output_open(const char *path)
 	if (!path || strcmp(path, "-") == 0)
 		return stdout;
 	ml_error err;
-	if (!(output_file = ml_atomic_open(path, &err)))
+	if (n_outputs == MAX_OUTPUTS)
+		cli_die("%s: too many outputs at once", path);
+	ml_atomic_file *file = ml_atomic_open(path, &err);
+	if (!file)
 		cli_fail(&err);
+	size_t i = n_outputs++;
+	output_files[i] = file;
 	output_name = path;
-	const char *temp = ml_atomic_temp_path(output_file);
-	if (temp && strlen(temp) < sizeof temp_name) {
-		memcpy(temp_name, temp, strlen(temp) + 1);
-		temp_to_remove = temp_name;
+	const char *temp = ml_atomic_temp_path(file);
+	if (temp && strlen(temp) < sizeof temp_names[i]) {
+		memcpy(temp_names[i], temp, strlen(temp) + 1);
+		temps_to_remove[i] = temp_names[i];
 	}
-	return ml_atomic_stream(output_file);
+	return ml_atomic_stream(file);
 }
 
 const char *cli_output_name(void)
 {
 	return output_name;
+}
+
+const char *cli_output_path(void)
+{
+	if (n_outputs == 0)
+		return NULL;
+	const char *temp = ml_atomic_temp_path(output_files[n_outputs - 1]);
+	return temp ? temp : output_name;
 }
 
 void cli_refuse_terminal(FILE *out, ml_format format)
@@ -367,16 +393,15 @@ void cli_refuse_terminal(FILE *out, ml_format format)
 
 void cli_output_close(void)
 {
-	if (!output_file)
-		return;
 	ml_error err;
-	ml_atomic_file *file = output_file;
-	output_file = NULL;
-	if (ml_atomic_commit(file, &err) < 0) {
-		temp_to_remove = NULL;
-		cli_fail(&err);
+	for (size_t i = 0; i < n_outputs; i++) {
+		ml_atomic_file *file = output_files[i];
+		output_files[i] = NULL;
+		temps_to_remove[i] = NULL;
+		if (ml_atomic_commit(file, &err) < 0)
+			cli_fail(&err); /* aborts the outputs not yet committed */
 	}
-	temp_to_remove = NULL;
+	n_outputs = 0;
 }
 
 ml_format cli_output_format(bool want_csv, bool want_bin, bool input_is_csv)

@@ -134,10 +134,17 @@ void cli_stage_fit(const cli_stage_io *io, ml_input *input, const ml_load_option
 /*
  * The output: stdout for NULL or "-", else an atomic temporary file that
  * cli_output_close renames into place (and that is removed on failure or
- * on SIGINT/SIGTERM).
+ * on SIGINT/SIGTERM).  Two may be open at once (ml-split's parts):
+ * cli_output_close commits both.
  */
 FILE *cli_output_open(const char *path);
 const char *cli_output_name(void);
+/*
+ * Where the last output opened (not stdout) is being written: its
+ * temporary file, or the target itself for a device; for another program
+ * (gnuplot) to write.  Nothing may then be written to the stream.
+ */
+const char *cli_output_path(void);
 /* Refuses binary output to a terminal (exit 2) unless allowed. */
 void cli_refuse_terminal(FILE *out, ml_format format);
 void cli_output_close(void);

@@ -3,8 +3,8 @@
 #   BIN=build sh scripts/demo.sh
 # Prints each command before its output.  Works in a temporary directory
 # that it removes at the end.  Steps that need a program that is not
-# built yet (ml-scale, ml-poly, ml-fit, ml-predict) are skipped with a
-# note.
+# built yet (ml-split, ml-scale, ml-poly, ml-fit, ml-predict, ml-eval)
+# are skipped or done with awk, with a note.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,8 +43,13 @@ echo "mlpipe demo: programs from $BIN, work in $work"
 ml-load --version
 
 section "split iris into training and test rows"
-step "awk 'NR == 1 || NR % 5' iris.csv > train.csv"
-step "awk 'NR == 1 || NR % 5 == 0' iris.csv > test.csv"
+if built ml-split; then
+	step "ml-split -v -s 1 --stratify -t species --test 0.2 iris.csv train.csv test.csv"
+else
+	note "ml-split is not built yet: every fifth row for testing"
+	step "awk 'NR == 1 || NR % 5' iris.csv > train.csv"
+	step "awk 'NR == 1 || NR % 5 == 0' iris.csv > test.csv"
+fi
 step "wc -l train.csv test.csv"
 
 section "load iris"
@@ -89,11 +94,17 @@ if built ml-fit && built ml-predict; then
 	step "ml-predict iris.model test.csv > predicted.csv"
 	step "head -5 predicted.csv"
 	step "ml-predict --proba iris.model test.csv | head -5"
-	rows=$(($(wc -l <"$work/test.csv") - 1))
-	step "tail -n $rows predicted.csv | cut -d, -f1 > predicted-species
+	if built ml-eval; then
+		section "score the predictions"
+		step "ml-predict --append --proba iris.model test.csv | ml-eval -t species"
+	else
+		note "ml-eval is not built yet: counting right answers with awk"
+		rows=$(($(wc -l <"$work/test.csv") - 1))
+		step "tail -n $rows predicted.csv | cut -d, -f1 > predicted-species
 tail -n $rows test.csv | cut -d, -f5 > true-species
 paste -d ' ' predicted-species true-species |
 	awk '{ right += \$1 == \$2 } END { printf \"accuracy on the test rows: %d/%d\\n\", right, NR }'"
+	fi
 else
 	note "ml-fit or ml-predict is not built yet: skipping the predictions"
 fi

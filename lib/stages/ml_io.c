@@ -75,17 +75,20 @@ static ml_chain *header_chain(const ml_binary_reader *reader, const char *name, 
 	return chain;
 }
 
-ml_input *ml_input_open(const char *path, const ml_csv_options *csv, ml_error *err)
+/* Takes the input from fd, already open, or opens path; names it name. */
+static ml_input *open_input(int fd, bool owns_fd, const char *path, const char *name,
+			    const ml_csv_options *csv, ml_error *err)
 {
 	ml_input *input = calloc(1, sizeof *input);
 	if (!input) {
+		if (owns_fd && fd >= 0)
+			close(fd);
 		ml_error_nomem(err);
 		return NULL;
 	}
-	bool is_stdin = !path || strcmp(path, "-") == 0;
-	input->fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	input->owns_fd = !is_stdin;
-	if (!(input->name = ml_strdup(is_stdin ? "stdin" : path, err)))
+	input->fd = path ? open(path, O_RDONLY | O_CLOEXEC) : fd;
+	input->owns_fd = owns_fd;
+	if (!(input->name = ml_strdup(name, err)))
 		goto fail;
 	if (input->fd < 0) {
 		ml_error_set(err, "%s: %s", path, strerror(errno));
@@ -108,6 +111,18 @@ ml_input *ml_input_open(const char *path, const ml_csv_options *csv, ml_error *e
 fail:
 	ml_input_close(input);
 	return NULL;
+}
+
+ml_input *ml_input_open(const char *path, const ml_csv_options *csv, ml_error *err)
+{
+	if (!path || strcmp(path, "-") == 0)
+		return open_input(STDIN_FILENO, false, NULL, "stdin", csv, err);
+	return open_input(-1, true, path, path, csv, err);
+}
+
+ml_input *ml_input_open_fd(int fd, const char *name, const ml_csv_options *csv, ml_error *err)
+{
+	return open_input(fd, false, NULL, name, csv, err);
 }
 
 void ml_input_close(ml_input *input)

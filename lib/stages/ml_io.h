@@ -25,6 +25,8 @@ typedef struct ml_input ml_input;
 
 /* path NULL or "-" reads stdin, named "stdin" in messages. */
 ml_input *ml_input_open(const char *path, const ml_csv_options *csv, ml_error *err);
+/* Reads fd from where it stands, named name in messages; fd stays open after close. */
+ml_input *ml_input_open_fd(int fd, const char *name, const ml_csv_options *csv, ml_error *err);
 void ml_input_close(ml_input *input);
 const char *ml_input_name(const ml_input *input);
 /* Exactly one of these is non-NULL. */

@@ -6,23 +6,16 @@
 #include <string.h>
 
 #include "core/ml_number.h"
+#include "core/ml_string_map.h"
 #include "stages/ml_stage_impl.h"
 
 /* How a column's text becomes numbers. */
 typedef enum { ENCODE_NUMERIC, ENCODE_ONEHOT, ENCODE_ORDINAL } encoding;
 static const char *const encoding_names[] = { "numeric", "onehot", "ordinal", NULL };
 
-/* Open-addressing map from strings to their index in `keys`. */
-typedef struct string_map {
-	char **keys;
-	size_t count, key_capacity;
-	size_t *slots; /* index + 1, 0 = empty */
-	size_t n_slots;
-} string_map;
-
 typedef struct load_column {
 	encoding encoding;
-	string_map vocabulary; /* sorted keys once fitted or parsed */
+	ml_string_map vocabulary; /* sorted keys once fitted or parsed */
 } load_column;
 
 typedef struct load_params {
@@ -32,80 +25,6 @@ typedef struct load_params {
 	char **na_values;
 	ml_csv_options csv; /* na_values pointing into the above, for ml_csv_is_missing */
 } load_params;
-
-static uint64_t hash_string(const char *text, size_t length)
-{
-	return ml_hash_bytes(ML_HASH_INIT, text, length);
-}
-
-static void map_free(string_map *map)
-{
-	for (size_t i = 0; i < map->count; i++)
-		free(map->keys[i]);
-	free(map->keys);
-	free(map->slots);
-	memset(map, 0, sizeof *map);
-}
-
-static size_t map_find(const string_map *map, const char *text, size_t length)
-{
-	if (map->n_slots == 0)
-		return ML_NO_COLUMN;
-	size_t mask = map->n_slots - 1;
-	for (size_t slot = hash_string(text, length) & mask;; slot = (slot + 1) & mask) {
-		size_t entry = map->slots[slot];
-		if (entry == 0)
-			return ML_NO_COLUMN;
-		const char *key = map->keys[entry - 1];
-		if (strncmp(key, text, length) == 0 && key[length] == '\0')
-			return entry - 1;
-	}
-}
-
-static int map_rehash(string_map *map, size_t n_slots, ml_error *err)
-{
-	size_t *slots = ml_calloc_array(n_slots, sizeof *slots, err);
-	if (!slots)
-		return -1;
-	free(map->slots);
-	map->slots = slots;
-	map->n_slots = n_slots;
-	for (size_t i = 0; i < map->count; i++) {
-		size_t slot = hash_string(map->keys[i], strlen(map->keys[i])) & (n_slots - 1);
-		while (slots[slot])
-			slot = (slot + 1) & (n_slots - 1);
-		slots[slot] = i + 1;
-	}
-	return 0;
-}
-
-/* Index of text, added at the end when new. */
-static size_t map_intern(string_map *map, const char *text, size_t length, ml_error *err)
-{
-	size_t found = map_find(map, text, length);
-	if (found != ML_NO_COLUMN)
-		return found;
-	if ((map->count + 1) * 2 > map->n_slots &&
-	    map_rehash(map, map->n_slots ? map->n_slots * 2 : 16, err) < 0)
-		return ML_NO_COLUMN;
-	if (map->count == map->key_capacity) {
-		size_t capacity = map->key_capacity ? map->key_capacity * 2 : 8;
-		char **keys = ml_realloc_array(map->keys, capacity, sizeof *keys, err);
-		if (!keys)
-			return ML_NO_COLUMN;
-		map->keys = keys;
-		map->key_capacity = capacity;
-	}
-	if (!(map->keys[map->count] = ml_strndup(text, length, err)))
-		return ML_NO_COLUMN;
-	map->count++;
-	/* Only the new key needs a slot: rehashing all of them made fitting quadratic. */
-	size_t mask = map->n_slots - 1, slot = hash_string(text, length) & mask;
-	while (map->slots[slot])
-		slot = (slot + 1) & mask;
-	map->slots[slot] = map->count;
-	return map->count - 1;
-}
 
 static int set_na_values(load_params *params, const char *const *values, size_t count,
 			 ml_error *err);
@@ -117,7 +36,7 @@ static void free_params(void *opaque)
 		return;
 	if (params->columns)
 		for (size_t i = 0; i < params->n_columns; i++)
-			map_free(&params->columns[i].vocabulary);
+			ml_string_map_free(&params->columns[i].vocabulary);
 	free(params->columns);
 	for (size_t i = 0; i < params->n_na_values; i++)
 		free(params->na_values[i]);
@@ -280,7 +199,8 @@ static int parse_column(ml_stage *stage, ml_text_reader *reader, const ml_text_l
 			return ml_text_fail(reader, line, err,
 					    "column '%s': categories must be sorted and distinct",
 					    line->tokens[1]);
-		if (map_intern(&column->vocabulary, key, strlen(key), err) == ML_NO_COLUMN)
+		if (ml_string_map_intern(&column->vocabulary, key, strlen(key), err) ==
+		    ML_STRING_NOT_FOUND)
 			return -1;
 	}
 	return 0;
@@ -438,8 +358,8 @@ static int make_categorical(fit_state *state, size_t column, ml_error *err)
 		if (isnan(*cell))
 			continue;
 		size_t length = ml_format_double(*cell, digits);
-		size_t code = map_intern(&target->vocabulary, digits, length, err);
-		if (code == ML_NO_COLUMN)
+		size_t code = ml_string_map_intern(&target->vocabulary, digits, length, err);
+		if (code == ML_STRING_NOT_FOUND)
 			return -1;
 		*cell = (double)code;
 	}
@@ -470,8 +390,8 @@ static int fit_cell(fit_state *state, const ml_record *record, size_t column, do
 	char digits[ML_DOUBLE_BUFSIZE];
 	size_t length;
 	const char *key = category_key(field, digits, &length);
-	size_t code = map_intern(&encoded->vocabulary, key, length, err);
-	if (code == ML_NO_COLUMN)
+	size_t code = ml_string_map_intern(&encoded->vocabulary, key, length, err);
+	if (code == ML_STRING_NOT_FOUND)
 		return -1;
 	*cell = (double)code;
 	return 0;
@@ -511,43 +431,22 @@ static int fit_rows(fit_state *state, ml_csv_reader *csv, ml_error *err)
 	return got;
 }
 
-typedef struct ranked_key {
-	char *key;
-	size_t old_code;
-} ranked_key;
-
-static int compare_ranked(const void *a, const void *b)
-{
-	return strcmp(((const ranked_key *)a)->key, ((const ranked_key *)b)->key);
-}
-
 /* Sorts a fitted column's vocabulary by bytes and renumbers its codes. */
 static int sort_vocabulary(fit_state *state, size_t column, ml_error *err)
 {
-	string_map *map = &state->params->columns[column].vocabulary;
-	size_t count = map->count;
-	ranked_key *ranked = ml_alloc_array(count + 1, sizeof *ranked, err);
-	size_t *renumber = ml_alloc_array(count + 1, sizeof *renumber, err);
-	int status = -1;
-	if (!ranked || !renumber)
-		goto done;
-	for (size_t i = 0; i < count; i++)
-		ranked[i] = (ranked_key){ map->keys[i], i };
-	qsort(ranked, count, sizeof *ranked, compare_ranked);
-	for (size_t rank = 0; rank < count; rank++) {
-		renumber[ranked[rank].old_code] = rank;
-		map->keys[rank] = ranked[rank].key;
+	ml_string_map *map = &state->params->columns[column].vocabulary;
+	size_t *renumber = ml_alloc_array(map->count + 1, sizeof *renumber, err);
+	if (!renumber || ml_string_map_sort(map, NULL, renumber, err) < 0) {
+		free(renumber);
+		return -1;
 	}
 	for (size_t r = 0; r < state->n_rows; r++) {
 		double *cell = &state->values[r * state->n_used + column];
 		if (!isnan(*cell))
 			*cell = (double)renumber[(size_t)*cell];
 	}
-	status = map_rehash(map, map->n_slots, err);
-done:
-	free(ranked);
 	free(renumber);
-	return status;
+	return 0;
 }
 
 /* Which CSV columns the stage reads: -c/-x, with the target always kept. */
@@ -813,11 +712,11 @@ static int apply_cell(ml_load_applier *applier, const ml_record *record, size_t 
 	char digits[ML_DOUBLE_BUFSIZE];
 	size_t length;
 	const char *key = category_key(field, digits, &length);
-	size_t code = map_find(&column->vocabulary, key, length);
-	if (code == ML_NO_COLUMN)
+	size_t code = ml_string_map_find(&column->vocabulary, key, length);
+	if (code == ML_STRING_NOT_FOUND)
 		applier->unknown[input]++;
 	if (column->encoding == ENCODE_ORDINAL) {
-		cells[0] = code == ML_NO_COLUMN ? NAN : (double)code;
+		cells[0] = code == ML_STRING_NOT_FOUND ? NAN : (double)code;
 		return 0;
 	}
 	for (size_t i = 0; i < width; i++)

@@ -24,6 +24,11 @@ grep -qx 'rows: 150' out || fail "gzip binary"
 run_ok ml-fit logistic --max-iter 500 -t species iris.csv.gz -o gz.model
 run_ok ml-predict gz.model iris.bin.gz
 [ "$(wc -l < out)" -eq 151 ] || fail "ml-predict on gzip binary"
+# ml-split writes the parts of a compressed input as text.
+run_ok ml-split -s 3 iris.csv.gz train.csv test.csv
+{ tail -n +2 train.csv; tail -n +2 test.csv; } | sort > parts.txt
+tail -n +2 "$iris" | sort > sorted.txt
+cmp -s parts.txt sorted.txt || fail "ml-split of a gzip input"
 # Damaged streams.
 head -c 400 iris.csv.gz > truncated.csv.gz
 expect_fail 1 '^ml-load: truncated.csv.gz: gzip data: the input ends inside a compressed stream \(a truncated file\?\)$' \
