@@ -27,6 +27,8 @@ static char *short_options;
 static ml_atomic_file *output_files[MAX_OUTPUTS];
 static size_t n_outputs;
 static const char *output_name = "stdout";
+/* --precision: significant digits of CSV output, 0 for exact. */
+static int csv_precision;
 /* A message has been printed and the exit status is 1 already. */
 static bool failing;
 /* Read by the signal handler: the temporary outputs to remove. */
@@ -441,6 +443,8 @@ uint64_t cli_copy_stream(ml_stream *stream, ml_format format, const char *output
 	ml_writer *writer = ml_writer_create(out, cli_output_name(), format,
 					     ml_stream_columns(stream), ml_stream_chain(stream),
 					     ml_stream_declared_rows(stream), &err);
+	if (writer)
+		ml_writer_set_precision(writer, csv_precision);
 	if (!writer || ml_stream_copy(stream, writer, &n_rows, &err) < 0 ||
 	    ml_writer_finish(writer, &err) < 0)
 		cli_fail(&err);
@@ -495,14 +499,26 @@ void cli_write_dataset(const ml_dataset *data, ml_format format, const char *out
 	ml_error err;
 	FILE *out = cli_output_open(output);
 	cli_refuse_terminal(out, format);
-	if (ml_dataset_write(data, out, cli_output_name(), format, &err) < 0)
+	ml_writer *writer = ml_writer_create(out, cli_output_name(), format, &data->columns,
+					     data->chain, data->n_rows, &err);
+	if (writer)
+		ml_writer_set_precision(writer, csv_precision);
+	if (!writer || ml_writer_write(writer, data->values, data->n_rows, &err) < 0 ||
+	    ml_writer_finish(writer, &err) < 0)
 		cli_fail(&err);
+	ml_writer_free(writer);
 	cli_output_close();
+}
+
+int cli_precision(const char *arg)
+{
+	return csv_precision = (int)cli_size("--precision", arg, 1, 16);
 }
 
 bool cli_stage_option(int code, cli_stage_io *io)
 {
 	switch (code) {
+	case CLI_OPT_PRECISION: cli_precision(cli_arg); return true;
 	case CLI_OPT_CSV: io->csv = true; return true;
 	case CLI_OPT_BIN: io->bin = true; return true;
 	case 'o': io->output = cli_arg; return true;

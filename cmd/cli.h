@@ -95,9 +95,13 @@ char cli_delimiter(const char *arg);
  * options they share, one input, --load to replay saved stages instead of
  * fitting, and the fit-apply-save-write path.
  */
-enum { CLI_OPT_CSV = 920, CLI_OPT_BIN, CLI_OPT_SAVE, CLI_OPT_LOAD };
+enum { CLI_OPT_CSV = 920, CLI_OPT_BIN, CLI_OPT_SAVE, CLI_OPT_LOAD, CLI_OPT_PRECISION };
+#define CLI_PRECISION_OPTION                                                             \
+	{ CLI_OPT_PRECISION, "precision", "N",                                           \
+	  "CSV output: N significant digits (default: exact, shortest)" }
 #define CLI_STAGE_OPTIONS(csv_help, bin_help, save_help, load_help, verbose_help)         \
 	{ CLI_OPT_CSV, "csv", NULL, csv_help }, { CLI_OPT_BIN, "bin", NULL, bin_help },  \
+	CLI_PRECISION_OPTION,                                                            \
 	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },        \
 	{ CLI_OPT_SAVE, "save", "FILE", save_help },                                     \
 	{ CLI_OPT_LOAD, "load", "FILE", load_help },                                     \
@@ -110,6 +114,8 @@ typedef struct cli_stage_io {
 
 /* Applies one of those options to io; false when code is not one of them. */
 bool cli_stage_option(int code, cli_stage_io *io);
+/* --precision N: the significant digits of CSV numbers written from now on (1 to 16). */
+int cli_precision(const char *arg);
 /*
  * After the options: the input (at most one operand), and --load refused
  * with the options a saved stage decides (fitting_options names them, NULL

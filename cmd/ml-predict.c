@@ -34,6 +34,7 @@ static const cli_option options[] = {
 	{ OPT_STATS, "stats", NULL, "print rows, errors, rows/s and latency on stderr at the end" },
 	{ OPT_STATS_FILE, "stats-file", "FILE", "write those counters for Prometheus to FILE"
 						" at exit and on SIGUSR1" },
+	CLI_PRECISION_OPTION,
 	CLI_CSV_OPTIONS("CSV input, against the model's dialect: "),
 	CLI_CSV_HEADER_OPTION("CSV input: "),
 	{ 0 },
@@ -97,6 +98,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		case OPT_STATS: s->stats = true; break;
 		case OPT_STATS_FILE: s->stats_file = cli_arg; break;
 		case OPT_ON_ERROR: parse_on_error(cli_arg, &s->predict); break;
+		case CLI_OPT_PRECISION: s->predict.precision = cli_precision(cli_arg); break;
 		default:
 			if (!cli_csv_option(code, &s->dialect))
 				cli_usage_error("unhandled option");

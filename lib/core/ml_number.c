@@ -1090,3 +1090,14 @@ size_t ml_format_double(double value, char *buffer)
 	*out = '\0';
 	return (size_t)(out - buffer);
 }
+
+size_t ml_format_double_digits(double value, int digits, char *buffer)
+{
+	if (digits <= 0 || digits >= 17 || !isfinite(value))
+		return ml_format_double(value, buffer);
+	locale_t locale = c_locale(), previous = locale ? uselocale(locale) : (locale_t)0;
+	int length = snprintf(buffer, ML_DOUBLE_BUFSIZE, "%.*g", digits, value);
+	if (previous)
+		uselocale(previous);
+	return length > 0 ? (size_t)length : ml_format_double(value, buffer);
+}

@@ -38,4 +38,12 @@ bool ml_parse_double(const char *text, size_t length, double *value);
  */
 size_t ml_format_double(double value, char *buffer);
 
+/*
+ * Writes value with `digits` significant digits (1 to 17), as printf's %g
+ * does in the C locale, NUL-terminated; returns the length.  For output
+ * that does not need to read back exactly (--precision).  digits 0 means
+ * ml_format_double's shortest exact form.
+ */
+size_t ml_format_double_digits(double value, int digits, char *buffer);
+
 #endif

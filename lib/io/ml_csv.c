@@ -877,6 +877,7 @@ struct ml_csv_writer {
 	char *const *class_names;
 	size_t n_classes;
 	char delimiter;
+	int precision; /* significant digits, or 0: exact */
 	ml_buf text;
 };
 
@@ -946,8 +947,14 @@ static void put_class(ml_csv_writer *writer, double value)
 		ml_csv_quote(&writer->text, writer->class_names[(size_t)value], writer->delimiter);
 	else if (!isnan(value)) {
 		char digits[ML_DOUBLE_BUFSIZE];
-		ml_buf_append(&writer->text, digits, ml_format_double(value, digits));
+		ml_buf_append(&writer->text, digits,
+			      ml_format_double_digits(value, writer->precision, digits));
 	}
+}
+
+void ml_csv_writer_set_precision(ml_csv_writer *writer, int digits)
+{
+	writer->precision = digits;
 }
 
 int ml_csv_write_rows(ml_csv_writer *writer, const double *rows, size_t n_rows,
@@ -966,7 +973,10 @@ int ml_csv_write_rows(ml_csv_writer *writer, const double *rows, size_t n_rows,
 			if (c == writer->target && writer->class_names) {
 				put_class(writer, row[c]);
 			} else if (!isnan(row[c])) {
-				size_t length = ml_format_double(row[c], digits);
+				size_t length = writer->precision
+							? ml_format_double_digits(row[c], writer->precision,
+										  digits)
+							: ml_format_double(row[c], digits);
 				memcpy(writer->text.data + writer->text.length, digits, length);
 				writer->text.length += length;
 			}

@@ -119,6 +119,11 @@ typedef struct ml_csv_writer ml_csv_writer;
 ml_csv_writer *ml_csv_writer_create(FILE *out, const char *name, const ml_columns *columns,
 				    char *const *class_names, size_t n_classes, char delimiter,
 				    ml_error *err);
+/*
+ * Numbers with `digits` significant digits (1 to 16) instead of the
+ * shortest form that reads back exactly (0, the default).
+ */
+void ml_csv_writer_set_precision(ml_csv_writer *writer, int digits);
 /* Rows of columns->count doubles; NaN is written as an empty field. */
 int ml_csv_write_rows(ml_csv_writer *writer, const double *rows, size_t n_rows,
 		      ml_error *err);

@@ -257,11 +257,11 @@ int ml_predictor_begin(ml_predictor *p, ml_stream *stream, ml_error *err)
 	return write_header(p, input, err);
 }
 
-static void put_number(ml_buf *text, double value)
+static void put_number(ml_buf *text, double value, int precision)
 {
 	char digits[ML_DOUBLE_BUFSIZE];
 	if (!isnan(value))
-		ml_buf_append(text, digits, ml_format_double(value, digits));
+		ml_buf_append(text, digits, ml_format_double_digits(value, precision, digits));
 }
 
 /* One CSV answer line for row i of the block just predicted. */
@@ -278,10 +278,11 @@ static void put_answer(ml_predictor *p, const ml_stream *stream, size_t i)
 	if (p->classifier && prediction >= 0 && prediction < (double)n_classes)
 		ml_buf_puts(&p->text, p->answer_names[(size_t)prediction]);
 	else
-		put_number(&p->text, prediction);
+		put_number(&p->text, prediction, p->options.precision);
 	for (size_t k = 0; k < p->n_probabilities; k++) {
 		ml_buf_putc(&p->text, ',');
-		put_number(&p->text, p->probabilities[i * p->n_probabilities + k]);
+		put_number(&p->text, p->probabilities[i * p->n_probabilities + k],
+			   p->options.precision);
 	}
 	ml_buf_putc(&p->text, '\n');
 }

@@ -45,6 +45,7 @@ typedef struct ml_predict_options {
 	bool append;        /* the input's columns before the answers (CSV) */
 	bool service;       /* answer per line, flush, error lines for bad requests */
 	ml_on_error on_error; /* batch mode */
+	int precision;      /* CSV numbers: significant digits, or 0 for exact */
 	int wake_fd;        /* readable: ml_predictor_run returns ML_PREDICT_WOKEN; -1 none */
 	/* Each row not answered (service mode, skip, nan): its message, for a log; or NULL. */
 	void (*on_request_error)(const char *message, void *context);

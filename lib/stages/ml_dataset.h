@@ -16,6 +16,7 @@ typedef struct ml_dataset {
 	size_t n_rows;
 	double *values; /* n_rows x columns.count, row-major */
 	size_t *lines;  /* read from CSV: the line each row starts on, for messages; or NULL */
+	size_t n_dropped; /* rows left out when reading (a missing target, when asked) */
 } ml_dataset;
 
 void ml_dataset_free(ml_dataset *dataset);

@@ -209,10 +209,12 @@ int ml_dataset_read_input(ml_input *input, const ml_load_options *load, ml_datas
 	int status;
 	if (input->csv) {
 		status = ml_load_fit(input->csv, load, dataset, err);
-	} else if (load->keep || load->drop || load->categorical || load->ordinal) {
+	} else if (load->keep || load->drop || load->categorical || load->ordinal ||
+		   load->n_orders || load->drop_first || load->drop_missing_target) {
 		/* Silently ignoring them would hand back columns nobody asked for. */
-		ml_error_set(err, "%s: -c, -x, --categorical and --ordinal apply to CSV input (this"
-			     " is a binary matrix, loaded already)", input->name);
+		ml_error_set(err, "%s: -c, -x, --categorical, --ordinal, --order, --drop-first and"
+			     " --drop-missing-target apply to CSV input (this is a binary matrix,"
+			     " loaded already)", input->name);
 		status = -1;
 	} else {
 		const ml_columns *columns = ml_binary_reader_columns(input->binary);
@@ -266,6 +268,12 @@ ml_writer *ml_writer_create(FILE *out, const char *name, ml_format format,
 		return NULL;
 	}
 	return writer;
+}
+
+void ml_writer_set_precision(ml_writer *writer, int digits)
+{
+	if (writer->csv)
+		ml_csv_writer_set_precision(writer->csv, digits);
 }
 
 int ml_writer_write(ml_writer *writer, const double *rows, size_t n_rows, ml_error *err)

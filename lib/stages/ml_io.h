@@ -53,6 +53,8 @@ typedef struct ml_writer ml_writer;
 ml_writer *ml_writer_create(FILE *out, const char *name, ml_format format,
 			    const ml_columns *columns, const ml_chain *chain, uint64_t n_rows,
 			    ml_error *err);
+/* CSV output: numbers with `digits` significant digits (0: exact, the default). */
+void ml_writer_set_precision(ml_writer *writer, int digits);
 int ml_writer_write(ml_writer *writer, const double *rows, size_t n_rows, ml_error *err);
 int ml_writer_finish(ml_writer *writer, ml_error *err);
 void ml_writer_free(ml_writer *writer);

@@ -11,16 +11,20 @@
 
 /* How a column's text becomes numbers. */
 typedef enum { ENCODE_NUMERIC, ENCODE_ONEHOT, ENCODE_ORDINAL } encoding;
-static const char *const encoding_names[] = { "numeric", "onehot", "ordinal", NULL };
+/* "ordered" is ordinal in the order the user gave, not sorted: see load_column. */
+static const char *const encoding_names[] = { "numeric", "onehot", "ordinal", "ordered", NULL };
+enum { ENCODE_ORDERED_NAME = 3 };
 
 typedef struct load_column {
 	encoding encoding;
-	ml_string_map vocabulary; /* sorted keys once fitted or parsed */
+	ml_string_map vocabulary; /* sorted keys once fitted or parsed, unless ordered */
+	bool ordered;             /* ordinal codes in the order the user gave (--order) */
 } load_column;
 
 typedef struct load_params {
 	load_column *columns; /* one per stage input */
 	size_t n_columns;
+	bool drop_first;      /* one-hot: no output for each column's first category */
 	size_t n_na_values;
 	char **na_values;
 	ml_csv_options csv; /* na_values pointing into the above, for ml_csv_is_missing */
@@ -87,10 +91,19 @@ static int set_na_values(load_params *params, const char *const *values, size_t 
 	return 0;
 }
 
+/* One-hot outputs start at this category (1 with drop-first). */
+static size_t first_onehot(const load_params *params)
+{
+	return params->drop_first ? 1 : 0;
+}
+
 static size_t output_width(const ml_stage *stage, size_t input)
 {
-	const load_column *column = &params_of(stage)->columns[input];
-	return column->encoding == ENCODE_ONEHOT ? column->vocabulary.count : 1;
+	const load_params *params = params_of(stage);
+	const load_column *column = &params->columns[input];
+	if (column->encoding != ENCODE_ONEHOT)
+		return 1;
+	return column->vocabulary.count - first_onehot(params);
 }
 
 static int derive_outputs(ml_stage *stage, ml_error *err)
@@ -116,7 +129,7 @@ static int derive_outputs(ml_stage *stage, ml_error *err)
 				return -1;
 			continue;
 		}
-		for (size_t k = 0; k < column->vocabulary.count; k++) {
+		for (size_t k = first_onehot(params_of(stage)); k < column->vocabulary.count; k++) {
 			ml_buf joined;
 			ml_buf_init(&joined);
 			ml_buf_printf(&joined, "%s=%s", name, column->vocabulary.keys[k]);
@@ -154,13 +167,15 @@ static void write_params(const ml_stage *stage, ml_buf *out)
 		ml_text_write_bool(out, "header", false);
 	if (params->csv.lenient_quotes)
 		ml_text_write_word(out, "quotes", "lenient");
+	if (params->drop_first)
+		ml_text_write_bool(out, "drop-first", true);
 	for (size_t i = 0; i < stage->inputs.count; i++) {
 		const load_column *column = &params->columns[i];
 		if (column->encoding == ENCODE_NUMERIC)
 			continue;
 		ml_text_key(out, "column");
 		ml_text_string(out, stage->inputs.names[i]);
-		ml_text_string(out, encoding_names[column->encoding]);
+		ml_text_string(out, column->ordered ? "ordered" : encoding_names[column->encoding]);
 		ml_text_size(out, column->vocabulary.count);
 		for (size_t k = 0; k < column->vocabulary.count; k++)
 			ml_text_string(out, column->vocabulary.keys[k]);
@@ -190,18 +205,23 @@ static int parse_column(ml_stage *stage, ml_text_reader *reader, const ml_text_l
 	if (choice == ENCODE_NUMERIC || count == 0)
 		return ml_text_fail(reader, line, err, "column '%s': bad encoding or category count",
 				    line->tokens[1]);
-	if (index == stage->inputs.target && choice != ENCODE_ORDINAL)
+	column->ordered = choice == ENCODE_ORDERED_NAME;
+	column->encoding = column->ordered ? ENCODE_ORDINAL : (encoding)choice;
+	if (index == stage->inputs.target && column->encoding != ENCODE_ORDINAL)
 		return ml_text_fail(reader, line, err, "the target can only be ordinal");
-	column->encoding = (encoding)choice;
 	for (size_t k = 0; k < count; k++) {
 		const char *key = keys[k];
-		if (k > 0 && strcmp(keys[k - 1], key) >= 0)
+		if (k > 0 && !column->ordered && strcmp(keys[k - 1], key) >= 0)
 			return ml_text_fail(reader, line, err,
 					    "column '%s': categories must be sorted and distinct",
 					    line->tokens[1]);
+		size_t before = column->vocabulary.count;
 		if (ml_string_map_intern(&column->vocabulary, key, strlen(key), err) ==
 		    ML_STRING_NOT_FOUND)
 			return -1;
+		if (column->vocabulary.count == before)
+			return ml_text_fail(reader, line, err, "column '%s': category '%s' twice",
+					    line->tokens[1], key);
 	}
 	return 0;
 }
@@ -249,6 +269,21 @@ static int parse_dialect(ml_text_reader *reader, ml_csv_options *csv, ml_text_li
 	return 0;
 }
 
+/* "drop-first true", optional, before the columns. */
+static int parse_drop_first(ml_text_reader *reader, load_params *params, ml_text_line *line,
+			    ml_error *err)
+{
+	if (!ml_text_is(line, "drop-first"))
+		return 0;
+	static const char *const booleans[] = { "false", "true", NULL };
+	size_t choice;
+	if (ml_text_expect(reader, line, "drop-first", 1, err) < 0 ||
+	    ml_text_get_choice(reader, line, 1, booleans, &choice, err) < 0)
+		return -1;
+	params->drop_first = choice == 1;
+	return ml_text_next_required(reader, line, "end", err);
+}
+
 static int parse_params(ml_stage *stage, ml_text_reader *reader, ml_error *err)
 {
 	ml_text_line line;
@@ -260,7 +295,8 @@ static int parse_params(ml_stage *stage, ml_text_reader *reader, ml_error *err)
 	stage->params = new_params(stage->inputs.count, (const char *const *)values, count, err);
 	if (!stage->params)
 		return -1;
-	if (parse_dialect(reader, &params_of(stage)->csv, &line, err) < 0)
+	if (parse_dialect(reader, &params_of(stage)->csv, &line, err) < 0 ||
+	    parse_drop_first(reader, params_of(stage), &line, err) < 0)
 		return -1;
 	for (;;) {
 		if (!ml_text_is(&line, "column"))
@@ -346,6 +382,8 @@ typedef struct fit_state {
 	double *values;     /* rows x n_used: numbers, or category codes */
 	size_t *lines;      /* the line each row starts on */
 	size_t n_rows, row_capacity;
+	size_t target;      /* the target among the used columns, or ML_NO_COLUMN */
+	size_t n_dropped;   /* rows left out for a missing target */
 } fit_state;
 
 static int make_categorical(fit_state *state, size_t column, ml_error *err)
@@ -390,11 +428,73 @@ static int fit_cell(fit_state *state, const ml_record *record, size_t column, do
 	char digits[ML_DOUBLE_BUFSIZE];
 	size_t length;
 	const char *key = category_key(field, digits, &length);
+	if (encoded->ordered) {
+		size_t code = ml_string_map_find(&encoded->vocabulary, key, length);
+		if (code == ML_STRING_NOT_FOUND) {
+			ml_error_set(err, "%s:%zu: column '%s': '%.40s' is not one of the categories"
+				     " --order lists", state->source, record->line,
+				     state->csv_columns->names[state->csv_index[column]], field->text);
+			return -1;
+		}
+		*cell = (double)code;
+		return 0;
+	}
 	size_t code = ml_string_map_intern(&encoded->vocabulary, key, length, err);
 	if (code == ML_STRING_NOT_FOUND)
 		return -1;
 	*cell = (double)code;
 	return 0;
+}
+
+/*
+ * --order COLUMN=a,b,c: the column is ordinal, its categories those, in
+ * that order (numbers keyed by their shortest form, as in the data).
+ */
+static int apply_order(fit_state *state, const char *spec, ml_error *err)
+{
+	const char *equals = strchr(spec, '=');
+	if (!equals || equals == spec || !equals[1]) {
+		ml_error_set(err, "--order: expected COLUMN=a,b,c, not '%s'", spec);
+		return -1;
+	}
+	size_t name_length = (size_t)(equals - spec), column = ML_NO_COLUMN;
+	for (size_t c = 0; c < state->n_used; c++) {
+		const char *name = state->csv_columns->names[state->csv_index[c]];
+		if (strlen(name) == name_length && memcmp(name, spec, name_length) == 0)
+			column = c;
+	}
+	if (column == ML_NO_COLUMN) {
+		ml_error_set(err, "%s: --order: no column '%.*s'", state->source, (int)name_length,
+			     spec);
+		return -1;
+	}
+	load_column *encoded = &state->params->columns[column];
+	if (encoded->ordered) {
+		ml_error_set(err, "--order: column '%.*s' is ordered twice", (int)name_length, spec);
+		return -1;
+	}
+	encoded->ordered = true;
+	encoded->encoding = ENCODE_ORDINAL;
+	for (const char *item = equals + 1;;) {
+		size_t length = strcspn(item, ",");
+		char digits[ML_DOUBLE_BUFSIZE];
+		ml_field field = { item, length };
+		size_t key_length, before = encoded->vocabulary.count;
+		const char *key = category_key(&field, digits, &key_length);
+		if (length == 0 || ml_string_map_intern(&encoded->vocabulary, key, key_length,
+							err) == ML_STRING_NOT_FOUND) {
+			if (length == 0)
+				ml_error_set(err, "--order: an empty category in '%s'", spec);
+			return -1;
+		}
+		if (encoded->vocabulary.count == before) {
+			ml_error_set(err, "--order: '%.*s' twice in '%s'", (int)length, item, spec);
+			return -1;
+		}
+		if (!item[length])
+			return 0;
+		item += length + 1;
+	}
 }
 
 static int grow_rows(fit_state *state, ml_error *err)
@@ -420,6 +520,14 @@ static int fit_rows(fit_state *state, ml_csv_reader *csv, ml_error *err)
 	ml_record record;
 	int got;
 	while ((got = ml_csv_next(csv, &record, err)) > 0) {
+		if (state->options->drop_missing_target && state->target != ML_NO_COLUMN) {
+			/* Before the other cells: its categories must not count. */
+			const ml_field *field = &record.fields[state->csv_index[state->target]];
+			if (ml_csv_is_missing(&state->params->csv, field->text, field->length)) {
+				state->n_dropped++;
+				continue;
+			}
+		}
 		if (state->n_rows == state->row_capacity && grow_rows(state, err) < 0)
 			return -1;
 		double *row = state->values + state->n_rows * state->n_used;
@@ -525,7 +633,7 @@ static int settle_encodings(fit_state *state, const ml_columns *inputs, ml_error
 		load_column *column = &state->params->columns[c];
 		if (column->encoding == ENCODE_NUMERIC)
 			continue;
-		if (sort_vocabulary(state, c, err) < 0)
+		if (!column->ordered && sort_vocabulary(state, c, err) < 0)
 			return -1;
 		if (c == inputs->target || state->options->ordinal)
 			column->encoding = ENCODE_ORDINAL;
@@ -580,9 +688,10 @@ static int encode_rows(fit_state *state, const ml_stage *stage, ml_dataset *data
 				*out++ = in[c];
 				continue;
 			}
-			size_t k = column->vocabulary.count;
+			size_t first = first_onehot(params_of(stage));
+			size_t k = column->vocabulary.count - first;
 			for (size_t i = 0; i < k; i++)
-				out[i] = isnan(in[c]) ? NAN : (double)(i == (size_t)in[c]);
+				out[i] = isnan(in[c]) ? NAN : (double)(i + first == (size_t)in[c]);
 			out += k;
 		}
 	}
@@ -611,8 +720,14 @@ int ml_load_fit(ml_csv_reader *csv, const ml_load_options *options, ml_dataset *
 	state.params->csv.delimiter = options->csv.delimiter;
 	state.params->csv.header = options->csv.header;
 	state.params->csv.lenient_quotes = options->csv.lenient_quotes;
-	if (force_categorical(&state, err) < 0 || fit_rows(&state, csv, err) < 0 ||
-	    settle_encodings(&state, &inputs, err) < 0)
+	state.params->drop_first = options->drop_first;
+	state.target = inputs.target;
+	if (force_categorical(&state, err) < 0)
+		goto done;
+	for (size_t i = 0; i < options->n_orders; i++)
+		if (apply_order(&state, options->orders[i], err) < 0)
+			goto done;
+	if (fit_rows(&state, csv, err) < 0 || settle_encodings(&state, &inputs, err) < 0)
 		goto done;
 	stage = ml_stage_finish(ml_stage_new(&ml_load_stage_kind, &inputs, state.params, err), err);
 	state.params = NULL; /* the stage owns them now, or freed them */
@@ -627,6 +742,7 @@ int ml_load_fit(ml_csv_reader *csv, const ml_load_options *options, ml_dataset *
 	stage = NULL;
 	dataset->lines = state.lines;
 	state.lines = NULL;
+	dataset->n_dropped = state.n_dropped;
 done:
 	/* On failure after ml_stage_new the stage owns params; before, we do. */
 	if (state.params)
@@ -692,7 +808,7 @@ static int apply_cell(ml_load_applier *applier, const ml_record *record, size_t 
 	const ml_stage *stage = applier->stage;
 	const load_params *params = params_of(stage);
 	const load_column *column = &params->columns[input];
-	size_t width = column->encoding == ENCODE_ONEHOT ? column->vocabulary.count : 1;
+	size_t width = output_width(stage, input);
 	size_t index = applier->csv_index[input];
 	const ml_field *field = index == ML_NO_COLUMN ? NULL : &record->fields[index];
 	double *cells = *out;
@@ -719,8 +835,10 @@ static int apply_cell(ml_load_applier *applier, const ml_record *record, size_t 
 		cells[0] = code == ML_STRING_NOT_FOUND ? NAN : (double)code;
 		return 0;
 	}
+	/* An unknown category is all zeros, as the dropped first one is. */
+	size_t first = first_onehot(params);
 	for (size_t i = 0; i < width; i++)
-		cells[i] = (double)(i == code);
+		cells[i] = (double)(i + first == code);
 	return 0;
 }
 

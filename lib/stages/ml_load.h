@@ -16,6 +16,9 @@
  * Applying streams: CSV records are matched to the stage's inputs by
  * column name (any order; extra columns ignored; a missing target is NaN),
  * and an unknown category becomes all-zero one-hot / NaN ordinal, counted.
+ * With drop-first (scikit-learn's OneHotEncoder(drop="first")) a one-hot
+ * column has no output for its first category, which an unknown category
+ * then reads as.
  */
 #ifndef ML_LOAD_H
 #define ML_LOAD_H
@@ -37,6 +40,15 @@ typedef struct ml_load_options {
 	const char *categorical; /* columns forced categorical, or NULL */
 	bool ordinal;            /* integer codes instead of one-hot */
 	size_t max_categories;   /* one-hot width limit per column */
+	/*
+	 * "COLUMN=a,b,c": the column's categories in this order, encoded as
+	 * codes 0, 1, 2 (a categorical target's classes in this order); a
+	 * value not in the list is an error.
+	 */
+	const char *const *orders;
+	size_t n_orders;
+	bool drop_first;         /* one-hot leaves out each column's first category */
+	bool drop_missing_target; /* rows whose target is missing are left out (counted) */
 } ml_load_options;
 
 void ml_load_options_init(ml_load_options *options);

@@ -88,7 +88,7 @@ refused "latin1\\.csv:3: column 'b': value is not UTF-8 text \\(is this a CSV fi
 run_ok ml-load -t b ok.csv -o ok.bin
 for option in '-c a' '-x a' '--categorical a' '--ordinal'; do
 	# shellcheck disable=SC2086
-	expect_fail 1 '^ml-load: ok\.bin: -c, -x, --categorical and --ordinal apply to CSV input \(this is a binary matrix, loaded already\)$' \
+	expect_fail 1 '^ml-load: ok\.bin: -c, -x, --categorical, --ordinal, --order, --drop-first and --drop-missing-target apply to CSV input \(this is a binary matrix, loaded already\)$' \
 		ml-load $option --csv ok.bin
 	[ -s out ] && fail "output written for $option on binary input"
 done

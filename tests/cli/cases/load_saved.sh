@@ -83,7 +83,7 @@ fi
 # --load takes its choices from the stage: choosing again is bad usage.
 for option in '-t y' '-c id' '-x id' '--categorical id' '--ordinal'; do
 	# shellcheck disable=SC2086
-	expect_fail 2 "^ml-load: --load applies a saved stage: -t, -c, -x, --categorical, --ordinal, --na, --max-categories come from it" \
+	expect_fail 2 "^ml-load: --load applies a saved stage: -t, -c, -x, --categorical, --ordinal, --order, --drop-first, --drop-missing-target, --na, --max-categories come from it" \
 		ml-load --load s.load $option train.csv
 	grep -qx "Try 'ml-load --help' for more information." err || fail "no hint for $option"
 done
