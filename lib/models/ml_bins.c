@@ -1,0 +1,270 @@
+#include "models/ml_bins.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ml_random.h"
+#include "core/ml_util.h"
+#include "math/ml_parallel.h"
+
+/* Features whose edges are found at once: bounds the scratch edge table. */
+#define FEATURE_CHUNK 1024
+/* Rows per block when coding: a block of rows stays in cache for every feature. */
+#define APPLY_BLOCK 2048
+
+struct ml_bins {
+	size_t n_features;
+	size_t *offset; /* feature f's edges are edges[offset[f] .. offset[f + 1]) */
+	double *edges;
+};
+
+void ml_bins_options_init(ml_bins_options *options)
+{
+	options->max_bins = ML_BINS_MAX;
+	options->sample_rows = 200000;
+	options->seed = 0;
+}
+
+int ml_bins_options_check(const ml_bins_options *options, ml_error *err)
+{
+	if (options->max_bins < 2 || options->max_bins > ML_BINS_MAX) {
+		ml_error_set(err, "max_bins must be between 2 and %d, not %zu", ML_BINS_MAX,
+			     options->max_bins);
+		return -1;
+	}
+	if (options->sample_rows < 2) {
+		ml_error_set(err, "the bin sample needs at least 2 rows, not %zu",
+			     options->sample_rows);
+		return -1;
+	}
+	return 0;
+}
+
+void ml_bins_free(ml_bins *bins)
+{
+	if (!bins)
+		return;
+	free(bins->offset);
+	free(bins->edges);
+	free(bins);
+}
+
+size_t ml_bins_n_features(const ml_bins *bins)
+{
+	return bins->n_features;
+}
+
+size_t ml_bins_count(const ml_bins *bins, size_t feature)
+{
+	return bins->offset[feature + 1] - bins->offset[feature] + 1;
+}
+
+const double *ml_bins_edges(const ml_bins *bins, size_t feature)
+{
+	return bins->edges + bins->offset[feature];
+}
+
+/* The number of edges below x: its bin (x not NaN). */
+static uint8_t value_code(const double *edges, size_t n_edges, double x)
+{
+	size_t low = 0, length = n_edges;
+	while (length > 0) {
+		size_t half = length / 2;
+		if (edges[low + half] < x) {
+			low += half + 1;
+			length -= half + 1;
+		} else {
+			length = half;
+		}
+	}
+	return (uint8_t)low;
+}
+
+uint8_t ml_bins_code(const ml_bins *bins, size_t feature, double value)
+{
+	size_t n_edges = bins->offset[feature + 1] - bins->offset[feature];
+	if (isnan(value))
+		return (uint8_t)(n_edges + 1);
+	return value_code(ml_bins_edges(bins, feature), n_edges, value);
+}
+
+void ml_bins_apply(const ml_bins *bins, const double *rows, size_t n_rows, size_t row_stride,
+		   uint8_t *codes)
+{
+	size_t n_blocks = (n_rows + APPLY_BLOCK - 1) / APPLY_BLOCK;
+	#pragma omp parallel for schedule(static) if (n_blocks > 1)
+	for (size_t block = 0; block < n_blocks; block++) {
+		size_t begin = block * APPLY_BLOCK;
+		size_t end = begin + APPLY_BLOCK < n_rows ? begin + APPLY_BLOCK : n_rows;
+		for (size_t f = 0; f < bins->n_features; f++) {
+			const double *edges = ml_bins_edges(bins, f);
+			size_t n_edges = bins->offset[f + 1] - bins->offset[f];
+			uint8_t missing = (uint8_t)(n_edges + 1);
+			uint8_t *out = codes + f * n_rows;
+			for (size_t r = begin; r < end; r++) {
+				double x = rows[r * row_stride + f];
+				out[r] = isnan(x) ? missing : value_code(edges, n_edges, x);
+			}
+		}
+	}
+}
+
+/* ---- fitting ---------------------------------------------------------- */
+
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/*
+ * A threshold between neighbours low < high that keeps low on the left and
+ * high on the right: the midpoint, or low when the midpoint is not strictly
+ * below high (an infinite neighbour, or neighbours one ulp apart).
+ */
+static double midpoint(double low, double high)
+{
+	double middle = 0.5 * low + 0.5 * high;
+	if (!(middle >= low && middle < high))
+		middle = low;
+	return middle;
+}
+
+/*
+ * The edges of one feature from its sorted non-missing sample values:
+ * midpoints between distinct values when there are at most max_bins of
+ * them, else numpy's "midpoint" percentiles at 100 i / max_bins, equal
+ * edges merged.  An edge at +inf would leave an empty bin: dropped.
+ */
+static size_t sorted_edges(const double *values, size_t n_values, size_t max_bins,
+			   double *edges)
+{
+	size_t n_distinct = n_values ? 1 : 0;
+	for (size_t i = 1; i < n_values && n_distinct <= max_bins; i++)
+		n_distinct += values[i] != values[i - 1];
+	size_t n_edges = 0;
+	if (n_distinct <= max_bins) {
+		for (size_t i = 1; i < n_values; i++)
+			if (values[i] != values[i - 1])
+				edges[n_edges++] = midpoint(values[i - 1], values[i]);
+	} else {
+		for (size_t i = 1; i < max_bins; i++) {
+			size_t scaled = i * (n_values - 1);
+			size_t low = scaled / max_bins, high = low + (scaled % max_bins != 0);
+			double edge = values[low] == values[high]
+				? values[low] : midpoint(values[low], values[high]);
+			if (n_edges == 0 || edge > edges[n_edges - 1])
+				edges[n_edges++] = edge;
+		}
+	}
+	while (n_edges > 0 && edges[n_edges - 1] == INFINITY)
+		n_edges--;
+	return n_edges;
+}
+
+/* Knuth's selection sampling: sample_size of n_rows rows, in increasing order. */
+static void sample_rows(size_t n_rows, size_t sample_size, uint64_t seed, size_t *sample)
+{
+	ml_random random;
+	ml_random_init(&random, seed);
+	size_t chosen = 0;
+	for (size_t r = 0; r < n_rows && chosen < sample_size; r++)
+		if ((double)(n_rows - r) * ml_random_uniform(&random) < (double)(sample_size - chosen))
+			sample[chosen++] = r;
+}
+
+/* Finds the edges of features [first, first + count) into table rows. */
+static void chunk_edges(const double *rows, size_t row_stride, const size_t *sample,
+			size_t n_sample, size_t first, size_t count, size_t max_bins,
+			double *scratch, size_t n_threads, double *table, size_t *n_edges)
+{
+	#pragma omp parallel for schedule(dynamic) num_threads(n_threads) if (count > 1)
+	for (size_t i = 0; i < count; i++) {
+		double *values = scratch + ml_parallel_thread_index() * n_sample;
+		size_t f = first + i, n_values = 0;
+		for (size_t s = 0; s < n_sample; s++) {
+			double x = rows[(sample ? sample[s] : s) * row_stride + f];
+			if (!isnan(x))
+				values[n_values++] = x;
+		}
+		qsort(values, n_values, sizeof *values, compare_doubles);
+		n_edges[i] = sorted_edges(values, n_values, max_bins, table + i * (max_bins - 1));
+	}
+}
+
+ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_t row_stride,
+		     const ml_bins_options *options, ml_error *err)
+{
+	if (ml_bins_options_check(options, err) < 0)
+		return NULL;
+	if (row_stride < n_features) {
+		ml_error_set(err, "rows of %zu values cannot hold %zu features", row_stride,
+			     n_features);
+		return NULL;
+	}
+	size_t n_sample = n_rows > options->sample_rows ? options->sample_rows : n_rows;
+	size_t n_threads = ml_parallel_threads();
+	size_t chunk = n_features < FEATURE_CHUNK ? n_features : FEATURE_CHUNK;
+	size_t table_size = 0, scratch_size = 0;
+	size_t max_edges = options->max_bins - 1;
+	ml_bins *bins = calloc(1, sizeof *bins);
+	size_t *sample = NULL, *n_edges = NULL;
+	double *scratch = NULL, *table = NULL;
+	if (!bins || !ml_size_mul(chunk, max_edges, &table_size) ||
+	    !ml_size_mul(n_threads, n_sample ? n_sample : 1, &scratch_size)) {
+		if (bins)
+			ml_error_set(err, "too many features to bin: %zu", n_features);
+		else
+			ml_error_nomem(err);
+		free(bins);
+		return NULL;
+	}
+	bins->n_features = n_features;
+	bins->offset = ml_calloc_array(n_features + 1, sizeof *bins->offset, err);
+	n_edges = ml_alloc_array(chunk ? chunk : 1, sizeof *n_edges, err);
+	table = ml_alloc_array(table_size ? table_size : 1, sizeof *table, err);
+	scratch = ml_alloc_array(scratch_size, sizeof *scratch, err);
+	if (n_sample < n_rows)
+		sample = ml_alloc_array(n_sample, sizeof *sample, err);
+	if (!bins->offset || !n_edges || !table || !scratch || (n_sample < n_rows && !sample))
+		goto fail;
+	if (sample)
+		sample_rows(n_rows, n_sample, options->seed, sample);
+	size_t total = 0;
+	for (size_t first = 0; first < n_features; first += chunk) {
+		size_t count = n_features - first < chunk ? n_features - first : chunk;
+		chunk_edges(rows, row_stride, sample, n_sample, first, count, options->max_bins,
+			    scratch, n_threads, table, n_edges);
+		size_t grown = total;
+		for (size_t i = 0; i < count; i++)
+			grown += n_edges[i];
+		double *edges = ml_realloc_array(bins->edges, grown ? grown : 1, sizeof *edges,
+						 err);
+		if (!edges)
+			goto fail;
+		bins->edges = edges;
+		for (size_t i = 0; i < count; i++) {
+			memcpy(edges + total, table + i * max_edges, n_edges[i] * sizeof *edges);
+			total += n_edges[i];
+			bins->offset[first + i + 1] = total;
+		}
+	}
+	if (!bins->edges && !(bins->edges = malloc(sizeof *bins->edges))) {
+		ml_error_nomem(err);
+		goto fail;
+	}
+	free(sample);
+	free(n_edges);
+	free(table);
+	free(scratch);
+	return bins;
+fail:
+	free(sample);
+	free(n_edges);
+	free(table);
+	free(scratch);
+	ml_bins_free(bins);
+	return NULL;
+}
