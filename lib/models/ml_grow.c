@@ -1,0 +1,1107 @@
+#include "models/ml_grow.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ml_util.h"
+#include "math/ml_parallel.h"
+
+/*
+ * A bin or child whose hessian sum is below this fraction of its node's
+ * is empty: histogram subtraction leaves rounding dust in empty bins.
+ * Rows are counted exactly when min_samples_leaf asks for counts.
+ */
+#define EMPTY_RELATIVE 1e-12
+/* Rows per block of a partition or gather done in parallel. */
+#define ROW_BLOCK 16384
+/* Row-feature visits below which a node's histograms are built on one thread. */
+#define PARALLEL_MIN_WORK 32768
+/* Nodes allocated before a tree shows it needs more. */
+#define INITIAL_NODES 64
+
+void ml_grow_options_init(ml_grow_options *options)
+{
+	options->criterion = ML_GROW_NEWTON;
+	options->n_outputs = 1;
+	options->lambda = 0;
+	options->gamma = 0;
+	options->cart = false;
+	options->max_depth = 0;
+	options->max_leaves = 0;
+	options->min_samples_split = 2;
+	options->min_samples_leaf = 1;
+	options->min_child_weight = 0;
+	options->max_features = 0;
+	options->parallel = true;
+	options->max_histogram_bytes = (size_t)256 << 20;
+}
+
+int ml_grow_options_check(const ml_grow_options *options, ml_error *err)
+{
+	if (options->n_outputs == 0 || options->n_outputs > ML_TREE_MAX_OUTPUTS) {
+		ml_error_set(err, "a tree needs 1 to %zu outputs, not %zu", ML_TREE_MAX_OUTPUTS,
+			     options->n_outputs);
+		return -1;
+	}
+	if (!(options->lambda >= 0) || !isfinite(options->lambda)) {
+		ml_error_set(err, "lambda must be a finite number >= 0");
+		return -1;
+	}
+	if (!(options->gamma >= 0) || !isfinite(options->gamma)) {
+		ml_error_set(err, "gamma (the minimum gain) must be a finite number >= 0");
+		return -1;
+	}
+	if (!(options->min_child_weight >= 0) || !isfinite(options->min_child_weight)) {
+		ml_error_set(err, "min_child_weight must be a finite number >= 0");
+		return -1;
+	}
+	if (options->criterion == ML_GROW_ENTROPY && options->lambda != 0) {
+		ml_error_set(err, "the entropy criterion takes no lambda");
+		return -1;
+	}
+	if (options->max_depth > ML_TREE_MAX_DEPTH) {
+		ml_error_set(err, "max_depth must be at most %d, not %zu", ML_TREE_MAX_DEPTH,
+			     options->max_depth);
+		return -1;
+	}
+	if (options->max_leaves == 1) {
+		ml_error_set(err, "max_leaves must be at least 2 (or 0: no limit)");
+		return -1;
+	}
+	if (options->min_samples_split < 2) {
+		ml_error_set(err, "min_samples_split must be at least 2, not %zu",
+			     options->min_samples_split);
+		return -1;
+	}
+	if (options->min_samples_leaf < 1) {
+		ml_error_set(err, "min_samples_leaf must be at least 1");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the grower ------------------------------------------------------- */
+
+typedef struct candidate {
+	double gain;          /* -INFINITY: no split */
+	uint32_t feature;
+	uint16_t bin;         /* values in bins <= bin go left */
+	uint8_t missing_left;
+} candidate;
+
+static const candidate no_split = { -INFINITY, 0, 0, 0 };
+
+typedef struct grow_node {
+	uint32_t begin, end; /* the node's rows: index[begin..end) */
+	uint32_t depth;
+	int32_t slot;        /* its histogram in the pool, or -1 */
+	candidate best;
+} grow_node;
+
+struct ml_grower {
+	ml_grow_options options;
+	const ml_bins *bins;
+	const uint8_t *codes;
+	size_t n_rows, n_features, n_outputs;
+	size_t stride;          /* doubles per bin: g[0..K), h, and the count if counted */
+	bool counted;
+	size_t *offset;         /* feature f's bins start at histogram + offset[f] */
+	size_t hist_size;       /* doubles per histogram */
+	uint16_t *missing_code; /* per feature: its value bin count */
+
+	uint32_t *index;        /* the rows, partitioned node by node */
+	uint32_t *scratch;
+	size_t *block_left;     /* rows going left per partition block */
+	double *ordered;        /* gradients gathered in index order: n_rows x stride */
+
+	double **slots;         /* the histogram pool */
+	size_t n_slots, slot_capacity;
+	int32_t *free_slots;
+	size_t n_free;
+
+	grow_node *nodes;       /* the tree's nodes while it grows */
+	double *totals;         /* per node: its sums (stride doubles) */
+	double *left_sums;      /* per node: its best split's left side */
+	uint16_t *split_bin;    /* per node: its split's bin, for ml_grower_add_binned */
+	size_t node_capacity, n_nodes, n_leaves;
+	uint32_t *heap;         /* pending nodes */
+	size_t heap_count;
+
+	candidate *candidates[2]; /* per feature, for the two children */
+	double *candidate_left[2];
+	double *thread_scratch;   /* per thread: 3 x stride */
+	size_t n_thread_scratch;
+
+	size_t *allowed;        /* the features this tree may use */
+	size_t n_allowed;
+	size_t *draw;           /* a permutation of allowed, drawn per split */
+	double *feature_hist;   /* one feature's histogram when features are sampled */
+	bool sampled;           /* max_features < allowed: features drawn per split */
+
+	const ml_grow_data *data;
+	ml_tree *tree;
+};
+
+void ml_grower_free(ml_grower *grower)
+{
+	if (!grower)
+		return;
+	free(grower->offset);
+	free(grower->missing_code);
+	free(grower->index);
+	free(grower->scratch);
+	free(grower->block_left);
+	free(grower->ordered);
+	for (size_t i = 0; i < grower->n_slots; i++)
+		free(grower->slots[i]);
+	free(grower->slots);
+	free(grower->free_slots);
+	free(grower->nodes);
+	free(grower->totals);
+	free(grower->left_sums);
+	free(grower->split_bin);
+	free(grower->heap);
+	for (int c = 0; c < 2; c++) {
+		free(grower->candidates[c]);
+		free(grower->candidate_left[c]);
+	}
+	free(grower->thread_scratch);
+	free(grower->allowed);
+	free(grower->draw);
+	free(grower->feature_hist);
+	free(grower);
+}
+
+static void layout_histograms(ml_grower *grower)
+{
+	size_t total = 0;
+	for (size_t f = 0; f < grower->n_features; f++) {
+		grower->missing_code[f] = (uint16_t)ml_bins_count(grower->bins, f);
+		grower->offset[f] = total;
+		total += (grower->missing_code[f] + 1) * grower->stride;
+	}
+	grower->hist_size = total;
+	size_t bytes = total * sizeof(double);
+	size_t capacity = bytes ? grower->options.max_histogram_bytes / bytes : 3;
+	/* A split needs its parent's histogram and one more; a third spares an eviction. */
+	grower->slot_capacity = capacity < 3 ? 3 : capacity;
+	if (grower->slot_capacity > (size_t)INT32_MAX)
+		grower->slot_capacity = INT32_MAX;
+}
+
+ml_grower *ml_grower_create(const ml_bins *bins, const uint8_t *codes, size_t n_rows,
+			    const ml_grow_options *options, ml_error *err)
+{
+	if (ml_grow_options_check(options, err) < 0)
+		return NULL;
+	if (n_rows == 0 || n_rows >= UINT32_MAX) {
+		ml_error_set(err, "a tree grows from 1 to %u rows, not %zu", UINT32_MAX - 1,
+			     n_rows);
+		return NULL;
+	}
+	ml_grower *grower = calloc(1, sizeof *grower);
+	if (!grower) {
+		ml_error_nomem(err);
+		return NULL;
+	}
+	grower->options = *options;
+	if (grower->options.max_depth == 0)
+		grower->options.max_depth = ML_TREE_MAX_DEPTH;
+	grower->bins = bins;
+	grower->codes = codes;
+	grower->n_rows = n_rows;
+	grower->n_features = ml_bins_n_features(bins);
+	grower->n_outputs = options->n_outputs;
+	grower->counted = options->min_samples_leaf > 1;
+	grower->stride = options->n_outputs + 1 + grower->counted;
+	size_t n_features = grower->n_features ? grower->n_features : 1;
+	size_t n_blocks = n_rows / ROW_BLOCK + 1;
+	grower->offset = ml_alloc_array(n_features, sizeof *grower->offset, err);
+	grower->missing_code = ml_alloc_array(n_features, sizeof *grower->missing_code, err);
+	grower->index = ml_alloc_array(n_rows, sizeof *grower->index, err);
+	grower->scratch = ml_alloc_array(n_rows, sizeof *grower->scratch, err);
+	grower->block_left = ml_alloc_array(n_blocks, sizeof *grower->block_left, err);
+	grower->ordered = ml_alloc_array(n_rows, grower->stride * sizeof(double), err);
+	grower->allowed = ml_alloc_array(n_features, sizeof *grower->allowed, err);
+	grower->draw = ml_alloc_array(n_features, sizeof *grower->draw, err);
+	grower->feature_hist = ml_alloc_array(ML_BINS_MAX + 1, grower->stride * sizeof(double),
+					      err);
+	for (int c = 0; c < 2; c++) {
+		grower->candidates[c] = ml_alloc_array(n_features, sizeof(candidate), err);
+		grower->candidate_left[c] = ml_alloc_array(n_features,
+							   grower->stride * sizeof(double), err);
+		if (!grower->candidates[c] || !grower->candidate_left[c])
+			goto fail;
+	}
+	if (!grower->offset || !grower->missing_code || !grower->index || !grower->scratch ||
+	    !grower->block_left || !grower->ordered || !grower->allowed || !grower->draw ||
+	    !grower->feature_hist)
+		goto fail;
+	layout_histograms(grower);
+	grower->slots = ml_calloc_array(grower->slot_capacity < 64 ? grower->slot_capacity : 64,
+					sizeof *grower->slots, err);
+	grower->free_slots = ml_alloc_array(grower->slot_capacity < 64
+					    ? grower->slot_capacity : 64,
+					    sizeof *grower->free_slots, err);
+	if (!grower->slots || !grower->free_slots)
+		goto fail;
+	return grower;
+fail:
+	ml_grower_free(grower);
+	return NULL;
+}
+
+/* ---- gradients in index order ---------------------------------------- */
+
+static void gather_range(ml_grower *grower, size_t begin, size_t end)
+{
+	const double *gradients = grower->data->gradients, *hessians = grower->data->hessians;
+	size_t n_outputs = grower->n_outputs, stride = grower->stride;
+	const uint32_t *index = grower->index;
+	double *ordered = grower->ordered;
+	if (stride == 2) {
+		for (size_t i = begin; i < end; i++) {
+			uint32_t row = index[i];
+			ordered[2 * i] = gradients[row];
+			ordered[2 * i + 1] = hessians[row];
+		}
+		return;
+	}
+	for (size_t i = begin; i < end; i++) {
+		uint32_t row = index[i];
+		double *out = ordered + i * stride;
+		for (size_t k = 0; k < n_outputs; k++)
+			out[k] = gradients[(size_t)row * n_outputs + k];
+		out[n_outputs] = hessians[row];
+		if (grower->counted)
+			out[n_outputs + 1] = 1;
+	}
+}
+
+/* Gathers index[begin..end) into ordered at the same positions. */
+static void gather(ml_grower *grower, size_t begin, size_t end)
+{
+	size_t n_blocks = (end - begin + ROW_BLOCK - 1) / ROW_BLOCK;
+	#pragma omp parallel for schedule(static) if (grower->options.parallel && n_blocks > 1)
+	for (size_t block = 0; block < n_blocks; block++) {
+		size_t first = begin + block * ROW_BLOCK;
+		gather_range(grower, first, first + ROW_BLOCK < end ? first + ROW_BLOCK : end);
+	}
+}
+
+/* ---- histograms ------------------------------------------------------- */
+
+/* Feature f's histogram of the (gathered) rows index[begin..end). */
+static void build_feature(const ml_grower *grower, size_t f, double *hist, size_t begin,
+			  size_t end)
+{
+	size_t stride = grower->stride, n_bins = grower->missing_code[f] + 1u;
+	const uint8_t *codes = grower->codes + f * grower->n_rows;
+	const uint32_t *index = grower->index;
+	const double *ordered = grower->ordered;
+	memset(hist, 0, n_bins * stride * sizeof *hist);
+	if (stride == 2) {
+		for (size_t i = begin; i < end; i++) {
+			double *bin = hist + 2 * codes[index[i]];
+			bin[0] += ordered[2 * i];
+			bin[1] += ordered[2 * i + 1];
+		}
+	} else if (stride == 3) {
+		for (size_t i = begin; i < end; i++) {
+			double *bin = hist + 3 * codes[index[i]];
+			bin[0] += ordered[3 * i];
+			bin[1] += ordered[3 * i + 1];
+			bin[2] += ordered[3 * i + 2];
+		}
+	} else {
+		for (size_t i = begin; i < end; i++) {
+			double *bin = hist + stride * codes[index[i]];
+			const double *row = ordered + i * stride;
+			for (size_t k = 0; k < stride; k++)
+				bin[k] += row[k];
+		}
+	}
+}
+
+static void subtract_feature(const ml_grower *grower, size_t f, double *from,
+			     const double *minus)
+{
+	size_t n = (grower->missing_code[f] + 1u) * grower->stride;
+	for (size_t i = 0; i < n; i++)
+		from[i] -= minus[i];
+}
+
+static int32_t take_slot(ml_grower *grower);
+
+/* ---- split finding ---------------------------------------------------- */
+
+static bool is_empty(const ml_grower *grower, const double *sums, double tolerance)
+{
+	if (grower->counted)
+		return sums[grower->n_outputs + 1] == 0;
+	return !(sums[grower->n_outputs] > tolerance);
+}
+
+/* Whether a side of a split is allowed: not empty, heavy and large enough. */
+static bool side_ok(const ml_grower *grower, const double *sums, double tolerance)
+{
+	size_t n_outputs = grower->n_outputs;
+	if (!(sums[n_outputs] > tolerance) || sums[n_outputs] < grower->options.min_child_weight)
+		return false;
+	return !grower->counted ||
+	       sums[n_outputs + 1] >= (double)grower->options.min_samples_leaf;
+}
+
+/* Weighted entropy (bits) of class weights -sums[k] with total weight sums[K]. */
+static double entropy_score(const double *sums, size_t n_outputs)
+{
+	double total = sums[n_outputs], score = total > 0 ? total * log2(total) : 0;
+	for (size_t k = 0; k < n_outputs; k++) {
+		double weight = -sums[k];
+		if (weight > 0)
+			score -= weight * log2(weight);
+	}
+	return score;
+}
+
+/* The criterion's score of a node: the gain is children's minus parent's. */
+static double node_score(const ml_grower *grower, const double *sums)
+{
+	size_t n_outputs = grower->n_outputs;
+	if (grower->options.criterion == ML_GROW_ENTROPY)
+		return -entropy_score(sums, n_outputs);
+	double squares = 0;
+	for (size_t k = 0; k < n_outputs; k++)
+		squares += sums[k] * sums[k];
+	double denominator = sums[n_outputs] + grower->options.lambda;
+	return denominator > 0 ? 0.5 * squares / denominator : 0;
+}
+
+/*
+ * The best split of feature f for a node with sums totals, from the
+ * feature's histogram; work holds 3 x stride doubles.
+ */
+static void find_feature(const ml_grower *grower, size_t f, const double *hist,
+			 const double *totals, double *work, candidate *best, double *best_left)
+{
+	size_t stride = grower->stride, n_outputs = grower->n_outputs;
+	size_t n_value_bins = grower->missing_code[f];
+	double tolerance = EMPTY_RELATIVE * totals[n_outputs];
+	double parent = node_score(grower, totals);
+	const double *missing = hist + n_value_bins * stride;
+	bool has_missing = !is_empty(grower, missing, tolerance);
+	double *left = work, *right = work + stride, *with_missing = work + 2 * stride;
+	*best = no_split;
+	size_t last = n_value_bins;
+	for (size_t b = n_value_bins; b-- > 0;)
+		if (!is_empty(grower, hist + b * stride, tolerance)) {
+			last = b;
+			break;
+		}
+	if (last == n_value_bins)
+		return; /* only missing values */
+	memset(left, 0, stride * sizeof *left);
+	for (size_t b = 0; b < last; b++) {
+		const double *bin = hist + b * stride;
+		if (is_empty(grower, bin, tolerance))
+			continue; /* the same partition as the boundary before */
+		for (size_t k = 0; k < stride; k++)
+			left[k] += bin[k];
+		for (int side = 0; side < 1 + has_missing; side++) {
+			const double *trial = left;
+			if (side == 1) {
+				for (size_t k = 0; k < stride; k++)
+					with_missing[k] = left[k] + missing[k];
+				trial = with_missing;
+			}
+			for (size_t k = 0; k < stride; k++)
+				right[k] = totals[k] - trial[k];
+			if (!side_ok(grower, trial, tolerance) || !side_ok(grower, right, tolerance))
+				continue;
+			double gain = node_score(grower, trial) + node_score(grower, right) - parent;
+			if (gain > best->gain) {
+				best->gain = gain;
+				best->feature = (uint32_t)f;
+				best->bin = (uint16_t)b;
+				best->missing_left = has_missing
+					? (uint8_t)side : trial[n_outputs] >= right[n_outputs];
+				memcpy(best_left, trial, stride * sizeof *trial);
+			}
+		}
+	}
+	if (!has_missing)
+		return;
+	/* Every value left, missing values right: threshold +inf. */
+	for (size_t k = 0; k < stride; k++) {
+		left[k] = totals[k] - missing[k];
+		right[k] = missing[k];
+	}
+	if (side_ok(grower, left, tolerance) && side_ok(grower, right, tolerance)) {
+		double gain = node_score(grower, left) + node_score(grower, right) - parent;
+		if (gain > best->gain) {
+			best->gain = gain;
+			best->feature = (uint32_t)f;
+			best->bin = (uint16_t)(n_value_bins - 1);
+			best->missing_left = 0;
+			memcpy(best_left, left, stride * sizeof *left);
+		}
+	}
+}
+
+/* True when the node's rows of feature f fall in at most one bin. */
+static bool constant_feature(const ml_grower *grower, size_t f, const double *hist,
+			     const double *totals)
+{
+	double tolerance = EMPTY_RELATIVE * totals[grower->n_outputs];
+	size_t used = 0;
+	for (size_t b = 0; b <= grower->missing_code[f] && used < 2; b++)
+		used += !is_empty(grower, hist + b * grower->stride, tolerance);
+	return used < 2;
+}
+
+static double *thread_work(const ml_grower *grower)
+{
+	return grower->thread_scratch + ml_parallel_thread_index() * 3 * grower->stride;
+}
+
+/* ---- nodes ------------------------------------------------------------ */
+
+static int reserve_nodes(ml_grower *grower, size_t n_nodes, ml_error *err)
+{
+	if (n_nodes <= grower->node_capacity)
+		return 0;
+	size_t capacity = grower->node_capacity ? grower->node_capacity : INITIAL_NODES;
+	while (capacity < n_nodes)
+		capacity *= 2;
+	if (capacity > ML_TREE_MAX_NODES)
+		capacity = ML_TREE_MAX_NODES;
+	size_t stride = grower->stride;
+	grow_node *nodes = ml_realloc_array(grower->nodes, capacity, sizeof *nodes, err);
+	if (!nodes)
+		return -1;
+	grower->nodes = nodes;
+	double *totals = ml_realloc_array(grower->totals, capacity, stride * sizeof(double), err);
+	if (!totals)
+		return -1;
+	grower->totals = totals;
+	double *left = ml_realloc_array(grower->left_sums, capacity, stride * sizeof(double),
+					err);
+	if (!left)
+		return -1;
+	grower->left_sums = left;
+	uint16_t *bins = ml_realloc_array(grower->split_bin, capacity, sizeof *bins, err);
+	if (!bins)
+		return -1;
+	grower->split_bin = bins;
+	uint32_t *heap = ml_realloc_array(grower->heap, capacity, sizeof *heap, err);
+	if (!heap)
+		return -1;
+	grower->heap = heap;
+	grower->node_capacity = capacity;
+	if (grower->tree && capacity > grower->tree->n_nodes &&
+	    ml_tree_resize(grower->tree, capacity, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Cart mode: true when every row of the node has the same g/h (impurity ~ 0). */
+static bool node_pure(const ml_grower *grower, uint32_t node)
+{
+	const grow_node *info = &grower->nodes[node];
+	const double *gradients = grower->data->gradients, *hessians = grower->data->hessians;
+	const double *totals = grower->totals + node * grower->stride;
+	size_t n_outputs = grower->n_outputs;
+	double spread = 0, weight = totals[n_outputs];
+	for (size_t i = info->begin; i < info->end; i++) {
+		uint32_t row = grower->index[i];
+		double h = hessians[row];
+		if (!(h > 0))
+			continue;
+		for (size_t k = 0; k < n_outputs; k++) {
+			double g = gradients[(size_t)row * n_outputs + k];
+			spread += g * g / h;
+		}
+	}
+	for (size_t k = 0; k < n_outputs; k++)
+		spread -= totals[k] * totals[k] / weight;
+	/* scikit-learn's test: impurity per unit weight <= DBL_EPSILON. */
+	return !(weight > 0) || spread <= DBL_EPSILON * weight;
+}
+
+/* Whether the node may be split at all (before looking for a split). */
+static bool splittable(const ml_grower *grower, uint32_t node)
+{
+	const ml_grow_options *options = &grower->options;
+	const grow_node *info = &grower->nodes[node];
+	size_t count = info->end - info->begin;
+	double weight = grower->totals[node * grower->stride + grower->n_outputs];
+	if (info->depth >= options->max_depth || count < options->min_samples_split ||
+	    count < 2 * options->min_samples_leaf || weight < 2 * options->min_child_weight)
+		return false;
+	if (options->max_leaves && grower->n_leaves >= options->max_leaves)
+		return false;
+	if (grower->n_nodes + 2 > ML_TREE_MAX_NODES)
+		return false;
+	return !options->cart || !node_pure(grower, node);
+}
+
+static bool split_wanted(const ml_grower *grower, const candidate *best)
+{
+	if (best->gain == -INFINITY)
+		return false;
+	if (grower->options.cart)
+		return best->gain >= grower->options.gamma;
+	return best->gain > grower->options.gamma;
+}
+
+/* Depth-first: the newest node first; best-first: the largest gain first. */
+static bool comes_before(const ml_grower *grower, uint32_t a, uint32_t b)
+{
+	if (grower->options.max_leaves == 0)
+		return a > b;
+	double gain_a = grower->nodes[a].best.gain, gain_b = grower->nodes[b].best.gain;
+	if (gain_a != gain_b)
+		return gain_a > gain_b;
+	return a < b;
+}
+
+static void heap_push(ml_grower *grower, uint32_t node)
+{
+	uint32_t *heap = grower->heap;
+	size_t i = grower->heap_count++;
+	while (i > 0 && comes_before(grower, node, heap[(i - 1) / 2])) {
+		heap[i] = heap[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	heap[i] = node;
+}
+
+static uint32_t heap_pop(ml_grower *grower)
+{
+	uint32_t *heap = grower->heap;
+	uint32_t top = heap[0], last = heap[--grower->heap_count];
+	size_t i = 0, count = grower->heap_count;
+	for (;;) {
+		size_t child = 2 * i + 1;
+		if (child >= count)
+			break;
+		if (child + 1 < count && comes_before(grower, heap[child + 1], heap[child]))
+			child++;
+		if (!comes_before(grower, heap[child], last))
+			break;
+		heap[i] = heap[child];
+		i = child;
+	}
+	if (count > 0)
+		heap[i] = last;
+	return top;
+}
+
+/* ---- the histogram pool ----------------------------------------------- */
+
+static void release_slot(ml_grower *grower, uint32_t node)
+{
+	int32_t slot = grower->nodes[node].slot;
+	if (slot >= 0)
+		grower->free_slots[grower->n_free++] = slot;
+	grower->nodes[node].slot = -1;
+}
+
+/*
+ * A free histogram: a released one, a new one, or the one held by the
+ * pending node that would be split last (it is rebuilt from rows then).
+ * -1 when memory runs out.
+ */
+static int32_t take_slot(ml_grower *grower)
+{
+	if (grower->n_free > 0)
+		return grower->free_slots[--grower->n_free];
+	if (grower->n_slots < grower->slot_capacity) {
+		if (grower->n_slots % 64 == 0 && grower->n_slots > 0) {
+			size_t grown = grower->n_slots + 64;
+			double **slots = realloc(grower->slots, grown * sizeof *slots);
+			if (!slots)
+				return -1;
+			grower->slots = slots;
+			int32_t *free_slots = realloc(grower->free_slots, grown * sizeof *free_slots);
+			if (!free_slots)
+				return -1;
+			grower->free_slots = free_slots;
+		}
+		double *hist = ml_alloc_array(grower->hist_size ? grower->hist_size : 1,
+					      sizeof *hist, NULL);
+		if (!hist)
+			return -1;
+		grower->slots[grower->n_slots] = hist;
+		return (int32_t)grower->n_slots++;
+	}
+	size_t victim = grower->heap_count;
+	for (size_t i = 0; i < grower->heap_count; i++) {
+		uint32_t node = grower->heap[i];
+		if (grower->nodes[node].slot >= 0 &&
+		    (victim == grower->heap_count ||
+		     comes_before(grower, grower->heap[victim], node)))
+			victim = i;
+	}
+	if (victim == grower->heap_count)
+		return -1; /* cannot happen: the capacity is at least 3 */
+	int32_t slot = grower->nodes[grower->heap[victim]].slot;
+	grower->nodes[grower->heap[victim]].slot = -1;
+	return slot;
+}
+
+/* ---- evaluating nodes ------------------------------------------------- */
+
+/*
+ * One step of histogram work for up to two sibling nodes (or the root
+ * alone), done feature by feature in parallel: build some histograms from
+ * rows, derive one by subtraction, and find the best split of each node
+ * that asks for it.
+ */
+typedef struct hist_plan {
+	size_t n_nodes;
+	uint32_t node[2];
+	bool build[2];      /* build node[c]'s histogram from its rows */
+	int subtract;       /* node[subtract]'s slot (its parent's) minus the other's; -1 none */
+	bool find[2];
+} hist_plan;
+
+static void run_plan(ml_grower *grower, const hist_plan *plan)
+{
+	size_t rows = 0;
+	for (size_t c = 0; c < plan->n_nodes; c++) {
+		const grow_node *info = &grower->nodes[plan->node[c]];
+		if (plan->build[c]) {
+			gather(grower, info->begin, info->end);
+			rows += info->end - info->begin;
+		}
+	}
+	bool parallel = grower->options.parallel &&
+		(rows + 256) * grower->n_allowed >= PARALLEL_MIN_WORK;
+	#pragma omp parallel for schedule(dynamic, 1) if (parallel)
+	for (size_t i = 0; i < grower->n_allowed; i++) {
+		size_t f = grower->allowed[i];
+		double *work = thread_work(grower);
+		for (size_t c = 0; c < plan->n_nodes; c++) {
+			const grow_node *info = &grower->nodes[plan->node[c]];
+			if (plan->build[c])
+				build_feature(grower, f, grower->slots[info->slot] + grower->offset[f],
+					      info->begin, info->end);
+		}
+		if (plan->subtract >= 0) {
+			const grow_node *large = &grower->nodes[plan->node[plan->subtract]];
+			const grow_node *small = &grower->nodes[plan->node[1 - plan->subtract]];
+			subtract_feature(grower, f, grower->slots[large->slot] + grower->offset[f],
+					 grower->slots[small->slot] + grower->offset[f]);
+		}
+		for (size_t c = 0; c < plan->n_nodes; c++) {
+			if (!plan->find[c])
+				continue;
+			uint32_t node = plan->node[c];
+			find_feature(grower, f,
+				     grower->slots[grower->nodes[node].slot] + grower->offset[f],
+				     grower->totals + node * grower->stride, work,
+				     &grower->candidates[c][f],
+				     grower->candidate_left[c] + f * grower->stride);
+		}
+	}
+	for (size_t c = 0; c < plan->n_nodes; c++) {
+		if (!plan->find[c])
+			continue;
+		uint32_t node = plan->node[c];
+		candidate best = no_split;
+		for (size_t i = 0; i < grower->n_allowed; i++) {
+			size_t f = grower->allowed[i];
+			if (grower->candidates[c][f].gain > best.gain) {
+				best = grower->candidates[c][f];
+				memcpy(grower->left_sums + node * grower->stride,
+				       grower->candidate_left[c] + f * grower->stride,
+				       grower->stride * sizeof(double));
+			}
+		}
+		grower->nodes[node].best = best;
+	}
+}
+
+/*
+ * Features sampled per split: draws features until max_features that are
+ * not constant in the node have been tried (or none is left), building
+ * each one's histogram from the node's rows.
+ */
+static void find_sampled(ml_grower *grower, uint32_t node)
+{
+	grow_node *info = &grower->nodes[node];
+	const double *totals = grower->totals + node * grower->stride;
+	double *work = grower->thread_scratch;
+	double *left = work + 3 * grower->stride;
+	size_t n = grower->n_allowed, tried = 0;
+	gather(grower, info->begin, info->end);
+	memcpy(grower->draw, grower->allowed, n * sizeof *grower->draw);
+	info->best = no_split;
+	for (size_t i = 0; i < n && tried < grower->options.max_features; i++) {
+		size_t j = i + (size_t)ml_random_below(grower->data->random, n - i);
+		size_t f = grower->draw[j];
+		grower->draw[j] = grower->draw[i];
+		grower->draw[i] = f;
+		build_feature(grower, f, grower->feature_hist, info->begin, info->end);
+		if (constant_feature(grower, f, grower->feature_hist, totals))
+			continue;
+		tried++;
+		candidate trial;
+		find_feature(grower, f, grower->feature_hist, totals, work, &trial, left);
+		if (trial.gain > info->best.gain ||
+		    (trial.gain == info->best.gain && trial.gain > -INFINITY &&
+		     trial.feature < info->best.feature)) {
+			info->best = trial;
+			memcpy(grower->left_sums + node * grower->stride, left,
+			       grower->stride * sizeof *left);
+		}
+	}
+}
+
+/* A node that will not be split: its histogram goes back to the pool. */
+static void settle(ml_grower *grower, uint32_t node, bool evaluated)
+{
+	if (evaluated && split_wanted(grower, &grower->nodes[node].best)) {
+		heap_push(grower, node);
+		return;
+	}
+	release_slot(grower, node);
+}
+
+/* Histograms and best splits for the children l and r of a node just split. */
+static int evaluate_children(ml_grower *grower, uint32_t parent, uint32_t l, uint32_t r,
+			     ml_error *err)
+{
+	bool need[2] = { splittable(grower, l), splittable(grower, r) };
+	uint32_t child[2] = { l, r };
+	int32_t parent_slot = grower->nodes[parent].slot;
+	grower->nodes[parent].slot = -1;
+	if (grower->sampled) {
+		if (parent_slot >= 0)
+			grower->free_slots[grower->n_free++] = parent_slot;
+		for (int c = 0; c < 2; c++) {
+			if (need[c])
+				find_sampled(grower, child[c]);
+			settle(grower, child[c], need[c]);
+		}
+		return 0;
+	}
+	if (!need[0] && !need[1]) {
+		if (parent_slot >= 0)
+			grower->free_slots[grower->n_free++] = parent_slot;
+		return 0;
+	}
+	const grow_node *left = &grower->nodes[l], *right = &grower->nodes[r];
+	int small = left->end - left->begin <= right->end - right->begin ? 0 : 1;
+	hist_plan plan = { 2, { l, r }, { false, false }, -1, { need[0], need[1] } };
+	if (parent_slot >= 0 && need[1 - small]) {
+		/* The larger child takes its parent's histogram minus the smaller's. */
+		grower->nodes[child[1 - small]].slot = parent_slot;
+		plan.subtract = 1 - small;
+		plan.build[small] = true;
+	} else {
+		if (parent_slot >= 0)
+			grower->free_slots[grower->n_free++] = parent_slot;
+		plan.build[0] = need[0];
+		plan.build[1] = need[1];
+	}
+	for (int c = 0; c < 2; c++)
+		if (plan.build[c] && (grower->nodes[child[c]].slot = take_slot(grower)) < 0)
+			return ml_error_nomem(err);
+	run_plan(grower, &plan);
+	for (int c = 0; c < 2; c++)
+		settle(grower, child[c], need[c]);
+	return 0;
+}
+
+/* ---- partitioning ----------------------------------------------------- */
+
+/* Stable partition of index[begin..end) in place; the rows going left. */
+static size_t partition_range(ml_grower *grower, size_t begin, size_t end,
+			      const candidate *split)
+{
+	const uint8_t *codes = grower->codes + (size_t)split->feature * grower->n_rows;
+	unsigned bin = split->bin, missing = grower->missing_code[split->feature];
+	unsigned missing_left = split->missing_left;
+	uint32_t *index = grower->index + begin, *right = grower->scratch + begin;
+	size_t n_left = 0, n_right = 0;
+	for (size_t i = 0; i < end - begin; i++) {
+		uint32_t row = index[i];
+		unsigned code = codes[row];
+		unsigned goes_left = (code <= bin) | ((code == missing) & missing_left);
+		index[n_left] = row;
+		right[n_right] = row;
+		n_left += goes_left;
+		n_right += !goes_left;
+	}
+	memcpy(index + n_left, right, n_right * sizeof *right);
+	return n_left;
+}
+
+/*
+ * Partitions a node's rows: each fixed block on its own (in parallel),
+ * then the blocks' left parts, then their right parts, in block order:
+ * the same stable result for any thread count.
+ */
+static size_t partition(ml_grower *grower, size_t begin, size_t end, const candidate *split)
+{
+	size_t n_blocks = (end - begin + ROW_BLOCK - 1) / ROW_BLOCK;
+	if (n_blocks <= 1 || !grower->options.parallel)
+		return partition_range(grower, begin, end, split);
+	#pragma omp parallel for schedule(static)
+	for (size_t block = 0; block < n_blocks; block++) {
+		size_t first = begin + block * ROW_BLOCK;
+		size_t last = first + ROW_BLOCK < end ? first + ROW_BLOCK : end;
+		grower->block_left[block] = partition_range(grower, first, last, split);
+	}
+	size_t n_left = 0;
+	for (size_t block = 0; block < n_blocks; block++)
+		n_left += grower->block_left[block];
+	#pragma omp parallel for schedule(static)
+	for (size_t block = 0; block < n_blocks; block++) {
+		size_t first = begin + block * ROW_BLOCK, left_to = begin, right_to = begin + n_left;
+		size_t last = first + ROW_BLOCK < end ? first + ROW_BLOCK : end;
+		for (size_t b = 0; b < block; b++) {
+			left_to += grower->block_left[b];
+			right_to += ROW_BLOCK - grower->block_left[b];
+		}
+		size_t n_block_left = grower->block_left[block];
+		memcpy(grower->scratch + left_to, grower->index + first,
+		       n_block_left * sizeof *grower->index);
+		memcpy(grower->scratch + right_to, grower->index + first + n_block_left,
+		       (last - first - n_block_left) * sizeof *grower->index);
+	}
+	memcpy(grower->index + begin, grower->scratch + begin, (end - begin) * sizeof *grower->index);
+	return n_left;
+}
+
+/* ---- growing ---------------------------------------------------------- */
+
+static void record_node(ml_grower *grower, uint32_t node)
+{
+	const double *totals = grower->totals + node * grower->stride;
+	const grow_node *info = &grower->nodes[node];
+	grower->tree->cover[node] = totals[grower->n_outputs];
+	grower->tree->count[node] = info->end - info->begin;
+	grower->tree->gain[node] = 0;
+	memset(&grower->tree->nodes[node], 0, sizeof grower->tree->nodes[node]);
+}
+
+static int split_node(ml_grower *grower, uint32_t node, ml_error *err)
+{
+	if (reserve_nodes(grower, grower->n_nodes + 2, err) < 0)
+		return -1;
+	grow_node *info = &grower->nodes[node];
+	candidate split = info->best;
+	size_t n_left = partition(grower, info->begin, info->end, &split);
+	uint32_t l = (uint32_t)grower->n_nodes, r = l + 1;
+	size_t stride = grower->stride, n_outputs = grower->n_outputs;
+	grower->n_nodes += 2;
+	grower->n_leaves++;
+	grower->split_bin[node] = split.bin;
+
+	ml_tree_node *tree_node = &grower->tree->nodes[node];
+	size_t n_value_bins = grower->missing_code[split.feature];
+	tree_node->feature = split.feature;
+	tree_node->threshold = split.bin + 1u < n_value_bins
+		? ml_bins_edges(grower->bins, split.feature)[split.bin] : INFINITY;
+	tree_node->left = l;
+	tree_node->right = r;
+	tree_node->missing_left = split.missing_left;
+	grower->tree->gain[node] = split.gain;
+
+	grow_node *left = &grower->nodes[l], *right = &grower->nodes[r];
+	*left = (grow_node){ info->begin, info->begin + (uint32_t)n_left, info->depth + 1, -1,
+			     no_split };
+	*right = (grow_node){ info->begin + (uint32_t)n_left, info->end, info->depth + 1, -1,
+			      no_split };
+	double *left_totals = grower->totals + l * stride, *right_totals = grower->totals + r * stride;
+	const double *parent_totals = grower->totals + node * stride;
+	memcpy(left_totals, grower->left_sums + node * stride, stride * sizeof(double));
+	for (size_t k = 0; k < stride; k++)
+		right_totals[k] = parent_totals[k] - left_totals[k];
+	if (grower->counted) {
+		left_totals[n_outputs + 1] = (double)(left->end - left->begin);
+		right_totals[n_outputs + 1] = (double)(right->end - right->begin);
+	}
+	record_node(grower, l);
+	record_node(grower, r);
+	return evaluate_children(grower, node, l, r, err);
+}
+
+static int set_rows_and_features(ml_grower *grower, const ml_grow_data *data, ml_error *err)
+{
+	size_t n = data->rows ? data->n_rows : grower->n_rows;
+	if (n == 0 || n > grower->n_rows) {
+		ml_error_set(err, "a tree grows from 1 to %zu rows, not %zu", grower->n_rows, n);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t row = data->rows ? data->rows[i] : (uint32_t)i;
+		if (row >= grower->n_rows || (i > 0 && row <= grower->index[i - 1])) {
+			ml_error_set(err, "the rows to grow on must be increasing and below %zu",
+				     grower->n_rows);
+			return -1;
+		}
+		grower->index[i] = row;
+	}
+	grower->n_allowed = data->features ? data->n_features : grower->n_features;
+	for (size_t i = 0; i < grower->n_allowed; i++) {
+		size_t f = data->features ? data->features[i] : i;
+		if (f >= grower->n_features || (i > 0 && f <= grower->allowed[i - 1])) {
+			ml_error_set(err, "the features to grow on must be increasing and below %zu",
+				     grower->n_features);
+			return -1;
+		}
+		grower->allowed[i] = f;
+	}
+	size_t max_features = grower->options.max_features;
+	grower->sampled = max_features > 0 && max_features < grower->n_allowed;
+	if (grower->sampled && !data->random) {
+		ml_error_set(err, "sampling features per split needs a random stream");
+		return -1;
+	}
+	return 0;
+}
+
+static int prepare_thread_scratch(ml_grower *grower, ml_error *err)
+{
+	size_t n_threads = ml_parallel_threads();
+	/* Sampled features use one more stride for the best left side. */
+	size_t needed = (n_threads > 1 ? n_threads : 2) * 3 * grower->stride;
+	if (needed <= grower->n_thread_scratch)
+		return 0;
+	double *scratch = ml_realloc_array(grower->thread_scratch, needed, sizeof *scratch, err);
+	if (!scratch)
+		return -1;
+	grower->thread_scratch = scratch;
+	grower->n_thread_scratch = needed;
+	return 0;
+}
+
+/* The root: its sums from every row, its histogram and best split. */
+static int start_root(ml_grower *grower, size_t n, ml_error *err)
+{
+	size_t stride = grower->stride;
+	grower->n_nodes = 1;
+	grower->n_leaves = 1;
+	grower->heap_count = 0;
+	grower->nodes[0] = (grow_node){ 0, (uint32_t)n, 0, -1, no_split };
+	gather(grower, 0, n);
+	double *totals = grower->totals;
+	memset(totals, 0, stride * sizeof *totals);
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < stride; k++)
+			totals[k] += grower->ordered[i * stride + k];
+	if (grower->counted)
+		totals[grower->n_outputs + 1] = (double)n;
+	record_node(grower, 0);
+	if (!splittable(grower, 0))
+		return 0;
+	if (grower->sampled) {
+		find_sampled(grower, 0);
+	} else {
+		if ((grower->nodes[0].slot = take_slot(grower)) < 0)
+			return ml_error_nomem(err);
+		hist_plan plan = { 1, { 0, 0 }, { true, false }, -1, { true, false } };
+		run_plan(grower, &plan);
+	}
+	settle(grower, 0, true);
+	return 0;
+}
+
+static void set_leaf_values(ml_grower *grower)
+{
+	size_t n_outputs = grower->n_outputs;
+	double lambda = grower->options.lambda;
+	for (size_t node = 0; node < grower->n_nodes; node++) {
+		double *values = grower->tree->values + node * n_outputs;
+		const double *totals = grower->totals + node * grower->stride;
+		double denominator = totals[n_outputs] + lambda;
+		for (size_t k = 0; k < n_outputs; k++)
+			/* + 0.0 turns -0 (an empty class) into 0. */
+			values[k] = !ml_tree_is_leaf(grower->tree, node) || !(denominator > 0)
+				? 0 : -totals[k] / denominator + 0.0;
+	}
+}
+
+ml_tree *ml_grower_grow(ml_grower *grower, const ml_grow_data *data, ml_error *err)
+{
+	if (set_rows_and_features(grower, data, err) < 0 ||
+	    prepare_thread_scratch(grower, err) < 0 ||
+	    reserve_nodes(grower, INITIAL_NODES, err) < 0)
+		return NULL;
+	grower->data = data;
+	grower->tree = ml_tree_create(grower->node_capacity, grower->n_outputs, err);
+	if (!grower->tree)
+		return NULL;
+	for (size_t i = 0; i < grower->n_slots; i++)
+		grower->free_slots[i] = (int32_t)(grower->n_slots - 1 - i);
+	grower->n_free = grower->n_slots;
+	if (start_root(grower, data->rows ? data->n_rows : grower->n_rows, err) < 0)
+		goto fail;
+	while (grower->heap_count > 0) {
+		if (grower->options.max_leaves && grower->n_leaves >= grower->options.max_leaves)
+			break;
+		uint32_t node = heap_pop(grower);
+		if (split_node(grower, node, err) < 0)
+			goto fail;
+	}
+	set_leaf_values(grower);
+	ml_tree *tree = grower->tree;
+	grower->tree = NULL;
+	grower->data = NULL;
+	if (ml_tree_resize(tree, grower->n_nodes, err) < 0) {
+		ml_tree_free(tree);
+		return NULL;
+	}
+	return tree;
+fail:
+	ml_tree_free(grower->tree);
+	grower->tree = NULL;
+	grower->data = NULL;
+	return NULL;
+}
+
+/* ---- applying the tree just grown ------------------------------------- */
+
+void ml_grower_add_leaves(const ml_grower *grower, const ml_tree *tree, double *scores,
+			  size_t stride)
+{
+	size_t n_outputs = tree->n_outputs;
+	#pragma omp parallel for schedule(dynamic, 16) if (grower->options.parallel)
+	for (size_t node = 0; node < tree->n_nodes; node++) {
+		if (!ml_tree_is_leaf(tree, node))
+			continue;
+		const grow_node *info = &grower->nodes[node];
+		const double *values = tree->values + node * n_outputs;
+		for (size_t i = info->begin; i < info->end; i++) {
+			double *out = scores + (size_t)grower->index[i] * stride;
+			for (size_t k = 0; k < n_outputs; k++)
+				out[k] += values[k];
+		}
+	}
+}
+
+void ml_grower_add_binned(const ml_grower *grower, const ml_tree *tree, const uint8_t *codes,
+			  size_t n_code_rows, const uint32_t *rows, size_t n_rows,
+			  double *scores, size_t stride)
+{
+	size_t n = rows ? n_rows : n_code_rows, n_outputs = tree->n_outputs;
+	#pragma omp parallel for schedule(static) if (grower->options.parallel && n > ROW_BLOCK)
+	for (size_t i = 0; i < n; i++) {
+		size_t row = rows ? rows[i] : i, node = 0;
+		while (!ml_tree_is_leaf(tree, node)) {
+			const ml_tree_node *split = &tree->nodes[node];
+			unsigned code = codes[split->feature * n_code_rows + row];
+			bool left = code == grower->missing_code[split->feature]
+				? split->missing_left : code <= grower->split_bin[node];
+			node = left ? split->left : split->right;
+		}
+		for (size_t k = 0; k < n_outputs; k++)
+			scores[row * stride + k] += tree->values[node * n_outputs + k];
+	}
+}
