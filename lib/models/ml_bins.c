@@ -90,22 +90,50 @@ uint8_t ml_bins_code(const ml_bins *bins, size_t feature, double value)
 	return value_code(ml_bins_edges(bins, feature), n_edges, value);
 }
 
+/*
+ * The edges padded with +inf to 2^k - 1 entries (k as small as fits): a
+ * search of k steps without branches then counts the edges below x.  +inf
+ * padding is never below a value, +inf included.
+ */
+static unsigned pad_edges(const double *edges, size_t n_edges, double *padded)
+{
+	unsigned steps = 0;
+	while (((size_t)1 << steps) - 1 < n_edges)
+		steps++;
+	memcpy(padded, edges, n_edges * sizeof *edges);
+	for (size_t i = n_edges; i < ((size_t)1 << steps) - 1; i++)
+		padded[i] = INFINITY;
+	return steps;
+}
+
+static uint8_t padded_code(const double *padded, unsigned steps, double x)
+{
+	size_t position = 0;
+	for (unsigned step = steps; step-- > 0;) {
+		size_t half = (size_t)1 << step;
+		position += padded[position + half - 1] < x ? half : 0;
+	}
+	return (uint8_t)position;
+}
+
 void ml_bins_apply(const ml_bins *bins, const double *rows, size_t n_rows, size_t row_stride,
 		   uint8_t *codes)
 {
 	size_t n_blocks = (n_rows + APPLY_BLOCK - 1) / APPLY_BLOCK;
 	#pragma omp parallel for schedule(static) if (n_blocks > 1)
 	for (size_t block = 0; block < n_blocks; block++) {
+		double padded[ML_BINS_MAX];
 		size_t begin = block * APPLY_BLOCK;
 		size_t end = begin + APPLY_BLOCK < n_rows ? begin + APPLY_BLOCK : n_rows;
 		for (size_t f = 0; f < bins->n_features; f++) {
-			const double *edges = ml_bins_edges(bins, f);
 			size_t n_edges = bins->offset[f + 1] - bins->offset[f];
+			unsigned steps = pad_edges(ml_bins_edges(bins, f), n_edges, padded);
 			uint8_t missing = (uint8_t)(n_edges + 1);
 			uint8_t *out = codes + f * n_rows;
 			for (size_t r = begin; r < end; r++) {
 				double x = rows[r * row_stride + f];
-				out[r] = isnan(x) ? missing : value_code(edges, n_edges, x);
+				uint8_t code = padded_code(padded, steps, x);
+				out[r] = isnan(x) ? missing : code;
 			}
 		}
 	}
@@ -113,10 +141,55 @@ void ml_bins_apply(const ml_bins *bins, const double *rows, size_t n_rows, size_
 
 /* ---- fitting ---------------------------------------------------------- */
 
-static int compare_doubles(const void *a, const void *b)
+/* Bits of a double that sort as unsigned integers in the order of the doubles. */
+static uint64_t sort_key(double value)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	uint64_t bits;
+	memcpy(&bits, &value, sizeof bits);
+	return bits >> 63 ? ~bits : bits | (uint64_t)1 << 63;
+}
+
+static double key_value(uint64_t key)
+{
+	uint64_t bits = key >> 63 ? key & ~((uint64_t)1 << 63) : ~key;
+	double value;
+	memcpy(&value, &bits, sizeof value);
+	return value;
+}
+
+#define RADIX_BITS 11
+#define RADIX_SIZE (1 << RADIX_BITS)
+#define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
+
+/*
+ * Sorts keys[0..n) by least-significant-digit radix sort; work holds n
+ * more; the result is in *sorted (keys or work).  Passes whose digit is
+ * the same for every key are skipped.  Many times faster than qsort.
+ */
+static uint64_t *radix_sort(uint64_t *keys, size_t n, uint64_t *work)
+{
+	uint32_t counts[RADIX_PASSES][RADIX_SIZE];
+	memset(counts, 0, sizeof counts);
+	for (size_t i = 0; i < n; i++)
+		for (int pass = 0; pass < RADIX_PASSES; pass++)
+			counts[pass][keys[i] >> (pass * RADIX_BITS) & (RADIX_SIZE - 1)]++;
+	for (int pass = 0; pass < RADIX_PASSES; pass++) {
+		int shift = pass * RADIX_BITS;
+		if (n == 0 || counts[pass][keys[0] >> shift & (RADIX_SIZE - 1)] == n)
+			continue;
+		uint32_t position = 0;
+		for (int digit = 0; digit < RADIX_SIZE; digit++) {
+			uint32_t count = counts[pass][digit];
+			counts[pass][digit] = position;
+			position += count;
+		}
+		for (size_t i = 0; i < n; i++)
+			work[counts[pass][keys[i] >> shift & (RADIX_SIZE - 1)]++] = keys[i];
+		uint64_t *swap = keys;
+		keys = work;
+		work = swap;
+	}
+	return keys;
 }
 
 /*
@@ -175,23 +248,44 @@ static void sample_rows(size_t n_rows, size_t sample_size, uint64_t seed, size_t
 			sample[chosen++] = r;
 }
 
+/* One thread's buffers for a feature's sample: keys, radix work, sorted values. */
+typedef struct sample_buffers {
+	uint64_t *keys;
+	uint64_t *work;
+	double *values;
+} sample_buffers;
+
 /* Finds the edges of features [first, first + count) into table rows. */
 static void chunk_edges(const double *rows, size_t row_stride, const size_t *sample,
 			size_t n_sample, size_t first, size_t count, size_t max_bins,
-			double *scratch, size_t n_threads, double *table, size_t *n_edges)
+			sample_buffers *buffers, size_t n_threads, double *table,
+			size_t *n_edges)
 {
 	#pragma omp parallel for schedule(dynamic) num_threads(n_threads) if (count > 1)
 	for (size_t i = 0; i < count; i++) {
-		double *values = scratch + ml_parallel_thread_index() * n_sample;
+		sample_buffers *own = &buffers[ml_parallel_thread_index()];
 		size_t f = first + i, n_values = 0;
 		for (size_t s = 0; s < n_sample; s++) {
 			double x = rows[(sample ? sample[s] : s) * row_stride + f];
 			if (!isnan(x))
-				values[n_values++] = x;
+				own->keys[n_values++] = sort_key(x);
 		}
-		qsort(values, n_values, sizeof *values, compare_doubles);
-		n_edges[i] = sorted_edges(values, n_values, max_bins, table + i * (max_bins - 1));
+		const uint64_t *sorted = radix_sort(own->keys, n_values, own->work);
+		for (size_t v = 0; v < n_values; v++)
+			own->values[v] = key_value(sorted[v]);
+		n_edges[i] = sorted_edges(own->values, n_values, max_bins,
+					  table + i * (max_bins - 1));
 	}
+}
+
+static void free_buffers(sample_buffers *buffers, size_t n_threads)
+{
+	for (size_t t = 0; buffers && t < n_threads; t++) {
+		free(buffers[t].keys);
+		free(buffers[t].work);
+		free(buffers[t].values);
+	}
+	free(buffers);
 }
 
 ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_t row_stride,
@@ -207,13 +301,13 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 	size_t n_sample = n_rows > options->sample_rows ? options->sample_rows : n_rows;
 	size_t n_threads = ml_parallel_threads();
 	size_t chunk = n_features < FEATURE_CHUNK ? n_features : FEATURE_CHUNK;
-	size_t table_size = 0, scratch_size = 0;
+	size_t table_size = 0;
 	size_t max_edges = options->max_bins - 1;
 	ml_bins *bins = calloc(1, sizeof *bins);
 	size_t *sample = NULL, *n_edges = NULL;
-	double *scratch = NULL, *table = NULL;
-	if (!bins || !ml_size_mul(chunk, max_edges, &table_size) ||
-	    !ml_size_mul(n_threads, n_sample ? n_sample : 1, &scratch_size)) {
+	double *table = NULL;
+	sample_buffers *buffers = NULL;
+	if (!bins || !ml_size_mul(chunk, max_edges, &table_size)) {
 		if (bins)
 			ml_error_set(err, "too many features to bin: %zu", n_features);
 		else
@@ -225,18 +319,26 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 	bins->offset = ml_calloc_array(n_features + 1, sizeof *bins->offset, err);
 	n_edges = ml_alloc_array(chunk ? chunk : 1, sizeof *n_edges, err);
 	table = ml_alloc_array(table_size ? table_size : 1, sizeof *table, err);
-	scratch = ml_alloc_array(scratch_size, sizeof *scratch, err);
+	buffers = ml_calloc_array(n_threads, sizeof *buffers, err);
 	if (n_sample < n_rows)
 		sample = ml_alloc_array(n_sample, sizeof *sample, err);
-	if (!bins->offset || !n_edges || !table || !scratch || (n_sample < n_rows && !sample))
+	if (!bins->offset || !n_edges || !table || !buffers || (n_sample < n_rows && !sample))
 		goto fail;
+	for (size_t t = 0; t < n_threads; t++) {
+		size_t size = n_sample ? n_sample : 1;
+		buffers[t].keys = ml_alloc_array(size, sizeof *buffers[t].keys, err);
+		buffers[t].work = ml_alloc_array(size, sizeof *buffers[t].work, err);
+		buffers[t].values = ml_alloc_array(size, sizeof *buffers[t].values, err);
+		if (!buffers[t].keys || !buffers[t].work || !buffers[t].values)
+			goto fail;
+	}
 	if (sample)
 		sample_rows(n_rows, n_sample, options->seed, sample);
 	size_t total = 0;
 	for (size_t first = 0; first < n_features; first += chunk) {
 		size_t count = n_features - first < chunk ? n_features - first : chunk;
 		chunk_edges(rows, row_stride, sample, n_sample, first, count, options->max_bins,
-			    scratch, n_threads, table, n_edges);
+			    buffers, n_threads, table, n_edges);
 		size_t grown = total;
 		for (size_t i = 0; i < count; i++)
 			grown += n_edges[i];
@@ -255,16 +357,16 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 		ml_error_nomem(err);
 		goto fail;
 	}
+	free_buffers(buffers, n_threads);
 	free(sample);
 	free(n_edges);
 	free(table);
-	free(scratch);
 	return bins;
 fail:
+	free_buffers(buffers, n_threads);
 	free(sample);
 	free(n_edges);
 	free(table);
-	free(scratch);
 	ml_bins_free(bins);
 	return NULL;
 }

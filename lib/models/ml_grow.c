@@ -8,12 +8,18 @@
 #include "core/ml_util.h"
 #include "math/ml_parallel.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /*
  * A bin or child whose hessian sum is below this fraction of its node's
  * is empty: histogram subtraction leaves rounding dust in empty bins.
  * Rows are counted exactly when min_samples_leaf asks for counts.
  */
 #define EMPTY_RELATIVE 1e-12
+/* How far ahead the histogram loop fetches codes of scattered rows. */
+#define PREFETCH_ROWS 48
 /* Rows per block of a partition or gather done in parallel. */
 #define ROW_BLOCK 16384
 /* Row-feature visits below which a node's histograms are built on one thread. */
@@ -139,6 +145,7 @@ struct ml_grower {
 	size_t *draw;           /* a permutation of allowed, drawn per split */
 	double *feature_hist;   /* one feature's histogram when features are sampled */
 	bool sampled;           /* max_features < allowed: features drawn per split */
+	bool identity;          /* growing on every row: index[i] == i at the root */
 
 	const ml_grow_data *data;
 	ml_tree *tree;
@@ -302,13 +309,7 @@ static void build_feature(const ml_grower *grower, size_t f, double *hist, size_
 	const uint32_t *index = grower->index;
 	const double *ordered = grower->ordered;
 	memset(hist, 0, n_bins * stride * sizeof *hist);
-	if (stride == 2) {
-		for (size_t i = begin; i < end; i++) {
-			double *bin = hist + 2 * codes[index[i]];
-			bin[0] += ordered[2 * i];
-			bin[1] += ordered[2 * i + 1];
-		}
-	} else if (stride == 3) {
+	if (stride == 3) {
 		for (size_t i = begin; i < end; i++) {
 			double *bin = hist + 3 * codes[index[i]];
 			bin[0] += ordered[3 * i];
@@ -322,6 +323,80 @@ static void build_feature(const ml_grower *grower, size_t f, double *hist, size_
 			for (size_t k = 0; k < stride; k++)
 				bin[k] += row[k];
 		}
+	}
+}
+
+/*
+ * The (g, h) histograms of n_group features at once: one pass over the
+ * rows loads each row's index and gradient pair once for all of them, and
+ * the features' read-modify-write chains overlap.  identity: the rows are
+ * index[i] == i (the root of a tree on every row).  Inlined with constant
+ * arguments, so each variant is a straight loop.
+ */
+static inline __attribute__((always_inline)) void
+add_pairs(double *const *hist, const uint8_t *const *codes, int n_group,
+	  const uint32_t *index, const double *ordered, size_t begin, size_t end,
+	  bool identity)
+{
+	for (size_t i = begin; i < end; i++) {
+		size_t row = identity ? i : index[i];
+		if (!identity && i + PREFETCH_ROWS < end) {
+			/* The node's rows are scattered: fetch codes ahead of their use. */
+			size_t ahead = index[i + PREFETCH_ROWS];
+			#pragma GCC unroll 4
+			for (int j = 0; j < n_group; j++)
+				__builtin_prefetch(codes[j] + ahead);
+		}
+#ifdef __SSE2__
+		__m128d pair = _mm_loadu_pd(ordered + 2 * i);
+		#pragma GCC unroll 4
+		for (int j = 0; j < n_group; j++) {
+			double *bin = hist[j] + 2 * codes[j][row];
+			_mm_storeu_pd(bin, _mm_add_pd(_mm_loadu_pd(bin), pair));
+		}
+#else
+		double g = ordered[2 * i], h = ordered[2 * i + 1];
+		#pragma GCC unroll 4
+		for (int j = 0; j < n_group; j++) {
+			double *bin = hist[j] + 2 * codes[j][row];
+			bin[0] += g;
+			bin[1] += h;
+		}
+#endif
+	}
+}
+
+#define MAX_GROUP 4
+
+/* The histograms of features[0..n_group) (n_group <= MAX_GROUP) in slot. */
+static void build_group(const ml_grower *grower, const size_t *features, size_t n_group,
+			double *slot, size_t begin, size_t end, bool identity)
+{
+	if (grower->stride != 2) {
+		for (size_t j = 0; j < n_group; j++)
+			build_feature(grower, features[j], slot + grower->offset[features[j]],
+				      begin, end);
+		return;
+	}
+	double *hist[MAX_GROUP];
+	const uint8_t *codes[MAX_GROUP];
+	for (size_t j = 0; j < n_group; j++) {
+		size_t f = features[j];
+		hist[j] = slot + grower->offset[f];
+		codes[j] = grower->codes + f * grower->n_rows;
+		memset(hist[j], 0, 2 * (grower->missing_code[f] + 1u) * sizeof(double));
+	}
+	const uint32_t *index = grower->index;
+	const double *ordered = grower->ordered;
+	switch (n_group * 2 + identity) {
+	case 2: add_pairs(hist, codes, 1, index, ordered, begin, end, false); break;
+	case 3: add_pairs(hist, codes, 1, index, ordered, begin, end, true); break;
+	case 4: add_pairs(hist, codes, 2, index, ordered, begin, end, false); break;
+	case 5: add_pairs(hist, codes, 2, index, ordered, begin, end, true); break;
+	case 6: add_pairs(hist, codes, 3, index, ordered, begin, end, false); break;
+	case 7: add_pairs(hist, codes, 3, index, ordered, begin, end, true); break;
+	case 8: add_pairs(hist, codes, 4, index, ordered, begin, end, false); break;
+	default: add_pairs(hist, codes, 4, index, ordered, begin, end, true); break;
 	}
 }
 
@@ -668,43 +743,67 @@ typedef struct hist_plan {
 	bool find[2];
 } hist_plan;
 
+/*
+ * Features per histogram pass: as many as fit while every thread still
+ * gets two groups or more (a group is one thread's work).
+ */
+static size_t group_size(const ml_grower *grower, bool parallel)
+{
+	size_t n_threads = parallel ? ml_parallel_threads() : 1;
+	size_t group = MAX_GROUP;
+	while (group > 1 && grower->n_allowed < 2 * n_threads * group)
+		group /= 2;
+	return group;
+}
+
 static void run_plan(ml_grower *grower, const hist_plan *plan)
 {
 	size_t rows = 0;
 	for (size_t c = 0; c < plan->n_nodes; c++) {
 		const grow_node *info = &grower->nodes[plan->node[c]];
 		if (plan->build[c]) {
-			gather(grower, info->begin, info->end);
+			/* The root's rows were gathered for its sums. */
+			if (plan->node[c] != 0)
+				gather(grower, info->begin, info->end);
 			rows += info->end - info->begin;
 		}
 	}
 	bool parallel = grower->options.parallel &&
 		(rows + 256) * grower->n_allowed >= PARALLEL_MIN_WORK;
+	size_t group = group_size(grower, parallel);
+	size_t n_groups = (grower->n_allowed + group - 1) / group;
 	#pragma omp parallel for schedule(dynamic, 1) if (parallel)
-	for (size_t i = 0; i < grower->n_allowed; i++) {
-		size_t f = grower->allowed[i];
+	for (size_t g = 0; g < n_groups; g++) {
+		const size_t *features = grower->allowed + g * group;
+		size_t n_group = grower->n_allowed - g * group < group
+			? grower->n_allowed - g * group : group;
 		double *work = thread_work(grower);
 		for (size_t c = 0; c < plan->n_nodes; c++) {
 			const grow_node *info = &grower->nodes[plan->node[c]];
 			if (plan->build[c])
-				build_feature(grower, f, grower->slots[info->slot] + grower->offset[f],
-					      info->begin, info->end);
+				build_group(grower, features, n_group, grower->slots[info->slot],
+					    info->begin, info->end,
+					    grower->identity && info->end - info->begin == grower->n_rows);
 		}
-		if (plan->subtract >= 0) {
-			const grow_node *large = &grower->nodes[plan->node[plan->subtract]];
-			const grow_node *small = &grower->nodes[plan->node[1 - plan->subtract]];
-			subtract_feature(grower, f, grower->slots[large->slot] + grower->offset[f],
-					 grower->slots[small->slot] + grower->offset[f]);
-		}
-		for (size_t c = 0; c < plan->n_nodes; c++) {
-			if (!plan->find[c])
-				continue;
-			uint32_t node = plan->node[c];
-			find_feature(grower, f,
-				     grower->slots[grower->nodes[node].slot] + grower->offset[f],
-				     grower->totals + node * grower->stride, work,
-				     &grower->candidates[c][f],
-				     grower->candidate_left[c] + f * grower->stride);
+		for (size_t j = 0; j < n_group; j++) {
+			size_t f = features[j];
+			if (plan->subtract >= 0) {
+				const grow_node *large = &grower->nodes[plan->node[plan->subtract]];
+				const grow_node *small = &grower->nodes[plan->node[1 - plan->subtract]];
+				subtract_feature(grower, f,
+						 grower->slots[large->slot] + grower->offset[f],
+						 grower->slots[small->slot] + grower->offset[f]);
+			}
+			for (size_t c = 0; c < plan->n_nodes; c++) {
+				if (!plan->find[c])
+					continue;
+				uint32_t node = plan->node[c];
+				find_feature(grower, f,
+					     grower->slots[grower->nodes[node].slot] + grower->offset[f],
+					     grower->totals + node * grower->stride, work,
+					     &grower->candidates[c][f],
+					     grower->candidate_left[c] + f * grower->stride);
+			}
 		}
 	}
 	for (size_t c = 0; c < plan->n_nodes; c++) {
@@ -948,6 +1047,7 @@ static int set_rows_and_features(ml_grower *grower, const ml_grow_data *data, ml
 		}
 		grower->index[i] = row;
 	}
+	grower->identity = n == grower->n_rows;
 	grower->n_allowed = data->features ? data->n_features : grower->n_features;
 	for (size_t i = 0; i < grower->n_allowed; i++) {
 		size_t f = data->features ? data->features[i] : i;
