@@ -11,6 +11,8 @@
 
 /* Features whose edges are found at once: bounds the scratch edge table. */
 #define FEATURE_CHUNK 1024
+/* The sample columns of a chunk of features: at most this many bytes. */
+#define SAMPLE_BYTES ((size_t)64 << 20)
 /* Rows per block when coding: a block of rows stays in cache for every feature. */
 #define APPLY_BLOCK 2048
 
@@ -255,21 +257,39 @@ typedef struct sample_buffers {
 	double *values;
 } sample_buffers;
 
-/* Finds the edges of features [first, first + count) into table rows. */
-static void chunk_edges(const double *rows, size_t row_stride, const size_t *sample,
-			size_t n_sample, size_t first, size_t count, size_t max_bins,
+/*
+ * Copies features [first, first + count) of the sample rows into columns
+ * (count x n_sample): one pass over the rows instead of one per feature.
+ */
+static void transpose_sample(const double *rows, size_t row_stride, const size_t *sample,
+			     size_t n_sample, size_t first, size_t count, double *columns)
+{
+	size_t n_blocks = (n_sample + APPLY_BLOCK - 1) / APPLY_BLOCK;
+	#pragma omp parallel for schedule(static) if (n_blocks > 1)
+	for (size_t block = 0; block < n_blocks; block++) {
+		size_t end = (block + 1) * APPLY_BLOCK < n_sample ? (block + 1) * APPLY_BLOCK
+			: n_sample;
+		for (size_t s = block * APPLY_BLOCK; s < end; s++) {
+			const double *row = rows + (sample ? sample[s] : s) * row_stride + first;
+			for (size_t j = 0; j < count; j++)
+				columns[j * n_sample + s] = row[j];
+		}
+	}
+}
+
+/* Finds the edges of features [first, first + count) from their sample columns. */
+static void chunk_edges(const double *columns, size_t n_sample, size_t count, size_t max_bins,
 			sample_buffers *buffers, size_t n_threads, double *table,
 			size_t *n_edges)
 {
 	#pragma omp parallel for schedule(dynamic) num_threads(n_threads) if (count > 1)
 	for (size_t i = 0; i < count; i++) {
 		sample_buffers *own = &buffers[ml_parallel_thread_index()];
-		size_t f = first + i, n_values = 0;
-		for (size_t s = 0; s < n_sample; s++) {
-			double x = rows[(sample ? sample[s] : s) * row_stride + f];
-			if (!isnan(x))
-				own->keys[n_values++] = sort_key(x);
-		}
+		const double *column = columns + i * n_sample;
+		size_t n_values = 0;
+		for (size_t s = 0; s < n_sample; s++)
+			if (!isnan(column[s]))
+				own->keys[n_values++] = sort_key(column[s]);
 		const uint64_t *sorted = radix_sort(own->keys, n_values, own->work);
 		for (size_t v = 0; v < n_values; v++)
 			own->values[v] = key_value(sorted[v]);
@@ -300,12 +320,15 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 	}
 	size_t n_sample = n_rows > options->sample_rows ? options->sample_rows : n_rows;
 	size_t n_threads = ml_parallel_threads();
-	size_t chunk = n_features < FEATURE_CHUNK ? n_features : FEATURE_CHUNK;
+	/* A chunk of features' sample columns stays within SAMPLE_BYTES. */
+	size_t chunk = SAMPLE_BYTES / sizeof(double) / (n_sample ? n_sample : 1);
+	chunk = chunk < 1 ? 1 : chunk > FEATURE_CHUNK ? FEATURE_CHUNK : chunk;
+	chunk = n_features < chunk ? n_features : chunk;
 	size_t table_size = 0;
 	size_t max_edges = options->max_bins - 1;
 	ml_bins *bins = calloc(1, sizeof *bins);
 	size_t *sample = NULL, *n_edges = NULL;
-	double *table = NULL;
+	double *table = NULL, *columns = NULL;
 	sample_buffers *buffers = NULL;
 	if (!bins || !ml_size_mul(chunk, max_edges, &table_size)) {
 		if (bins)
@@ -320,9 +343,12 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 	n_edges = ml_alloc_array(chunk ? chunk : 1, sizeof *n_edges, err);
 	table = ml_alloc_array(table_size ? table_size : 1, sizeof *table, err);
 	buffers = ml_calloc_array(n_threads, sizeof *buffers, err);
+	columns = ml_alloc_array(chunk ? chunk : 1, (n_sample ? n_sample : 1) * sizeof *columns,
+				 err);
 	if (n_sample < n_rows)
 		sample = ml_alloc_array(n_sample, sizeof *sample, err);
-	if (!bins->offset || !n_edges || !table || !buffers || (n_sample < n_rows && !sample))
+	if (!bins->offset || !n_edges || !table || !buffers || !columns ||
+	    (n_sample < n_rows && !sample))
 		goto fail;
 	for (size_t t = 0; t < n_threads; t++) {
 		size_t size = n_sample ? n_sample : 1;
@@ -337,8 +363,9 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 	size_t total = 0;
 	for (size_t first = 0; first < n_features; first += chunk) {
 		size_t count = n_features - first < chunk ? n_features - first : chunk;
-		chunk_edges(rows, row_stride, sample, n_sample, first, count, options->max_bins,
-			    buffers, n_threads, table, n_edges);
+		transpose_sample(rows, row_stride, sample, n_sample, first, count, columns);
+		chunk_edges(columns, n_sample, count, options->max_bins, buffers, n_threads, table,
+			    n_edges);
 		size_t grown = total;
 		for (size_t i = 0; i < count; i++)
 			grown += n_edges[i];
@@ -358,12 +385,14 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 		goto fail;
 	}
 	free_buffers(buffers, n_threads);
+	free(columns);
 	free(sample);
 	free(n_edges);
 	free(table);
 	return bins;
 fail:
 	free_buffers(buffers, n_threads);
+	free(columns);
 	free(sample);
 	free(n_edges);
 	free(table);

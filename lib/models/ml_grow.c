@@ -22,8 +22,14 @@
 #define PREFETCH_ROWS 48
 /* Rows per block of a partition or gather done in parallel. */
 #define ROW_BLOCK 16384
-/* Row-feature visits below which a node's histograms are built on one thread. */
+/* Row-feature visits below which histograms are built on one thread. */
 #define PARALLEL_MIN_WORK 32768
+/* Candidate splits (child x feature) kept at once: bounds a batch's memory. */
+#define CANDIDATE_BUDGET ((size_t)1 << 16)
+/* The fewest histograms the pool holds: a split needs its parent's and one more. */
+#define MIN_SLOTS 4
+/* Pool slots added at a time. */
+#define SLOT_GROWTH 64
 /* Nodes allocated before a tree shows it needs more. */
 #define INITIAL_NODES 64
 
@@ -106,6 +112,32 @@ typedef struct grow_node {
 	candidate best;
 } grow_node;
 
+/*
+ * The two children of a node being split (or the root alone), and the
+ * histogram work they need.
+ */
+typedef struct split_pair {
+	uint32_t parent;
+	uint32_t child[2];
+	size_t n_children;    /* 2, or 1 for the root */
+	size_t first_task, n_tasks;
+	bool need[2];         /* the child may be split: its best split is wanted */
+	bool gathered[2];     /* its rows' gradients are in ordered */
+	double spread[2];     /* cart: sum over its rows of g^2 / h */
+	int32_t slot[2];      /* its histogram while the pair is worked on */
+	bool build[2];        /* built from its rows */
+	int subtract;         /* the child whose histogram is its parent's minus its sibling's */
+} split_pair;
+
+/* A block of a node's rows, partitioned on its own first. */
+typedef struct split_task {
+	size_t pair;
+	size_t begin, end;
+	size_t n_left;
+	size_t left_to, right_to; /* where its left and right rows go */
+	double spread[2];
+} split_task;
+
 struct ml_grower {
 	ml_grow_options options;
 	const ml_bins *bins;
@@ -119,7 +151,6 @@ struct ml_grower {
 
 	uint32_t *index;        /* the rows, partitioned node by node */
 	uint32_t *scratch;
-	size_t *block_left;     /* rows going left per partition block */
 	double *ordered;        /* gradients gathered in index order: n_rows x stride */
 
 	double **slots;         /* the histogram pool */
@@ -132,12 +163,19 @@ struct ml_grower {
 	double *left_sums;      /* per node: its best split's left side */
 	uint16_t *split_bin;    /* per node: its split's bin, for ml_grower_add_binned */
 	size_t node_capacity, n_nodes, n_leaves;
-	uint32_t *heap;         /* pending nodes */
-	size_t heap_count;
+	uint32_t *pending;      /* nodes to split: a level, or a heap by gain (leaf-wise) */
+	size_t n_pending;
+	uint32_t *batch;        /* the nodes being split now */
+	size_t n_batch;
 
-	candidate *candidates[2]; /* per feature, for the two children */
-	double *candidate_left[2];
-	double *thread_scratch;   /* per thread: 3 x stride */
+	split_pair *pairs;
+	size_t pair_capacity;
+	split_task *tasks;
+	size_t task_capacity;
+	size_t max_pairs;       /* pairs whose candidates fit at once */
+	candidate *candidates;  /* per child of those pairs, per feature */
+	double *candidate_left;
+	double *thread_scratch; /* per thread: 3 x stride */
 	size_t n_thread_scratch;
 
 	size_t *allowed;        /* the features this tree may use */
@@ -159,7 +197,6 @@ void ml_grower_free(ml_grower *grower)
 	free(grower->missing_code);
 	free(grower->index);
 	free(grower->scratch);
-	free(grower->block_left);
 	free(grower->ordered);
 	for (size_t i = 0; i < grower->n_slots; i++)
 		free(grower->slots[i]);
@@ -169,15 +206,17 @@ void ml_grower_free(ml_grower *grower)
 	free(grower->totals);
 	free(grower->left_sums);
 	free(grower->split_bin);
-	free(grower->heap);
-	for (int c = 0; c < 2; c++) {
-		free(grower->candidates[c]);
-		free(grower->candidate_left[c]);
-	}
+	free(grower->pending);
+	free(grower->batch);
+	free(grower->pairs);
+	free(grower->tasks);
+	free(grower->candidates);
+	free(grower->candidate_left);
 	free(grower->thread_scratch);
 	free(grower->allowed);
 	free(grower->draw);
 	free(grower->feature_hist);
+	ml_tree_free(grower->tree);
 	free(grower);
 }
 
@@ -191,11 +230,12 @@ static void layout_histograms(ml_grower *grower)
 	}
 	grower->hist_size = total;
 	size_t bytes = total * sizeof(double);
-	size_t capacity = bytes ? grower->options.max_histogram_bytes / bytes : 3;
-	/* A split needs its parent's histogram and one more; a third spares an eviction. */
-	grower->slot_capacity = capacity < 3 ? 3 : capacity;
+	size_t capacity = bytes ? grower->options.max_histogram_bytes / bytes : MIN_SLOTS;
+	grower->slot_capacity = capacity < MIN_SLOTS ? MIN_SLOTS : capacity;
 	if (grower->slot_capacity > (size_t)INT32_MAX)
 		grower->slot_capacity = INT32_MAX;
+	size_t max_pairs = CANDIDATE_BUDGET / (2 * (grower->n_features ? grower->n_features : 1));
+	grower->max_pairs = max_pairs ? max_pairs : 1;
 }
 
 ml_grower *ml_grower_create(const ml_bins *bins, const uint8_t *codes, size_t n_rows,
@@ -224,35 +264,29 @@ ml_grower *ml_grower_create(const ml_bins *bins, const uint8_t *codes, size_t n_
 	grower->counted = options->min_samples_leaf > 1;
 	grower->stride = options->n_outputs + 1 + grower->counted;
 	size_t n_features = grower->n_features ? grower->n_features : 1;
-	size_t n_blocks = n_rows / ROW_BLOCK + 1;
 	grower->offset = ml_alloc_array(n_features, sizeof *grower->offset, err);
 	grower->missing_code = ml_alloc_array(n_features, sizeof *grower->missing_code, err);
 	grower->index = ml_alloc_array(n_rows, sizeof *grower->index, err);
 	grower->scratch = ml_alloc_array(n_rows, sizeof *grower->scratch, err);
-	grower->block_left = ml_alloc_array(n_blocks, sizeof *grower->block_left, err);
 	grower->ordered = ml_alloc_array(n_rows, grower->stride * sizeof(double), err);
 	grower->allowed = ml_alloc_array(n_features, sizeof *grower->allowed, err);
 	grower->draw = ml_alloc_array(n_features, sizeof *grower->draw, err);
 	grower->feature_hist = ml_alloc_array(ML_BINS_MAX + 1, grower->stride * sizeof(double),
 					      err);
-	for (int c = 0; c < 2; c++) {
-		grower->candidates[c] = ml_alloc_array(n_features, sizeof(candidate), err);
-		grower->candidate_left[c] = ml_alloc_array(n_features,
-							   grower->stride * sizeof(double), err);
-		if (!grower->candidates[c] || !grower->candidate_left[c])
-			goto fail;
-	}
 	if (!grower->offset || !grower->missing_code || !grower->index || !grower->scratch ||
-	    !grower->block_left || !grower->ordered || !grower->allowed || !grower->draw ||
-	    !grower->feature_hist)
+	    !grower->ordered || !grower->allowed || !grower->draw || !grower->feature_hist)
 		goto fail;
 	layout_histograms(grower);
-	grower->slots = ml_calloc_array(grower->slot_capacity < 64 ? grower->slot_capacity : 64,
-					sizeof *grower->slots, err);
-	grower->free_slots = ml_alloc_array(grower->slot_capacity < 64
-					    ? grower->slot_capacity : 64,
-					    sizeof *grower->free_slots, err);
-	if (!grower->slots || !grower->free_slots)
+	size_t n_candidates = 2 * grower->max_pairs * n_features;
+	grower->candidates = ml_alloc_array(n_candidates, sizeof *grower->candidates, err);
+	grower->candidate_left = ml_alloc_array(n_candidates, grower->stride * sizeof(double),
+						err);
+	size_t first_slots = grower->slot_capacity < SLOT_GROWTH ? grower->slot_capacity
+		: SLOT_GROWTH;
+	grower->slots = ml_calloc_array(first_slots, sizeof *grower->slots, err);
+	grower->free_slots = ml_alloc_array(first_slots, sizeof *grower->free_slots, err);
+	if (!grower->candidates || !grower->candidate_left || !grower->slots ||
+	    !grower->free_slots)
 		goto fail;
 	return grower;
 fail:
@@ -407,8 +441,6 @@ static void subtract_feature(const ml_grower *grower, size_t f, double *from,
 	for (size_t i = 0; i < n; i++)
 		from[i] -= minus[i];
 }
-
-static int32_t take_slot(ml_grower *grower);
 
 /* ---- split finding ---------------------------------------------------- */
 
@@ -570,10 +602,14 @@ static int reserve_nodes(ml_grower *grower, size_t n_nodes, ml_error *err)
 	if (!bins)
 		return -1;
 	grower->split_bin = bins;
-	uint32_t *heap = ml_realloc_array(grower->heap, capacity, sizeof *heap, err);
-	if (!heap)
+	uint32_t *pending = ml_realloc_array(grower->pending, capacity, sizeof *pending, err);
+	if (!pending)
 		return -1;
-	grower->heap = heap;
+	grower->pending = pending;
+	uint32_t *batch = ml_realloc_array(grower->batch, capacity, sizeof *batch, err);
+	if (!batch)
+		return -1;
+	grower->batch = batch;
 	grower->node_capacity = capacity;
 	if (grower->tree && capacity > grower->tree->n_nodes &&
 	    ml_tree_resize(grower->tree, capacity, err) < 0)
@@ -581,15 +617,23 @@ static int reserve_nodes(ml_grower *grower, size_t n_nodes, ml_error *err)
 	return 0;
 }
 
-/* Cart mode: true when every row of the node has the same g/h (impurity ~ 0). */
-static bool node_pure(const ml_grower *grower, uint32_t node)
+static void record_node(ml_grower *grower, uint32_t node)
 {
-	const grow_node *info = &grower->nodes[node];
-	const double *gradients = grower->data->gradients, *hessians = grower->data->hessians;
 	const double *totals = grower->totals + node * grower->stride;
+	const grow_node *info = &grower->nodes[node];
+	grower->tree->cover[node] = totals[grower->n_outputs];
+	grower->tree->count[node] = info->end - info->begin;
+	grower->tree->gain[node] = 0;
+	memset(&grower->tree->nodes[node], 0, sizeof grower->tree->nodes[node]);
+}
+
+/* Cart mode: the sum of g^2/h over rows index[begin..end). */
+static double rows_spread(const ml_grower *grower, size_t begin, size_t end)
+{
+	const double *gradients = grower->data->gradients, *hessians = grower->data->hessians;
 	size_t n_outputs = grower->n_outputs;
-	double spread = 0, weight = totals[n_outputs];
-	for (size_t i = info->begin; i < info->end; i++) {
+	double spread = 0;
+	for (size_t i = begin; i < end; i++) {
 		uint32_t row = grower->index[i];
 		double h = hessians[row];
 		if (!(h > 0))
@@ -599,14 +643,25 @@ static bool node_pure(const ml_grower *grower, uint32_t node)
 			spread += g * g / h;
 		}
 	}
-	for (size_t k = 0; k < n_outputs; k++)
+	return spread;
+}
+
+/*
+ * Cart mode: true when every row of the node has (nearly) the same g/h,
+ * scikit-learn's test: impurity per unit weight <= DBL_EPSILON (Gini
+ * impurity for one-hot g, variance for regression).
+ */
+static bool node_pure(const ml_grower *grower, uint32_t node, double spread)
+{
+	const double *totals = grower->totals + node * grower->stride;
+	double weight = totals[grower->n_outputs];
+	for (size_t k = 0; k < grower->n_outputs; k++)
 		spread -= totals[k] * totals[k] / weight;
-	/* scikit-learn's test: impurity per unit weight <= DBL_EPSILON. */
 	return !(weight > 0) || spread <= DBL_EPSILON * weight;
 }
 
-/* Whether the node may be split at all (before looking for a split). */
-static bool splittable(const ml_grower *grower, uint32_t node)
+/* Whether the node may be split, its purity aside. */
+static bool may_split(const ml_grower *grower, uint32_t node)
 {
 	const ml_grow_options *options = &grower->options;
 	const grow_node *info = &grower->nodes[node];
@@ -615,11 +670,7 @@ static bool splittable(const ml_grower *grower, uint32_t node)
 	if (info->depth >= options->max_depth || count < options->min_samples_split ||
 	    count < 2 * options->min_samples_leaf || weight < 2 * options->min_child_weight)
 		return false;
-	if (options->max_leaves && grower->n_leaves >= options->max_leaves)
-		return false;
-	if (grower->n_nodes + 2 > ML_TREE_MAX_NODES)
-		return false;
-	return !options->cart || !node_pure(grower, node);
+	return !options->max_leaves || grower->n_leaves < options->max_leaves;
 }
 
 static bool split_wanted(const ml_grower *grower, const candidate *best)
@@ -631,21 +682,30 @@ static bool split_wanted(const ml_grower *grower, const candidate *best)
 	return best->gain > grower->options.gamma;
 }
 
-/* Depth-first: the newest node first; best-first: the largest gain first. */
+/* ---- pending nodes ---------------------------------------------------- */
+
+/*
+ * Level by level, pending nodes are a list in index order.  Leaf-wise,
+ * they are a heap: the largest gain first, the lowest index on a tie.
+ */
 static bool comes_before(const ml_grower *grower, uint32_t a, uint32_t b)
 {
 	if (grower->options.max_leaves == 0)
-		return a > b;
+		return a < b;
 	double gain_a = grower->nodes[a].best.gain, gain_b = grower->nodes[b].best.gain;
 	if (gain_a != gain_b)
 		return gain_a > gain_b;
 	return a < b;
 }
 
-static void heap_push(ml_grower *grower, uint32_t node)
+static void pending_push(ml_grower *grower, uint32_t node)
 {
-	uint32_t *heap = grower->heap;
-	size_t i = grower->heap_count++;
+	uint32_t *heap = grower->pending;
+	size_t i = grower->n_pending++;
+	if (grower->options.max_leaves == 0) {
+		heap[i] = node;
+		return;
+	}
 	while (i > 0 && comes_before(grower, node, heap[(i - 1) / 2])) {
 		heap[i] = heap[(i - 1) / 2];
 		i = (i - 1) / 2;
@@ -653,11 +713,11 @@ static void heap_push(ml_grower *grower, uint32_t node)
 	heap[i] = node;
 }
 
-static uint32_t heap_pop(ml_grower *grower)
+static uint32_t pending_pop_best(ml_grower *grower)
 {
-	uint32_t *heap = grower->heap;
-	uint32_t top = heap[0], last = heap[--grower->heap_count];
-	size_t i = 0, count = grower->heap_count;
+	uint32_t *heap = grower->pending;
+	uint32_t top = heap[0], last = heap[--grower->n_pending];
+	size_t i = 0, count = grower->n_pending;
 	for (;;) {
 		size_t child = 2 * i + 1;
 		if (child >= count)
@@ -676,72 +736,68 @@ static uint32_t heap_pop(ml_grower *grower)
 
 /* ---- the histogram pool ----------------------------------------------- */
 
-static void release_slot(ml_grower *grower, uint32_t node)
+static void free_slot(ml_grower *grower, int32_t slot)
 {
-	int32_t slot = grower->nodes[node].slot;
 	if (slot >= 0)
 		grower->free_slots[grower->n_free++] = slot;
+}
+
+static void release_node_slot(ml_grower *grower, uint32_t node)
+{
+	free_slot(grower, grower->nodes[node].slot);
 	grower->nodes[node].slot = -1;
 }
 
-/*
- * A free histogram: a released one, a new one, or the one held by the
- * pending node that would be split last (it is rebuilt from rows then).
- * -1 when memory runs out.
- */
-static int32_t take_slot(ml_grower *grower)
+/* A free histogram or a new one within the pool's capacity; -1 if none. */
+static int32_t new_slot(ml_grower *grower)
 {
 	if (grower->n_free > 0)
 		return grower->free_slots[--grower->n_free];
-	if (grower->n_slots < grower->slot_capacity) {
-		if (grower->n_slots % 64 == 0 && grower->n_slots > 0) {
-			size_t grown = grower->n_slots + 64;
-			double **slots = realloc(grower->slots, grown * sizeof *slots);
-			if (!slots)
-				return -1;
-			grower->slots = slots;
-			int32_t *free_slots = realloc(grower->free_slots, grown * sizeof *free_slots);
-			if (!free_slots)
-				return -1;
-			grower->free_slots = free_slots;
-		}
-		double *hist = ml_alloc_array(grower->hist_size ? grower->hist_size : 1,
-					      sizeof *hist, NULL);
-		if (!hist)
+	if (grower->n_slots >= grower->slot_capacity)
+		return -1;
+	if (grower->n_slots % SLOT_GROWTH == 0 && grower->n_slots > 0) {
+		size_t grown = grower->n_slots + SLOT_GROWTH;
+		double **slots = realloc(grower->slots, grown * sizeof *slots);
+		if (!slots)
 			return -1;
-		grower->slots[grower->n_slots] = hist;
-		return (int32_t)grower->n_slots++;
+		grower->slots = slots;
+		int32_t *free_slots = realloc(grower->free_slots, grown * sizeof *free_slots);
+		if (!free_slots)
+			return -1;
+		grower->free_slots = free_slots;
 	}
-	size_t victim = grower->heap_count;
-	for (size_t i = 0; i < grower->heap_count; i++) {
-		uint32_t node = grower->heap[i];
+	double *hist = malloc((grower->hist_size ? grower->hist_size : 1) * sizeof *hist);
+	if (!hist)
+		return -1;
+	grower->slots[grower->n_slots] = hist;
+	return (int32_t)grower->n_slots++;
+}
+
+/*
+ * Takes the histogram of the node that will be split last: a pending node,
+ * else the parent of a later pair of this batch (its children are then
+ * built from their rows).  -1 when nobody holds one.
+ */
+static int32_t evict_slot(ml_grower *grower, size_t pair)
+{
+	uint32_t victim = UINT32_MAX;
+	for (size_t i = 0; i < grower->n_pending; i++) {
+		uint32_t node = grower->pending[i];
 		if (grower->nodes[node].slot >= 0 &&
-		    (victim == grower->heap_count ||
-		     comes_before(grower, grower->heap[victim], node)))
-			victim = i;
+		    (victim == UINT32_MAX || comes_before(grower, victim, node)))
+			victim = node;
 	}
-	if (victim == grower->heap_count)
-		return -1; /* cannot happen: the capacity is at least 3 */
-	int32_t slot = grower->nodes[grower->heap[victim]].slot;
-	grower->nodes[grower->heap[victim]].slot = -1;
+	for (size_t p = grower->n_batch; victim == UINT32_MAX && p-- > pair + 1;)
+		if (grower->nodes[grower->pairs[p].parent].slot >= 0)
+			victim = grower->pairs[p].parent;
+	if (victim == UINT32_MAX)
+		return -1;
+	int32_t slot = grower->nodes[victim].slot;
+	grower->nodes[victim].slot = -1;
 	return slot;
 }
 
-/* ---- evaluating nodes ------------------------------------------------- */
-
-/*
- * One step of histogram work for up to two sibling nodes (or the root
- * alone), done feature by feature in parallel: build some histograms from
- * rows, derive one by subtraction, and find the best split of each node
- * that asks for it.
- */
-typedef struct hist_plan {
-	size_t n_nodes;
-	uint32_t node[2];
-	bool build[2];      /* build node[c]'s histogram from its rows */
-	int subtract;       /* node[subtract]'s slot (its parent's) minus the other's; -1 none */
-	bool find[2];
-} hist_plan;
+/* ---- split finding over a batch --------------------------------------- */
 
 /*
  * Features per histogram pass: as many as fit while every thread still
@@ -756,71 +812,137 @@ static size_t group_size(const ml_grower *grower, bool parallel)
 	return group;
 }
 
-static void run_plan(ml_grower *grower, const hist_plan *plan)
+static size_t node_rows(const ml_grower *grower, uint32_t node)
 {
-	size_t rows = 0;
-	for (size_t c = 0; c < plan->n_nodes; c++) {
-		const grow_node *info = &grower->nodes[plan->node[c]];
-		if (plan->build[c]) {
-			/* The root's rows were gathered for its sums. */
-			if (plan->node[c] != 0)
-				gather(grower, info->begin, info->end);
-			rows += info->end - info->begin;
+	return grower->nodes[node].end - grower->nodes[node].begin;
+}
+
+/*
+ * Gives pairs[first..] their histograms: the larger child takes its
+ * parent's minus the smaller one's when the parent has one, else the
+ * children that need one are built from their rows.  Returns how many
+ * pairs are ready (at least one: the pool gives up other nodes'
+ * histograms for it), -1 when memory runs out.
+ */
+static long plan_pairs(ml_grower *grower, size_t first)
+{
+	size_t count = 0;
+	for (size_t p = first; p < grower->n_batch && count < grower->max_pairs; p++, count++) {
+		split_pair *pair = &grower->pairs[p];
+		grow_node *parent = &grower->nodes[pair->parent];
+		pair->slot[0] = pair->slot[1] = -1;
+		pair->build[0] = pair->build[1] = false;
+		pair->subtract = -1;
+		if (!pair->need[0] && !pair->need[1]) {
+			release_node_slot(grower, pair->parent);
+			continue;
+		}
+		int small = node_rows(grower, pair->child[0]) <= node_rows(grower, pair->child[1])
+			? 0 : 1;
+		bool subtract = parent->slot >= 0 && pair->need[1 - small];
+		size_t wanted = subtract ? 1 : (size_t)pair->need[0] + pair->need[1];
+		size_t available = grower->n_free + (grower->slot_capacity - grower->n_slots) +
+			(!subtract && parent->slot >= 0);
+		if (wanted > available && count > 0)
+			break;
+		if (subtract) {
+			pair->slot[1 - small] = parent->slot;
+			parent->slot = -1;
+			pair->subtract = 1 - small;
+			pair->build[small] = true;
+		} else {
+			release_node_slot(grower, pair->parent);
+			pair->build[0] = pair->need[0];
+			pair->build[1] = pair->need[1];
+		}
+		for (int c = 0; c < 2; c++) {
+			if (!pair->build[c])
+				continue;
+			int32_t slot = new_slot(grower);
+			if (slot < 0 && (slot = evict_slot(grower, p)) < 0)
+				return -1;
+			pair->slot[c] = slot;
+			if (!pair->gathered[c]) {
+				const grow_node *child = &grower->nodes[pair->child[c]];
+				gather(grower, child->begin, child->end);
+				pair->gathered[c] = true;
+			}
 		}
 	}
+	return (long)count;
+}
+
+/*
+ * The histogram work of pairs[first..first + count): builds, subtractions
+ * and each needed child's best split per feature, as (pair, feature group)
+ * tasks in parallel; then each child's best split over the features in
+ * order (the lowest feature wins a tie).
+ */
+static void run_histograms(ml_grower *grower, size_t first, size_t count)
+{
+	size_t rows = 0;
+	for (size_t p = first; p < first + count; p++)
+		for (size_t c = 0; c < grower->pairs[p].n_children; c++)
+			rows += grower->pairs[p].build[c] ? node_rows(grower, grower->pairs[p].child[c])
+				: 0;
 	bool parallel = grower->options.parallel &&
-		(rows + 256) * grower->n_allowed >= PARALLEL_MIN_WORK;
+		(rows + 256 * count) * grower->n_allowed >= PARALLEL_MIN_WORK;
 	size_t group = group_size(grower, parallel);
 	size_t n_groups = (grower->n_allowed + group - 1) / group;
+	size_t n_tasks = count * n_groups, n_features = grower->n_features;
+	size_t stride = grower->stride;
 	#pragma omp parallel for schedule(dynamic, 1) if (parallel)
-	for (size_t g = 0; g < n_groups; g++) {
+	for (size_t t = 0; t < n_tasks; t++) {
+		size_t local = t / n_groups, g = t % n_groups;
+		const split_pair *pair = &grower->pairs[first + local];
 		const size_t *features = grower->allowed + g * group;
 		size_t n_group = grower->n_allowed - g * group < group
 			? grower->n_allowed - g * group : group;
 		double *work = thread_work(grower);
-		for (size_t c = 0; c < plan->n_nodes; c++) {
-			const grow_node *info = &grower->nodes[plan->node[c]];
-			if (plan->build[c])
-				build_group(grower, features, n_group, grower->slots[info->slot],
-					    info->begin, info->end,
-					    grower->identity && info->end - info->begin == grower->n_rows);
+		for (size_t c = 0; c < pair->n_children; c++) {
+			const grow_node *child = &grower->nodes[pair->child[c]];
+			if (pair->build[c])
+				build_group(grower, features, n_group, grower->slots[pair->slot[c]],
+					    child->begin, child->end,
+					    grower->identity && pair->child[c] == 0);
 		}
 		for (size_t j = 0; j < n_group; j++) {
 			size_t f = features[j];
-			if (plan->subtract >= 0) {
-				const grow_node *large = &grower->nodes[plan->node[plan->subtract]];
-				const grow_node *small = &grower->nodes[plan->node[1 - plan->subtract]];
+			if (pair->subtract >= 0)
 				subtract_feature(grower, f,
-						 grower->slots[large->slot] + grower->offset[f],
-						 grower->slots[small->slot] + grower->offset[f]);
-			}
-			for (size_t c = 0; c < plan->n_nodes; c++) {
-				if (!plan->find[c])
+						 grower->slots[pair->slot[pair->subtract]] +
+						 grower->offset[f],
+						 grower->slots[pair->slot[1 - pair->subtract]] +
+						 grower->offset[f]);
+			for (size_t c = 0; c < pair->n_children; c++) {
+				if (!pair->need[c])
 					continue;
-				uint32_t node = plan->node[c];
-				find_feature(grower, f,
-					     grower->slots[grower->nodes[node].slot] + grower->offset[f],
-					     grower->totals + node * grower->stride, work,
-					     &grower->candidates[c][f],
-					     grower->candidate_left[c] + f * grower->stride);
+				size_t at = (2 * local + c) * n_features + f;
+				find_feature(grower, f, grower->slots[pair->slot[c]] + grower->offset[f],
+					     grower->totals + pair->child[c] * stride, work,
+					     &grower->candidates[at], grower->candidate_left + at * stride);
 			}
 		}
 	}
-	for (size_t c = 0; c < plan->n_nodes; c++) {
-		if (!plan->find[c])
-			continue;
-		uint32_t node = plan->node[c];
-		candidate best = no_split;
-		for (size_t i = 0; i < grower->n_allowed; i++) {
-			size_t f = grower->allowed[i];
-			if (grower->candidates[c][f].gain > best.gain) {
-				best = grower->candidates[c][f];
-				memcpy(grower->left_sums + node * grower->stride,
-				       grower->candidate_left[c] + f * grower->stride,
-				       grower->stride * sizeof(double));
+	for (size_t p = first; p < first + count; p++) {
+		const split_pair *pair = &grower->pairs[p];
+		for (size_t c = 0; c < pair->n_children; c++) {
+			if (!pair->need[c])
+				continue;
+			uint32_t node = pair->child[c];
+			size_t base = (2 * (p - first) + c) * n_features;
+			candidate best = no_split;
+			for (size_t i = 0; i < grower->n_allowed; i++) {
+				size_t at = base + grower->allowed[i];
+				if (grower->candidates[at].gain > best.gain) {
+					best = grower->candidates[at];
+					memcpy(grower->left_sums + node * stride,
+					       grower->candidate_left + at * stride,
+					       stride * sizeof(double));
+				}
 			}
+			grower->nodes[node].best = best;
 		}
-		grower->nodes[node].best = best;
 	}
 }
 
@@ -860,63 +982,25 @@ static void find_sampled(ml_grower *grower, uint32_t node)
 	}
 }
 
-/* A node that will not be split: its histogram goes back to the pool. */
-static void settle(ml_grower *grower, uint32_t node, bool evaluated)
+/* Children whose best split is wanted wait (with their histogram) to be split. */
+static void finish_pairs(ml_grower *grower, size_t first, size_t count)
 {
-	if (evaluated && split_wanted(grower, &grower->nodes[node].best)) {
-		heap_push(grower, node);
-		return;
-	}
-	release_slot(grower, node);
-}
-
-/* Histograms and best splits for the children l and r of a node just split. */
-static int evaluate_children(ml_grower *grower, uint32_t parent, uint32_t l, uint32_t r,
-			     ml_error *err)
-{
-	bool need[2] = { splittable(grower, l), splittable(grower, r) };
-	uint32_t child[2] = { l, r };
-	int32_t parent_slot = grower->nodes[parent].slot;
-	grower->nodes[parent].slot = -1;
-	if (grower->sampled) {
-		if (parent_slot >= 0)
-			grower->free_slots[grower->n_free++] = parent_slot;
-		for (int c = 0; c < 2; c++) {
-			if (need[c])
-				find_sampled(grower, child[c]);
-			settle(grower, child[c], need[c]);
+	for (size_t p = first; p < first + count; p++) {
+		split_pair *pair = &grower->pairs[p];
+		for (size_t c = 0; c < pair->n_children; c++) {
+			uint32_t node = pair->child[c];
+			if (pair->need[c] && split_wanted(grower, &grower->nodes[node].best)) {
+				grower->nodes[node].slot = pair->slot[c];
+				pending_push(grower, node);
+			} else {
+				free_slot(grower, pair->slot[c]);
+			}
+			pair->slot[c] = -1;
 		}
-		return 0;
 	}
-	if (!need[0] && !need[1]) {
-		if (parent_slot >= 0)
-			grower->free_slots[grower->n_free++] = parent_slot;
-		return 0;
-	}
-	const grow_node *left = &grower->nodes[l], *right = &grower->nodes[r];
-	int small = left->end - left->begin <= right->end - right->begin ? 0 : 1;
-	hist_plan plan = { 2, { l, r }, { false, false }, -1, { need[0], need[1] } };
-	if (parent_slot >= 0 && need[1 - small]) {
-		/* The larger child takes its parent's histogram minus the smaller's. */
-		grower->nodes[child[1 - small]].slot = parent_slot;
-		plan.subtract = 1 - small;
-		plan.build[small] = true;
-	} else {
-		if (parent_slot >= 0)
-			grower->free_slots[grower->n_free++] = parent_slot;
-		plan.build[0] = need[0];
-		plan.build[1] = need[1];
-	}
-	for (int c = 0; c < 2; c++)
-		if (plan.build[c] && (grower->nodes[child[c]].slot = take_slot(grower)) < 0)
-			return ml_error_nomem(err);
-	run_plan(grower, &plan);
-	for (int c = 0; c < 2; c++)
-		settle(grower, child[c], need[c]);
-	return 0;
 }
 
-/* ---- partitioning ----------------------------------------------------- */
+/* ---- partitioning a batch --------------------------------------------- */
 
 /* Stable partition of index[begin..end) in place; the rows going left. */
 static size_t partition_range(ml_grower *grower, size_t begin, size_t end,
@@ -941,95 +1025,213 @@ static size_t partition_range(ml_grower *grower, size_t begin, size_t end,
 }
 
 /*
- * Partitions a node's rows: each fixed block on its own (in parallel),
- * then the blocks' left parts, then their right parts, in block order:
- * the same stable result for any thread count.
+ * After the blocks are partitioned: the children's rows, sums and limits,
+ * which rows to gather, and where each block's rows go.  Sequential.
  */
-static size_t partition(ml_grower *grower, size_t begin, size_t end, const candidate *split)
+static void settle_pairs(ml_grower *grower)
 {
-	size_t n_blocks = (end - begin + ROW_BLOCK - 1) / ROW_BLOCK;
-	if (n_blocks <= 1 || !grower->options.parallel)
-		return partition_range(grower, begin, end, split);
-	#pragma omp parallel for schedule(static)
-	for (size_t block = 0; block < n_blocks; block++) {
-		size_t first = begin + block * ROW_BLOCK;
-		size_t last = first + ROW_BLOCK < end ? first + ROW_BLOCK : end;
-		grower->block_left[block] = partition_range(grower, first, last, split);
-	}
-	size_t n_left = 0;
-	for (size_t block = 0; block < n_blocks; block++)
-		n_left += grower->block_left[block];
-	#pragma omp parallel for schedule(static)
-	for (size_t block = 0; block < n_blocks; block++) {
-		size_t first = begin + block * ROW_BLOCK, left_to = begin, right_to = begin + n_left;
-		size_t last = first + ROW_BLOCK < end ? first + ROW_BLOCK : end;
-		for (size_t b = 0; b < block; b++) {
-			left_to += grower->block_left[b];
-			right_to += ROW_BLOCK - grower->block_left[b];
+	size_t stride = grower->stride, n_outputs = grower->n_outputs;
+	for (size_t p = 0; p < grower->n_batch; p++) {
+		split_pair *pair = &grower->pairs[p];
+		const grow_node *parent = &grower->nodes[pair->parent];
+		size_t n_left = 0;
+		for (size_t t = pair->first_task; t < pair->first_task + pair->n_tasks; t++)
+			n_left += grower->tasks[t].n_left;
+		uint32_t middle = parent->begin + (uint32_t)n_left;
+		grow_node *left = &grower->nodes[pair->child[0]];
+		grow_node *right = &grower->nodes[pair->child[1]];
+		*left = (grow_node){ parent->begin, middle, parent->depth + 1, -1, no_split };
+		*right = (grow_node){ middle, parent->end, parent->depth + 1, -1, no_split };
+		double *left_totals = grower->totals + pair->child[0] * stride;
+		double *right_totals = grower->totals + pair->child[1] * stride;
+		const double *parent_totals = grower->totals + pair->parent * stride;
+		memcpy(left_totals, grower->left_sums + pair->parent * stride, stride * sizeof(double));
+		for (size_t k = 0; k < stride; k++)
+			right_totals[k] = parent_totals[k] - left_totals[k];
+		if (grower->counted) {
+			left_totals[n_outputs + 1] = (double)(left->end - left->begin);
+			right_totals[n_outputs + 1] = (double)(right->end - right->begin);
 		}
-		size_t n_block_left = grower->block_left[block];
-		memcpy(grower->scratch + left_to, grower->index + first,
-		       n_block_left * sizeof *grower->index);
-		memcpy(grower->scratch + right_to, grower->index + first + n_block_left,
-		       (last - first - n_block_left) * sizeof *grower->index);
+		for (int c = 0; c < 2; c++) {
+			record_node(grower, pair->child[c]);
+			pair->need[c] = may_split(grower, pair->child[c]);
+			pair->gathered[c] = false;
+		}
+		if (!grower->sampled) {
+			int small = left->end - left->begin <= right->end - right->begin ? 0 : 1;
+			if (parent->slot >= 0 && pair->need[1 - small])
+				pair->gathered[small] = true;
+			else
+				for (int c = 0; c < 2; c++)
+					pair->gathered[c] = pair->need[c];
+		}
+		size_t left_to = parent->begin, right_to = middle;
+		for (size_t t = pair->first_task; t < pair->first_task + pair->n_tasks; t++) {
+			split_task *task = &grower->tasks[t];
+			task->left_to = left_to;
+			task->right_to = right_to;
+			left_to += task->n_left;
+			right_to += task->end - task->begin - task->n_left;
+		}
 	}
-	memcpy(grower->index + begin, grower->scratch + begin, (end - begin) * sizeof *grower->index);
-	return n_left;
+}
+
+/* Gathers (and in cart mode sums g^2/h over) a task's rows of each child. */
+static void finish_task(ml_grower *grower, split_task *task)
+{
+	const split_pair *pair = &grower->pairs[task->pair];
+	for (int c = 0; c < 2; c++) {
+		const grow_node *child = &grower->nodes[pair->child[c]];
+		size_t begin = task->begin > child->begin ? task->begin : child->begin;
+		size_t end = task->end < child->end ? task->end : child->end;
+		task->spread[c] = 0;
+		if (begin >= end)
+			continue;
+		if (pair->gathered[c])
+			gather_range(grower, begin, end);
+		if (grower->options.cart && pair->need[c])
+			task->spread[c] = rows_spread(grower, begin, end);
+	}
+}
+
+/*
+ * Partitions every node of the batch: fixed blocks of rows each on their
+ * own, then each block's left and right rows to their places, then the
+ * gathering of the gradients the histograms need.  One parallel region
+ * for the whole batch; the result does not depend on the thread count.
+ */
+static void partition_batch(ml_grower *grower, size_t n_tasks, bool parallel)
+{
+	#pragma omp parallel if (parallel)
+	{
+		#pragma omp for schedule(dynamic, 1)
+		for (size_t t = 0; t < n_tasks; t++) {
+			split_task *task = &grower->tasks[t];
+			const split_pair *pair = &grower->pairs[task->pair];
+			task->n_left = partition_range(grower, task->begin, task->end,
+						       &grower->nodes[pair->parent].best);
+		}
+		#pragma omp single
+		settle_pairs(grower);
+		#pragma omp for schedule(dynamic, 1)
+		for (size_t t = 0; t < n_tasks; t++) {
+			const split_task *task = &grower->tasks[t];
+			if (grower->pairs[task->pair].n_tasks == 1)
+				continue; /* partitioned in place already */
+			size_t n_right = task->end - task->begin - task->n_left;
+			memcpy(grower->scratch + task->left_to, grower->index + task->begin,
+			       task->n_left * sizeof *grower->index);
+			memcpy(grower->scratch + task->right_to, grower->index + task->begin +
+			       task->n_left, n_right * sizeof *grower->index);
+		}
+		#pragma omp for schedule(dynamic, 1)
+		for (size_t t = 0; t < n_tasks; t++) {
+			split_task *task = &grower->tasks[t];
+			if (grower->pairs[task->pair].n_tasks > 1)
+				memcpy(grower->index + task->begin, grower->scratch + task->begin,
+				       (task->end - task->begin) * sizeof *grower->index);
+			finish_task(grower, task);
+		}
+	}
+}
+
+/* ---- splitting a batch ------------------------------------------------ */
+
+static int reserve_batch(ml_grower *grower, size_t n_pairs, size_t n_tasks, ml_error *err)
+{
+	if (n_pairs > grower->pair_capacity) {
+		split_pair *pairs = ml_realloc_array(grower->pairs, n_pairs, sizeof *pairs, err);
+		if (!pairs)
+			return -1;
+		grower->pairs = pairs;
+		grower->pair_capacity = n_pairs;
+	}
+	if (n_tasks > grower->task_capacity) {
+		split_task *tasks = ml_realloc_array(grower->tasks, n_tasks, sizeof *tasks, err);
+		if (!tasks)
+			return -1;
+		grower->tasks = tasks;
+		grower->task_capacity = n_tasks;
+	}
+	return 0;
+}
+
+/* Records node's split in the tree and gives it two children. */
+static void open_pair(ml_grower *grower, split_pair *pair, uint32_t node)
+{
+	const candidate *split = &grower->nodes[node].best;
+	uint32_t left = (uint32_t)grower->n_nodes;
+	grower->n_nodes += 2;
+	grower->n_leaves++;
+	grower->split_bin[node] = split->bin;
+	ml_tree_node *tree_node = &grower->tree->nodes[node];
+	size_t n_value_bins = grower->missing_code[split->feature];
+	tree_node->feature = split->feature;
+	tree_node->threshold = split->bin + 1u < n_value_bins
+		? ml_bins_edges(grower->bins, split->feature)[split->bin] : INFINITY;
+	tree_node->left = left;
+	tree_node->right = left + 1;
+	tree_node->missing_left = split->missing_left;
+	grower->tree->gain[node] = split->gain;
+	*pair = (split_pair){ .parent = node, .child = { left, left + 1 }, .n_children = 2,
+			      .slot = { -1, -1 }, .subtract = -1 };
+}
+
+/* Splits the nodes in batch; their children that are worth splitting become pending. */
+static int split_batch(ml_grower *grower, ml_error *err)
+{
+	size_t n_tasks = 0, rows = 0;
+	for (size_t p = 0; p < grower->n_batch; p++) {
+		size_t n = node_rows(grower, grower->batch[p]);
+		n_tasks += (n + ROW_BLOCK - 1) / ROW_BLOCK;
+		rows += n;
+	}
+	if (reserve_nodes(grower, grower->n_nodes + 2 * grower->n_batch, err) < 0 ||
+	    reserve_batch(grower, grower->n_batch, n_tasks, err) < 0)
+		return -1;
+	n_tasks = 0;
+	for (size_t p = 0; p < grower->n_batch; p++) {
+		split_pair *pair = &grower->pairs[p];
+		open_pair(grower, pair, grower->batch[p]);
+		const grow_node *parent = &grower->nodes[pair->parent];
+		pair->first_task = n_tasks;
+		for (size_t begin = parent->begin; begin < parent->end; begin += ROW_BLOCK) {
+			size_t end = begin + ROW_BLOCK < parent->end ? begin + ROW_BLOCK : parent->end;
+			grower->tasks[n_tasks++] = (split_task){ .pair = p, .begin = begin, .end = end };
+		}
+		pair->n_tasks = n_tasks - pair->first_task;
+	}
+	partition_batch(grower, n_tasks, grower->options.parallel && rows >= 2 * ROW_BLOCK);
+	for (size_t p = 0; grower->options.cart && p < grower->n_batch; p++) {
+		split_pair *pair = &grower->pairs[p];
+		for (int c = 0; c < 2; c++) {
+			double spread = 0;
+			for (size_t t = pair->first_task; t < pair->first_task + pair->n_tasks; t++)
+				spread += grower->tasks[t].spread[c];
+			if (pair->need[c] && node_pure(grower, pair->child[c], spread))
+				pair->need[c] = false;
+		}
+	}
+	if (grower->sampled) {
+		for (size_t p = 0; p < grower->n_batch; p++)
+			for (int c = 0; c < 2; c++)
+				if (grower->pairs[p].need[c])
+					find_sampled(grower, grower->pairs[p].child[c]);
+		finish_pairs(grower, 0, grower->n_batch);
+		return 0;
+	}
+	for (size_t first = 0; first < grower->n_batch;) {
+		long count = plan_pairs(grower, first);
+		if (count < 0)
+			return ml_error_nomem(err);
+		run_histograms(grower, first, (size_t)count);
+		finish_pairs(grower, first, (size_t)count);
+		first += (size_t)count;
+	}
+	return 0;
 }
 
 /* ---- growing ---------------------------------------------------------- */
-
-static void record_node(ml_grower *grower, uint32_t node)
-{
-	const double *totals = grower->totals + node * grower->stride;
-	const grow_node *info = &grower->nodes[node];
-	grower->tree->cover[node] = totals[grower->n_outputs];
-	grower->tree->count[node] = info->end - info->begin;
-	grower->tree->gain[node] = 0;
-	memset(&grower->tree->nodes[node], 0, sizeof grower->tree->nodes[node]);
-}
-
-static int split_node(ml_grower *grower, uint32_t node, ml_error *err)
-{
-	if (reserve_nodes(grower, grower->n_nodes + 2, err) < 0)
-		return -1;
-	grow_node *info = &grower->nodes[node];
-	candidate split = info->best;
-	size_t n_left = partition(grower, info->begin, info->end, &split);
-	uint32_t l = (uint32_t)grower->n_nodes, r = l + 1;
-	size_t stride = grower->stride, n_outputs = grower->n_outputs;
-	grower->n_nodes += 2;
-	grower->n_leaves++;
-	grower->split_bin[node] = split.bin;
-
-	ml_tree_node *tree_node = &grower->tree->nodes[node];
-	size_t n_value_bins = grower->missing_code[split.feature];
-	tree_node->feature = split.feature;
-	tree_node->threshold = split.bin + 1u < n_value_bins
-		? ml_bins_edges(grower->bins, split.feature)[split.bin] : INFINITY;
-	tree_node->left = l;
-	tree_node->right = r;
-	tree_node->missing_left = split.missing_left;
-	grower->tree->gain[node] = split.gain;
-
-	grow_node *left = &grower->nodes[l], *right = &grower->nodes[r];
-	*left = (grow_node){ info->begin, info->begin + (uint32_t)n_left, info->depth + 1, -1,
-			     no_split };
-	*right = (grow_node){ info->begin + (uint32_t)n_left, info->end, info->depth + 1, -1,
-			      no_split };
-	double *left_totals = grower->totals + l * stride, *right_totals = grower->totals + r * stride;
-	const double *parent_totals = grower->totals + node * stride;
-	memcpy(left_totals, grower->left_sums + node * stride, stride * sizeof(double));
-	for (size_t k = 0; k < stride; k++)
-		right_totals[k] = parent_totals[k] - left_totals[k];
-	if (grower->counted) {
-		left_totals[n_outputs + 1] = (double)(left->end - left->begin);
-		right_totals[n_outputs + 1] = (double)(right->end - right->begin);
-	}
-	record_node(grower, l);
-	record_node(grower, r);
-	return evaluate_children(grower, node, l, r, err);
-}
 
 static int set_rows_and_features(ml_grower *grower, const ml_grow_data *data, ml_error *err)
 {
@@ -1049,6 +1251,10 @@ static int set_rows_and_features(ml_grower *grower, const ml_grow_data *data, ml
 	}
 	grower->identity = n == grower->n_rows;
 	grower->n_allowed = data->features ? data->n_features : grower->n_features;
+	if (grower->n_allowed == 0) {
+		ml_error_set(err, "a tree needs at least one feature to grow on");
+		return -1;
+	}
 	for (size_t i = 0; i < grower->n_allowed; i++) {
 		size_t f = data->features ? data->features[i] : i;
 		if (f >= grower->n_features || (i > 0 && f <= grower->allowed[i - 1])) {
@@ -1088,7 +1294,7 @@ static int start_root(ml_grower *grower, size_t n, ml_error *err)
 	size_t stride = grower->stride;
 	grower->n_nodes = 1;
 	grower->n_leaves = 1;
-	grower->heap_count = 0;
+	grower->n_pending = 0;
 	grower->nodes[0] = (grow_node){ 0, (uint32_t)n, 0, -1, no_split };
 	gather(grower, 0, n);
 	double *totals = grower->totals;
@@ -1099,17 +1305,25 @@ static int start_root(ml_grower *grower, size_t n, ml_error *err)
 	if (grower->counted)
 		totals[grower->n_outputs + 1] = (double)n;
 	record_node(grower, 0);
-	if (!splittable(grower, 0))
+	if (!may_split(grower, 0) ||
+	    (grower->options.cart && node_pure(grower, 0, rows_spread(grower, 0, n))))
 		return 0;
 	if (grower->sampled) {
 		find_sampled(grower, 0);
-	} else {
-		if ((grower->nodes[0].slot = take_slot(grower)) < 0)
-			return ml_error_nomem(err);
-		hist_plan plan = { 1, { 0, 0 }, { true, false }, -1, { true, false } };
-		run_plan(grower, &plan);
+		if (split_wanted(grower, &grower->nodes[0].best))
+			pending_push(grower, 0);
+		return 0;
 	}
-	settle(grower, 0, true);
+	if (reserve_batch(grower, 1, 0, err) < 0)
+		return -1;
+	int32_t slot = new_slot(grower);
+	if (slot < 0)
+		return ml_error_nomem(err);
+	grower->pairs[0] = (split_pair){ .child = { 0, 0 }, .n_children = 1, .need = { true },
+					 .gathered = { true }, .slot = { slot, -1 },
+					 .build = { true }, .subtract = -1 };
+	run_histograms(grower, 0, 1);
+	finish_pairs(grower, 0, 1);
 	return 0;
 }
 
@@ -1128,6 +1342,22 @@ static void set_leaf_values(ml_grower *grower)
 	}
 }
 
+/* The next nodes to split: the whole level, or the best leaf. */
+static void take_batch(ml_grower *grower)
+{
+	if (grower->options.max_leaves) {
+		grower->batch[0] = pending_pop_best(grower);
+		grower->n_batch = 1;
+	} else {
+		memcpy(grower->batch, grower->pending, grower->n_pending * sizeof *grower->batch);
+		grower->n_batch = grower->n_pending;
+		grower->n_pending = 0;
+	}
+	size_t room = (ML_TREE_MAX_NODES - grower->n_nodes) / 2;
+	if (grower->n_batch > room)
+		grower->n_batch = room; /* the rest stay leaves */
+}
+
 ml_tree *ml_grower_grow(ml_grower *grower, const ml_grow_data *data, ml_error *err)
 {
 	if (set_rows_and_features(grower, data, err) < 0 ||
@@ -1138,16 +1368,18 @@ ml_tree *ml_grower_grow(ml_grower *grower, const ml_grow_data *data, ml_error *e
 	grower->tree = ml_tree_create(grower->node_capacity, grower->n_outputs, err);
 	if (!grower->tree)
 		return NULL;
-	for (size_t i = 0; i < grower->n_slots; i++)
-		grower->free_slots[i] = (int32_t)(grower->n_slots - 1 - i);
-	grower->n_free = grower->n_slots;
+	grower->n_free = 0;
+	for (size_t i = grower->n_slots; i-- > 0;)
+		grower->free_slots[grower->n_free++] = (int32_t)i;
 	if (start_root(grower, data->rows ? data->n_rows : grower->n_rows, err) < 0)
 		goto fail;
-	while (grower->heap_count > 0) {
+	while (grower->n_pending > 0) {
 		if (grower->options.max_leaves && grower->n_leaves >= grower->options.max_leaves)
 			break;
-		uint32_t node = heap_pop(grower);
-		if (split_node(grower, node, err) < 0)
+		take_batch(grower);
+		if (grower->n_batch == 0)
+			break;
+		if (split_batch(grower, err) < 0)
 			goto fail;
 	}
 	set_leaf_values(grower);
