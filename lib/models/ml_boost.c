@@ -88,7 +88,8 @@ typedef struct boost_run {
 	ml_bins *bins;
 	uint8_t *codes, *valid_codes;
 	double *scores, *valid_scores; /* n_rows x n_scores */
-	double *gradients, *hessians;  /* n_scores x n_rows: one class after another */
+	double *pairs;                 /* (g, h) per row, n_rows of them per class */
+	bool gradients_ready;          /* pairs hold the gradients of the current scores */
 	uint32_t *rows, *sample;       /* rows with weight; this round's sample of them */
 	size_t n_used;
 	size_t *features;
@@ -165,34 +166,48 @@ static void base_score(const boost_run *run, double *base)
 	}
 }
 
-/* Gradients and hessians of every row with weight, from its scores. */
-static void compute_gradients(boost_run *run)
+/* Gradients and hessians of rows[0..n), from their scores. */
+static void gradients_of_rows(void *context, const uint32_t *rows, size_t n)
 {
+	const boost_run *run = context;
 	const ml_ensemble_data *train = run->train;
 	size_t n_rows = train->n_rows, n_scores = run->n_scores;
-	ml_objective objective = run->objective;
-	#pragma omp parallel for schedule(static)
-	for (size_t i = 0; i < run->n_used; i++) {
-		size_t r = run->rows[i];
+	double *pairs = run->pairs;
+	for (size_t i = 0; i < n; i++) {
+		size_t r = rows[i];
 		double w = weight_of(train, r), y = train->targets[r];
 		const double *score = run->scores + r * n_scores;
-		if (objective == ML_OBJECTIVE_SQUARED_ERROR) {
-			run->gradients[r] = w * (score[0] - y);
-			run->hessians[r] = w;
-		} else if (objective == ML_OBJECTIVE_LOGISTIC) {
+		if (run->objective == ML_OBJECTIVE_SQUARED_ERROR) {
+			pairs[2 * r] = w * (score[0] - y);
+			pairs[2 * r + 1] = w;
+		} else if (run->objective == ML_OBJECTIVE_LOGISTIC) {
 			double p = sigmoid(score[0]), h = p * (1 - p);
-			run->gradients[r] = w * (p - y);
-			run->hessians[r] = w * (h > MIN_HESSIAN ? h : MIN_HESSIAN);
+			pairs[2 * r] = w * (p - y);
+			pairs[2 * r + 1] = w * (h > MIN_HESSIAN ? h : MIN_HESSIAN);
 		} else {
 			double p[ML_ENSEMBLE_MAX_CLASSES];
 			softmax(score, n_scores, p);
 			for (size_t k = 0; k < n_scores; k++) {
 				double h = p[k] * (1 - p[k]);
-				run->gradients[k * n_rows + r] = w * (p[k] - ((size_t)y == k));
-				run->hessians[k * n_rows + r] = w * (h > MIN_HESSIAN ? h : MIN_HESSIAN);
+				double *pair = pairs + 2 * (k * n_rows + r);
+				pair[0] = w * (p[k] - ((size_t)y == k));
+				pair[1] = w * (h > MIN_HESSIAN ? h : MIN_HESSIAN);
 			}
 		}
 	}
+}
+
+/* The gradients of every row with weight. */
+static void compute_gradients(boost_run *run)
+{
+	size_t n_blocks = (run->n_used + LOSS_BLOCK - 1) / LOSS_BLOCK;
+	#pragma omp parallel for schedule(static)
+	for (size_t block = 0; block < n_blocks; block++) {
+		size_t first = block * LOSS_BLOCK;
+		size_t count = run->n_used - first < LOSS_BLOCK ? run->n_used - first : LOSS_BLOCK;
+		gradients_of_rows(run, run->rows + first, count);
+	}
+	run->gradients_ready = true;
 }
 
 /* One row's loss from its scores. */
@@ -252,8 +267,7 @@ static void run_free(boost_run *run)
 	free(run->valid_codes);
 	free(run->scores);
 	free(run->valid_scores);
-	free(run->gradients);
-	free(run->hessians);
+	free(run->pairs);
 	free(run->rows);
 	free(run->sample);
 	free(run->features);
@@ -319,13 +333,11 @@ static int start(boost_run *run, ml_error *err)
 	if (bin_rows(run, err) < 0)
 		return -1;
 	run->scores = ml_alloc_array(n_rows, n_scores * sizeof(double), err);
-	run->gradients = ml_calloc_array(n_rows, n_scores * sizeof(double), err);
-	run->hessians = ml_calloc_array(n_rows, n_scores * sizeof(double), err);
+	run->pairs = ml_calloc_array(n_rows, 2 * n_scores * sizeof(double), err);
 	run->rows = ml_alloc_array(n_rows, sizeof *run->rows, err);
 	run->sample = ml_alloc_array(n_rows, sizeof *run->sample, err);
 	run->features = ml_alloc_array(train->n_features, sizeof *run->features, err);
-	if (!run->scores || !run->gradients || !run->hessians || !run->rows || !run->sample ||
-	    !run->features)
+	if (!run->scores || !run->pairs || !run->rows || !run->sample || !run->features)
 		return -1;
 	if (valid && !(run->valid_scores = ml_alloc_array(valid->n_rows,
 							  n_scores * sizeof(double), err)))
@@ -399,18 +411,24 @@ static size_t draw_features(boost_run *run, ml_random *random)
 	return count;
 }
 
-/* Tree k of a round: grown, scaled, applied to the scores, kept. */
-static int grow_round_tree(boost_run *run, size_t k, size_t n_sample, ml_random *random,
-			   ml_error *err)
+/*
+ * Tree k of a round: grown, scaled, applied to the scores, kept.  The
+ * round's last tree computes the next round's gradients in the pass that
+ * adds its leaves (unless rows were sampled: then the next round does).
+ */
+static int grow_round_tree(boost_run *run, size_t k, size_t n_sample, bool last,
+			   ml_random *random, ml_error *err)
 {
 	const ml_ensemble_data *train = run->train, *valid = run->valid;
 	size_t n_rows = train->n_rows, n_scores = run->n_scores;
 	size_t n_features = draw_features(run, random);
 	bool sampled = n_sample < run->n_used;
 	ml_grow_data data = {
-		run->gradients + k * n_rows, run->hessians + k * n_rows,
-		sampled ? run->sample : run->rows, n_sample,
-		n_features < train->n_features ? run->features : NULL, n_features, NULL,
+		.pairs = run->pairs + 2 * k * n_rows,
+		.rows = sampled ? run->sample : run->rows,
+		.n_rows = n_sample,
+		.features = n_features < train->n_features ? run->features : NULL,
+		.n_features = n_features,
 	};
 	ml_tree *tree = ml_grower_grow(run->grower, &data, err);
 	if (!tree)
@@ -418,11 +436,15 @@ static int grow_round_tree(boost_run *run, size_t k, size_t n_sample, ml_random 
 	for (size_t i = 0; i < tree->n_nodes; i++)
 		if (ml_tree_is_leaf(tree, i))
 			tree->values[i] *= run->options->learning_rate;
-	if (sampled)
+	if (sampled) {
 		ml_grower_add_binned(run->grower, tree, run->codes, n_rows, run->rows, run->n_used,
 				     run->scores + k, n_scores);
-	else
-		ml_grower_add_leaves(run->grower, tree, run->scores + k, n_scores);
+	} else {
+		bool next = last && k + 1 == n_scores;
+		ml_grower_add_leaves(run->grower, tree, run->scores + k, n_scores,
+				     next ? gradients_of_rows : NULL, run);
+		run->gradients_ready = next;
+	}
 	if (valid)
 		ml_grower_add_binned(run->grower, tree, run->valid_codes, valid->n_rows, NULL, 0,
 				     run->valid_scores + k, n_scores);
@@ -462,10 +484,12 @@ ml_ensemble *ml_boost_fit(const ml_boost_options *options, const ml_ensemble_dat
 	for (round = 0; round < options->n_trees; round++) {
 		ml_random random;
 		ml_random_init_stream(&random, options->seed, round);
-		compute_gradients(&run);
+		if (!run.gradients_ready)
+			compute_gradients(&run);
 		size_t n_sample = draw_sample(&run, &random);
+		bool more = round + 1 < options->n_trees;
 		for (size_t k = 0; k < run.n_scores; k++)
-			if (grow_round_tree(&run, k, n_sample, &random, err) < 0)
+			if (grow_round_tree(&run, k, n_sample, more, &random, err) < 0)
 				goto fail;
 		double valid_loss = valid ? mean_loss(&run, valid, run.valid_scores, block_sums)
 			: NAN;

@@ -239,7 +239,8 @@ ml_ensemble *ml_tree_fit(const ml_forest_options *options, const ml_ensemble_dat
 		goto done;
 	ml_random random;
 	ml_random_init_stream(&random, options->seed, 0);
-	ml_grow_data grow = { gradients, hessians, rows, n_used, NULL, 0, &random };
+	ml_grow_data grow = { .gradients = gradients, .hessians = hessians, .rows = rows,
+			      .n_rows = n_used, .random = &random };
 	ml_tree *tree = ml_grower_grow(grower, &grow, err);
 	if (!tree)
 		goto done;
@@ -331,8 +332,8 @@ static ml_tree *grow_forest_tree(forest_worker *worker, const forest_setup *setu
 		ml_error_set(err, "tree %zu: the bootstrap sample has no weight", t);
 		return NULL;
 	}
-	ml_grow_data grow = { worker->gradients, worker->hessians, worker->rows, n_used, NULL, 0,
-			      &random };
+	ml_grow_data grow = { .gradients = worker->gradients, .hessians = worker->hessians,
+			      .rows = worker->rows, .n_rows = n_used, .random = &random };
 	ml_tree *tree = ml_grower_grow(worker->grower, &grow, err);
 	if (tree)
 		uncentre(setup, tree);

@@ -22,6 +22,8 @@
 #define PREFETCH_ROWS 48
 /* Rows per block of a partition or gather done in parallel. */
 #define ROW_BLOCK 16384
+/* Blocks per node at most (larger blocks for huge nodes). */
+#define MAX_NODE_BLOCKS 1024
 /* Row-feature visits below which histograms are built on one thread. */
 #define PARALLEL_MIN_WORK 32768
 /* Candidate splits (child x feature) kept at once: bounds a batch's memory. */
@@ -302,6 +304,12 @@ static void gather_range(ml_grower *grower, size_t begin, size_t end)
 	size_t n_outputs = grower->n_outputs, stride = grower->stride;
 	const uint32_t *index = grower->index;
 	double *ordered = grower->ordered;
+	const double *pairs = grower->data->pairs;
+	if (pairs) {
+		for (size_t i = begin; i < end; i++)
+			memcpy(ordered + 2 * i, pairs + 2 * (size_t)index[i], 2 * sizeof *pairs);
+		return;
+	}
 	if (stride == 2) {
 		for (size_t i = begin; i < end; i++) {
 			uint32_t row = index[i];
@@ -404,7 +412,8 @@ add_pairs(double *const *hist, const uint8_t *const *codes, int n_group,
 
 /* The histograms of features[0..n_group) (n_group <= MAX_GROUP) in slot. */
 static void build_group(const ml_grower *grower, const size_t *features, size_t n_group,
-			double *slot, size_t begin, size_t end, bool identity)
+			double *slot, size_t begin, size_t end, bool identity,
+			const double *ordered)
 {
 	if (grower->stride != 2) {
 		for (size_t j = 0; j < n_group; j++)
@@ -421,7 +430,6 @@ static void build_group(const ml_grower *grower, const size_t *features, size_t 
 		memset(hist[j], 0, 2 * (grower->missing_code[f] + 1u) * sizeof(double));
 	}
 	const uint32_t *index = grower->index;
-	const double *ordered = grower->ordered;
 	switch (n_group * 2 + identity) {
 	case 2: add_pairs(hist, codes, 1, index, ordered, begin, end, false); break;
 	case 3: add_pairs(hist, codes, 1, index, ordered, begin, end, true); break;
@@ -630,16 +638,17 @@ static void record_node(ml_grower *grower, uint32_t node)
 /* Cart mode: the sum of g^2/h over rows index[begin..end). */
 static double rows_spread(const ml_grower *grower, size_t begin, size_t end)
 {
-	const double *gradients = grower->data->gradients, *hessians = grower->data->hessians;
+	const ml_grow_data *data = grower->data;
 	size_t n_outputs = grower->n_outputs;
 	double spread = 0;
 	for (size_t i = begin; i < end; i++) {
-		uint32_t row = grower->index[i];
-		double h = hessians[row];
+		size_t row = grower->index[i];
+		double h = data->pairs ? data->pairs[2 * row + 1] : data->hessians[row];
 		if (!(h > 0))
 			continue;
 		for (size_t k = 0; k < n_outputs; k++) {
-			double g = gradients[(size_t)row * n_outputs + k];
+			double g = data->pairs ? data->pairs[2 * row]
+				: data->gradients[row * n_outputs + k];
 			spread += g * g / h;
 		}
 	}
@@ -660,17 +669,21 @@ static bool node_pure(const ml_grower *grower, uint32_t node, double spread)
 	return !(weight > 0) || spread <= DBL_EPSILON * weight;
 }
 
-/* Whether the node may be split, its purity aside. */
-static bool may_split(const ml_grower *grower, uint32_t node)
+/* Whether a node of that depth, row count and weight may be split, purity aside. */
+static bool may_split_child(const ml_grower *grower, size_t depth, size_t count, double weight)
 {
 	const ml_grow_options *options = &grower->options;
-	const grow_node *info = &grower->nodes[node];
-	size_t count = info->end - info->begin;
-	double weight = grower->totals[node * grower->stride + grower->n_outputs];
-	if (info->depth >= options->max_depth || count < options->min_samples_split ||
+	if (depth >= options->max_depth || count < options->min_samples_split ||
 	    count < 2 * options->min_samples_leaf || weight < 2 * options->min_child_weight)
 		return false;
 	return !options->max_leaves || grower->n_leaves < options->max_leaves;
+}
+
+static bool may_split(const ml_grower *grower, uint32_t node)
+{
+	const grow_node *info = &grower->nodes[node];
+	return may_split_child(grower, info->depth, info->end - info->begin,
+			       grower->totals[node * grower->stride + grower->n_outputs]);
 }
 
 static bool split_wanted(const ml_grower *grower, const candidate *best)
@@ -901,10 +914,12 @@ static void run_histograms(ml_grower *grower, size_t first, size_t count)
 		double *work = thread_work(grower);
 		for (size_t c = 0; c < pair->n_children; c++) {
 			const grow_node *child = &grower->nodes[pair->child[c]];
+			bool whole = grower->identity && pair->child[c] == 0;
 			if (pair->build[c])
 				build_group(grower, features, n_group, grower->slots[pair->slot[c]],
-					    child->begin, child->end,
-					    grower->identity && pair->child[c] == 0);
+					    child->begin, child->end, whole,
+					    whole && grower->data->pairs ? grower->data->pairs
+					    : grower->ordered);
 		}
 		for (size_t j = 0; j < n_group; j++) {
 			size_t f = features[j];
@@ -1002,42 +1017,126 @@ static void finish_pairs(ml_grower *grower, size_t first, size_t count)
 
 /* ---- partitioning a batch --------------------------------------------- */
 
-/* Stable partition of index[begin..end) in place; the rows going left. */
-static size_t partition_range(ml_grower *grower, size_t begin, size_t end,
+/*
+ * Partitions a block's rows into scratch[begin..end): the left rows from
+ * the front in order, the right rows from the back (so in reverse).  Both
+ * stores happen every row, without a branch; each lands where the final
+ * layout keeps it or where a later store overwrites it.
+ */
+static size_t partition_block(ml_grower *grower, const split_task *task,
 			      const candidate *split)
 {
 	const uint8_t *codes = grower->codes + (size_t)split->feature * grower->n_rows;
 	unsigned bin = split->bin, missing = grower->missing_code[split->feature];
 	unsigned missing_left = split->missing_left;
-	uint32_t *index = grower->index + begin, *right = grower->scratch + begin;
-	size_t n_left = 0, n_right = 0;
-	for (size_t i = 0; i < end - begin; i++) {
+	const uint32_t *index = grower->index;
+	uint32_t *out = grower->scratch;
+	size_t left = task->begin, right = task->end;
+	for (size_t i = task->begin; i < task->end; i++) {
 		uint32_t row = index[i];
 		unsigned code = codes[row];
 		unsigned goes_left = (code <= bin) | ((code == missing) & missing_left);
-		index[n_left] = row;
-		right[n_right] = row;
-		n_left += goes_left;
-		n_right += !goes_left;
+		out[left] = row;
+		out[right - 1] = row;
+		left += goes_left;
+		right -= !goes_left;
 	}
-	memcpy(index + n_left, right, n_right * sizeof *right);
-	return n_left;
+	return left - task->begin;
+}
+
+/* What a pair's children are, from its blocks' left counts; reads only. */
+typedef struct pair_layout {
+	size_t n_left;
+	bool need[2];     /* may be split (purity aside) */
+	bool gathered[2]; /* built from rows: their gradients are gathered */
+} pair_layout;
+
+static pair_layout layout_pair(const ml_grower *grower, const split_pair *pair)
+{
+	pair_layout layout = { 0 };
+	for (size_t t = pair->first_task; t < pair->first_task + pair->n_tasks; t++)
+		layout.n_left += grower->tasks[t].n_left;
+	const grow_node *parent = &grower->nodes[pair->parent];
+	size_t stride = grower->stride, n_outputs = grower->n_outputs;
+	double left_weight = grower->left_sums[pair->parent * stride + n_outputs];
+	double right_weight = grower->totals[pair->parent * stride + n_outputs] - left_weight;
+	size_t count[2] = { layout.n_left, parent->end - parent->begin - layout.n_left };
+	layout.need[0] = may_split_child(grower, parent->depth + 1, count[0], left_weight);
+	layout.need[1] = may_split_child(grower, parent->depth + 1, count[1], right_weight);
+	if (!grower->sampled) {
+		int small = count[0] <= count[1] ? 0 : 1;
+		if (parent->slot >= 0 && layout.need[1 - small])
+			layout.gathered[small] = true;
+		else
+			for (int c = 0; c < 2; c++)
+				layout.gathered[c] = layout.need[c];
+	}
+	return layout;
 }
 
 /*
- * After the blocks are partitioned: the children's rows, sums and limits,
- * which rows to gather, and where each block's rows go.  Sequential.
+ * Moves a block's rows to their places in index (left rows after the
+ * pair's earlier blocks' left rows, right rows likewise after the left
+ * child), then gathers the gradients the histograms need there and, in
+ * cart mode, sums g^2/h for the purity test.
  */
+static void place_block(ml_grower *grower, split_task *task)
+{
+	const split_pair *pair = &grower->pairs[task->pair];
+	pair_layout layout = layout_pair(grower, pair);
+	size_t left_to = grower->nodes[pair->parent].begin;
+	size_t right_to = left_to + layout.n_left;
+	for (size_t t = pair->first_task; t < (size_t)(task - grower->tasks); t++) {
+		left_to += grower->tasks[t].n_left;
+		right_to += grower->tasks[t].end - grower->tasks[t].begin - grower->tasks[t].n_left;
+	}
+	size_t n_left = task->n_left, n_right = task->end - task->begin - n_left;
+	const uint32_t *from = grower->scratch;
+	memcpy(grower->index + left_to, from + task->begin, n_left * sizeof *from);
+	for (size_t j = 0; j < n_right; j++)
+		grower->index[right_to + j] = from[task->end - 1 - j];
+	size_t begin[2] = { left_to, right_to }, end[2] = { left_to + n_left, right_to + n_right };
+	for (int c = 0; c < 2; c++) {
+		task->spread[c] = 0;
+		if (begin[c] == end[c])
+			continue;
+		if (layout.gathered[c])
+			gather_range(grower, begin[c], end[c]);
+		if (grower->options.cart && layout.need[c])
+			task->spread[c] = rows_spread(grower, begin[c], end[c]);
+	}
+}
+
+/*
+ * Partitions every node of the batch in one parallel region with one
+ * barrier: blocks of rows on their own, then each block's rows to their
+ * places.  Block boundaries depend on the rows only, never on the threads.
+ */
+static void partition_batch(ml_grower *grower, size_t n_tasks, bool parallel)
+{
+	#pragma omp parallel if (parallel)
+	{
+		#pragma omp for schedule(dynamic, 1)
+		for (size_t t = 0; t < n_tasks; t++) {
+			split_task *task = &grower->tasks[t];
+			const split_pair *pair = &grower->pairs[task->pair];
+			task->n_left = partition_block(grower, task, &grower->nodes[pair->parent].best);
+		}
+		#pragma omp for schedule(dynamic, 1)
+		for (size_t t = 0; t < n_tasks; t++)
+			place_block(grower, &grower->tasks[t]);
+	}
+}
+
+/* After partitioning: the children's rows, sums, limits and purity.  Sequential. */
 static void settle_pairs(ml_grower *grower)
 {
 	size_t stride = grower->stride, n_outputs = grower->n_outputs;
 	for (size_t p = 0; p < grower->n_batch; p++) {
 		split_pair *pair = &grower->pairs[p];
+		pair_layout layout = layout_pair(grower, pair);
 		const grow_node *parent = &grower->nodes[pair->parent];
-		size_t n_left = 0;
-		for (size_t t = pair->first_task; t < pair->first_task + pair->n_tasks; t++)
-			n_left += grower->tasks[t].n_left;
-		uint32_t middle = parent->begin + (uint32_t)n_left;
+		uint32_t middle = parent->begin + (uint32_t)layout.n_left;
 		grow_node *left = &grower->nodes[pair->child[0]];
 		grow_node *right = &grower->nodes[pair->child[1]];
 		*left = (grow_node){ parent->begin, middle, parent->depth + 1, -1, no_split };
@@ -1054,88 +1153,26 @@ static void settle_pairs(ml_grower *grower)
 		}
 		for (int c = 0; c < 2; c++) {
 			record_node(grower, pair->child[c]);
-			pair->need[c] = may_split(grower, pair->child[c]);
-			pair->gathered[c] = false;
-		}
-		if (!grower->sampled) {
-			int small = left->end - left->begin <= right->end - right->begin ? 0 : 1;
-			if (parent->slot >= 0 && pair->need[1 - small])
-				pair->gathered[small] = true;
-			else
-				for (int c = 0; c < 2; c++)
-					pair->gathered[c] = pair->need[c];
-		}
-		size_t left_to = parent->begin, right_to = middle;
-		for (size_t t = pair->first_task; t < pair->first_task + pair->n_tasks; t++) {
-			split_task *task = &grower->tasks[t];
-			task->left_to = left_to;
-			task->right_to = right_to;
-			left_to += task->n_left;
-			right_to += task->end - task->begin - task->n_left;
-		}
-	}
-}
-
-/* Gathers (and in cart mode sums g^2/h over) a task's rows of each child. */
-static void finish_task(ml_grower *grower, split_task *task)
-{
-	const split_pair *pair = &grower->pairs[task->pair];
-	for (int c = 0; c < 2; c++) {
-		const grow_node *child = &grower->nodes[pair->child[c]];
-		size_t begin = task->begin > child->begin ? task->begin : child->begin;
-		size_t end = task->end < child->end ? task->end : child->end;
-		task->spread[c] = 0;
-		if (begin >= end)
-			continue;
-		if (pair->gathered[c])
-			gather_range(grower, begin, end);
-		if (grower->options.cart && pair->need[c])
-			task->spread[c] = rows_spread(grower, begin, end);
-	}
-}
-
-/*
- * Partitions every node of the batch: fixed blocks of rows each on their
- * own, then each block's left and right rows to their places, then the
- * gathering of the gradients the histograms need.  One parallel region
- * for the whole batch; the result does not depend on the thread count.
- */
-static void partition_batch(ml_grower *grower, size_t n_tasks, bool parallel)
-{
-	#pragma omp parallel if (parallel)
-	{
-		#pragma omp for schedule(dynamic, 1)
-		for (size_t t = 0; t < n_tasks; t++) {
-			split_task *task = &grower->tasks[t];
-			const split_pair *pair = &grower->pairs[task->pair];
-			task->n_left = partition_range(grower, task->begin, task->end,
-						       &grower->nodes[pair->parent].best);
-		}
-		#pragma omp single
-		settle_pairs(grower);
-		#pragma omp for schedule(dynamic, 1)
-		for (size_t t = 0; t < n_tasks; t++) {
-			const split_task *task = &grower->tasks[t];
-			if (grower->pairs[task->pair].n_tasks == 1)
-				continue; /* partitioned in place already */
-			size_t n_right = task->end - task->begin - task->n_left;
-			memcpy(grower->scratch + task->left_to, grower->index + task->begin,
-			       task->n_left * sizeof *grower->index);
-			memcpy(grower->scratch + task->right_to, grower->index + task->begin +
-			       task->n_left, n_right * sizeof *grower->index);
-		}
-		#pragma omp for schedule(dynamic, 1)
-		for (size_t t = 0; t < n_tasks; t++) {
-			split_task *task = &grower->tasks[t];
-			if (grower->pairs[task->pair].n_tasks > 1)
-				memcpy(grower->index + task->begin, grower->scratch + task->begin,
-				       (task->end - task->begin) * sizeof *grower->index);
-			finish_task(grower, task);
+			pair->need[c] = layout.need[c];
+			pair->gathered[c] = layout.gathered[c];
+			if (!grower->options.cart || !pair->need[c])
+				continue;
+			double spread = 0;
+			for (size_t t = pair->first_task; t < pair->first_task + pair->n_tasks; t++)
+				spread += grower->tasks[t].spread[c];
+			pair->need[c] = !node_pure(grower, pair->child[c], spread);
 		}
 	}
 }
 
 /* ---- splitting a batch ------------------------------------------------ */
+
+/* Rows per block of a node: fixed, and few enough blocks per node. */
+static size_t block_rows(size_t n_rows)
+{
+	size_t per_block = (n_rows + MAX_NODE_BLOCKS - 1) / MAX_NODE_BLOCKS;
+	return per_block > ROW_BLOCK ? per_block : ROW_BLOCK;
+}
 
 static int reserve_batch(ml_grower *grower, size_t n_pairs, size_t n_tasks, ml_error *err)
 {
@@ -1182,8 +1219,8 @@ static int split_batch(ml_grower *grower, ml_error *err)
 {
 	size_t n_tasks = 0, rows = 0;
 	for (size_t p = 0; p < grower->n_batch; p++) {
-		size_t n = node_rows(grower, grower->batch[p]);
-		n_tasks += (n + ROW_BLOCK - 1) / ROW_BLOCK;
+		size_t n = node_rows(grower, grower->batch[p]), block = block_rows(n);
+		n_tasks += (n + block - 1) / block;
 		rows += n;
 	}
 	if (reserve_nodes(grower, grower->n_nodes + 2 * grower->n_batch, err) < 0 ||
@@ -1194,24 +1231,16 @@ static int split_batch(ml_grower *grower, ml_error *err)
 		split_pair *pair = &grower->pairs[p];
 		open_pair(grower, pair, grower->batch[p]);
 		const grow_node *parent = &grower->nodes[pair->parent];
+		size_t block = block_rows(parent->end - parent->begin);
 		pair->first_task = n_tasks;
-		for (size_t begin = parent->begin; begin < parent->end; begin += ROW_BLOCK) {
-			size_t end = begin + ROW_BLOCK < parent->end ? begin + ROW_BLOCK : parent->end;
+		for (size_t begin = parent->begin; begin < parent->end; begin += block) {
+			size_t end = begin + block < parent->end ? begin + block : parent->end;
 			grower->tasks[n_tasks++] = (split_task){ .pair = p, .begin = begin, .end = end };
 		}
 		pair->n_tasks = n_tasks - pair->first_task;
 	}
 	partition_batch(grower, n_tasks, grower->options.parallel && rows >= 2 * ROW_BLOCK);
-	for (size_t p = 0; grower->options.cart && p < grower->n_batch; p++) {
-		split_pair *pair = &grower->pairs[p];
-		for (int c = 0; c < 2; c++) {
-			double spread = 0;
-			for (size_t t = pair->first_task; t < pair->first_task + pair->n_tasks; t++)
-				spread += grower->tasks[t].spread[c];
-			if (pair->need[c] && node_pure(grower, pair->child[c], spread))
-				pair->need[c] = false;
-		}
-	}
+	settle_pairs(grower);
 	if (grower->sampled) {
 		for (size_t p = 0; p < grower->n_batch; p++)
 			for (int c = 0; c < 2; c++)
@@ -1250,6 +1279,10 @@ static int set_rows_and_features(ml_grower *grower, const ml_grow_data *data, ml
 		grower->index[i] = row;
 	}
 	grower->identity = n == grower->n_rows;
+	if (data->pairs && grower->stride != 2) {
+		ml_error_set(err, "(g, h) pairs are for one output without row counts");
+		return -1;
+	}
 	grower->n_allowed = data->features ? data->n_features : grower->n_features;
 	if (grower->n_allowed == 0) {
 		ml_error_set(err, "a tree needs at least one feature to grow on");
@@ -1296,12 +1329,17 @@ static int start_root(ml_grower *grower, size_t n, ml_error *err)
 	grower->n_leaves = 1;
 	grower->n_pending = 0;
 	grower->nodes[0] = (grow_node){ 0, (uint32_t)n, 0, -1, no_split };
-	gather(grower, 0, n);
+	/* Every row's (g, h) pairs in row order need no gathering. */
+	const double *ordered = grower->data->pairs;
+	if (!grower->identity || !ordered) {
+		gather(grower, 0, n);
+		ordered = grower->ordered;
+	}
 	double *totals = grower->totals;
 	memset(totals, 0, stride * sizeof *totals);
 	for (size_t i = 0; i < n; i++)
 		for (size_t k = 0; k < stride; k++)
-			totals[k] += grower->ordered[i * stride + k];
+			totals[k] += ordered[i * stride + k];
 	if (grower->counted)
 		totals[grower->n_outputs + 1] = (double)n;
 	record_node(grower, 0);
@@ -1400,21 +1438,56 @@ fail:
 
 /* ---- applying the tree just grown ------------------------------------- */
 
-void ml_grower_add_leaves(const ml_grower *grower, const ml_tree *tree, double *scores,
-			  size_t stride)
+/* The tree's leaves left to right: the order of their rows in index. */
+static size_t leaves_in_order(const ml_tree *tree, uint32_t *leaves)
 {
-	size_t n_outputs = tree->n_outputs;
-	#pragma omp parallel for schedule(dynamic, 16) if (grower->options.parallel)
-	for (size_t node = 0; node < tree->n_nodes; node++) {
-		if (!ml_tree_is_leaf(tree, node))
-			continue;
-		const grow_node *info = &grower->nodes[node];
-		const double *values = tree->values + node * n_outputs;
-		for (size_t i = info->begin; i < info->end; i++) {
-			double *out = scores + (size_t)grower->index[i] * stride;
-			for (size_t k = 0; k < n_outputs; k++)
-				out[k] += values[k];
+	uint32_t stack[ML_TREE_MAX_DEPTH + 1];
+	size_t top = 0, n_leaves = 0;
+	stack[top++] = 0;
+	while (top > 0) {
+		uint32_t node = stack[--top];
+		if (ml_tree_is_leaf(tree, node)) {
+			leaves[n_leaves++] = node;
+		} else {
+			stack[top++] = tree->nodes[node].right;
+			stack[top++] = tree->nodes[node].left;
 		}
+	}
+	return n_leaves;
+}
+
+void ml_grower_add_leaves(ml_grower *grower, const ml_tree *tree, double *scores,
+			  size_t stride, ml_grow_visit visit, void *context)
+{
+	size_t n_outputs = tree->n_outputs, n_grown = grower->nodes[0].end;
+	uint32_t *leaves = grower->batch; /* free after growing, node_capacity long */
+	size_t n_leaves = leaves_in_order(tree, leaves);
+	size_t n_blocks = (n_grown + ROW_BLOCK - 1) / ROW_BLOCK;
+	#pragma omp parallel for schedule(dynamic, 1) if (grower->options.parallel && n_blocks > 1)
+	for (size_t block = 0; block < n_blocks; block++) {
+		size_t first = block * ROW_BLOCK;
+		size_t last = first + ROW_BLOCK < n_grown ? first + ROW_BLOCK : n_grown;
+		size_t low = 0, high = n_leaves; /* the first leaf ending after first */
+		while (low < high) {
+			size_t middle = (low + high) / 2;
+			if (grower->nodes[leaves[middle]].end <= first)
+				low = middle + 1;
+			else
+				high = middle;
+		}
+		for (size_t l = low; l < n_leaves && grower->nodes[leaves[l]].begin < last; l++) {
+			const grow_node *info = &grower->nodes[leaves[l]];
+			const double *values = tree->values + leaves[l] * n_outputs;
+			size_t begin = info->begin > first ? info->begin : first;
+			size_t end = info->end < last ? info->end : last;
+			for (size_t i = begin; i < end; i++) {
+				double *out = scores + (size_t)grower->index[i] * stride;
+				for (size_t k = 0; k < n_outputs; k++)
+					out[k] += values[k];
+			}
+		}
+		if (visit)
+			visit(context, grower->index + first, last - first);
 	}
 }
 

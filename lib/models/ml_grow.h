@@ -81,6 +81,9 @@ int ml_grow_options_check(const ml_grow_options *options, ml_error *err);
 typedef struct ml_grow_data {
 	const double *gradients; /* n_rows x n_outputs, indexed by row */
 	const double *hessians;  /* n_rows, > 0 for rows grown on */
+	const double *pairs;     /* or NULL; else n_rows x 2, (g, h) of each row, in place of
+				    gradients and hessians (one output, min_samples_leaf 1):
+				    growing on every row, the root then needs no gathering */
 	const uint32_t *rows;    /* the rows to grow on, increasing; NULL: every row */
 	size_t n_rows;           /* how many rows (when rows is not NULL) */
 	const size_t *features;  /* the features allowed, increasing; NULL: all */
@@ -102,13 +105,18 @@ void ml_grower_free(ml_grower *grower);
 /* Grows one tree; its leaves hold n_outputs values. */
 ml_tree *ml_grower_grow(ml_grower *grower, const ml_grow_data *data, ml_error *err);
 
+/* Called on a block of rows; blocks are disjoint and may run in parallel. */
+typedef void (*ml_grow_visit)(void *context, const uint32_t *rows, size_t n_rows);
+
 /*
  * After ml_grower_grow, with the tree it returned (whose leaf values the
  * caller may have scaled since): adds each grown-on row's leaf values into
- * scores[row * stride + k].
+ * scores[row * stride + k], block by block of rows, then calls visit (when
+ * not NULL) on the block's rows, whose scores are final: a boosting loop
+ * computes the next gradients there, in the same pass over the rows.
  */
-void ml_grower_add_leaves(const ml_grower *grower, const ml_tree *tree, double *scores,
-			  size_t stride);
+void ml_grower_add_leaves(ml_grower *grower, const ml_tree *tree, double *scores,
+			  size_t stride, ml_grow_visit visit, void *context);
 /*
  * The same for other rows, walking the tree on bin codes (feature-major,
  * n_code_rows rows, coded with the grower's bins): rows[0..n_rows), or
