@@ -20,6 +20,7 @@ struct ml_bins {
 	size_t n_features;
 	size_t *offset; /* feature f's edges are edges[offset[f] .. offset[f + 1]) */
 	double *edges;
+	double *values; /* feature f's bin values: values[offset[f] + f ..], one per bin */
 };
 
 void ml_bins_options_init(ml_bins_options *options)
@@ -50,6 +51,7 @@ void ml_bins_free(ml_bins *bins)
 		return;
 	free(bins->offset);
 	free(bins->edges);
+	free(bins->values);
 	free(bins);
 }
 
@@ -82,6 +84,11 @@ static uint8_t value_code(const double *edges, size_t n_edges, double x)
 		}
 	}
 	return (uint8_t)low;
+}
+
+const double *ml_bins_values(const ml_bins *bins, size_t feature)
+{
+	return bins->values + bins->offset[feature] + feature;
 }
 
 uint8_t ml_bins_code(const ml_bins *bins, size_t feature, double value)
@@ -210,20 +217,24 @@ static double midpoint(double low, double high)
 /*
  * The edges of one feature from its sorted non-missing sample values:
  * midpoints between distinct values when there are at most max_bins of
- * them, else numpy's "midpoint" percentiles at 100 i / max_bins, equal
- * edges merged.  An edge at +inf would leave an empty bin: dropped.
+ * them (bin_values then gets each bin's value), else numpy's "midpoint"
+ * percentiles at 100 i / max_bins, equal edges merged (bin values NaN).
+ * An edge at +inf would leave an empty bin: dropped.
  */
 static size_t sorted_edges(const double *values, size_t n_values, size_t max_bins,
-			   double *edges)
+			   double *edges, double *bin_values)
 {
 	size_t n_distinct = n_values ? 1 : 0;
 	for (size_t i = 1; i < n_values && n_distinct <= max_bins; i++)
 		n_distinct += values[i] != values[i - 1];
 	size_t n_edges = 0;
 	if (n_distinct <= max_bins) {
+		bin_values[0] = n_values ? values[0] : NAN;
 		for (size_t i = 1; i < n_values; i++)
-			if (values[i] != values[i - 1])
+			if (values[i] != values[i - 1]) {
 				edges[n_edges++] = midpoint(values[i - 1], values[i]);
+				bin_values[n_edges] = values[i];
+			}
 	} else {
 		for (size_t i = 1; i < max_bins; i++) {
 			size_t scaled = i * (n_values - 1);
@@ -236,6 +247,9 @@ static size_t sorted_edges(const double *values, size_t n_values, size_t max_bin
 	}
 	while (n_edges > 0 && edges[n_edges - 1] == INFINITY)
 		n_edges--;
+	if (n_distinct > max_bins)
+		for (size_t b = 0; b <= n_edges; b++)
+			bin_values[b] = NAN;
 	return n_edges;
 }
 
@@ -280,7 +294,7 @@ static void transpose_sample(const double *rows, size_t row_stride, const size_t
 /* Finds the edges of features [first, first + count) from their sample columns. */
 static void chunk_edges(const double *columns, size_t n_sample, size_t count, size_t max_bins,
 			sample_buffers *buffers, size_t n_threads, double *table,
-			size_t *n_edges)
+			double *value_table, size_t *n_edges)
 {
 	#pragma omp parallel for schedule(dynamic) num_threads(n_threads) if (count > 1)
 	for (size_t i = 0; i < count; i++) {
@@ -294,7 +308,7 @@ static void chunk_edges(const double *columns, size_t n_sample, size_t count, si
 		for (size_t v = 0; v < n_values; v++)
 			own->values[v] = key_value(sorted[v]);
 		n_edges[i] = sorted_edges(own->values, n_values, max_bins,
-					  table + i * (max_bins - 1));
+					  table + i * (max_bins - 1), value_table + i * max_bins);
 	}
 }
 
@@ -328,7 +342,7 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 	size_t max_edges = options->max_bins - 1;
 	ml_bins *bins = calloc(1, sizeof *bins);
 	size_t *sample = NULL, *n_edges = NULL;
-	double *table = NULL, *columns = NULL;
+	double *table = NULL, *value_table = NULL, *columns = NULL;
 	sample_buffers *buffers = NULL;
 	if (!bins || !ml_size_mul(chunk, max_edges, &table_size)) {
 		if (bins)
@@ -342,12 +356,14 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 	bins->offset = ml_calloc_array(n_features + 1, sizeof *bins->offset, err);
 	n_edges = ml_alloc_array(chunk ? chunk : 1, sizeof *n_edges, err);
 	table = ml_alloc_array(table_size ? table_size : 1, sizeof *table, err);
+	value_table = ml_alloc_array(chunk ? chunk : 1, options->max_bins * sizeof *value_table,
+				     err);
 	buffers = ml_calloc_array(n_threads, sizeof *buffers, err);
 	columns = ml_alloc_array(chunk ? chunk : 1, (n_sample ? n_sample : 1) * sizeof *columns,
 				 err);
 	if (n_sample < n_rows)
 		sample = ml_alloc_array(n_sample, sizeof *sample, err);
-	if (!bins->offset || !n_edges || !table || !buffers || !columns ||
+	if (!bins->offset || !n_edges || !table || !value_table || !buffers || !columns ||
 	    (n_sample < n_rows && !sample))
 		goto fail;
 	for (size_t t = 0; t < n_threads; t++) {
@@ -365,7 +381,7 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 		size_t count = n_features - first < chunk ? n_features - first : chunk;
 		transpose_sample(rows, row_stride, sample, n_sample, first, count, columns);
 		chunk_edges(columns, n_sample, count, options->max_bins, buffers, n_threads, table,
-			    n_edges);
+			    value_table, n_edges);
 		size_t grown = total;
 		for (size_t i = 0; i < count; i++)
 			grown += n_edges[i];
@@ -374,13 +390,21 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 		if (!edges)
 			goto fail;
 		bins->edges = edges;
+		double *values = ml_realloc_array(bins->values, grown + first + count,
+						  sizeof *values, err);
+		if (!values)
+			goto fail;
+		bins->values = values;
 		for (size_t i = 0; i < count; i++) {
 			memcpy(edges + total, table + i * max_edges, n_edges[i] * sizeof *edges);
+			memcpy(values + total + first + i, value_table + i * options->max_bins,
+			       (n_edges[i] + 1) * sizeof *values);
 			total += n_edges[i];
 			bins->offset[first + i + 1] = total;
 		}
 	}
-	if (!bins->edges && !(bins->edges = malloc(sizeof *bins->edges))) {
+	if ((!bins->edges && !(bins->edges = malloc(sizeof *bins->edges))) ||
+	    (!bins->values && !(bins->values = malloc(sizeof *bins->values)))) {
 		ml_error_nomem(err);
 		goto fail;
 	}
@@ -389,6 +413,7 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 	free(sample);
 	free(n_edges);
 	free(table);
+	free(value_table);
 	return bins;
 fail:
 	free_buffers(buffers, n_threads);
@@ -396,6 +421,7 @@ fail:
 	free(sample);
 	free(n_edges);
 	free(table);
+	free(value_table);
 	ml_bins_free(bins);
 	return NULL;
 }

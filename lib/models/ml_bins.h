@@ -51,6 +51,13 @@ size_t ml_bins_n_features(const ml_bins *bins);
 size_t ml_bins_count(const ml_bins *bins, size_t feature);
 /* The feature's ml_bins_count - 1 edges, strictly increasing. */
 const double *ml_bins_edges(const ml_bins *bins, size_t feature);
+/*
+ * The feature's ml_bins_count bin values: when it had at most max_bins
+ * distinct values in the sample, each bin's value (a threshold can then
+ * fall midway between two values, as scikit-learn's trees put it); NaN
+ * for a feature binned by quantiles.
+ */
+const double *ml_bins_values(const ml_bins *bins, size_t feature);
 /* The code of one value of feature. */
 uint8_t ml_bins_code(const ml_bins *bins, size_t feature, double value);
 

@@ -102,10 +102,11 @@ typedef struct candidate {
 	double gain;          /* -INFINITY: no split */
 	uint32_t feature;
 	uint16_t bin;         /* values in bins <= bin go left */
+	uint16_t next;        /* the node's first non-empty value bin after bin */
 	uint8_t missing_left;
 } candidate;
 
-static const candidate no_split = { -INFINITY, 0, 0, 0 };
+static const candidate no_split = { -INFINITY, 0, 0, 0, 0 };
 
 typedef struct grow_node {
 	uint32_t begin, end; /* the node's rows: index[begin..end) */
@@ -518,10 +519,15 @@ static void find_feature(const ml_grower *grower, size_t f, const double *hist,
 	if (last == n_value_bins)
 		return; /* only missing values */
 	memset(left, 0, stride * sizeof *left);
+	bool next_unknown = false; /* the best candidate waits for its next bin */
 	for (size_t b = 0; b < last; b++) {
 		const double *bin = hist + b * stride;
 		if (is_empty(grower, bin, tolerance))
 			continue; /* the same partition as the boundary before */
+		if (next_unknown) {
+			best->next = (uint16_t)b;
+			next_unknown = false;
+		}
 		for (size_t k = 0; k < stride; k++)
 			left[k] += bin[k];
 		for (int side = 0; side < 1 + has_missing; side++) {
@@ -543,9 +549,12 @@ static void find_feature(const ml_grower *grower, size_t f, const double *hist,
 				best->missing_left = has_missing
 					? (uint8_t)side : trial[n_outputs] >= right[n_outputs];
 				memcpy(best_left, trial, stride * sizeof *trial);
+				next_unknown = true;
 			}
 		}
 	}
+	if (next_unknown)
+		best->next = (uint16_t)last;
 	if (!has_missing)
 		return;
 	/* Every value left, missing values right: threshold +inf. */
@@ -559,6 +568,7 @@ static void find_feature(const ml_grower *grower, size_t f, const double *hist,
 			best->gain = gain;
 			best->feature = (uint32_t)f;
 			best->bin = (uint16_t)(n_value_bins - 1);
+			best->next = (uint16_t)n_value_bins;
 			best->missing_left = 0;
 			memcpy(best_left, left, stride * sizeof *left);
 		}
@@ -1193,6 +1203,31 @@ static int reserve_batch(ml_grower *grower, size_t n_pairs, size_t n_tasks, ml_e
 	return 0;
 }
 
+/*
+ * The threshold of a split: the edge above its bin, or +inf for "every
+ * value left".  In cart mode, scikit-learn's: midway between the node's
+ * values on either side when the bins know them, kept between the edges
+ * that give the same training partition.
+ */
+static double split_threshold(const ml_grower *grower, const candidate *split,
+			      size_t n_value_bins)
+{
+	if (split->bin + 1u >= n_value_bins)
+		return INFINITY;
+	const double *edges = ml_bins_edges(grower->bins, split->feature);
+	double low = edges[split->bin], high = edges[split->next - 1];
+	if (!grower->options.cart || high == low)
+		return low;
+	const double *values = ml_bins_values(grower->bins, split->feature);
+	double below = values[split->bin], above = values[split->next];
+	if (isnan(below) || isnan(above))
+		return low; /* binned by quantiles: the values are not known */
+	double middle = 0.5 * below + 0.5 * above;
+	if (!(middle >= below && middle < above))
+		middle = below; /* an infinite neighbour, or neighbours one ulp apart */
+	return middle < low ? low : middle > high ? high : middle;
+}
+
 /* Records node's split in the tree and gives it two children. */
 static void open_pair(ml_grower *grower, split_pair *pair, uint32_t node)
 {
@@ -1204,8 +1239,7 @@ static void open_pair(ml_grower *grower, split_pair *pair, uint32_t node)
 	ml_tree_node *tree_node = &grower->tree->nodes[node];
 	size_t n_value_bins = grower->missing_code[split->feature];
 	tree_node->feature = split->feature;
-	tree_node->threshold = split->bin + 1u < n_value_bins
-		? ml_bins_edges(grower->bins, split->feature)[split->bin] : INFINITY;
+	tree_node->threshold = split_threshold(grower, split, n_value_bins);
 	tree_node->left = left;
 	tree_node->right = left + 1;
 	tree_node->missing_left = split->missing_left;
