@@ -306,9 +306,16 @@ static void gather_range(ml_grower *grower, size_t begin, size_t end)
 	const uint32_t *index = grower->index;
 	double *ordered = grower->ordered;
 	const double *pairs = grower->data->pairs;
-	if (pairs) {
+	if (pairs && stride == 2) {
 		for (size_t i = begin; i < end; i++)
 			memcpy(ordered + 2 * i, pairs + 2 * (size_t)index[i], 2 * sizeof *pairs);
+		return;
+	}
+	if (pairs) {
+		for (size_t i = begin; i < end; i++) {
+			memcpy(ordered + 3 * i, pairs + 2 * (size_t)index[i], 2 * sizeof *pairs);
+			ordered[3 * i + 2] = 1;
+		}
 		return;
 	}
 	if (stride == 2) {
@@ -928,8 +935,8 @@ static void run_histograms(ml_grower *grower, size_t first, size_t count)
 			if (pair->build[c])
 				build_group(grower, features, n_group, grower->slots[pair->slot[c]],
 					    child->begin, child->end, whole,
-					    whole && grower->data->pairs ? grower->data->pairs
-					    : grower->ordered);
+					    whole && grower->data->pairs && grower->stride == 2
+					    ? grower->data->pairs : grower->ordered);
 		}
 		for (size_t j = 0; j < n_group; j++) {
 			size_t f = features[j];
@@ -1313,8 +1320,8 @@ static int set_rows_and_features(ml_grower *grower, const ml_grow_data *data, ml
 		grower->index[i] = row;
 	}
 	grower->identity = n == grower->n_rows;
-	if (data->pairs && grower->stride != 2) {
-		ml_error_set(err, "(g, h) pairs are for one output without row counts");
+	if (data->pairs && grower->n_outputs != 1) {
+		ml_error_set(err, "(g, h) pairs are for trees of one output");
 		return -1;
 	}
 	grower->n_allowed = data->features ? data->n_features : grower->n_features;
@@ -1365,7 +1372,7 @@ static int start_root(ml_grower *grower, size_t n, ml_error *err)
 	grower->nodes[0] = (grow_node){ 0, (uint32_t)n, 0, -1, no_split };
 	/* Every row's (g, h) pairs in row order need no gathering. */
 	const double *ordered = grower->data->pairs;
-	if (!grower->identity || !ordered) {
+	if (!grower->identity || !ordered || stride != 2) {
 		gather(grower, 0, n);
 		ordered = grower->ordered;
 	}

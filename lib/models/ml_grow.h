@@ -82,8 +82,8 @@ typedef struct ml_grow_data {
 	const double *gradients; /* n_rows x n_outputs, indexed by row */
 	const double *hessians;  /* n_rows, > 0 for rows grown on */
 	const double *pairs;     /* or NULL; else n_rows x 2, (g, h) of each row, in place of
-				    gradients and hessians (one output, min_samples_leaf 1):
-				    growing on every row, the root then needs no gathering */
+				    gradients and hessians (one output): growing on every
+				    row with min_samples_leaf 1, the root needs no gathering */
 	const uint32_t *rows;    /* the rows to grow on, increasing; NULL: every row */
 	size_t n_rows;           /* how many rows (when rows is not NULL) */
 	const size_t *features;  /* the features allowed, increasing; NULL: all */
