@@ -259,9 +259,11 @@ static void sample_rows(size_t n_rows, size_t sample_size, uint64_t seed, size_t
 	ml_random random;
 	ml_random_init(&random, seed);
 	size_t chosen = 0;
-	for (size_t r = 0; r < n_rows && chosen < sample_size; r++)
-		if ((double)(n_rows - r) * ml_random_uniform(&random) < (double)(sample_size - chosen))
+	for (size_t r = 0; r < n_rows && chosen < sample_size; r++) {
+		double wanted = (double)(sample_size - chosen);
+		if ((double)(n_rows - r) * ml_random_uniform(&random) < wanted)
 			sample[chosen++] = r;
+	}
 }
 
 /* One thread's buffers for a feature's sample: keys, radix work, sorted values. */

@@ -142,7 +142,8 @@ static void base_score(const boost_run *run, double *base)
 		double mean_log = 0;
 		for (size_t k = 0; k < n_scores; k++) {
 			double p = base[k] / weight;
-			p = p < DBL_EPSILON ? DBL_EPSILON : p > 1 - DBL_EPSILON ? 1 - DBL_EPSILON : p;
+			p = p < DBL_EPSILON ? DBL_EPSILON
+				: p > 1 - DBL_EPSILON ? 1 - DBL_EPSILON : p;
 			base[k] = log(p);
 			mean_log += base[k];
 		}

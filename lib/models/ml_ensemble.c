@@ -64,8 +64,8 @@ int ml_ensemble_data_check(const ml_ensemble_data *data, size_t n_classes, ml_er
 		}
 		double weight = data->weights ? data->weights[r] : 1;
 		if (!isfinite(weight) || weight < 0) {
-			ml_error_set(err, "row %zu: the weight %g is not a finite number >= 0", r + 1,
-				     weight);
+			ml_error_set(err, "row %zu: the weight %g is not a finite number >= 0",
+				     r + 1, weight);
 			return -1;
 		}
 		total_weight += weight;

@@ -412,7 +412,8 @@ static int out_of_bag_score(const forest_run *run, double *score, ml_error *err)
 {
 	const forest_setup *setup = run->setup;
 	const ml_ensemble_data *data = setup->data;
-	size_t n_rows = data->n_rows, n_outputs = setup->n_outputs, n_trees = setup->options->n_trees;
+	size_t n_rows = data->n_rows, n_outputs = setup->n_outputs;
+	size_t n_trees = setup->options->n_trees;
 	double *sums = ml_calloc_array(n_rows, n_outputs * sizeof(double), err);
 	uint32_t *votes = ml_calloc_array(n_rows, sizeof *votes, err);
 	if (!sums || !votes) {
@@ -422,10 +423,12 @@ static int out_of_bag_score(const forest_run *run, double *score, ml_error *err)
 	}
 	#pragma omp parallel for schedule(static)
 	for (size_t r = 0; r < n_rows; r++) {
-		ml_tree_rows row = { data->features + r * data->stride, 1, data->stride, NULL, false };
+		ml_tree_rows row = { data->features + r * data->stride, 1, data->stride, NULL,
+				     false };
+		double *sum = sums + r * n_outputs;
 		for (size_t t = 0; t < n_trees; t++)
 			if (run->out_of_bag[t * run->words + r / 64] >> (r % 64) & 1) {
-				ml_tree_predict_add(run->trees[t], &row, sums + r * n_outputs, n_outputs);
+				ml_tree_predict_add(run->trees[t], &row, sum, n_outputs);
 				votes[r]++;
 			}
 	}

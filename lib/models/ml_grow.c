@@ -546,9 +546,11 @@ static void find_feature(const ml_grower *grower, size_t f, const double *hist,
 			}
 			for (size_t k = 0; k < stride; k++)
 				right[k] = totals[k] - trial[k];
-			if (!side_ok(grower, trial, tolerance) || !side_ok(grower, right, tolerance))
+			if (!side_ok(grower, trial, tolerance) ||
+			    !side_ok(grower, right, tolerance))
 				continue;
-			double gain = node_score(grower, trial) + node_score(grower, right) - parent;
+			double gain = node_score(grower, trial) + node_score(grower, right) -
+				parent;
 			if (gain > best->gain) {
 				best->gain = gain;
 				best->feature = (uint32_t)f;
@@ -902,6 +904,16 @@ static long plan_pairs(ml_grower *grower, size_t first)
 	return (long)count;
 }
 
+/* Child c's best split on feature f, into candidate slot at. */
+static void find_child(ml_grower *grower, const split_pair *pair, size_t c, size_t f,
+		       size_t at, double *work)
+{
+	size_t stride = grower->stride;
+	const double *hist = grower->slots[pair->slot[c]] + grower->offset[f];
+	find_feature(grower, f, hist, grower->totals + pair->child[c] * stride, work,
+		     &grower->candidates[at], grower->candidate_left + at * stride);
+}
+
 /*
  * The histogram work of pairs[first..first + count): builds, subtractions
  * and each needed child's best split per feature, as (pair, feature group)
@@ -911,10 +923,11 @@ static long plan_pairs(ml_grower *grower, size_t first)
 static void run_histograms(ml_grower *grower, size_t first, size_t count)
 {
 	size_t rows = 0;
-	for (size_t p = first; p < first + count; p++)
-		for (size_t c = 0; c < grower->pairs[p].n_children; c++)
-			rows += grower->pairs[p].build[c] ? node_rows(grower, grower->pairs[p].child[c])
-				: 0;
+	for (size_t p = first; p < first + count; p++) {
+		const split_pair *pair = &grower->pairs[p];
+		for (size_t c = 0; c < pair->n_children; c++)
+			rows += pair->build[c] ? node_rows(grower, pair->child[c]) : 0;
+	}
 	bool parallel = grower->options.parallel &&
 		(rows + 256 * count) * grower->n_allowed >= PARALLEL_MIN_WORK;
 	size_t group = group_size(grower, parallel);
@@ -947,12 +960,9 @@ static void run_histograms(ml_grower *grower, size_t first, size_t count)
 						 grower->slots[pair->slot[1 - pair->subtract]] +
 						 grower->offset[f]);
 			for (size_t c = 0; c < pair->n_children; c++) {
-				if (!pair->need[c])
-					continue;
 				size_t at = (2 * local + c) * n_features + f;
-				find_feature(grower, f, grower->slots[pair->slot[c]] + grower->offset[f],
-					     grower->totals + pair->child[c] * stride, work,
-					     &grower->candidates[at], grower->candidate_left + at * stride);
+				if (pair->need[c])
+					find_child(grower, pair, c, f, at, work);
 			}
 		}
 	}
@@ -1137,7 +1147,8 @@ static void partition_batch(ml_grower *grower, size_t n_tasks, bool parallel)
 		for (size_t t = 0; t < n_tasks; t++) {
 			split_task *task = &grower->tasks[t];
 			const split_pair *pair = &grower->pairs[task->pair];
-			task->n_left = partition_block(grower, task, &grower->nodes[pair->parent].best);
+			const candidate *split = &grower->nodes[pair->parent].best;
+			task->n_left = partition_block(grower, task, split);
 		}
 		#pragma omp for schedule(dynamic, 1)
 		for (size_t t = 0; t < n_tasks; t++)
@@ -1161,7 +1172,8 @@ static void settle_pairs(ml_grower *grower)
 		double *left_totals = grower->totals + pair->child[0] * stride;
 		double *right_totals = grower->totals + pair->child[1] * stride;
 		const double *parent_totals = grower->totals + pair->parent * stride;
-		memcpy(left_totals, grower->left_sums + pair->parent * stride, stride * sizeof(double));
+		memcpy(left_totals, grower->left_sums + pair->parent * stride,
+		       stride * sizeof(double));
 		for (size_t k = 0; k < stride; k++)
 			right_totals[k] = parent_totals[k] - left_totals[k];
 		if (grower->counted) {
@@ -1276,7 +1288,8 @@ static int split_batch(ml_grower *grower, ml_error *err)
 		pair->first_task = n_tasks;
 		for (size_t begin = parent->begin; begin < parent->end; begin += block) {
 			size_t end = begin + block < parent->end ? begin + block : parent->end;
-			grower->tasks[n_tasks++] = (split_task){ .pair = p, .begin = begin, .end = end };
+			grower->tasks[n_tasks++] = (split_task){ .pair = p, .begin = begin,
+								 .end = end };
 		}
 		pair->n_tasks = n_tasks - pair->first_task;
 	}
@@ -1332,8 +1345,8 @@ static int set_rows_and_features(ml_grower *grower, const ml_grow_data *data, ml
 	for (size_t i = 0; i < grower->n_allowed; i++) {
 		size_t f = data->features ? data->features[i] : i;
 		if (f >= grower->n_features || (i > 0 && f <= grower->allowed[i - 1])) {
-			ml_error_set(err, "the features to grow on must be increasing and below %zu",
-				     grower->n_features);
+			ml_error_set(err, "the features to grow on must be increasing"
+				     " and below %zu", grower->n_features);
 			return -1;
 		}
 		grower->allowed[i] = f;

@@ -231,8 +231,8 @@ int ml_tree_check(const ml_tree *tree, size_t n_features, ml_error *err)
 					ml_error_set(err, "node %zu: child of two nodes", child[c]);
 					status = -1;
 				} else if (depth[i] + 1 > ML_TREE_MAX_DEPTH) {
-					ml_error_set(err, "node %zu: deeper than %d levels", child[c],
-						     ML_TREE_MAX_DEPTH);
+					ml_error_set(err, "node %zu: deeper than %d levels",
+						     child[c], ML_TREE_MAX_DEPTH);
 					status = -1;
 				}
 				depth[child[c]] = (uint8_t)(depth[i] + 1);
@@ -352,7 +352,8 @@ static pending heap_pop(pending_heap *heap)
 		size_t child = 2 * i + 1;
 		if (child >= heap->count)
 			break;
-		if (child + 1 < heap->count && heap->items[child + 1].node < heap->items[child].node)
+		if (child + 1 < heap->count &&
+		    heap->items[child + 1].node < heap->items[child].node)
 			child++;
 		if (heap->items[child].node >= last.node)
 			break;

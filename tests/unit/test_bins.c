@@ -132,7 +132,8 @@ START_TEST(max_bins_is_respected)
 	ml_bins_apply(bins, column, n, 2, codes);
 	for (size_t f = 0; f < 2; f++)
 		for (size_t i = 0; i < n; i++)
-			ck_assert_uint_eq(codes[f * n + i], ml_bins_code(bins, f, column[2 * i + f]));
+			ck_assert_uint_eq(codes[f * n + i],
+					  ml_bins_code(bins, f, column[2 * i + f]));
 	ml_bins_free(bins);
 	options.max_bins = 256;
 	ck_assert_ptr_null(ml_bins_fit(column, n, 2, 2, &options, &err));

@@ -385,13 +385,15 @@ START_TEST(bad_text_is_refused)
 	expect_refused("ensemble forest\nobjective probability\nfeatures 2\nclasses 2\n"
 		       "compare double\nbase-score 0\n", "e.model:6: 'base-score' takes 2 values");
 	expect_refused("ensemble forest\nobjective probability\nfeatures 2\nclasses 2\n"
-		       "compare double\nbase-score 0 inf\n", "e.model:6: base score 2 is not finite");
+		       "compare double\nbase-score 0 inf\n",
+		       "e.model:6: base score 2 is not finite");
 	expect_refused("ensemble forest\nobjective probability\nfeatures 2\nclasses 2\n"
 		       "compare double\nbase-score 0 0\ntrees 2000000\n",
 		       "e.model:7: 'trees': '2000000' is not a whole number");
 	expect_refused("ensemble forest\nobjective probability\nfeatures 2\nclasses 2\n"
 		       "compare double\nbase-score 0 0\ntrees 2\ntree 0 nodes 1\n"
-		       "leaf 0 0.5 0.5 3 3\n", "e.model:10: unexpected end of text, expected 'tree'");
+		       "leaf 0 0.5 0.5 3 3\n",
+		       "e.model:10: unexpected end of text, expected 'tree'");
 	expect_refused("ensemble forest\nobjective probability\nfeatures 2\nclasses 2\n"
 		       "compare double\nbase-score 0 0\ntrees 1\ntree 0 nodes 1\nleaf 0 0.5 3 3\n",
 		       "e.model:9: 'leaf' takes 5 values, found 4");

@@ -143,7 +143,8 @@ START_TEST(gini_and_entropy_choose_scikit_learns_splits)
 		uint32_t leaf = side ? tree->nodes[0].right : tree->nodes[0].left;
 		double total = counts[side][0] + counts[side][1] + counts[side][2];
 		for (int k = 0; k < 3; k++)
-			ck_assert(fabs(tree->values[leaf * 3 + k] - counts[side][k] / total) < 1e-15);
+			ck_assert(fabs(tree->values[leaf * 3 + k] - counts[side][k] / total) <
+				  1e-15);
 	}
 	ml_ensemble_free(gini);
 	ml_ensemble *entropy = stump_classifier(ML_CRITERION_ENTROPY);

@@ -258,7 +258,8 @@ START_TEST(bad_text_is_refused_with_its_line)
 	expect_parse_error("tree 3 nodes 3\nsplit 0 1 nan 1 2 left 1 2 2\n",
 			   "t.model:11: tree 3: node 0: the threshold is NaN");
 	expect_parse_error("tree 3 nodes 3\nsplit 0 2 0.5 1 2 left 1 2 2\n",
-			   "t.model:11: tree 3: node 0: feature 2 is not below the feature count 2");
+			   "t.model:11: tree 3: node 0: feature 2 is not below the feature"
+			   " count 2");
 	expect_parse_error("tree 3 nodes 3\nsplit 0 1 0.5 1 2 middle 1 2 2\n",
 			   "t.model:11: 'split': unknown value 'middle'");
 	expect_parse_error("tree 3 nodes 3\nsplit 0 1 0.5 1 3 left 1 2 2\n",
