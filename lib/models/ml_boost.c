@@ -13,6 +13,8 @@
 
 /* Rows per block of the loss sums: fixed, so the sum is the same for any thread count. */
 #define LOSS_BLOCK 8192
+/* Rows below which a pass over them runs on one thread (see ml_grow.c). */
+#define PARALLEL_MIN_ROWS ((size_t)1 << 17)
 /* The smallest hessian of a log-loss row (xgboost's): p(1 - p) underflows. */
 #define MIN_HESSIAN 1e-16
 
@@ -202,7 +204,7 @@ static void gradients_of_rows(void *context, const uint32_t *rows, size_t n)
 static void compute_gradients(boost_run *run)
 {
 	size_t n_blocks = (run->n_used + LOSS_BLOCK - 1) / LOSS_BLOCK;
-	#pragma omp parallel for schedule(static)
+	#pragma omp parallel for schedule(static) if (run->n_used >= PARALLEL_MIN_ROWS)
 	for (size_t block = 0; block < n_blocks; block++) {
 		size_t first = block * LOSS_BLOCK;
 		size_t count = run->n_used - first < LOSS_BLOCK ? run->n_used - first : LOSS_BLOCK;
@@ -236,7 +238,7 @@ static double mean_loss(const boost_run *run, const ml_ensemble_data *data,
 			const double *scores, double *block_sums)
 {
 	size_t n_blocks = (data->n_rows + LOSS_BLOCK - 1) / LOSS_BLOCK;
-	#pragma omp parallel for schedule(static)
+	#pragma omp parallel for schedule(static) if (data->n_rows >= PARALLEL_MIN_ROWS)
 	for (size_t block = 0; block < n_blocks; block++) {
 		size_t first = block * LOSS_BLOCK;
 		size_t last = first + LOSS_BLOCK < data->n_rows ? first + LOSS_BLOCK : data->n_rows;

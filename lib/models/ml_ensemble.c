@@ -6,8 +6,18 @@
 
 #include "math/ml_parallel.h"
 
-/* Rows per block of prediction: a block's rows stay in cache across trees. */
-#define PREDICT_BLOCK 256
+/*
+ * Rows per block of prediction.  Small trees (boosting) all stay in cache
+ * while a small block of rows goes through them; large trees (forests
+ * grown to purity) do not, so a large block of rows goes through each
+ * tree in turn while that tree stays in cache.
+ */
+#define SMALL_BLOCK 256
+#define LARGE_BLOCK 32768
+/* Rows x nodes below which prediction runs on one thread. */
+#define PARALLEL_MIN_WORK ((size_t)1 << 22)
+/* Node bytes of all the trees together below which they count as small. */
+#define SMALL_TREES_BYTES ((size_t)512 << 10)
 
 struct ml_ensemble {
 	ml_ensemble_kind kind;
@@ -285,19 +295,26 @@ typedef void (*block_finish)(const ml_ensemble *ensemble, const double *scores, 
 static int for_blocks(const ml_ensemble *ensemble, const ml_tree_rows *rows,
 		      block_finish finish, double *out_a, double *out_b, ml_error *err)
 {
-	size_t n_blocks = (rows->n_rows + PREDICT_BLOCK - 1) / PREDICT_BLOCK;
+	size_t n_nodes = 0;
+	for (size_t t = 0; t < ensemble->n_trees; t++)
+		n_nodes += ensemble->trees[t]->n_nodes;
+	size_t block_rows = n_nodes * sizeof(ml_tree_node) <= SMALL_TREES_BYTES ? SMALL_BLOCK
+		: LARGE_BLOCK;
+	size_t n_blocks = (rows->n_rows + block_rows - 1) / block_rows;
 	size_t n_threads = ml_parallel_threads(), block_size;
-	if (!ml_size_mul(PREDICT_BLOCK, ensemble->n_scores, &block_size))
+	if (!ml_size_mul(block_rows, ensemble->n_scores, &block_size))
 		return ml_error_nomem(err);
 	double *scratch = ml_alloc_array(n_threads, block_size * sizeof(double), err);
 	if (!scratch)
 		return -1;
-	#pragma omp parallel for schedule(dynamic) num_threads(n_threads) if (n_blocks > 1)
+	/* Threads only for work of a few milliseconds at least (see ml_grow.c). */
+	bool parallel = n_blocks > 1 && rows->n_rows * n_nodes >= PARALLEL_MIN_WORK;
+	#pragma omp parallel for schedule(dynamic) num_threads(n_threads) if (parallel)
 	for (size_t block = 0; block < n_blocks; block++) {
 		double *scores = scratch + ml_parallel_thread_index() * block_size;
-		size_t first = block * PREDICT_BLOCK;
-		size_t count = rows->n_rows - first < PREDICT_BLOCK ? rows->n_rows - first
-			: PREDICT_BLOCK;
+		size_t first = block * block_rows;
+		size_t count = rows->n_rows - first < block_rows ? rows->n_rows - first
+			: block_rows;
 		block_scores(ensemble, rows, first, count, scores);
 		finish(ensemble, scores, first, count, out_a, out_b);
 	}

@@ -24,8 +24,16 @@
 #define ROW_BLOCK 16384
 /* Blocks per node at most (larger blocks for huge nodes). */
 #define MAX_NODE_BLOCKS 1024
-/* Row-feature visits below which histograms are built on one thread. */
-#define PARALLEL_MIN_WORK 32768
+/*
+ * Work below which a step runs on one thread: row-feature visits of
+ * histograms, rows of a partition or pass over rows.  Each parallel region
+ * ends in a barrier, which costs microseconds on an idle machine and
+ * milliseconds on a loaded one (a waiting thread spins while the one it
+ * waits for queues for a core), so only steps of a few milliseconds are
+ * worth threads.
+ */
+#define PARALLEL_MIN_WORK ((size_t)1 << 20)
+#define PARALLEL_MIN_ROWS ((size_t)1 << 17)
 /* Candidate splits (child x feature) kept at once: bounds a batch's memory. */
 #define CANDIDATE_BUDGET ((size_t)1 << 16)
 /* The fewest histograms the pool holds: a split needs its parent's and one more. */
@@ -341,7 +349,8 @@ static void gather_range(ml_grower *grower, size_t begin, size_t end)
 static void gather(ml_grower *grower, size_t begin, size_t end)
 {
 	size_t n_blocks = (end - begin + ROW_BLOCK - 1) / ROW_BLOCK;
-	#pragma omp parallel for schedule(static) if (grower->options.parallel && n_blocks > 1)
+	bool parallel = grower->options.parallel && end - begin >= PARALLEL_MIN_ROWS;
+	#pragma omp parallel for schedule(static) if (parallel)
 	for (size_t block = 0; block < n_blocks; block++) {
 		size_t first = begin + block * ROW_BLOCK;
 		gather_range(grower, first, first + ROW_BLOCK < end ? first + ROW_BLOCK : end);
@@ -1293,7 +1302,7 @@ static int split_batch(ml_grower *grower, ml_error *err)
 		}
 		pair->n_tasks = n_tasks - pair->first_task;
 	}
-	partition_batch(grower, n_tasks, grower->options.parallel && rows >= 2 * ROW_BLOCK);
+	partition_batch(grower, n_tasks, grower->options.parallel && rows >= PARALLEL_MIN_ROWS);
 	settle_pairs(grower);
 	if (grower->sampled) {
 		for (size_t p = 0; p < grower->n_batch; p++)
@@ -1517,7 +1526,8 @@ void ml_grower_add_leaves(ml_grower *grower, const ml_tree *tree, double *scores
 	uint32_t *leaves = grower->batch; /* free after growing, node_capacity long */
 	size_t n_leaves = leaves_in_order(tree, leaves);
 	size_t n_blocks = (n_grown + ROW_BLOCK - 1) / ROW_BLOCK;
-	#pragma omp parallel for schedule(dynamic, 1) if (grower->options.parallel && n_blocks > 1)
+	bool parallel = grower->options.parallel && n_grown >= PARALLEL_MIN_ROWS;
+	#pragma omp parallel for schedule(dynamic, 1) if (parallel)
 	for (size_t block = 0; block < n_blocks; block++) {
 		size_t first = block * ROW_BLOCK;
 		size_t last = first + ROW_BLOCK < n_grown ? first + ROW_BLOCK : n_grown;
@@ -1550,7 +1560,8 @@ void ml_grower_add_binned(const ml_grower *grower, const ml_tree *tree, const ui
 			  double *scores, size_t stride)
 {
 	size_t n = rows ? n_rows : n_code_rows, n_outputs = tree->n_outputs;
-	#pragma omp parallel for schedule(static) if (grower->options.parallel && n > ROW_BLOCK)
+	bool parallel = grower->options.parallel && n >= PARALLEL_MIN_ROWS;
+	#pragma omp parallel for schedule(static) if (parallel)
 	for (size_t i = 0; i < n; i++) {
 		size_t row = rows ? rows[i] : i, node = 0;
 		while (!ml_tree_is_leaf(tree, node)) {

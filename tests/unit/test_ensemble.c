@@ -195,13 +195,17 @@ START_TEST(missing_values_are_routed)
 }
 END_TEST
 
-/* 40000 rows, 8 features, some missing; 3 classes from features 0, 2 and 5. */
+/*
+ * 150000 rows, 16 features, some missing; 3 classes from features 0, 2
+ * and 5.  Large enough for the learner's threads (ml_grow.c's
+ * PARALLEL_MIN_ROWS and PARALLEL_MIN_WORK) at the top of each tree.
+ */
 static void synthetic(table *t, bool regression)
 {
 	ml_random random;
 	ml_random_init(&random, 99);
-	t->n = 40000;
-	t->p = 8;
+	t->n = 150000;
+	t->p = 16;
 	t->x = malloc(t->n * t->p * sizeof *t->x);
 	t->y = malloc(t->n * sizeof *t->y);
 	for (size_t r = 0; r < t->n; r++) {
@@ -231,8 +235,9 @@ static ml_ensemble *fit_gbdt(const table *t, uint64_t seed, ml_error *err)
 	ml_boost_options options;
 	ml_boost_options_init(&options);
 	options.n_classes = 3;
-	options.n_trees = 6;
-	options.subsample = 0.8;
+	options.n_trees = 2;
+	options.max_depth = 4;
+	options.subsample = 0.95; /* still above PARALLEL_MIN_ROWS */
 	options.colsample = 0.7;
 	options.seed = seed;
 	ml_ensemble_data data = data_of(t);
@@ -243,9 +248,9 @@ static ml_ensemble *fit_leafwise(const table *t, uint64_t seed, ml_error *err)
 {
 	ml_boost_options options;
 	ml_boost_options_init(&options);
-	options.n_trees = 8;
+	options.n_trees = 3;
 	options.max_depth = 0;
-	options.max_leaves = 31;
+	options.max_leaves = 15;
 	options.min_samples_leaf = 20;
 	options.subsample = 0.9;
 	options.seed = seed;
@@ -258,8 +263,8 @@ static ml_ensemble *fit_forest(const table *t, uint64_t seed, ml_error *err)
 	ml_forest_options options;
 	ml_forest_options_init(&options);
 	options.n_classes = 3;
-	options.n_trees = 6;
-	options.max_depth = 12;
+	options.n_trees = 4;
+	options.max_depth = 8;
 	options.seed = seed;
 	ml_ensemble_data data = data_of(t);
 	return ml_forest_fit(&options, &data, err);
@@ -269,7 +274,7 @@ static ml_ensemble *fit_tree(const table *t, uint64_t seed, ml_error *err)
 {
 	ml_forest_options options;
 	ml_forest_options_init(&options);
-	options.max_depth = 16;
+	options.max_depth = 8;
 	options.seed = seed;
 	ml_ensemble_data data = data_of(t);
 	return ml_tree_fit(&options, &data, err);
@@ -330,8 +335,8 @@ START_TEST(text_reads_back_and_predicts_the_same)
 	ml_error err;
 	ml_ensemble *fitted = fit_gbdt(&t, 1, &err);
 	char *text = text_of(fitted);
-	ck_assert(strncmp(text, "ensemble gbdt\nobjective softmax\nfeatures 8\nclasses 3\n"
-			  "compare double\nbase-score ", 76) == 0);
+	ck_assert(strncmp(text, "ensemble gbdt\nobjective softmax\nfeatures 16\nclasses 3\n"
+			  "compare double\nbase-score ", 77) == 0);
 	ml_ensemble *back = parse(text, &err);
 	ck_assert_msg(back != NULL, "%s", err.message);
 	char *again = text_of(back);
@@ -426,9 +431,11 @@ START_TEST(early_stopping_keeps_the_best_round)
 	synthetic(&train, true);
 	synthetic(&valid, true);
 	train.n = 2000;
-	for (size_t r = 0; r < 2000; r++) /* valid: other rows of the same law */
-		valid.y[r] = valid.y[r + 20000], memcpy(valid.x + r * 8, valid.x + (r + 20000) * 8,
-							 8 * sizeof(double));
+	for (size_t r = 0; r < 2000; r++) { /* valid: other rows of the same law */
+		valid.y[r] = valid.y[r + 20000];
+		memcpy(valid.x + r * valid.p, valid.x + (r + 20000) * valid.p,
+		       valid.p * sizeof(double));
+	}
 	valid.n = 2000;
 	ml_boost_options options;
 	ml_error err;

@@ -387,8 +387,9 @@ END_TEST
 
 START_TEST(threads_change_nothing)
 {
+	/* Large enough for threads at the top levels (ml_grow.c's PARALLEL_MIN_*). */
 	learner l;
-	learner_init(&l, 60000, 6);
+	learner_init(&l, 150000, 16);
 	ml_grow_options options;
 	ml_grow_options_init(&options);
 	options.max_depth = 8;
