@@ -191,14 +191,18 @@ static void set_row_gradients(const forest_setup *setup, size_t r, double weight
 	hessians[r] = weight;
 }
 
-/* Regression leaves hold the mean: the centring comes back. */
-static void uncentre(const forest_setup *setup, ml_tree *tree)
+/*
+ * A grown tree made ready: regression leaves get their centring back (they
+ * hold the mean), and the nodes are numbered depth-first, which keeps the
+ * walks down these deep trees in nearby memory.
+ */
+static int finish_tree(const forest_setup *setup, ml_tree *tree, ml_error *err)
 {
-	if (setup->options->n_classes)
-		return;
-	for (size_t i = 0; i < tree->n_nodes; i++)
-		if (ml_tree_is_leaf(tree, i))
-			tree->values[i] += setup->target_mean;
+	if (!setup->options->n_classes)
+		for (size_t i = 0; i < tree->n_nodes; i++)
+			if (ml_tree_is_leaf(tree, i))
+				tree->values[i] += setup->target_mean;
+	return ml_tree_depth_first(tree, err);
 }
 
 static ml_ensemble *new_ensemble(const forest_setup *setup, ml_ensemble_kind kind,
@@ -244,7 +248,10 @@ ml_ensemble *ml_tree_fit(const ml_forest_options *options, const ml_ensemble_dat
 	ml_tree *tree = ml_grower_grow(grower, &grow, err);
 	if (!tree)
 		goto done;
-	uncentre(&setup, tree);
+	if (finish_tree(&setup, tree, err) < 0) {
+		ml_tree_free(tree);
+		goto done;
+	}
 	ensemble = new_ensemble(&setup, ML_ENSEMBLE_TREE, err);
 	if (!ensemble) {
 		ml_tree_free(tree);
@@ -335,8 +342,10 @@ static ml_tree *grow_forest_tree(forest_worker *worker, const forest_setup *setu
 	ml_grow_data grow = { .gradients = worker->gradients, .hessians = worker->hessians,
 			      .rows = worker->rows, .n_rows = n_used, .random = &random };
 	ml_tree *tree = ml_grower_grow(worker->grower, &grow, err);
-	if (tree)
-		uncentre(setup, tree);
+	if (tree && finish_tree(setup, tree, err) < 0) {
+		ml_tree_free(tree);
+		return NULL;
+	}
 	return tree;
 }
 

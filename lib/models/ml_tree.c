@@ -244,6 +244,54 @@ int ml_tree_check(const ml_tree *tree, size_t n_features, ml_error *err)
 	return status;
 }
 
+int ml_tree_depth_first(ml_tree *tree, ml_error *err)
+{
+	size_t n = tree->n_nodes, n_outputs = tree->n_outputs;
+	uint32_t *order = ml_alloc_array(n, sizeof *order, err);
+	uint32_t *place = ml_alloc_array(n, sizeof *place, err);
+	ml_tree *copy = ml_tree_create(n, n_outputs, err);
+	if (!order || !place || !copy) {
+		free(order);
+		free(place);
+		ml_tree_free(copy);
+		return -1;
+	}
+	/* Preorder with an explicit stack (right child pushed first). */
+	uint32_t stack[ML_TREE_MAX_DEPTH + 2];
+	size_t top = 0, next = 0;
+	stack[top++] = 0;
+	while (top > 0) {
+		uint32_t node = stack[--top];
+		place[node] = (uint32_t)next;
+		order[next++] = node;
+		if (!ml_tree_is_leaf(tree, node)) {
+			stack[top++] = tree->nodes[node].right;
+			stack[top++] = tree->nodes[node].left;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t from = order[i];
+		ml_tree_node node = tree->nodes[from];
+		if (node.left) {
+			node.left = place[node.left];
+			node.right = place[node.right];
+		}
+		copy->nodes[i] = node;
+		memcpy(copy->values + i * n_outputs, tree->values + from * n_outputs,
+		       n_outputs * sizeof *copy->values);
+		copy->gain[i] = tree->gain[from];
+		copy->cover[i] = tree->cover[from];
+		copy->count[i] = tree->count[from];
+	}
+	ml_tree swap = *tree;
+	*tree = *copy;
+	*copy = swap;
+	ml_tree_free(copy);
+	free(order);
+	free(place);
+	return 0;
+}
+
 size_t ml_tree_depth(const ml_tree *tree)
 {
 	uint8_t stack_depth[ML_TREE_MAX_DEPTH + 1];

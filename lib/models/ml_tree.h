@@ -103,6 +103,12 @@ size_t ml_tree_leaf(const ml_tree *tree, const ml_tree_rows *rows, size_t r);
  * node ("node 5: ..."); the caller says where the tree came from.
  */
 int ml_tree_check(const ml_tree *tree, size_t n_features, ml_error *err);
+/*
+ * Renumbers the nodes in depth-first order, left subtree first (a left
+ * child follows its parent), as scikit-learn numbers them: a walk down a
+ * deep tree then stays in nearby memory.  The tree must be checked.
+ */
+int ml_tree_depth_first(ml_tree *tree, ml_error *err);
 /* The depth of the deepest leaf (0 for a lone leaf); the tree is checked. */
 size_t ml_tree_depth(const ml_tree *tree);
 /* Leaves in the tree. */

@@ -173,6 +173,38 @@ START_TEST(check_bounds_the_depth)
 }
 END_TEST
 
+START_TEST(depth_first_numbering_keeps_predictions)
+{
+	ml_tree *tree = sample_tree();
+	ml_error err;
+	/* Breadth-first as grown: 0 -> (1, 2), 2 -> (3, 4).  Depth-first it is the same. */
+	ck_assert_int_eq(ml_tree_depth_first(tree, &err), 0);
+	ck_assert_uint_eq(tree->nodes[0].left, 1);
+	/* Mirror it so node 1 is the split: 0 -> (2, 1), 1 -> (3, 4), then renumber. */
+	ml_tree *mirror = ml_tree_create(5, 2, &err);
+	set_split(mirror, 0, 1, 0.5, 2, 1, false);
+	set_split(mirror, 1, 0, -2, 3, 4, true);
+	set_leaf(mirror, 2, 1, 0);
+	set_leaf(mirror, 3, 0.25, 0.75);
+	set_leaf(mirror, 4, -0.0, 1e-300);
+	ck_assert_int_eq(ml_tree_check(mirror, 2, &err), 0);
+	double rows[] = { 0, 0.5, -2, 0.6, 5, 1, 5, NAN, NAN, 7 }, before[10] = { 0 },
+	       after[10] = { 0 };
+	ml_tree_rows input = { rows, 5, 2, NULL, false };
+	ml_tree_predict_add(mirror, &input, before, 2);
+	ck_assert_int_eq(ml_tree_depth_first(mirror, &err), 0);
+	ck_assert_int_eq(ml_tree_check(mirror, 2, &err), 0);
+	for (size_t i = 0; i < 5; i++)
+		if (!ml_tree_is_leaf(mirror, i))
+			ck_assert_uint_eq(mirror->nodes[i].left, i + 1);
+	ck_assert(mirror->values[2] == 1 && mirror->count[1] == 3);
+	ml_tree_predict_add(mirror, &input, after, 2);
+	ck_assert_mem_eq(before, after, sizeof before);
+	ml_tree_free(mirror);
+	ml_tree_free(tree);
+}
+END_TEST
+
 static ml_tree *parse_text(const char *text, size_t n_features, size_t n_outputs,
 			   ml_error *err)
 {
@@ -349,6 +381,7 @@ static Suite *tree_suite(void)
 	tcase_add_test(core, float32_comparison_differs_on_a_crafted_threshold);
 	tcase_add_test(core, check_refuses_broken_trees);
 	tcase_add_test(core, check_bounds_the_depth);
+	tcase_add_test(core, depth_first_numbering_keeps_predictions);
 	tcase_add_test(core, text_reads_back_bit_exactly);
 	tcase_add_test(core, bad_text_is_refused_with_its_line);
 	tcase_add_test(core, deep_text_is_refused);
