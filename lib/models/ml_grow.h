@@ -4,20 +4,24 @@
  *
  * Each row brings n_outputs gradient values g[k] and one hessian h (a row
  * weight for plain trees).  A node's histogram holds, per feature and bin,
- * the sums of g[k] and h (and the row count when min_samples_leaf needs
- * it).  Rows are partitioned in place in one index array, LightGBM style,
- * so a node's rows are a range of it; the smaller child's histogram is
+ * the sums of g[k] and h, interleaved, and the row count when
+ * min_samples_leaf needs it (a node's own row count comes from its range).
+ * Rows are partitioned in place in one index array, LightGBM style, so a
+ * node's rows are a range of it, and their gradients are gathered into
+ * that order before a histogram is built; the smaller child's histogram is
  * built from its rows and the larger one's is its parent's minus it.
  * Pending nodes keep their histograms in a pool of bounded size; when it
  * is full the node that would be split last gives its histogram up and
- * both its children are built directly.
+ * its children are built from their rows.
  *
  * Split finding scans each feature's bins.  The missing-value bin is tried
  * on both sides and the better side kept (xgboost's learned default
  * direction); a feature without missing values in the node sends them to
  * the side with more cover, so prediction never refuses a row.  When the
  * node has missing values, "every value left, missing right" is a
- * candidate too (its threshold is +inf).
+ * candidate too (its threshold is +inf).  A threshold is the edge above
+ * the split's bin, or in cart mode midway between the node's values on
+ * either side when the bins know the values (scikit-learn's thresholds).
  *
  * Criteria:
  *   newton   gain = sum_k [GL_k^2/(HL+lambda) + GR_k^2/(HR+lambda)
@@ -31,18 +35,22 @@
  * A node splits on its best candidate when the gain exceeds gamma (or, in
  * cart mode, reaches it: scikit-learn's trees split an impure node even on
  * a zero gain; a node whose rows all have the same g/h is pure and stays a
- * leaf there).
+ * leaf there).  The recorded gain is before gamma.
  *
- * Growth is depth-first without a leaf limit and best-first (always the
- * leaf with the largest gain, LightGBM's leaf-wise growth) with one; ties
- * go to the lowest feature index, then the lowest bin.  Features may be
+ * Growth is level by level without a leaf limit (every node of a level is
+ * split in one step) and best-first with one (always the leaf with the
+ * largest gain, LightGBM's leaf-wise growth); split candidates tie to the
+ * lowest feature index, then the lowest bin.  Nodes are numbered in the
+ * order they are made, children after their parent.  Features may be
  * limited per tree (a list) and sampled per split (max_features of them,
  * drawn anew at every node from the caller's ml_random stream; a feature
  * constant in the node does not count, as in scikit-learn).
  *
- * Threads: histograms are built and splits found in parallel over features
- * (each feature's work done by one thread, candidates compared in feature
- * order), so the tree is the same bit for bit for any thread count.
+ * Threads: a step partitions all its nodes' rows in fixed blocks, then
+ * builds histograms and finds splits in (node, feature group) tasks; each
+ * feature's sums are made by one thread in row order and candidates are
+ * compared in feature order, so the tree is the same bit for bit for any
+ * thread count.  Steps too small to repay a barrier run on one thread.
  */
 #ifndef ML_GROW_H
 #define ML_GROW_H

@@ -475,6 +475,39 @@ START_TEST(early_stopping_keeps_the_best_round)
 }
 END_TEST
 
+/*
+ * Training updates each row's score through the row partition (or a walk
+ * on bin codes when rows are sampled); prediction walks the thresholds on
+ * raw values.  Both must send every row to the same leaf: the training
+ * loss the summary reports is the loss of the model's own predictions.
+ */
+START_TEST(training_scores_agree_with_predictions)
+{
+	table t;
+	synthetic(&t, false);
+	t.n = 20000;
+	ml_boost_options options;
+	ml_error err;
+	ml_boost_options_init(&options);
+	options.n_classes = 3;
+	options.n_trees = 5;
+	options.subsample = _i ? 0.7 : 1;
+	ml_ensemble_data data = data_of(&t);
+	ml_ensemble *ensemble = ml_boost_fit(&options, &data, NULL, &err);
+	ck_assert_msg(ensemble != NULL, "%s", err.message);
+	double *probabilities = malloc(t.n * 3 * sizeof *probabilities), loss = 0;
+	ml_tree_rows rows = { t.x, t.n, t.p, NULL, false };
+	ck_assert_int_eq(ml_ensemble_predict(ensemble, &rows, NULL, probabilities, &err), 0);
+	for (size_t r = 0; r < t.n; r++)
+		loss -= log(probabilities[r * 3 + (size_t)t.y[r]]) / (double)t.n;
+	double reported = ml_ensemble_get_summary(ensemble)->train_loss;
+	ck_assert_msg(fabs(loss - reported) < 1e-9 * loss, "%.17g %.17g", loss, reported);
+	free(probabilities);
+	ml_ensemble_free(ensemble);
+	table_free(&t);
+}
+END_TEST
+
 START_TEST(out_of_bag_score_and_importances)
 {
 	table train, test;
@@ -597,6 +630,7 @@ static Suite *ensemble_suite(void)
 	tcase_add_test(core, text_reads_back_and_predicts_the_same);
 	tcase_add_test(core, bad_text_is_refused);
 	tcase_add_test(core, early_stopping_keeps_the_best_round);
+	tcase_add_loop_test(core, training_scores_agree_with_predictions, 0, 2);
 	tcase_add_test(core, out_of_bag_score_and_importances);
 	tcase_add_test(core, probabilities_and_classes);
 	tcase_add_test(core, training_inputs_are_checked);
