@@ -195,6 +195,9 @@ struct ml_grower {
 	double *feature_hist;   /* one feature's histogram when features are sampled */
 	bool sampled;           /* max_features < allowed: features drawn per split */
 	bool identity;          /* growing on every row: index[i] == i at the root */
+	const uint32_t *grown_rows; /* the caller's rows of the last tree (NULL: all) */
+	uint32_t *leaf_of_row;  /* per row: its leaf in the last tree */
+	uint32_t *all_rows;     /* 0, 1, 2, ...: every row, for the visitor */
 
 	const ml_grow_data *data;
 	ml_tree *tree;
@@ -227,6 +230,8 @@ void ml_grower_free(ml_grower *grower)
 	free(grower->allowed);
 	free(grower->draw);
 	free(grower->feature_hist);
+	free(grower->leaf_of_row);
+	free(grower->all_rows);
 	ml_tree_free(grower->tree);
 	free(grower);
 }
@@ -284,9 +289,14 @@ ml_grower *ml_grower_create(const ml_bins *bins, const uint8_t *codes, size_t n_
 	grower->draw = ml_alloc_array(n_features, sizeof *grower->draw, err);
 	grower->feature_hist = ml_alloc_array(ML_BINS_MAX + 1, grower->stride * sizeof(double),
 					      err);
+	grower->leaf_of_row = ml_alloc_array(n_rows, sizeof *grower->leaf_of_row, err);
+	grower->all_rows = ml_alloc_array(n_rows, sizeof *grower->all_rows, err);
 	if (!grower->offset || !grower->missing_code || !grower->index || !grower->scratch ||
-	    !grower->ordered || !grower->allowed || !grower->draw || !grower->feature_hist)
+	    !grower->ordered || !grower->allowed || !grower->draw || !grower->feature_hist ||
+	    !grower->leaf_of_row || !grower->all_rows)
 		goto fail;
+	for (size_t r = 0; r < n_rows; r++)
+		grower->all_rows[r] = (uint32_t)r;
 	layout_histograms(grower);
 	size_t n_candidates = 2 * grower->max_pairs * n_features;
 	grower->candidates = ml_alloc_array(n_candidates, sizeof *grower->candidates, err);
@@ -1342,6 +1352,7 @@ static int set_rows_and_features(ml_grower *grower, const ml_grow_data *data, ml
 		grower->index[i] = row;
 	}
 	grower->identity = n == grower->n_rows;
+	grower->grown_rows = data->rows;
 	if (data->pairs && grower->n_outputs != 1) {
 		ml_error_set(err, "(g, h) pairs are for trees of one output");
 		return -1;
@@ -1519,39 +1530,64 @@ static size_t leaves_in_order(const ml_tree *tree, uint32_t *leaves)
 	return n_leaves;
 }
 
+/* Records the leaf of each row in index[first..last). */
+static void mark_leaves(ml_grower *grower, const uint32_t *leaves, size_t n_leaves,
+			size_t first, size_t last)
+{
+	size_t low = 0, high = n_leaves; /* the first leaf ending after first */
+	while (low < high) {
+		size_t middle = (low + high) / 2;
+		if (grower->nodes[leaves[middle]].end <= first)
+			low = middle + 1;
+		else
+			high = middle;
+	}
+	for (size_t l = low; l < n_leaves && grower->nodes[leaves[l]].begin < last; l++) {
+		const grow_node *info = &grower->nodes[leaves[l]];
+		size_t begin = info->begin > first ? info->begin : first;
+		size_t end = info->end < last ? info->end : last;
+		for (size_t i = begin; i < end; i++)
+			grower->leaf_of_row[grower->index[i]] = leaves[l];
+	}
+}
+
+/*
+ * Two passes in one parallel region: each row's leaf recorded from the
+ * partition (rows in leaf order, one small write each), then the rows in
+ * increasing order, so the scores and whatever the visitor reads and
+ * writes per row stream through memory instead of jumping.
+ */
 void ml_grower_add_leaves(ml_grower *grower, const ml_tree *tree, double *scores,
 			  size_t stride, ml_grow_visit visit, void *context)
 {
 	size_t n_outputs = tree->n_outputs, n_grown = grower->nodes[0].end;
+	const uint32_t *rows = grower->grown_rows;
 	uint32_t *leaves = grower->batch; /* free after growing, node_capacity long */
 	size_t n_leaves = leaves_in_order(tree, leaves);
 	size_t n_blocks = (n_grown + ROW_BLOCK - 1) / ROW_BLOCK;
 	bool parallel = grower->options.parallel && n_grown >= PARALLEL_MIN_ROWS;
-	#pragma omp parallel for schedule(dynamic, 1) if (parallel)
-	for (size_t block = 0; block < n_blocks; block++) {
-		size_t first = block * ROW_BLOCK;
-		size_t last = first + ROW_BLOCK < n_grown ? first + ROW_BLOCK : n_grown;
-		size_t low = 0, high = n_leaves; /* the first leaf ending after first */
-		while (low < high) {
-			size_t middle = (low + high) / 2;
-			if (grower->nodes[leaves[middle]].end <= first)
-				low = middle + 1;
-			else
-				high = middle;
-		}
-		for (size_t l = low; l < n_leaves && grower->nodes[leaves[l]].begin < last; l++) {
-			const grow_node *info = &grower->nodes[leaves[l]];
-			const double *values = tree->values + leaves[l] * n_outputs;
-			size_t begin = info->begin > first ? info->begin : first;
-			size_t end = info->end < last ? info->end : last;
-			for (size_t i = begin; i < end; i++) {
-				double *out = scores + (size_t)grower->index[i] * stride;
+	#pragma omp parallel if (parallel)
+	{
+		#pragma omp for schedule(dynamic, 1)
+		for (size_t block = 0; block < n_blocks; block++)
+			mark_leaves(grower, leaves, n_leaves, block * ROW_BLOCK,
+				    (block + 1) * ROW_BLOCK < n_grown ? (block + 1) * ROW_BLOCK
+				    : n_grown);
+		#pragma omp for schedule(dynamic, 1)
+		for (size_t block = 0; block < n_blocks; block++) {
+			size_t first = block * ROW_BLOCK;
+			size_t last = first + ROW_BLOCK < n_grown ? first + ROW_BLOCK : n_grown;
+			for (size_t i = first; i < last; i++) {
+				size_t row = rows ? rows[i] : i, leaf = grower->leaf_of_row[row];
+				const double *values = tree->values + leaf * n_outputs;
+				double *out = scores + row * stride;
 				for (size_t k = 0; k < n_outputs; k++)
 					out[k] += values[k];
 			}
+			if (visit)
+				visit(context, rows ? rows + first : grower->all_rows + first,
+				      last - first);
 		}
-		if (visit)
-			visit(context, grower->index + first, last - first);
 	}
 }
 

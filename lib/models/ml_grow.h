@@ -118,10 +118,11 @@ typedef void (*ml_grow_visit)(void *context, const uint32_t *rows, size_t n_rows
 
 /*
  * After ml_grower_grow, with the tree it returned (whose leaf values the
- * caller may have scaled since): adds each grown-on row's leaf values into
- * scores[row * stride + k], block by block of rows, then calls visit (when
- * not NULL) on the block's rows, whose scores are final: a boosting loop
- * computes the next gradients there, in the same pass over the rows.
+ * caller may have scaled since) and the rows it grew on still there: adds
+ * each grown-on row's leaf values into scores[row * stride + k], block by
+ * block of rows in increasing order, then calls visit (when not NULL) on
+ * the block's rows, whose scores are final: a boosting loop computes the
+ * next gradients there, in the same pass over the rows.
  */
 void ml_grower_add_leaves(ml_grower *grower, const ml_tree *tree, double *scores,
 			  size_t stride, ml_grow_visit visit, void *context);
