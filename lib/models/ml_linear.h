@@ -12,6 +12,10 @@
  * that drops the directions below that threshold and returns the
  * minimum-norm solution in the original units, as scikit-learn's lstsq
  * does: a duplicated column gets half the coefficient on each copy.
+ *
+ * Fits do not depend on the thread count: the moments do not, and the
+ * solve runs BLAS and LAPACK on one thread (a matrix of the features'
+ * size is quick to solve next to the pass over the rows).
  */
 #ifndef ML_LINEAR_H
 #define ML_LINEAR_H
