@@ -468,7 +468,7 @@ int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
 		     ml_error *err)
 {
 	size_t d = model->n_features, width = model->columns.count;
-	size_t block = n_rows < BLOCK_ROWS ? n_rows : BLOCK_ROWS;
+	size_t block = ml_block_rows(d, n_rows < BLOCK_ROWS ? n_rows : BLOCK_ROWS);
 	size_t n_classes = model->task == ML_TASK_CLASSIFICATION ? model->n_classes : 0;
 	bool complete = !(model->kind->flags & ML_ESTIMATOR_MISSING);
 	if (n_rows == 0)

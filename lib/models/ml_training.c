@@ -211,19 +211,19 @@ static int grow_rows(double **values, size_t *capacity, size_t wanted, size_t wi
 int ml_training_rows_all(ml_training_rows *rows, double **all, size_t *n_rows, ml_error *err)
 {
 	size_t width = ml_training_rows_width(rows), capacity = 0, count = 0, got;
+	size_t block = ml_block_rows(width, BLOCK_ROWS);
 	double *values = NULL;
 	/* Rows in memory: their count is known; streamed: grow by doubling. */
 	bool known = !rows->data->read;
 	if (known && grow_rows(&values, &capacity, rows->data->n_rows, width, err) < 0)
 		return -1;
 	do {
-		if (!known && capacity - count < BLOCK_ROWS &&
-		    grow_rows(&values, &capacity, capacity ? capacity * 2 : BLOCK_ROWS, width,
-			      err) < 0)
+		if (!known && capacity - count < block &&
+		    grow_rows(&values, &capacity, capacity ? capacity * 2 : block, width, err) < 0)
 			goto fail;
 		size_t room = capacity - count;
-		if (ml_training_rows_next(rows, values + count * width,
-					  room < BLOCK_ROWS ? room : BLOCK_ROWS, &got, err) < 0)
+		if (ml_training_rows_next(rows, values + count * width, room < block ? room : block,
+					  &got, err) < 0)
 			goto fail;
 		count += got;
 	} while (got > 0);

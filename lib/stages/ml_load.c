@@ -404,6 +404,16 @@ static int make_categorical(fit_state *state, size_t column, ml_error *err)
 	return 0;
 }
 
+static int too_many_categories(const fit_state *state, size_t column, ml_error *err)
+{
+	ml_error_set(err, "%s: column '%s' has more than %zu distinct values; one-hot encoding"
+		     " would make as many columns: use --ordinal, drop it with -x, or raise"
+		     " --max-categories", state->source,
+		     state->csv_columns->names[state->csv_index[column]],
+		     state->options->max_categories);
+	return -1;
+}
+
 static int fit_cell(fit_state *state, const ml_record *record, size_t column, double *cell,
 		    ml_error *err)
 {
@@ -443,6 +453,10 @@ static int fit_cell(fit_state *state, const ml_record *record, size_t column, do
 	if (code == ML_STRING_NOT_FOUND)
 		return -1;
 	*cell = (double)code;
+	/* A one-hot column stops counting at the limit (10M distinct values cost gigabytes). */
+	if (encoded->vocabulary.count > state->options->max_categories &&
+	    column != state->target && !state->options->ordinal)
+		return too_many_categories(state, column, err);
 	return 0;
 }
 
@@ -499,7 +513,8 @@ static int apply_order(fit_state *state, const char *spec, ml_error *err)
 
 static int grow_rows(fit_state *state, ml_error *err)
 {
-	size_t capacity = state->row_capacity ? state->row_capacity * 2 : 1024;
+	size_t capacity = state->row_capacity ? state->row_capacity * 2
+					      : ml_block_rows(state->n_used, 1024);
 	size_t cells;
 	if (!ml_size_mul(capacity, state->n_used ? state->n_used : 1, &cells))
 		return ml_error_nomem(err);
@@ -642,12 +657,7 @@ static int settle_encodings(fit_state *state, const ml_columns *inputs, ml_error
 			column->encoding = ENCODE_NUMERIC;
 		} else if (column->encoding == ENCODE_ONEHOT &&
 			   column->vocabulary.count > state->options->max_categories) {
-			ml_error_set(err, "%s: column '%s' has %zu distinct values; one-hot encoding"
-				     " would make as many columns (limit %zu): use --ordinal, drop it"
-				     " with -x, or raise --max-categories", state->source,
-				     inputs->names[c], column->vocabulary.count,
-				     state->options->max_categories);
-			return -1;
+			return too_many_categories(state, c, err);
 		}
 	}
 	if (state->n_used == 1 && !state->options->csv.delimiter_given &&
