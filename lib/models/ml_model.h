@@ -61,9 +61,6 @@ int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
  * writing model files, and reading what a model holds.
  */
 
-/* Progress for -v: the library formats a line, the command prints it. */
-typedef void (*ml_progress_fn)(void *context, const char *message);
-
 typedef struct ml_fit_options {
 	const ml_estimator *kind;
 	double params[ML_MAX_PARAMS]; /* the kind's hyperparameters, in its table's order */
