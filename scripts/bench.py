@@ -119,6 +119,31 @@ p = m.predict(X[m.feature_names_in_])
 pd.DataFrame({"prediction": p}).to_csv(sys.argv[3], index=False)
 """
 
+# argv: data.csv k labels.csv: what a pandas + scikit-learn user writes for ml-load | ml-cluster.
+PEER_KMEANS = """\
+import sys
+import pandas as pd
+from sklearn.cluster import KMeans
+src, k, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+X = pd.read_csv(src).to_numpy()
+m = KMeans(n_clusters=k, n_init=1, algorithm="lloyd", random_state=0).fit(X)
+pd.DataFrame({"cluster": m.labels_}).to_csv(out, index=False)
+print(f"inertia {m.inertia_!r}, {m.n_iter_} iterations", file=sys.stderr)
+"""
+
+# argv: data.npy k: KMeans.fit alone, timed inside, on an array already loaded.
+PEER_KMEANS_FIT = """\
+import sys, time
+import numpy as np
+from sklearn.cluster import KMeans
+X = np.load(sys.argv[1])
+k = int(sys.argv[2])
+t = time.perf_counter()
+m = KMeans(n_clusters=k, n_init=1, algorithm="lloyd", random_state=0).fit(X)
+t = time.perf_counter() - t
+print(f"clustering took {t!r} s; inertia {m.inertia_!r}, {m.n_iter_} iterations", file=sys.stderr)
+"""
+
 PEER_BLAS_INFO = """\
 import json
 import numpy
@@ -432,6 +457,20 @@ def gen_classification_libsvm(ctx):
     return out
 
 
+def gen_blobs(ctx):
+    """1,000,000 x 20: 8 Gaussian blobs (unit spread, centres uniform in [-10, 10]^20), as CSV and
+    as .npy (the same doubles: the CSV holds each value's shortest exact form)."""
+    import numpy as np
+    n, k = ctx.size(1_000_000), 20
+    rng = np.random.default_rng(88)
+    centres = rng.uniform(-10, 10, (8, k))
+    X = centres[rng.integers(0, 8, n)] + rng.standard_normal((n, k))
+    path, npy = ctx.path("blobs.csv"), ctx.path("blobs.npy")
+    write_csv(path, [f"x{j + 1}" for j in range(k)], X)
+    np.save(npy, X)
+    return {"blobs": Dataset("blobs", path, n, k, {"npy": npy})}
+
+
 # dataset name -> generator (a generator may produce several datasets at once)
 DATASETS = {
     "numeric": gen_numeric,
@@ -440,6 +479,7 @@ DATASETS = {
     "classification-test": gen_classification,
     "classification-libsvm": gen_classification_libsvm,
     "classification-test-libsvm": gen_classification_libsvm,
+    "blobs": gen_blobs,
 }
 
 
@@ -535,8 +575,9 @@ class Context:
             return False
         return True
 
-    def time_sides(self, case, sides):
-        """Alternate the sides' commands `repeat` times; a failing side stops, the others go on."""
+    def time_sides(self, case, sides, on_run=None):
+        """Alternate the sides' commands `repeat` times; a failing side stops, the others go on.
+        on_run(side, stderr), when given, sees the standard error of each run's last process."""
         active = [s for s in sides if s.skip is None and s.cmd is not None]
         for i in range(self.repeat):
             for s in active:
@@ -549,6 +590,10 @@ class Context:
                 else:
                     s.times.append(t)
                     progress(f"    {case} {s.name} #{i + 1}: {t:.3f} s")
+                    if on_run:
+                        last = os.path.join(self.tmp, f"stderr.{len(s.cmd.stages) - 1}")
+                        with open(last, errors="replace") as f:
+                            on_run(s, f.read())
 
     # --- models shared between cases --------------------------------------------------------
     @staticmethod
@@ -815,6 +860,65 @@ def case_predict(ctx):
     return rows
 
 
+def parse_cluster_stderr(text):
+    """(inertia, iterations, seconds inside) from ml-cluster -v or a peer script's stderr."""
+    import re
+    inertia = re.findall(r"inertia ([-+0-9.eE]+)(?:,|$)", text, re.M)
+    took = re.findall(r"clustering took ([0-9.eE+-]+) s", text)
+    iters = re.findall(r"(\d+) iterations", text) or re.findall(r"iteration (\d+):", text)
+    return (float(inertia[-1]) if inertia else None, int(iters[-1]) if iters else None,
+            float(took[-1]) if took else None)
+
+
+def case_cluster(ctx):
+    """k = 8 and 64 on 1M x 20 blobs: the whole process (ml-load | ml-cluster against pandas +
+    KMeans, labels written by both), and the clustering alone, timed inside each program
+    (ml-cluster -v's "clustering took" against KMeans.fit on an array np.load'ed)."""
+    rows = []
+    for k in (8, 64):
+        for alone in (False, True):
+            label = f"cluster k={k} {'fit alone' if alone else 'whole'} ({ctx.rows(1_000_000)} x 20)"
+            case = f"cluster-{k}-{'fit' if alone else 'whole'}"
+            ml = ctx.mlpipe_side(case, ["ml-load", "ml-cluster"])
+            peer = ctx.python_side(case, "sklearn KMeans", ["pandas", "sklearn"])
+            if not ctx.runnable(ml, peer):
+                rows.append(make_row(label, ml, peer))
+                continue
+            d = ctx.data("blobs")
+            bin_path = ctx.path("blobs.bin")
+            if alone and ml.skip is None and not os.path.exists(bin_path) and not ctx.run_once(
+                    "ml-load blobs", Command([[ctx.prog("ml-load"), d.path, "-o", bin_path]])):
+                ml.error = "no binary input"
+            ml_out, peer_out = ctx.path(f"{case}-ml.out"), ctx.path(f"{case}-peer.csv")
+            cluster = [ctx.prog("ml-cluster"), "-k", str(k), "-v"]
+            ml.cmd = (Command([cluster + [bin_path]], stdout=ml_out) if alone else
+                      Command([[ctx.prog("ml-load"), d.path], cluster], stdout=ml_out))
+            peer.cmd = (Command([[PYTHON, "-c", PEER_KMEANS_FIT, d.extra["npy"], str(k)]])
+                        if alone else
+                        Command([[PYTHON, "-c", PEER_KMEANS, d.path, str(k), peer_out]]))
+            seen = {ml.name: [], peer.name: []}
+            ctx.time_sides(case, [ml, peer],
+                           lambda side, err: seen[side.name].append(parse_cluster_stderr(err)))
+            if alone:  # the times inside the programs, not the processes'
+                for side in (ml, peer):
+                    inside = [t for _, _, t in seen[side.name] if t is not None]
+                    if side.ok and len(inside) == len(side.times):
+                        side.times = inside
+                    elif side.ok:
+                        side.error = "no 'clustering took' line in its stderr"
+
+            def notes(seen=seen, ml=ml, peer=peer):
+                found = {n: v[-1] for n, v in seen.items() if v}
+                (mi, mn, _), (pi, pn, _) = found.get(ml.name, (None,) * 3), found.get(
+                    peer.name, (None,) * 3)
+                gap = f"inertia ml/sk - 1 = {mi / pi - 1:+.3%}" if mi and pi else ""
+                return join_notes(gap, mn is not None and pn is not None and
+                                  f"iterations ml {mn}, sk {pn}",
+                                  mi and f"inertia ml {mi:.10g}", pi and f"sk {pi:.10g}")
+            rows.append(make_row(label, ml, peer, quality(notes)))
+    return rows
+
+
 class LineReader:
     """Read lines from a pipe with a timeout, so a program that never answers cannot hang us."""
 
@@ -925,6 +1029,8 @@ CASES = [
     Case("logistic-fit", case_logistic_fit,
          "ml-fit logistic 500k x 50  vs  sklearn lbfgs and liblinear -s 0 (test accuracy)"),
     Case("predict", case_predict, "ml-predict batch (logistic 100k, linear 1M)  vs  pickled sklearn"),
+    Case("cluster", case_cluster,
+         "ml-load | ml-cluster k=8, 64 on 1M x 20 blobs vs pandas + KMeans; and the fit alone"),
     Case("service-latency", case_service_latency,
          "ml-predict --line-buffered as a co-process: round-trip per row (no peer)"),
 ]

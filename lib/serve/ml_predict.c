@@ -54,8 +54,9 @@ int ml_predict_options_check(const ml_predict_options *options, const ml_model *
 			     const char *model_name, ml_error *err)
 {
 	if (options->probabilities && ml_model_task(model) != ML_TASK_CLASSIFICATION) {
-		ml_error_set(err, "--proba: '%s' is a %s regression model: it has no classes",
-			     model_name, ml_model_kind(model));
+		bool clustering = ml_model_task(model) == ML_TASK_CLUSTERING;
+		ml_error_set(err, "--proba: '%s' is a %s %s model: it has no classes", model_name,
+			     ml_model_kind(model), clustering ? "clustering" : "regression");
 		return -1;
 	}
 	if (options->append && options->format == ML_FORMAT_BINARY) {
@@ -67,6 +68,12 @@ int ml_predict_options_check(const ml_predict_options *options, const ml_model *
 		return -1;
 	}
 	return 0;
+}
+
+/* The answer column: a clustering answers with the row's cluster. */
+static const char *answer_name(const ml_predictor *p)
+{
+	return ml_model_task(p->model) == ML_TASK_CLUSTERING ? "cluster" : "prediction";
 }
 
 /* Quotes the class names once, not once per row. */
@@ -176,7 +183,7 @@ static int write_binary_header(ml_predictor *p, ml_error *err)
 	ml_columns columns;
 	if (ml_columns_init(&columns, 1 + p->n_probabilities, err) < 0)
 		return -1;
-	int status = (columns.names[0] = ml_strdup("prediction", err)) ? 0 : -1;
+	int status = (columns.names[0] = ml_strdup(answer_name(p), err)) ? 0 : -1;
 	for (size_t k = 0; status == 0 && k < p->n_probabilities; k++) {
 		ml_buf name;
 		ml_buf_init(&name);
@@ -201,7 +208,7 @@ static int write_header(ml_predictor *p, const ml_columns *input, ml_error *err)
 		ml_csv_quote(&p->text, input->names[i], ',');
 		ml_buf_putc(&p->text, ',');
 	}
-	ml_buf_puts(&p->text, "prediction");
+	ml_buf_puts(&p->text, answer_name(p));
 	ml_buf name;
 	ml_buf_init(&name);
 	for (size_t k = 0; k < p->n_probabilities; k++) {
