@@ -489,7 +489,9 @@ static void fill(ml_csv_reader *reader)
 		/* One read(2), not fread: a co-process gets its answer per line. */
 		if (reader->threaded)
 			pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
-		long got = ml_read_some(reader->fd, reader->block, READ_BLOCK_SIZE);
+		/* Text in memory (fd -1) was all parsed at the start: this is its end. */
+		long got = reader->fd < 0 ? 0 : ml_read_some(reader->fd, reader->block,
+							     READ_BLOCK_SIZE);
 		if (reader->threaded)
 			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 		if (got > 0)
@@ -728,13 +730,13 @@ ml_csv_reader *ml_csv_reader_create(int fd, const char *name, const ml_csv_optio
 	ml_buf_init(&reader->batches[0].arena);
 	ml_buf_init(&reader->batches[1].arena);
 	if (!(reader->name = ml_strdup(name, err)) ||
-	    !(reader->block = ml_alloc_array(READ_BLOCK_SIZE, 1, err)))
+	    (fd >= 0 && !(reader->block = ml_alloc_array(READ_BLOCK_SIZE, 1, err))))
 		goto fail;
 	if (start_parser(reader, err) < 0)
 		goto fail;
 	if (prefix_length > 0 && parse_bytes(reader, prefix, prefix_length, err) < 0)
 		goto fail;
-	if (!options->line_at_a_time) {
+	if (!options->line_at_a_time && fd >= 0) {
 		pthread_mutex_init(&reader->lock, NULL);
 		pthread_cond_init(&reader->changed, NULL);
 		reader->released = &reader->batches[1];
@@ -763,6 +765,12 @@ ml_csv_reader *ml_csv_reader_create(int fd, const char *name, const ml_csv_optio
 fail:
 	ml_csv_reader_free(reader);
 	return NULL;
+}
+
+ml_csv_reader *ml_csv_reader_from_memory(const void *text, size_t length, const char *name,
+					 const ml_csv_options *options, ml_error *err)
+{
+	return ml_csv_reader_create(-1, name, options, text, length, err);
 }
 
 static void stop_thread(ml_csv_reader *reader)
