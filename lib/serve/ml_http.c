@@ -652,12 +652,19 @@ ml_http *ml_http_start(ml_registry *models, const ml_http_options *options, ml_e
 			goto fail;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+	/* A pool of one thread would be refused with a warning: one thread is no pool. */
+	struct MHD_OptionItem pool[] = {
+		{ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)options->n_threads, NULL },
+		{ MHD_OPTION_END, 0, NULL },
+	};
+	if (options->n_threads < 2)
+		pool[0] = pool[1];
 	server->daemon = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, server,
 		/* First: the options before it would report through the default logger. */
 		MHD_OPTION_EXTERNAL_LOGGER, on_library_error, server,
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(options->n_threads > 1 ? options->n_threads : 0),
+		MHD_OPTION_ARRAY, pool,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)options->max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, options->timeout,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
