@@ -65,7 +65,7 @@ $(BUILD)/ml-%: $(BUILD)/cmd/ml-%.o $(CLI_OBJ) $(LIBRARY)
 	$(CC) $(CFLAGS) $(ML_LDFLAGS) $(LDFLAGS) -o $@ $^ $(ML_LIBS)
 
 $(BUILD)/ml-serve: ML_LIBS += $(HTTP_LIBS) $(JSON_LIBS)
-$(BUILD)/tests/test_request $(BUILD)/tests/test_serve: ML_LIBS += $(HTTP_LIBS) $(JSON_LIBS)
+$(BUILD)/tests/test_request: ML_LIBS += $(HTTP_LIBS) $(JSON_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBRARY)
 	@mkdir -p $(dir $@)
