@@ -520,8 +520,9 @@ static void fill(ml_csv_reader *reader)
 		/* One read(2), not fread: a co-process gets its answer per line. */
 		if (reader->threaded)
 			pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
-		long got = ml_source_read(reader->source, reader->block, READ_BLOCK_SIZE,
-					  &target->error);
+		/* Text in memory (no source) was all parsed at the start: this is its end. */
+		long got = !reader->source ? 0 : ml_source_read(reader->source, reader->block,
+								 READ_BLOCK_SIZE, &target->error);
 		if (reader->threaded)
 			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 		if (got > 0)
@@ -743,8 +744,9 @@ static int name_columns(ml_csv_reader *reader, const ml_record *first, ml_error 
 	return 0;
 }
 
-ml_csv_reader *ml_csv_reader_create(ml_source *source, const char *name,
-				    const ml_csv_options *options, ml_error *err)
+/* Over source, or (source NULL) over text in memory, parsed here at once. */
+static ml_csv_reader *reader_open(ml_source *source, const void *text, size_t length,
+				  const char *name, const ml_csv_options *options, ml_error *err)
 {
 	ml_csv_reader *reader = calloc(1, sizeof *reader);
 	if (!reader) {
@@ -760,11 +762,13 @@ ml_csv_reader *ml_csv_reader_create(ml_source *source, const char *name,
 	ml_buf_init(&reader->batches[0].arena);
 	ml_buf_init(&reader->batches[1].arena);
 	if (!(reader->name = ml_strdup(name, err)) ||
-	    !(reader->block = ml_alloc_array(READ_BLOCK_SIZE, 1, err)))
+	    (source && !(reader->block = ml_alloc_array(READ_BLOCK_SIZE, 1, err))))
 		goto fail;
 	if (start_parser(reader, err) < 0)
 		goto fail;
-	if (!options->line_at_a_time) {
+	if (!source && length > 0 && parse_bytes(reader, text, length, err) < 0)
+		goto fail;
+	if (!options->line_at_a_time && source) {
 		pthread_mutex_init(&reader->lock, NULL);
 		pthread_cond_init(&reader->changed, NULL);
 		reader->released = &reader->batches[1];
@@ -793,6 +797,18 @@ ml_csv_reader *ml_csv_reader_create(ml_source *source, const char *name,
 fail:
 	ml_csv_reader_free(reader);
 	return NULL;
+}
+
+ml_csv_reader *ml_csv_reader_from_memory(const void *text, size_t length, const char *name,
+					 const ml_csv_options *options, ml_error *err)
+{
+	return reader_open(NULL, text, length, name, options, err);
+}
+
+ml_csv_reader *ml_csv_reader_create(ml_source *source, const char *name,
+				    const ml_csv_options *options, ml_error *err)
+{
+	return reader_open(source, NULL, 0, name, options, err);
 }
 
 static void stop_thread(ml_csv_reader *reader)
