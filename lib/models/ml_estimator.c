@@ -11,6 +11,8 @@ static const ml_estimator *const estimators[] = {
 	&ml_linear_estimator,
 	&ml_ridge_estimator,
 	&ml_logistic_estimator,
+	&ml_kmeans_estimator,
+	&ml_minibatch_kmeans_estimator,
 };
 
 #define N_ESTIMATORS (sizeof estimators / sizeof estimators[0])
