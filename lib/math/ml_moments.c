@@ -15,6 +15,7 @@
 
 struct ml_moments {
 	size_t width;
+	size_t block_rows;  /* ml_block_rows of the width: the summation order */
 	size_t count;
 	double *mean;
 	double *scatter;    /* width x width, upper triangle */
@@ -27,10 +28,10 @@ struct ml_moments {
 };
 
 /* Slots that keep every thread busy, within MAX_CHUNK_BYTES with their rows. */
-static size_t choose_slots(size_t width)
+static size_t choose_slots(size_t width, size_t block_rows)
 {
 	size_t slots = BLOCKS_PER_THREAD * ml_parallel_threads(), per_slot, affordable = 1;
-	if (ml_size_add(width, ML_MOMENTS_BLOCK_ROWS + 2, &per_slot) &&
+	if (ml_size_add(width, block_rows + 2, &per_slot) &&
 	    ml_size_mul(width, per_slot, &per_slot) &&
 	    ml_size_mul(per_slot, sizeof(double), &per_slot) && per_slot < MAX_CHUNK_BYTES)
 		affordable = MAX_CHUNK_BYTES / per_slot;
@@ -41,7 +42,8 @@ ml_moments *ml_moments_create(size_t width, ml_error *err)
 {
 	size_t cells, slot_cells, slot_means;
 	ml_moments *moments = calloc(1, sizeof *moments);
-	size_t n_slots = choose_slots(width);
+	size_t block_rows = ml_block_rows(width, ML_MOMENTS_MAX_BLOCK_ROWS);
+	size_t n_slots = choose_slots(width, block_rows);
 	if (!moments || !ml_size_mul(width, width, &cells) ||
 	    !ml_size_mul(n_slots, cells, &slot_cells) ||
 	    !ml_size_mul(n_slots, 2 * width, &slot_means)) {
@@ -50,6 +52,7 @@ ml_moments *ml_moments_create(size_t width, ml_error *err)
 		return NULL;
 	}
 	moments->width = width;
+	moments->block_rows = block_rows;
 	moments->n_slots = n_slots;
 	if (!(moments->mean = ml_calloc_array(width, sizeof(double), err)) ||
 	    !(moments->scatter = ml_calloc_array(cells, sizeof(double), err)) ||
@@ -83,9 +86,14 @@ size_t ml_moments_width(const ml_moments *moments)
 	return moments->width;
 }
 
+size_t ml_moments_block_rows(const ml_moments *moments)
+{
+	return moments->block_rows;
+}
+
 size_t ml_moments_chunk_rows(const ml_moments *moments)
 {
-	return moments->n_slots * ML_MOMENTS_BLOCK_ROWS;
+	return moments->n_slots * moments->block_rows;
 }
 
 size_t ml_moments_count(const ml_moments *moments)
@@ -174,16 +182,21 @@ static void merge_block(ml_moments *moments, size_t n_rows, size_t slot)
 	moments->count += n_rows;
 }
 
-static size_t block_length(size_t block, size_t n_rows)
+static size_t block_length(const ml_moments *moments, size_t block, size_t n_rows)
 {
-	size_t start = block * ML_MOMENTS_BLOCK_ROWS;
-	return n_rows - start < ML_MOMENTS_BLOCK_ROWS ? n_rows - start : ML_MOMENTS_BLOCK_ROWS;
+	size_t start = block * moments->block_rows;
+	return n_rows - start < moments->block_rows ? n_rows - start : moments->block_rows;
+}
+
+static size_t count_blocks(const ml_moments *moments, size_t n_rows)
+{
+	return n_rows / moments->block_rows + (n_rows % moments->block_rows != 0);
 }
 
 void ml_moments_add(ml_moments *moments, double *rows, size_t n_rows)
 {
 	size_t width = moments->width, threads = ml_parallel_threads();
-	size_t n_blocks = n_rows / ML_MOMENTS_BLOCK_ROWS + (n_rows % ML_MOMENTS_BLOCK_ROWS != 0);
+	size_t n_blocks = count_blocks(moments, n_rows);
 	if (n_rows == 0)
 		return;
 	if (moments->count == 0)
@@ -196,10 +209,10 @@ void ml_moments_add(ml_moments *moments, double *rows, size_t n_rows)
 		size_t round_threads = threads < round ? threads : round;
 #pragma omp parallel for num_threads(round_threads) schedule(dynamic, 1) if (round_threads > 1)
 		for (size_t slot = 0; slot < round; slot++)
-			measure_block(moments, rows + (first + slot) * ML_MOMENTS_BLOCK_ROWS * width,
-				      block_length(first + slot, n_rows), slot);
+			measure_block(moments, rows + (first + slot) * moments->block_rows * width,
+				      block_length(moments, first + slot, n_rows), slot);
 		for (size_t slot = 0; slot < round; slot++)
-			merge_block(moments, block_length(first + slot, n_rows), slot);
+			merge_block(moments, block_length(moments, first + slot, n_rows), slot);
 	}
 	ml_blas_threads_set(blas_threads);
 }
@@ -214,7 +227,7 @@ static int fill_chunk(const ml_moments *moments, ml_moments_read_fn read, void *
 	*filled = 0;
 	while (*filled < max_rows) {
 		size_t want = max_rows - *filled, got;
-		want = want < ML_MOMENTS_BLOCK_ROWS ? want : ML_MOMENTS_BLOCK_ROWS;
+		want = want < moments->block_rows ? want : moments->block_rows;
 		if (read(context, rows + *filled * moments->width, want, &got, err) < 0)
 			return -1;
 		*filled += got;
@@ -244,14 +257,13 @@ static int add_chunks(ml_moments *moments, ml_moments_read_fn read, void *contex
 		status = fill_chunk(moments, read, context, buffers[0], chunk, &filled, &ended, err);
 		for (int current = 0; status == 0 && filled > 0; current ^= 1) {
 			double *rows = buffers[current];
-			size_t n_blocks = filled / ML_MOMENTS_BLOCK_ROWS +
-					  (filled % ML_MOMENTS_BLOCK_ROWS != 0);
+			size_t n_blocks = count_blocks(moments, filled);
 			if (moments->count == 0)
 				memcpy(moments->shift, rows, width * sizeof *rows);
 			for (size_t block = 0; block < n_blocks; block++) {
 #pragma omp task
-				measure_block(moments, rows + block * ML_MOMENTS_BLOCK_ROWS * width,
-					      block_length(block, filled), block);
+				measure_block(moments, rows + block * moments->block_rows * width,
+					      block_length(moments, block, filled), block);
 			}
 			next_filled = 0;
 			if (!ended)
@@ -259,7 +271,7 @@ static int add_chunks(ml_moments *moments, ml_moments_read_fn read, void *contex
 						    &next_filled, &ended, err);
 #pragma omp taskwait
 			for (size_t block = 0; block < n_blocks; block++)
-				merge_block(moments, block_length(block, filled), block);
+				merge_block(moments, block_length(moments, block, filled), block);
 			filled = next_filled;
 		}
 	}

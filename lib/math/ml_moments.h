@@ -8,9 +8,11 @@
  * exact update of Chan, Golub and LeVeque (1979), so data far from the
  * origin (large offsets) lose no precision.
  *
- * The moments do not depend on the thread count: the blocks are
- * ML_MOMENTS_BLOCK_ROWS rows long whatever the threads, run in parallel
- * (OpenMP, BLAS on one thread inside), and merge in row order.
+ * The moments do not depend on the thread count: the blocks' length
+ * depends on the width only (ml_moments_block_rows), they run in parallel
+ * (OpenMP, BLAS on one thread inside), and merge in row order.  A block
+ * holds at most ML_BLOCK_BYTES (core/ml_util), so wide rows make short
+ * blocks; the cross-products still take width x width values.
  */
 #ifndef ML_MOMENTS_H
 #define ML_MOMENTS_H
@@ -19,8 +21,8 @@
 
 #include "core/ml_error.h"
 
-/* Rows per block: each call to add cuts its rows into blocks from its first row. */
-#define ML_MOMENTS_BLOCK_ROWS 4096
+/* Rows per block at most, for narrow rows. */
+#define ML_MOMENTS_MAX_BLOCK_ROWS 4096
 
 typedef struct ml_moments ml_moments;
 
@@ -31,9 +33,11 @@ void ml_moments_free(ml_moments *moments);
  * Adds n_rows rows (row-major); overwrites them (they are centred in
  * place).  The moments of the same rows are the same bytes however they
  * are split into calls, as long as every call but the last passes a
- * multiple of ML_MOMENTS_BLOCK_ROWS rows.
+ * multiple of ml_moments_block_rows rows.
  */
 void ml_moments_add(ml_moments *moments, double *rows, size_t n_rows);
+/* Rows per block: each call to add cuts its rows into blocks from its first row. */
+size_t ml_moments_block_rows(const ml_moments *moments);
 /* Rows an add works on in parallel: calls of this many keep every thread busy. */
 size_t ml_moments_chunk_rows(const ml_moments *moments);
 

@@ -2,7 +2,6 @@
 
 #include <cblas.h>
 #include <float.h>
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -249,7 +248,8 @@ int ml_linear_solve(const ml_moments *moments, double alpha, bool fit_intercept,
 	scaled_system scaled = { 0 };
 	double *v = NULL;
 	int status = -1;
-	if (ml_moments_width(moments) < 2 || d > INT_MAX || !ml_size_mul(d, d, &cells))
+	if (ml_moments_width(moments) < 2 || d > ML_LINEAR_MAX_FEATURES ||
+	    !ml_size_mul(d, d, &cells))
 		return ml_error_nomem(err);
 	/*
 	 * LAPACK on one thread: OpenBLAS's threaded dpotrf blocks the matrix
@@ -370,9 +370,25 @@ static void report_solution(const ml_fit_options *options, const ml_linear_solut
 	ml_fit_report(options, "%zu rows: training R^2 %.6g, MSE %.6g", n_rows, s->r2, s->mse);
 }
 
+/* The features' cross-products take features^2 values: refused past the limit. */
+static int check_width(const ml_model *model, ml_training_rows *rows, ml_error *err)
+{
+	size_t d = model->n_features;
+	if (d <= ML_LINEAR_MAX_FEATURES)
+		return 0;
+	ml_error_set(err, "%s: %zu feature columns: %s needs their %zu x %zu cross-products"
+		     " (%.0f GB) and takes at most %d feature columns; select fewer",
+		     ml_training_rows_name(rows), d, model->kind->name, d + 1, d + 1,
+		     (double)(d + 1) * (double)(d + 1) * sizeof(double) / 1e9,
+		     ML_LINEAR_MAX_FEATURES);
+	return -1;
+}
+
 static int fit_linear(ml_model *model, const ml_fit_options *options, ml_training_rows *rows,
 		      ml_error *err)
 {
+	if (check_width(model, rows, err) < 0)
+		return -1;
 	linear_state *state = new_linear(model->n_features, err);
 	ml_moments *moments = ml_moments_create(model->n_features + 1, err);
 	int status = -1;

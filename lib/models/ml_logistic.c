@@ -7,12 +7,16 @@
 #include <string.h>
 
 #include "core/ml_number.h"
+#include "core/ml_util.h"
 #include "math/ml_lbfgs.h"
 #include "math/ml_parallel.h"
 #include "models/ml_model_impl.h"
 
-/* Rows per block: forward and backward GEMM on a block while it is in cache. */
-#define BLOCK_ROWS 2048
+/*
+ * Rows per block at most: forward and backward GEMM on a block while it is
+ * in cache; wide rows make shorter blocks (ml_block_rows).
+ */
+#define MAX_BLOCK_ROWS 2048
 /*
  * Pieces, runs of whole blocks, sum their losses and gradients on their
  * own, in parallel, and the sums add up in piece order: the objective does
@@ -33,12 +37,13 @@ typedef struct logistic_problem {
 	const double *weight;  /* per row, or NULL */
 	double inverse_C;
 	bool fit_intercept;
-	size_t piece_rows;     /* a multiple of BLOCK_ROWS, from n and the parameters only */
+	size_t block_rows;     /* from the width only */
+	size_t piece_rows;     /* a multiple of block_rows, from n and the parameters only */
 	size_t n_pieces;
 	size_t n_threads;      /* at most n_pieces */
 	double *piece_loss;    /* n_pieces */
 	double *piece_gradient; /* n_pieces x parameters */
-	double *scores;        /* per thread, BLOCK_ROWS x n_vectors */
+	double *scores;        /* per thread, block_rows x n_vectors */
 } logistic_problem;
 
 static size_t n_parameters(const logistic_problem *p)
@@ -54,19 +59,20 @@ static size_t divide_up(size_t value, size_t divisor)
 /* Cuts the rows into pieces and allocates their sums and the threads' scores. */
 static int plan_pieces(logistic_problem *p, ml_error *err)
 {
-	size_t n_blocks = divide_up(p->n, BLOCK_ROWS), per_piece, max_pieces = 1;
+	p->block_rows = ml_block_rows(p->stride, MAX_BLOCK_ROWS);
+	size_t n_blocks = divide_up(p->n, p->block_rows), per_piece, max_pieces = 1;
 	size_t blocks_per_piece = divide_up(n_blocks, MAX_PIECES);
 	if (ml_size_add(n_parameters(p), 1, &per_piece) &&
 	    ml_size_mul(per_piece, sizeof(double), &per_piece) && per_piece < MAX_PIECE_BYTES)
 		max_pieces = MAX_PIECE_BYTES / per_piece;
 	if (divide_up(n_blocks, blocks_per_piece) > max_pieces)
 		blocks_per_piece = divide_up(n_blocks, max_pieces);
-	p->piece_rows = blocks_per_piece * BLOCK_ROWS;
+	p->piece_rows = blocks_per_piece * p->block_rows;
 	p->n_pieces = divide_up(p->n, p->piece_rows);
 	p->n_threads = ml_parallel_threads();
 	p->n_threads = p->n_threads < p->n_pieces ? p->n_threads : p->n_pieces;
 	size_t score_cells, gradient_cells;
-	if (!ml_size_mul(p->n_threads, BLOCK_ROWS, &score_cells) ||
+	if (!ml_size_mul(p->n_threads, p->block_rows, &score_cells) ||
 	    !ml_size_mul(score_cells, p->n_vectors, &score_cells) ||
 	    !ml_size_mul(p->n_pieces, n_parameters(p), &gradient_cells))
 		return ml_error_nomem(err);
@@ -87,7 +93,7 @@ static void piece_rows(const logistic_problem *p, size_t piece, size_t *first, s
 /* The scores of the calling thread's blocks. */
 static double *thread_scores(const logistic_problem *p)
 {
-	return p->scores + ml_parallel_thread_index() * BLOCK_ROWS * p->n_vectors;
+	return p->scores + ml_parallel_thread_index() * p->block_rows * p->n_vectors;
 }
 
 /* scores = X[start..start+rows) W' + b */
@@ -152,8 +158,8 @@ static double piece_objective(const logistic_problem *p, const double *x, size_t
 	double *scores = thread_scores(p);
 	memset(gradient, 0, n_parameters(p) * sizeof *gradient);
 	piece_rows(p, piece, &first, &end);
-	for (size_t start = first; start < end; start += BLOCK_ROWS) {
-		size_t rows = end - start < BLOCK_ROWS ? end - start : BLOCK_ROWS;
+	for (size_t start = first; start < end; start += p->block_rows) {
+		size_t rows = end - start < p->block_rows ? end - start : p->block_rows;
 		const double *X = p->X + start * p->stride;
 		double block_loss = 0;
 		score_block(p, x, start, rows, scores);
@@ -215,8 +221,8 @@ static size_t piece_correct(const logistic_problem *p, const double *x, size_t p
 	size_t correct = 0, first, end;
 	double *scores = thread_scores(p);
 	piece_rows(p, piece, &first, &end);
-	for (size_t start = first; start < end; start += BLOCK_ROWS) {
-		size_t rows = end - start < BLOCK_ROWS ? end - start : BLOCK_ROWS;
+	for (size_t start = first; start < end; start += p->block_rows) {
+		size_t rows = end - start < p->block_rows ? end - start : p->block_rows;
 		score_block(p, x, start, rows, scores);
 		for (size_t r = 0; r < rows; r++)
 			correct += predicted_class(scores + r * p->n_vectors, p->n_vectors) ==
