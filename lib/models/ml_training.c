@@ -246,11 +246,12 @@ int ml_training_rows_label(ml_training_rows *rows, const ml_fit_options *options
 	size_t d = model->n_features, target = model->columns.target, width = rows->width;
 	if (!options->labels)
 		return 0;
+	size_t block_rows = ml_block_rows(width, BLOCK_ROWS);
 	if (!rows->unpacked &&
-	    !(rows->unpacked = ml_alloc_array(BLOCK_ROWS, width * sizeof(double), err)))
+	    !(rows->unpacked = ml_alloc_array(block_rows, width * sizeof(double), err)))
 		return -1;
-	for (size_t start = 0; start < n_rows; start += BLOCK_ROWS) {
-		size_t count = n_rows - start < BLOCK_ROWS ? n_rows - start : BLOCK_ROWS;
+	for (size_t start = 0; start < n_rows; start += block_rows) {
+		size_t count = n_rows - start < block_rows ? n_rows - start : block_rows;
 		for (size_t r = 0; r < count; r++) {
 			const double *in = block + (start + r) * (d + 1);
 			double *out = rows->unpacked + r * width;
