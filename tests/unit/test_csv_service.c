@@ -281,6 +281,18 @@ START_TEST(line_protocol_cr_across_reads)
 }
 END_TEST
 
+/* count copies of c, written a block at a time. */
+static void put_repeated(FILE *file, char c, size_t count)
+{
+	static char block[1 << 16];
+	memset(block, c, sizeof block);
+	for (size_t done = 0; done < count;) {
+		size_t part = count - done < sizeof block ? count - done : sizeof block;
+		ck_assert(fwrite(block, 1, part, file) == part);
+		done += part;
+	}
+}
+
 /* Overlong fields and lines are bad records, read past in bounded memory. */
 START_TEST(line_protocol_bounds_fields_and_lines)
 {
@@ -289,14 +301,15 @@ START_TEST(line_protocol_bounds_fields_and_lines)
 	ck_assert(fd >= 0);
 	FILE *file = fdopen(fd, "w");
 	fputs("a,b\n1,2\n3,", file);
-	for (size_t i = 0; i < 2 * ML_MAX_FIELD_LENGTH; i++)
-		fputc('9', file);
+	put_repeated(file, '9', 2 * ML_MAX_FIELD_LENGTH);
 	fputs("\n4,\"", file);
-	for (size_t i = 0; i < 2 * ML_MAX_FIELD_LENGTH; i++)
-		fputc('9', file);
+	put_repeated(file, '9', 2 * ML_MAX_FIELD_LENGTH);
 	fputs("\"\n5,6\n", file);
-	for (size_t i = 0; i <= ML_MAX_LINE_LENGTH; i++)
-		fputc(i % 2 ? ',' : '7', file);
+	/* Fields of half a MiB, so that only the line is too long. */
+	for (size_t length = 0; length <= ML_MAX_LINE_LENGTH; length += ML_MAX_FIELD_LENGTH / 2) {
+		put_repeated(file, '7', ML_MAX_FIELD_LENGTH / 2 - 1);
+		fputc(',', file);
+	}
 	fputs("\n8,9\n", file);
 	fclose(file);
 	fd = open(path, O_RDONLY);

@@ -16,7 +16,9 @@ header=sepal_length,sepal_width,petal_length,petal_width
 	printf '"5.1",3.5,1.4,0.2\r\n'
 	printf '5.1,'; head -c 2097152 /dev/zero | tr '\0' 9; printf ',1.4,0.2\n'
 	printf '6.3,3.3,6,2.5\n'
-	head -c 17825792 /dev/zero | tr '\0' ,; printf '\n'
+	head -c 524287 /dev/zero | tr '\0' 7 > field # fields of 512 KiB: only the line is too long
+	for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 \
+		31 32 33 34; do cat field; printf ,; done; printf '\n'
 	printf '5.1,x,1.4,0.2\n'
 	printf '5.1,3.5,1.4\n'
 	printf '6.3,3.3,6,2.5'
