@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/ml_escape.h"
 #include "core/ml_file.h"
 #include "core/ml_number.h"
 #include "math/ml_parallel.h"
@@ -250,11 +251,26 @@ char *cli_copy_arg(void)
 	return copy;
 }
 
+/*
+ * Every message goes through here, and its text is escaped on the way
+ * (ml_escape): names and fields from a hostile file reach the terminal as
+ * \x1b, never as an escape sequence, and the message stays on one line.
+ */
 static void vmessage(const char *format, va_list args)
 {
-	fprintf(stderr, "%s: ", current->name);
-	vfprintf(stderr, format, args);
-	fputc('\n', stderr);
+	ml_buf text, line;
+	ml_buf_init(&text);
+	ml_buf_init(&line);
+	ml_buf_vprintf(&text, format, args);
+	ml_buf_printf(&line, "%s: ", current->name);
+	ml_escape_append(&line, text.data ? text.data : "", text.length, 0);
+	ml_buf_putc(&line, '\n');
+	if (text.failed || line.failed)
+		fprintf(stderr, "%s: out of memory\n", current->name);
+	else
+		fwrite(line.data, 1, line.length, stderr);
+	ml_buf_free(&text);
+	ml_buf_free(&line);
 }
 
 void cli_usage_error(const char *format, ...)

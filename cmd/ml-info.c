@@ -4,12 +4,14 @@
  * the training summary, after the checks ml-predict makes when reading it.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/ml_escape.h"
 #include "core/ml_text.h"
 #include "stages/ml_load.h"
 #include "math/ml_colstats.h"
@@ -42,25 +44,47 @@ static const cli_command command = {
 
 static bool full_stages;
 
+/*
+ * All of ml-info's output goes through here: names and meta lines come
+ * from the files described and are escaped (ml_escape), lines kept.
+ */
+static void say(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *format, ...)
+{
+	ml_buf text, shown;
+	ml_buf_init(&text);
+	ml_buf_init(&shown);
+	va_list args;
+	va_start(args, format);
+	ml_buf_vprintf(&text, format, args);
+	va_end(args);
+	ml_escape_append(&shown, text.data ? text.data : "", text.length, ML_ESCAPE_KEEP_LINES);
+	if (text.failed || shown.failed)
+		cli_die("out of memory");
+	fwrite(shown.data ? shown.data : "", 1, shown.length, stdout);
+	ml_buf_free(&text);
+	ml_buf_free(&shown);
+}
+
 static void print_number(double value)
 {
 	char digits[ML_DOUBLE_BUFSIZE];
 	if (isnan(value)) {
-		printf(" %12s", "-");
+		say(" %12s", "-");
 		return;
 	}
 	/* Summaries need not be exact: 6 significant digits read well. */
 	snprintf(digits, sizeof digits, "%.6g", value);
-	printf(" %12s", digits);
+	say(" %12s", digits);
 }
 
 static void print_chain(const ml_chain *chain)
 {
 	size_t n = ml_chain_length(chain);
-	printf("stages: %zu\n", n);
+	say("stages: %zu\n", n);
 	for (size_t i = 0; i < n; i++) {
 		const ml_stage *stage = ml_chain_stage(chain, i);
-		printf("  %zu. %-6s %zu -> %zu columns  digest %016llx\n", i + 1,
+		say("  %zu. %-6s %zu -> %zu columns  digest %016llx\n", i + 1,
 		       ml_stage_kind_name(stage), ml_stage_inputs(stage)->count,
 		       ml_stage_outputs(stage)->count, (unsigned long long)ml_stage_digest(stage));
 		if (full_stages) {
@@ -68,7 +92,7 @@ static void print_chain(const ml_chain *chain)
 			ml_buf_init(&text);
 			ml_stage_write(stage, &text);
 			if (text.data)
-				fputs(text.data, stdout);
+				say("%s", text.data);
 			ml_buf_free(&text);
 		}
 	}
@@ -83,7 +107,7 @@ static void print_names(char *const *names, size_t count)
 		ml_text_string(&text, names[i]);
 	if (text.failed)
 		cli_die("out of memory");
-	fputs(text.data ? text.data : "", stdout);
+	say("%s", text.data ? text.data : "");
 	ml_buf_free(&text);
 }
 
@@ -97,19 +121,19 @@ static void print_csv_input(const ml_chain *chain)
 		return;
 	const ml_stage *load = ml_chain_stage(chain, 0);
 	const ml_columns *inputs = ml_stage_inputs(load);
-	printf("csv columns: %zu:", inputs->count);
+	say("csv columns: %zu:", inputs->count);
 	print_names(inputs->names, inputs->count);
 	if (inputs->target != ML_NO_COLUMN)
-		printf(" (target %s, may be left out)", inputs->names[inputs->target]);
+		say(" (target %s, may be left out)", inputs->names[inputs->target]);
 	ml_csv_options csv;
 	ml_csv_options_init(&csv);
 	ml_load_fill_dialect(load, &csv);
 	char delimiter[8];
 	snprintf(delimiter, sizeof delimiter, csv.delimiter == '\t' ? "tab" : "'%c'", csv.delimiter);
-	printf("\ncsv dialect: delimiter %s, %s, quotes %s, missing:", delimiter,
+	say("\ncsv dialect: delimiter %s, %s, quotes %s, missing:", delimiter,
 	       csv.header ? "header" : "no header", csv.lenient_quotes ? "lenient" : "strict");
 	print_names((char *const *)csv.na_values, csv.n_na_values);
-	printf(" (and empty)\n");
+	say(" (and empty)\n");
 }
 
 static void print_column_stats(const ml_dataset *data)
@@ -141,10 +165,10 @@ static void print_column_stats(const ml_dataset *data)
 		int length = (int)strlen(name.data + 1);
 		name_width = length > name_width && length <= 64 ? length : name_width;
 	}
-	printf("%-*s %7s %12s %7s %12s %12s %12s %12s\n", name_width, "column", "role", "count",
+	say("%-*s %7s %12s %7s %12s %12s %12s %12s\n", name_width, "column", "role", "count",
 	       "missing", "mean", "std", "min", "max");
 	for (size_t c = 0; c < width; c++) {
-		printf("%-*s %7s %12zu %7zu", name_width, shown[c] + 1,
+		say("%-*s %7s %12zu %7zu", name_width, shown[c] + 1,
 		       c == data->columns.target ? "target" : "feature", count[c],
 		       data->n_rows - count[c]);
 		free(shown[c]);
@@ -152,7 +176,7 @@ static void print_column_stats(const ml_dataset *data)
 		print_number(count[c] ? sqrt(variance[c]) : NAN);
 		print_number(count[c] ? low[c] : NAN);
 		print_number(count[c] ? high[c] : NAN);
-		putchar('\n');
+		say("\n");
 	}
 	free(shown);
 	free(count);
@@ -166,14 +190,14 @@ static void describe_data(const char *path, const ml_load_options *load)
 	if (ml_dataset_read(path, load, &data, &err) < 0)
 		cli_fail(&err);
 	const ml_columns *c = &data.columns;
-	printf("file: %s\nrows: %zu\ncolumns: %zu\ntarget: %s\n", path ? path : "stdin",
+	say("file: %s\nrows: %zu\ncolumns: %zu\ntarget: %s\n", path ? path : "stdin",
 	       data.n_rows, c->count, c->target != ML_NO_COLUMN ? c->names[c->target] : "(none)");
 	size_t n_classes;
 	char *const *classes = ml_chain_class_names(data.chain, &n_classes);
 	if (classes) {
-		printf("classes: %zu:", n_classes);
+		say("classes: %zu:", n_classes);
 		print_names(classes, n_classes);
-		putchar('\n');
+		say("\n");
 	}
 	print_chain(data.chain);
 	print_column_stats(&data);
@@ -187,9 +211,9 @@ static void describe_model(const char *path)
 	ml_model *model = ml_model_read(path, &err);
 	if (!model)
 		cli_fail(&err);
-	printf("file: %s\nkind: model\n", path);
+	say("file: %s\nkind: model\n", path);
 	for (size_t i = 0; i < ml_model_n_meta(model); i++)
-		printf("%s\n", ml_model_meta(model, i));
+		say("%s\n", ml_model_meta(model, i));
 	print_chain(ml_model_chain(model));
 	print_csv_input(ml_model_chain(model));
 	ml_buf text;
@@ -197,7 +221,7 @@ static void describe_model(const char *path)
 	ml_model_describe(model, &text);
 	if (text.failed)
 		cli_die("out of memory");
-	fputs(text.data, stdout);
+	say("%s", text.data);
 	ml_buf_free(&text);
 	ml_model_free(model);
 }
@@ -214,9 +238,9 @@ static void describe_pipefile(const char *path)
 		describe_model(path);
 		return;
 	}
-	printf("file: %s\nkind: stages\n", path);
+	say("file: %s\nkind: stages\n", path);
 	for (size_t i = 0; i < ml_pipefile_n_meta(file); i++)
-		printf("%s\n", ml_pipefile_meta(file, i));
+		say("%s\n", ml_pipefile_meta(file, i));
 	print_chain(ml_pipefile_chain(file));
 	print_csv_input(ml_pipefile_chain(file));
 	ml_pipefile_close(file);

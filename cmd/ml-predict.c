@@ -190,11 +190,16 @@ static void predict_input(ml_predictor *predictor, const ml_model *model, const 
 	ml_csv_options csv = s->dialect;
 	/* A service parses in this thread, where a signal's wake-up reaches it. */
 	csv.line_at_a_time = s->predict.service;
+	/* Its protocol: one answer line per request line, whatever the line holds. */
+	csv.line_protocol = s->predict.service;
 	/* A bad record spoils itself only, when bad rows are answered rather than fatal. */
 	csv.recover_lines = s->predict.service || s->predict.on_error != ML_ON_ERROR_FAIL;
 	ml_stream *stream = ml_stream_open(input, &csv, ml_model_chain(model), s->model, &err);
-	if (!stream || ml_predictor_begin(predictor, stream, &err) < 0)
+	if (!stream || ml_predictor_begin(predictor, stream, &err) < 0) {
+		ml_error ignored; /* stdout may be gone: stderr has the message anyway */
+		ml_predictor_refuse(predictor, err.message, &ignored);
 		cli_fail(&err);
+	}
 	int status;
 	while ((status = ml_predictor_run(predictor, stream, &err)) == ML_PREDICT_WOKEN)
 		report_now();

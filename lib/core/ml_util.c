@@ -126,20 +126,27 @@ void ml_buf_putc(ml_buf *buf, char c)
 	ml_buf_append(buf, &c, 1);
 }
 
+void ml_buf_vprintf(ml_buf *buf, const char *format, va_list args)
+{
+	va_list again;
+	va_copy(again, args);
+	int length = vsnprintf(NULL, 0, format, args);
+	if (length < 0 || !ml_buf_reserve(buf, (size_t)length)) {
+		buf->failed = true;
+		va_end(again);
+		return;
+	}
+	vsnprintf(buf->data + buf->length, (size_t)length + 1, format, again);
+	va_end(again);
+	buf->length += (size_t)length;
+}
+
 void ml_buf_printf(ml_buf *buf, const char *format, ...)
 {
 	va_list args;
 	va_start(args, format);
-	int length = vsnprintf(NULL, 0, format, args);
+	ml_buf_vprintf(buf, format, args);
 	va_end(args);
-	if (length < 0 || !ml_buf_reserve(buf, (size_t)length)) {
-		buf->failed = true;
-		return;
-	}
-	va_start(args, format);
-	vsnprintf(buf->data + buf->length, (size_t)length + 1, format, args);
-	va_end(args);
-	buf->length += (size_t)length;
 }
 
 bool ml_parse_int64(const char *text, size_t length, int64_t min, int64_t max,
@@ -182,43 +189,49 @@ uint64_t ml_hash_bytes(uint64_t hash, const void *bytes, size_t length)
 	return hash;
 }
 
-bool ml_utf8_valid(const char *text, size_t length)
+size_t ml_utf8_char(const char *text, size_t length, uint32_t *code)
 {
 	const unsigned char *s = (const unsigned char *)text;
+	unsigned char c = s[0];
+	size_t extra;
+	if (c < 0x80) {
+		*code = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		extra = 1;
+		*code = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		extra = 2;
+		*code = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		extra = 3;
+		*code = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (length <= extra)
+		return 0;
+	for (size_t k = 1; k <= extra; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		*code = (*code << 6) | (s[k] & 0x3f);
+	}
+	if ((extra == 2 && *code < 0x800) || (extra == 3 && *code < 0x10000) ||
+	    *code > 0x10ffff || (*code >= 0xd800 && *code <= 0xdfff))
+		return 0;
+	return extra + 1;
+}
+
+bool ml_utf8_valid(const char *text, size_t length)
+{
 	size_t i = 0;
 	while (i < length) {
-		unsigned char c = s[i];
-		if (c == 0)
-			return false;
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t extra;
 		uint32_t code;
-		if (c >= 0xc2 && c <= 0xdf) {
-			extra = 1;
-			code = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			extra = 2;
-			code = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			extra = 3;
-			code = c & 0x07;
-		} else {
+		size_t bytes = ml_utf8_char(text + i, length - i, &code);
+		if (bytes == 0 || code == 0)
 			return false;
-		}
-		if (length - i <= extra)
-			return false;
-		for (size_t k = 1; k <= extra; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			code = (code << 6) | (s[i + k] & 0x3f);
-		}
-		if ((extra == 2 && code < 0x800) || (extra == 3 && code < 0x10000) ||
-		    code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
-			return false;
-		i += extra + 1;
+		i += bytes;
 	}
 	return true;
 }

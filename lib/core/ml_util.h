@@ -6,6 +6,7 @@
 #ifndef ML_UTIL_H
 #define ML_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,6 +59,8 @@ void ml_buf_puts(ml_buf *buf, const char *text);
 void ml_buf_putc(ml_buf *buf, char c);
 void ml_buf_printf(ml_buf *buf, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));
+void ml_buf_vprintf(ml_buf *buf, const char *format, va_list args)
+	__attribute__((format(printf, 2, 0)));
 
 /*
  * Parses all of text[0..length) as a decimal integer within [min, max].
@@ -72,6 +75,12 @@ uint64_t ml_hash_bytes(uint64_t hash, const void *bytes, size_t length);
 
 /* True when text[0..length) is valid UTF-8 without NUL bytes. */
 bool ml_utf8_valid(const char *text, size_t length);
+/*
+ * The bytes of the character text[0] starts, when it is valid UTF-8 and
+ * ends within length (an ASCII byte, NUL included, is 1); 0 when it is not.
+ * *code gets the code point.
+ */
+size_t ml_utf8_char(const char *text, size_t length, uint32_t *code);
 
 /* read(2) until length bytes or end of input; the count read, -1 on error. */
 long ml_read_full(int fd, void *buffer, size_t length);

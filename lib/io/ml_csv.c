@@ -74,6 +74,11 @@ typedef struct pending_record {
 	const char *problem; /* why the record is bad (recover_lines), or NULL */
 } pending_record;
 
+static const char blank_line[] = "blank line (a request is one CSV row)";
+static const char bare_cr[] = "CR inside a line (a request ends with LF or CRLF only)";
+static const char open_quote[] = "unterminated quoted field (a request is one line)";
+static const char field_too_long[] = "field longer than 1 MiB";
+
 static const char malformed_quoting[] =
 	"malformed quoting (a quote inside an unquoted field, or text after a closing quote;"
 	" --quotes lenient reads a quote inside an unquoted field as text)";
@@ -126,6 +131,11 @@ struct ml_csv_reader {
 	bool woken;                 /* fill() returned for wake_fd, not input */
 	const char *record_problem; /* the record being parsed is bad */
 	bool skipping_line;         /* discarding the rest of a malformed line */
+	/* options.line_protocol: the line being read (see parse_lines). */
+	const char *line_problem;   /* the line is bad: the rest of it is not parsed */
+	size_t line_bytes;
+	bool held_cr;               /* the last block ended in CR: CRLF, or a bare CR */
+	bool line_ended;            /* libcsv ended a record at the LF given it */
 	double arrival;             /* when the last read(2) returned data */
 
 	/* Hand-over between the two sides. */
@@ -261,9 +271,16 @@ static void on_record(int terminator, void *data)
 	batch *target = reader->filling;
 	int previous = reader->previous_terminator;
 	reader->previous_terminator = terminator;
+	reader->line_ended = terminator == '\n';
 	if (reader->problem)
 		return;
 	if (reader->fields_in_record == 0) {
+		/* A request that is a blank line still gets its answer: an error. */
+		if (reader->options.line_protocol && terminator == '\n' &&
+		    !push_record(reader, (pending_record){ .first_field = target->n_fields,
+							   .line = reader->line,
+							   .problem = blank_line }))
+			return;
 		if (!(terminator == '\n' && previous == '\r') && terminator != -1)
 			reader->line++;
 		return;
@@ -359,6 +376,113 @@ static int settle_bom(ml_csv_reader *reader, ml_error *err)
 	return reader->bom_matched ? parse_bytes(reader, utf8_bom, reader->bom_matched, err) : 0;
 }
 
+/* The line being read is bad (the first reason found is kept). */
+static void spoil_line(ml_csv_reader *reader, const char *problem)
+{
+	if (!reader->line_problem)
+		reader->line_problem = problem;
+}
+
+/* Why libcsv stopped before the end of what it was given. */
+static const char *parser_problem(ml_csv_reader *reader)
+{
+	int code = csv_error(&reader->parser);
+	if (code == CSV_ENOMEM && csv_get_buffer_size(&reader->parser) > ML_MAX_FIELD_LENGTH)
+		return field_too_long;
+	if (code == CSV_EPARSE)
+		return malformed_quoting;
+	if (code == CSV_ENOMEM)
+		reader->problem = "out of memory";
+	return csv_strerror(code);
+}
+
+/*
+ * A piece of a line (no LF in it): parsed, unless the line is bad already
+ * or becomes bad here.  A CR at its end waits for the next piece, which
+ * says whether it was the CR of a CRLF.
+ */
+static void take_piece(ml_csv_reader *reader, const unsigned char *bytes, size_t length)
+{
+	if (length == 0)
+		return;
+	if (reader->held_cr)
+		spoil_line(reader, bare_cr);
+	reader->held_cr = false;
+	reader->line_bytes += length;
+	if (reader->line_bytes > ML_MAX_LINE_LENGTH)
+		spoil_line(reader, "line longer than 16 MiB");
+	if (reader->line_problem)
+		return;
+	if (bytes[length - 1] == '\r') {
+		reader->held_cr = true;
+		length--;
+	}
+	if (memchr(bytes, '\r', length)) {
+		spoil_line(reader, bare_cr);
+		return;
+	}
+	if (csv_parse(&reader->parser, bytes, length, on_field, on_record, reader) != length &&
+	    !reader->problem)
+		spoil_line(reader, parser_problem(reader));
+}
+
+/*
+ * The LF that ends a line (or the end of the input after one): the record
+ * ends here whatever libcsv thinks of its quotes.  A bad line becomes one
+ * bad record and the parser starts afresh.
+ */
+static int end_line(ml_csv_reader *reader, ml_error *err)
+{
+	reader->held_cr = false;
+	if (!reader->line_problem) {
+		reader->line_ended = false;
+		if (csv_parse(&reader->parser, "\n", 1, on_field, on_record, reader) != 1 &&
+		    !reader->problem)
+			spoil_line(reader, parser_problem(reader));
+		else if (!reader->line_ended)
+			spoil_line(reader, open_quote);
+	}
+	const char *problem = reader->line_problem;
+	reader->line_problem = NULL;
+	reader->line_bytes = 0;
+	if (reader->problem || !problem)
+		return 0;
+	reader->filling->n_fields -= reader->fields_in_record;
+	reader->fields_in_record = 0;
+	reader->newlines_in_record = 0;
+	reader->extra_fields = 0;
+	reader->record_problem = NULL;
+	if (!push_record(reader, (pending_record){ .first_field = reader->filling->n_fields,
+						   .line = reader->line, .problem = problem }))
+		return 0;
+	reader->line++;
+	csv_free(&reader->parser);
+	reader->parser_ready = false;
+	return start_parser(reader, err);
+}
+
+/* line_protocol: cuts the bytes at each LF, so that a line is a record. */
+static int parse_lines(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
+		       ml_error *err)
+{
+	while (length > 0 && !reader->problem) {
+		const unsigned char *newline = memchr(bytes, '\n', length);
+		size_t piece = newline ? (size_t)(newline - bytes) : length;
+		take_piece(reader, bytes, piece);
+		if (!newline)
+			break;
+		if (!reader->problem && end_line(reader, err) < 0)
+			return -1;
+		bytes += piece + 1;
+		length -= piece + 1;
+	}
+	if (reader->problem) {
+		ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
 		       ml_error *err)
 {
@@ -385,6 +509,8 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	bool special = memchr(bytes, '"', length) || memchr(bytes, '\0', length);
 	reader->careful = special || reader->previous_block_special;
 	reader->previous_block_special = special;
+	if (reader->options.line_protocol)
+		return parse_lines(reader, bytes, length, err);
 	size_t parsed;
 	for (;;) {
 		if (reader->skipping_line)
@@ -455,6 +581,10 @@ static int finish_input(ml_csv_reader *reader, ml_error *err)
 {
 	reader->filling->at_end = true;
 	if (!reader->bom_checked && settle_bom(reader, err) < 0)
+		return -1;
+	/* The last line of a service's input may lack its LF: it is a request all the same. */
+	if (reader->options.line_protocol &&
+	    (reader->line_bytes > 0 || reader->line_problem) && end_line(reader, err) < 0)
 		return -1;
 	if (csv_fini(&reader->parser, on_field, on_record, reader) != 0) {
 		ml_error_set(err, "%s:%zu: unterminated quoted field (the input ends inside quotes)",
@@ -755,6 +885,8 @@ static ml_csv_reader *reader_open(ml_source *source, const void *text, size_t le
 	}
 	reader->source = source;
 	reader->options = *options;
+	if (options->line_protocol)
+		reader->options.recover_lines = true;
 	reader->field_limit = ML_MAX_COLUMNS;
 	reader->line = 1;
 	reader->wake_fd = -1;

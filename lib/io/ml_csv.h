@@ -21,6 +21,8 @@
 #include "io/ml_source.h"
 
 #define ML_MAX_NA_VALUES 64
+/* The longest line line_protocol reads; the rest of a longer one is skipped unread. */
+#define ML_MAX_LINE_LENGTH ((size_t)16 << 20)
 
 typedef struct ml_csv_options {
 	char delimiter;          /* ',' */
@@ -38,6 +40,14 @@ typedef struct ml_csv_options {
 	 * on: one bad request does not end a service.  Off by default.
 	 */
 	bool recover_lines;
+	/*
+	 * The service protocol (ml-predict -l): every LF-terminated line is one
+	 * record, whatever its quotes, and recover_lines holds.  A line that is
+	 * blank, ends inside quotes, holds a CR other than the one before its
+	 * LF, has a field over 1 MiB or is longer than ML_MAX_LINE_LENGTH is
+	 * one ML_CSV_BAD_RECORD; the next line is read afresh.  Off by default.
+	 */
+	bool line_protocol;
 	size_t n_na_values;      /* strings read as missing, besides "" */
 	const char *na_values[ML_MAX_NA_VALUES];
 	/*

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/ml_clock.h"
+#include "core/ml_escape.h"
 #include "core/ml_number.h"
 #include "io/ml_binary.h"
 #include "io/ml_csv.h"
@@ -76,6 +77,29 @@ static const char *answer_name(const ml_predictor *p)
 	return ml_model_task(p->model) == ML_TASK_CLUSTERING ? "cluster" : "prediction";
 }
 
+/*
+ * A class name as answers show it.  A service's answer is one line: there
+ * a name's control characters (a CR or LF that quoted CSV let into the
+ * training data) are escaped, \x0a (ml_escape).
+ */
+static void put_class_name(const ml_predictor *p, ml_buf *out, const char *prefix, size_t k)
+{
+	ml_buf name;
+	ml_buf_init(&name);
+	ml_buf_puts(&name, prefix);
+	const char *text = ml_model_class_name(p->model, k);
+	if (p->options.service)
+		ml_escape_append(&name, text, strlen(text), 0);
+	else
+		ml_buf_puts(&name, text);
+	ml_buf_append(&name, "", 0); /* an empty name still gets its NUL */
+	if (name.failed)
+		out->failed = true;
+	else
+		ml_csv_quote(out, name.data, ',');
+	ml_buf_free(&name);
+}
+
 /* Quotes the class names once, not once per row. */
 static int quote_class_names(ml_predictor *p, ml_error *err)
 {
@@ -85,8 +109,8 @@ static int quote_class_names(ml_predictor *p, ml_error *err)
 	for (size_t k = 0; k < n_classes; k++) {
 		ml_buf field;
 		ml_buf_init(&field);
-		ml_csv_quote(&field, ml_model_class_name(p->model, k), ',');
-		ml_buf_append(&field, "", 0); /* an empty name still gets its NUL */
+		put_class_name(p, &field, "", k);
+		ml_buf_append(&field, "", 0);
 		if (field.failed) {
 			ml_buf_free(&field);
 			return ml_error_nomem(err);
@@ -209,17 +233,10 @@ static int write_header(ml_predictor *p, const ml_columns *input, ml_error *err)
 		ml_buf_putc(&p->text, ',');
 	}
 	ml_buf_puts(&p->text, answer_name(p));
-	ml_buf name;
-	ml_buf_init(&name);
 	for (size_t k = 0; k < p->n_probabilities; k++) {
-		ml_buf_reset(&name);
-		ml_buf_printf(&name, "p_%s", ml_model_class_name(p->model, k));
 		ml_buf_putc(&p->text, ',');
-		ml_csv_quote(&p->text, name.failed ? "" : name.data, ',');
+		put_class_name(p, &p->text, "p_", k);
 	}
-	if (name.failed)
-		p->text.failed = true;
-	ml_buf_free(&name);
 	ml_buf_putc(&p->text, '\n');
 	/* A client sees the header as soon as its own has been read. */
 	return p->options.service ? write_text(p, err) : 0;
@@ -327,6 +344,22 @@ static bool answers_failures(const ml_predictor *p)
 	return p->options.service || p->options.on_error != ML_ON_ERROR_FAIL;
 }
 
+/* "error: MESSAGE", the message escaped (ml_escape): one line, whatever it quotes. */
+static void put_error_line(ml_predictor *p, const char *message)
+{
+	ml_buf_puts(&p->text, ML_PREDICT_ERROR_PREFIX);
+	ml_escape_append(&p->text, message, strlen(message), 0);
+	ml_buf_putc(&p->text, '\n');
+}
+
+int ml_predictor_refuse(ml_predictor *p, const char *message, ml_error *err)
+{
+	if (!p->options.service)
+		return 0;
+	put_error_line(p, message);
+	return write_text(p, err);
+}
+
 /*
  * A row that cannot be answered: a service's error line (never more than
  * one line), nothing (skip), or an empty prediction (nan), after the
@@ -336,10 +369,7 @@ static bool answers_failures(const ml_predictor *p)
 static void put_failure(ml_predictor *p, const ml_stream *stream, size_t i, const char *message)
 {
 	if (p->options.service) {
-		ml_buf_puts(&p->text, ML_PREDICT_ERROR_PREFIX);
-		for (const char *c = message; *c; c++)
-			ml_buf_putc(&p->text, *c == '\n' || *c == '\r' ? ' ' : *c);
-		ml_buf_putc(&p->text, '\n');
+		put_error_line(p, message);
 	} else if (p->options.on_error == ML_ON_ERROR_NAN) {
 		if (p->options.format == ML_FORMAT_BINARY) {
 			for (size_t k = 0; k <= p->n_probabilities; k++)

@@ -80,6 +80,12 @@ int ml_predictor_begin(ml_predictor *predictor, ml_stream *stream, ml_error *err
  */
 #define ML_PREDICT_WOKEN 1
 int ml_predictor_run(ml_predictor *predictor, ml_stream *stream, ml_error *err);
+/*
+ * Service mode: answers the failure that ends the service (an input whose
+ * header lacks a column the model needs) with an error line, so that a
+ * client waiting for one line learns why; does nothing in batch mode.
+ */
+int ml_predictor_refuse(ml_predictor *predictor, const char *message, ml_error *err);
 /* Writes what is buffered; binary: the row count into the header when it can seek. */
 int ml_predictor_finish(ml_predictor *predictor, ml_error *err);
 

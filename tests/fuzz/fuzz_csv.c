@@ -2,7 +2,9 @@
  * Fuzzes the CSV reader and the load stage.  Input: two option bytes,
  * then CSV.  The first byte picks options; the second where the bytes
  * handed to the reader as the sniffed prefix end (the format sniffer
- * reads some before the reader starts).  When the fit succeeds: the data
+ * reads some before the reader starts; its top bit also reads the CSV as
+ * ml-predict -l does, where every line after the header must come out as
+ * exactly one record, good or bad).  When the fit succeeds: the data
  * written as binary reads back the same, the stage's text parses back to
  * the same stage, and applying that stage to the same CSV gives exactly
  * the fitted rows.
@@ -69,6 +71,38 @@ static void check_applied(const ml_dataset *data, const ml_stage *stage, const f
 	close_csv(reader);
 }
 
+/*
+ * The service protocol (line_protocol): once the header is read, every
+ * line is one record, good or bad, and nothing ends the reading early.
+ */
+static void check_lines(const fuzz_file *file, const uint8_t *text, size_t size, size_t prefix,
+			const ml_csv_options *csv)
+{
+	ml_csv_options options = *csv;
+	options.line_protocol = true;
+	options.line_at_a_time = true;
+	ml_error err;
+	ml_csv_reader *reader = open_csv(file, prefix, &options, &err);
+	if (reader) {
+		const uint8_t *last = memrchr(text, '\n', size);
+		size_t lines = last ? 0 : 1; /* the last line may lack its LF */
+		for (size_t i = 0; i < size; i++)
+			lines += text[i] == '\n';
+		if (last && last + 1 < text + size)
+			lines++;
+		/* Every line is a record but the header's (read again without a header). */
+		size_t expected = options.header ? lines - 1 : lines;
+		size_t records = 0;
+		ml_record record;
+		int got;
+		while ((got = ml_csv_next(reader, &record, &err)) == 1 || got == ML_CSV_BAD_RECORD)
+			records++;
+		FUZZ_CHECK(got == 0);
+		FUZZ_CHECK(records == expected);
+	}
+	close_csv(reader);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char delimiters[] = { ',', ';', '\t', '|' };
@@ -100,6 +134,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_file file;
 	if (fuzz_file_open(&file, text, size) < 0)
 		return 0;
+	if (data[1] & 0x80)
+		check_lines(&file, text, size, prefix, &options.csv);
 	ml_error err;
 	ml_csv_reader *reader = open_csv(&file, prefix, &options.csv, &err);
 	if (!reader) {

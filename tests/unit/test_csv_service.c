@@ -221,6 +221,114 @@ START_TEST(wake_fd_interrupts_a_wait_and_reading_goes_on)
 }
 END_TEST
 
+static ml_csv_reader *line_reader_on(int fd)
+{
+	ml_csv_options options;
+	ml_csv_options_init(&options);
+	options.line_at_a_time = true;
+	options.line_protocol = true;
+	ml_error err;
+	ml_csv_reader *reader = ml_csv_reader_create_fd(fd, "req", &options, &err);
+	ck_assert_msg(reader != NULL, "%s", err.message);
+	return reader;
+}
+
+/* Every line is one record, good or bad, whatever its quotes: the service protocol. */
+START_TEST(line_protocol_answers_every_line)
+{
+	int fd = pipe_with("a,b\n"
+			   "1,2\n"
+			   "\n"                     /* blank */
+			   "3,\"4\n"                /* a quote left open */
+			   "5,6\n"
+			   "7,8\r9,10\n"            /* a bare CR */
+			   "\"11\",12\r\n"          /* CRLF */
+			   "x\"y,13\n"              /* malformed quoting */
+			   "14\n"                   /* ragged */
+			   "15,16", true, NULL);    /* the last line lacks its LF */
+	ml_csv_reader *reader = line_reader_on(fd);
+	ck_assert_str_eq(next_text(reader), "1|2@2");
+	expect_bad(reader, "req:3: blank line");
+	expect_bad(reader, "req:4: unterminated quoted field");
+	ck_assert_str_eq(next_text(reader), "5|6@5");
+	expect_bad(reader, "req:6: CR inside a line");
+	ck_assert_str_eq(next_text(reader), "11|12@7");
+	expect_bad(reader, "req:8: malformed quoting");
+	expect_bad(reader, "req:9: row has 1 field, header has 2");
+	ck_assert_str_eq(next_text(reader), "15|16@10");
+	ml_record record;
+	ml_error err;
+	ck_assert_int_eq(ml_csv_next(reader, &record, &err), 0);
+	ml_csv_reader_free(reader);
+	close(fd);
+}
+END_TEST
+
+/* A CR at the end of one read is a CRLF or a bare CR: the next read says which. */
+START_TEST(line_protocol_cr_across_reads)
+{
+	int writer;
+	int fd = pipe_with("a,b\n1,2\r", false, &writer);
+	ml_csv_reader *reader = line_reader_on(fd);
+	ck_assert(write(writer, "\n3,4\r", 5) == 5);
+	ck_assert_str_eq(next_text(reader), "1|2@2");
+	ck_assert(write(writer, "5\n6,7\n", 6) == 6);
+	close(writer);
+	expect_bad(reader, "req:3: CR inside a line");
+	ck_assert_str_eq(next_text(reader), "6|7@4");
+	ml_csv_reader_free(reader);
+	close(fd);
+}
+END_TEST
+
+/* count copies of c, written a block at a time. */
+static void put_repeated(FILE *file, char c, size_t count)
+{
+	static char block[1 << 16];
+	memset(block, c, sizeof block);
+	for (size_t done = 0; done < count;) {
+		size_t part = count - done < sizeof block ? count - done : sizeof block;
+		ck_assert(fwrite(block, 1, part, file) == part);
+		done += part;
+	}
+}
+
+/* Overlong fields and lines are bad records, read past in bounded memory. */
+START_TEST(line_protocol_bounds_fields_and_lines)
+{
+	char path[] = "/tmp/test_csv_service.XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert(fd >= 0);
+	FILE *file = fdopen(fd, "w");
+	fputs("a,b\n1,2\n3,", file);
+	put_repeated(file, '9', 2 * ML_MAX_FIELD_LENGTH);
+	fputs("\n4,\"", file);
+	put_repeated(file, '9', 2 * ML_MAX_FIELD_LENGTH);
+	fputs("\"\n5,6\n", file);
+	/* Fields of half a MiB, so that only the line is too long. */
+	for (size_t length = 0; length <= ML_MAX_LINE_LENGTH; length += ML_MAX_FIELD_LENGTH / 2) {
+		put_repeated(file, '7', ML_MAX_FIELD_LENGTH / 2 - 1);
+		fputc(',', file);
+	}
+	fputs("\n8,9\n", file);
+	fclose(file);
+	fd = open(path, O_RDONLY);
+	ml_csv_reader *reader = line_reader_on(fd);
+	ck_assert_str_eq(next_text(reader), "1|2@2");
+	expect_bad(reader, "req:3: field longer than 1 MiB");
+	expect_bad(reader, "req:4: field longer than 1 MiB");
+	ck_assert_str_eq(next_text(reader), "5|6@5");
+	expect_bad(reader, "req:6: line longer than 16 MiB");
+	ck_assert_str_eq(next_text(reader), "8|9@7");
+	ml_record record;
+	ml_error err;
+	ck_assert_int_eq(ml_csv_next(reader, &record, &err), 0);
+	ml_csv_reader_free(reader);
+	close(fd);
+	unlink(path);
+}
+END_TEST
+
 static Suite *csv_service_suite(void)
 {
 	Suite *suite = suite_create("ml_csv service mode");
@@ -231,6 +339,9 @@ static Suite *csv_service_suite(void)
 	tcase_add_test(tc, recovering_reader_confines_nul_bytes);
 	tcase_add_test(tc, without_recovery_malformed_quoting_ends_reading);
 	tcase_add_test(tc, wake_fd_interrupts_a_wait_and_reading_goes_on);
+	tcase_add_test(tc, line_protocol_answers_every_line);
+	tcase_add_test(tc, line_protocol_cr_across_reads);
+	tcase_add_test(tc, line_protocol_bounds_fields_and_lines);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

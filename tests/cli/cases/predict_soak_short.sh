@@ -1,0 +1,11 @@
+# The soak of ml-predict -l (scripts/soak-service.sh), short: 20,000
+# requests, 5% bad of every kind, each answered once, in order, as the
+# batch run answers the good ones, in flat memory.
+. "$TESTS_DIR/lib.sh"
+[ -x /usr/bin/python3 ] || skip "no /usr/bin/python3 to drive the soak"
+sh "$TESTS_DIR/../../scripts/soak-service.sh" 20000 > soak.log 2>&1 || {
+	cat soak.log >&2
+	fail "soak-service.sh 20000"
+}
+grep -q '^requests 20000, bad ' soak.log || { cat soak.log >&2; fail "no figures"; }
+exit 0
