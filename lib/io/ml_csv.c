@@ -320,6 +320,12 @@ static int start_parser(ml_csv_reader *reader, ml_error *err)
 	reader->parser_ready = true;
 	csv_set_delim(&reader->parser, (unsigned char)reader->options.delimiter);
 	csv_set_realloc_func(&reader->parser, bounded_realloc);
+	/*
+	 * libcsv grows the field buffer by this step (128 bytes by default):
+	 * a long field would cost quadratic copying.  Near the bound it halves
+	 * the step, so the limit still holds to the byte.
+	 */
+	csv_set_blk_size(&reader->parser, 64 * 1024);
 	return 0;
 }
 
