@@ -25,7 +25,8 @@ enum {
 	ML_ESTIMATOR_REGRESSION = 1 << 0,     /* a numeric target */
 	ML_ESTIMATOR_CLASSIFICATION = 1 << 1, /* classes: text labels or distinct values */
 	ML_ESTIMATOR_MISSING = 1 << 2,        /* features may be missing (NaN) */
-	ML_ESTIMATOR_RANDOM = 1 << 3          /* uses the seed */
+	ML_ESTIMATOR_RANDOM = 1 << 3,         /* uses the seed */
+	ML_ESTIMATOR_VALIDATION = 1 << 4      /* takes validation rows (ml-fit --valid FILE) */
 };
 
 typedef enum ml_param_type {

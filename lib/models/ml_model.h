@@ -64,6 +64,8 @@ int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
 /* Progress for -v: the library formats a line, the command prints it. */
 typedef void (*ml_progress_fn)(void *context, const char *message);
 
+typedef struct ml_training_data ml_training_data;
+
 typedef struct ml_fit_options {
 	const ml_estimator *kind;
 	double params[ML_MAX_PARAMS]; /* the kind's hyperparameters, in its table's order */
@@ -74,6 +76,10 @@ typedef struct ml_fit_options {
 	ml_progress_fn progress; /* -v lines; may be NULL */
 	ml_progress_fn warning;  /* lines always worth showing (no convergence); may be NULL */
 	void *progress_context;  /* passed to both */
+	/* Long loops (boosting rounds, forest trees): seconds between -v lines; 0: every step. */
+	double progress_interval;
+	/* Rows that are scored but not trained on (kinds flagged VALIDATION); or NULL. */
+	const ml_training_data *valid;
 } ml_fit_options;
 
 /* The kind's defaults (its table's). */
@@ -93,7 +99,7 @@ typedef int (*ml_row_reader)(void *source, double *rows, size_t max_rows, size_t
  * NULL, in memory (values, n_rows; values may be NULL for no rows), laid
  * out as columns, after chain.
  */
-typedef struct ml_training_data {
+struct ml_training_data {
 	const char *name;           /* the input, for messages */
 	const ml_columns *columns;
 	const ml_chain *chain;      /* copied into the model */
@@ -102,7 +108,7 @@ typedef struct ml_training_data {
 	const size_t *lines;        /* CSV: the line each row starts on, for messages; or NULL */
 	ml_row_reader read;
 	void *source;
-} ml_training_data;
+};
 
 /*
  * Fits options->kind on data.  Linear kinds stream (memory O(features^2));

@@ -43,6 +43,11 @@ struct ml_estimator {
 	/* Appends what ml-info shows after the hyperparameters. */
 	void (*describe)(const ml_model *model, ml_buf *out);
 	void (*free_state)(void *state);
+	/*
+	 * Says why the hyperparameters do not go with the rest of the fit
+	 * options (the task asked for, validation rows); may be NULL.
+	 */
+	int (*check_fit)(const ml_fit_options *options, ml_error *err);
 };
 
 struct ml_model {
@@ -64,6 +69,9 @@ struct ml_model {
 extern const ml_estimator ml_linear_estimator;
 extern const ml_estimator ml_ridge_estimator;
 extern const ml_estimator ml_logistic_estimator;
+extern const ml_estimator ml_tree_estimator;
+extern const ml_estimator ml_forest_estimator;
+extern const ml_estimator ml_gbdt_estimator;
 
 /* A model of kind with nothing learned yet (free with ml_model_free). */
 ml_model *ml_model_new(const ml_estimator *kind, ml_task task, ml_error *err);
@@ -87,6 +95,14 @@ int ml_training_rows_next(ml_training_rows *rows, double *block, size_t max_rows
  */
 int ml_training_rows_all(ml_training_rows *rows, double **all, size_t *n_rows,
 			 ml_error *err);
+/*
+ * Reads every validation row (options->valid) as ml_training_rows_all
+ * reads the training rows: features in model order, then the target; a
+ * missing target refused, naming the row.  The columns must be the
+ * model's.  *n_rows 0 and *all NULL without validation rows.
+ */
+int ml_training_valid_all(const ml_model *model, const ml_fit_options *options, double **all,
+			  size_t *n_rows, ml_error *err);
 /* The chain's class names for the target (NULL for a numeric target). */
 char *const *ml_training_rows_class_names(const ml_training_rows *rows, size_t *count);
 
