@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "core/ml_clock.h"
@@ -23,7 +24,7 @@
 #include "models/ml_model.h"
 #include "stages/ml_io.h"
 
-enum { OPT_TASK = 256, OPT_CV, OPT_JSON, OPT_PARAM = 2000 };
+enum { OPT_TASK = 256, OPT_VALID, OPT_CV, OPT_JSON, OPT_PARAM = 2000 };
 
 static const cli_option common_options[] = {
 	{ 't', "target", "NAME", "the target column (default: the input's own)" },
@@ -44,13 +45,23 @@ static const cli_option task_option = {
 	"classification or regression (default: classification when the target is text)"
 };
 
+static const cli_option valid_option = {
+	OPT_VALID, "valid", "FILE",
+	"score every round on FILE's rows (through the same stages), for -v and --early-stop"
+};
+
+/* Stands for --valid's rows until they are read (the checks need to know they come). */
+static const ml_training_data valid_to_come = { .name = "--valid" };
+/* -v lines of long fits when stderr is not a terminal: at most one per this many seconds. */
+#define PROGRESS_INTERVAL 5.0
+
 #define N_COMMON (sizeof common_options / sizeof common_options[0])
 
 typedef struct settings {
 	ml_fit_options fit;
 	ml_load_options load;
 	ml_cv_options cv;
-	const char *output, *input;
+	const char *output, *input, *valid;
 	bool verbose, json;
 } settings;
 
@@ -101,7 +112,7 @@ static const char *param_help(const ml_param *param)
 static cli_option *build_options(const ml_estimator *kind)
 {
 	size_t n_params = kind ? ml_estimator_n_params(kind) : 0;
-	cli_option *options = calloc(N_COMMON + n_params + 2, sizeof *options);
+	cli_option *options = calloc(N_COMMON + n_params + 3, sizeof *options);
 	if (!options)
 		cli_die("out of memory");
 	memcpy(options, common_options, sizeof common_options);
@@ -109,6 +120,8 @@ static cli_option *build_options(const ml_estimator *kind)
 	unsigned both = ML_ESTIMATOR_REGRESSION | ML_ESTIMATOR_CLASSIFICATION;
 	if (kind && (ml_estimator_flags(kind) & both) == both)
 		options[count++] = task_option;
+	if (kind && (ml_estimator_flags(kind) & ML_ESTIMATOR_VALIDATION))
+		options[count++] = valid_option;
 	for (size_t i = 0; i < n_params; i++) {
 		const ml_param *param = ml_estimator_param(kind, i);
 		bool flag = param->type == ML_PARAM_BOOL;
@@ -229,6 +242,10 @@ static void parse_option(settings *s, int code)
 	case OPT_CV: s->cv.n_folds = cli_size("--cv", cli_arg, 2, ML_CV_MAX_FOLDS); break;
 	case OPT_JSON: s->json = true; break;
 	case OPT_TASK: parse_task(s, cli_arg); break;
+	case OPT_VALID:
+		s->valid = cli_arg;
+		s->fit.valid = &valid_to_come;
+		break;
 	default:
 		if (code >= OPT_PARAM)
 			parse_param(s, (size_t)(code - OPT_PARAM));
@@ -296,6 +313,30 @@ static int read_binary(void *source, double *rows, size_t max_rows, size_t *n_re
 	return ml_binary_read_rows(source, rows, max_rows, n_read, err);
 }
 
+/* Reads validation rows through the training chain, block by block. */
+static int read_stream(void *source, double *rows, size_t max_rows, size_t *n_read,
+		       ml_error *err)
+{
+	return ml_stream_read(source, rows, max_rows, n_read, err) < 0 ? -1 : 0;
+}
+
+/* --valid FILE: its rows go through the stages of the training rows, as ml-predict's do. */
+static ml_stream *open_valid(settings *s, const ml_training_data *train,
+			     ml_training_data *valid)
+{
+	ml_error err;
+	ml_stream *stream = ml_stream_open(s->valid, &s->load.csv, train->chain, train->name,
+					   &err);
+	if (!stream)
+		cli_fail(&err);
+	*valid = (ml_training_data){ .name = ml_stream_name(stream),
+				     .columns = ml_stream_columns(stream),
+				     .chain = ml_stream_chain(stream), .read = read_stream,
+				     .source = stream };
+	s->fit.valid = valid;
+	return stream;
+}
+
 static ml_model *fit(settings *s)
 {
 	ml_error err;
@@ -319,9 +360,12 @@ static ml_model *fit(settings *s)
 		data.n_rows = dataset.n_rows;
 		data.lines = dataset.lines;
 	}
+	ml_training_data valid;
+	ml_stream *valid_stream = s->valid ? open_valid(s, &data, &valid) : NULL;
 	ml_model *model = ml_model_fit(&s->fit, &data, &err);
 	if (!model)
 		cli_fail(&err);
+	ml_stream_close(valid_stream);
 	ml_dataset_free(&dataset);
 	ml_input_close(input);
 	return model;
@@ -396,6 +440,7 @@ int main(int argc, char **argv)
 		cli_report_blas();
 	}
 	s.fit.warning = print_progress;
+	s.fit.progress_interval = isatty(STDERR_FILENO) ? 0 : PROGRESS_INTERVAL;
 	double start = ml_clock_now();
 	if (s.cv.n_folds && s.verbose)
 		s.cv.progress = print_progress;

@@ -482,7 +482,7 @@ ml_ensemble *ml_boost_fit(const ml_boost_options *options, const ml_ensemble_dat
 	if (!block_sums || start(&run, err) < 0)
 		goto fail;
 	ml_ensemble_summary summary = { 0, 0, NAN, NAN, NAN };
-	double best_loss = INFINITY;
+	double best_loss = INFINITY, best_train_loss = NAN;
 	size_t best_round = 0, round;
 	for (round = 0; round < options->n_trees; round++) {
 		ml_random random;
@@ -496,11 +496,15 @@ ml_ensemble *ml_boost_fit(const ml_boost_options *options, const ml_ensemble_dat
 				goto fail;
 		double valid_loss = valid ? mean_loss(&run, valid, run.valid_scores, block_sums)
 			: NAN;
+		/* With early stopping, the training loss of the round that may be kept. */
+		bool stopping = options->early_stopping_rounds > 0;
+		double train_loss = options->progress || stopping
+			? mean_loss(&run, train, run.scores, block_sums) : NAN;
 		if (options->progress)
-			report(&run, round, mean_loss(&run, train, run.scores, block_sums),
-			       valid_loss);
+			report(&run, round, train_loss, valid_loss);
 		if (valid && valid_loss < best_loss) {
 			best_loss = valid_loss;
+			best_train_loss = train_loss;
 			best_round = round;
 		}
 		if (options->early_stopping_rounds &&
@@ -517,6 +521,7 @@ ml_ensemble *ml_boost_fit(const ml_boost_options *options, const ml_ensemble_dat
 		if (options->early_stopping_rounds) {
 			summary.rounds = best_round + 1;
 			summary.valid_loss = best_loss;
+			summary.train_loss = best_train_loss;
 			ml_ensemble_truncate(run.ensemble, summary.rounds * run.n_scores);
 		}
 	}

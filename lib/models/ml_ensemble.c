@@ -18,6 +18,8 @@
 #define PARALLEL_MIN_WORK ((size_t)1 << 22)
 /* Node bytes of all the trees together below which they count as small. */
 #define SMALL_TREES_BYTES ((size_t)512 << 10)
+/* Scores of the stack block used when memory runs out (at least one row's). */
+#define STACK_SCORES ML_ENSEMBLE_MAX_CLASSES
 
 struct ml_ensemble {
 	ml_ensemble_kind kind;
@@ -300,13 +302,20 @@ static int for_blocks(const ml_ensemble *ensemble, const ml_tree_rows *rows,
 		n_nodes += ensemble->trees[t]->n_nodes;
 	size_t block_rows = n_nodes * sizeof(ml_tree_node) <= SMALL_TREES_BYTES ? SMALL_BLOCK
 		: LARGE_BLOCK;
-	size_t n_blocks = (rows->n_rows + block_rows - 1) / block_rows;
-	size_t n_threads = ml_parallel_threads(), block_size;
-	if (!ml_size_mul(block_rows, ensemble->n_scores, &block_size))
-		return ml_error_nomem(err);
+	size_t n_threads = ml_parallel_threads(), block_size = block_rows * ensemble->n_scores;
 	double *scratch = ml_alloc_array(n_threads, block_size * sizeof(double), err);
-	if (!scratch)
-		return -1;
+	if (!scratch) {
+		/* Prediction must not fail for want of memory: one thread, a block on the stack. */
+		double small[STACK_SCORES];
+		size_t few = STACK_SCORES / ensemble->n_scores;
+		for (size_t first = 0; first < rows->n_rows; first += few) {
+			size_t count = rows->n_rows - first < few ? rows->n_rows - first : few;
+			block_scores(ensemble, rows, first, count, small);
+			finish(ensemble, small, first, count, out_a, out_b);
+		}
+		return 0;
+	}
+	size_t n_blocks = (rows->n_rows + block_rows - 1) / block_rows;
 	/* Threads only for work of a few milliseconds at least (see ml_grow.c). */
 	bool parallel = n_blocks > 1 && rows->n_rows * n_nodes >= PARALLEL_MIN_WORK;
 	#pragma omp parallel for schedule(dynamic) num_threads(n_threads) if (parallel)

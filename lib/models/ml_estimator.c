@@ -11,6 +11,9 @@ static const ml_estimator *const estimators[] = {
 	&ml_linear_estimator,
 	&ml_ridge_estimator,
 	&ml_logistic_estimator,
+	&ml_tree_estimator,
+	&ml_forest_estimator,
+	&ml_gbdt_estimator,
 	&ml_kmeans_estimator,
 	&ml_minibatch_kmeans_estimator,
 };

@@ -72,6 +72,8 @@ int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
 typedef int (*ml_labels_fn)(void *context, const double *rows, const size_t *labels,
 			    size_t n_rows, ml_error *err);
 
+typedef struct ml_training_data ml_training_data;
+
 typedef struct ml_fit_options {
 	const ml_estimator *kind;
 	double params[ML_MAX_PARAMS]; /* the kind's hyperparameters, in its table's order */
@@ -82,6 +84,10 @@ typedef struct ml_fit_options {
 	ml_progress_fn progress; /* -v lines; may be NULL */
 	ml_progress_fn warning;  /* lines always worth showing (no convergence); may be NULL */
 	void *progress_context;  /* passed to both */
+	/* Long loops (boosting rounds, forest trees): seconds between -v lines; 0: every step. */
+	double progress_interval;
+	/* Rows that are scored but not trained on (kinds flagged VALIDATION); or NULL. */
+	const ml_training_data *valid;
 	/*
 	 * Clustering: gets every training row with its cluster, in row order,
 	 * once the centres are fitted; may be NULL.
@@ -109,7 +115,7 @@ typedef int (*ml_row_reader)(void *source, double *rows, size_t max_rows, size_t
  * row_index, the rows are values' rows row_index[0..n_rows-1], in that
  * order (what a cross-validation fold trains on, without a copy).
  */
-typedef struct ml_training_data {
+struct ml_training_data {
 	const char *name;           /* the input, for messages */
 	const ml_columns *columns;
 	const ml_chain *chain;      /* copied into the model */
@@ -125,7 +131,7 @@ typedef struct ml_training_data {
 	 * cannot be read twice (such kinds then fail).
 	 */
 	int (*rewind)(void *source, ml_error *err);
-} ml_training_data;
+};
 
 /*
  * Fits options->kind on data.  Linear kinds and mini-batch k-means stream

@@ -45,6 +45,11 @@ struct ml_estimator {
 	/* Appends what ml-info shows after the hyperparameters. */
 	void (*describe)(const ml_model *model, ml_buf *out);
 	void (*free_state)(void *state);
+	/*
+	 * Says why the hyperparameters do not go with the rest of the fit
+	 * options (the task asked for, validation rows); may be NULL.
+	 */
+	int (*check_fit)(const ml_fit_options *options, ml_error *err);
 	/* Clustering kinds: what ml_model_clustering gives; NULL for the others. */
 	void (*clustering)(const ml_model *model, ml_clustering *clustering);
 };
@@ -68,6 +73,9 @@ struct ml_model {
 extern const ml_estimator ml_linear_estimator;
 extern const ml_estimator ml_ridge_estimator;
 extern const ml_estimator ml_logistic_estimator;
+extern const ml_estimator ml_tree_estimator;
+extern const ml_estimator ml_forest_estimator;
+extern const ml_estimator ml_gbdt_estimator;
 extern const ml_estimator ml_kmeans_estimator;
 extern const ml_estimator ml_minibatch_kmeans_estimator;
 
@@ -96,6 +104,14 @@ int ml_training_rows_next(ml_training_rows *rows, double *block, size_t max_rows
  */
 int ml_training_rows_all(ml_training_rows *rows, double **all, size_t *n_rows,
 			 ml_error *err);
+/*
+ * Reads every validation row (options->valid) as ml_training_rows_all
+ * reads the training rows: features in model order, then the target; a
+ * missing target refused, naming the row.  The columns must be the
+ * model's.  *n_rows 0 and *all NULL without validation rows.
+ */
+int ml_training_valid_all(const ml_model *model, const ml_fit_options *options, double **all,
+			  size_t *n_rows, ml_error *err);
 /*
  * Starts a second pass over the rows (after the first has read them all):
  * ml_training_rows_next reads them again from the first, and fails if

@@ -60,7 +60,13 @@ int ml_fit_options_check(const ml_fit_options *options, ml_error *err)
 			return -1;
 		}
 	}
-	return kind->check ? kind->check(options->params, err) : 0;
+	if (options->valid && !(kind->flags & ML_ESTIMATOR_VALIDATION)) {
+		ml_error_set(err, "'%s' takes no validation rows (--valid)", kind->name);
+		return -1;
+	}
+	if (kind->check && kind->check(options->params, err) < 0)
+		return -1;
+	return kind->check_fit ? kind->check_fit(options, err) : 0;
 }
 
 static void send_line(ml_progress_fn to, void *context, const char *format, va_list args)
@@ -237,7 +243,7 @@ int ml_training_rows_next(ml_training_rows *rows, double *block, size_t max_rows
 			     n ? "more" : "fewer");
 		return -1;
 	}
-	if (!rows->second_pass)
+	if (rows->hash && !rows->second_pass)
 		hash_rows(rows, in, n);
 	if (gather_training(rows, in, n, block, err) < 0)
 		return -1;
@@ -333,6 +339,30 @@ int ml_training_rows_all(ml_training_rows *rows, double **all, size_t *n_rows, m
 fail:
 	free(values);
 	return -1;
+}
+
+int ml_training_valid_all(const ml_model *model, const ml_fit_options *options, double **all,
+			  size_t *n_rows, ml_error *err)
+{
+	const ml_training_data *valid = options->valid;
+	*all = NULL;
+	*n_rows = 0;
+	if (!valid)
+		return 0;
+	if (!ml_columns_same_names(valid->columns, &model->columns)) {
+		ml_buf list;
+		ml_buf_init(&list);
+		ml_columns_list(&list, &model->columns);
+		ml_error_set(err, "%s: the validation rows' columns are not the training rows' (%s)",
+			     valid->name, list.data ? list.data : "none");
+		ml_buf_free(&list);
+		return -1;
+	}
+	/* Not hashed: the model records the training rows only. */
+	ml_training_rows rows = { .data = valid, .model = model, .width = valid->columns->count };
+	int status = ml_training_rows_all(&rows, all, n_rows, err);
+	free(rows.raw);
+	return status;
 }
 
 /* ---- target and task -------------------------------------------------- */
