@@ -36,8 +36,8 @@ LIBRARY := $(BUILD)/libmlpipe.a
 CLI_OBJ := $(BUILD)/cmd/cli.o $(BUILD)/cmd/plot.o
 PROGRAMS := $(patsubst cmd/%.c,$(BUILD)/%,$(wildcard cmd/ml-*.c))
 # Programs written in Python, copied beside the others: ml-from-sklearn (numpy and
-# scikit-learn).
-SCRIPTS := $(BUILD)/ml-from-sklearn
+# scikit-learn), ml-import (the standard library only).
+SCRIPTS := $(BUILD)/ml-from-sklearn $(BUILD)/ml-import
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 MAN_PAGES := $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
 

@@ -2,12 +2,12 @@
 # Installs what mlpipe needs to build and test on Debian 12 (apt-get, as root).
 # Does nothing when everything is there; when not root, prints the command.
 # MLPIPE_PEERS=1 also installs the Python peers used by cross-checks and
-# benchmarks (scikit-learn, pandas, numpy, liblinear-tools), and gnuplot,
+# benchmarks (scikit-learn, pandas, numpy, xgboost, liblinear-tools), and gnuplot,
 # which the optional --plot of ml-eval needs (its tests skip without it).
 set -eu
 
 packages="build-essential pkg-config libcsv-dev libopenblas-dev libxxhash-dev zlib1g-dev libzstd-dev check"
-peers="python3-sklearn python3-pandas python3-numpy liblinear-tools socat gnuplot-nox"
+peers="python3-sklearn python3-pandas python3-numpy python3-xgboost liblinear-tools socat gnuplot-nox"
 if [ "${MLPIPE_PEERS:-0}" = 1 ]; then
 	packages="$packages $peers"
 fi
