@@ -12,7 +12,7 @@
  *     importance FEATURE GAIN SPLITS one line per feature, in feature order
  *     the summary of the kind:
  *       tree    training-score V     accuracy or R^2 on the training rows
- *       forest  oob-score V          out of bag (nan unless --oob-score)
+ *       forest  out-of-bag-score V   accuracy or R^2 out of bag (nan unless --oob-score)
  *       gbdt    rounds N             rounds kept (the best one's, with early stopping)
  *               rounds-run N         rounds trained
  *               training-loss V      mean loss on the training rows, after the rounds kept

@@ -60,7 +60,7 @@ static void write_summary(const ml_model *model, ml_buf *out)
 	if (is_kind(model, "tree")) {
 		ml_text_write_double(out, "training-score", state->score);
 	} else if (is_kind(model, "forest")) {
-		ml_text_write_double(out, "oob-score", state->score);
+		ml_text_write_double(out, "out-of-bag-score", state->score);
 	} else {
 		ml_text_write_size(out, "rounds", summary->rounds);
 		ml_text_write_size(out, "rounds-run", summary->rounds_run);
@@ -202,7 +202,8 @@ int ml_trees_parse(ml_model *model, ml_text_reader *reader, ml_error *err)
 		status = ml_text_read_double(reader, "training-score", ML_TEXT_ANY, &state->score,
 					     err);
 	else if (is_kind(model, "forest"))
-		status = ml_text_read_double(reader, "oob-score", ML_TEXT_ANY, &state->score, err);
+		status = ml_text_read_double(reader, "out-of-bag-score", ML_TEXT_ANY, &state->score,
+					     err);
 	else
 		status = parse_gbdt_summary(model, reader, err);
 	if (status < 0)
@@ -312,8 +313,9 @@ void ml_trees_describe(const ml_model *model, ml_buf *out)
 	const trees_state *state = model->state;
 	const ml_ensemble *ensemble = state->ensemble;
 	size_t n_trees = ml_ensemble_n_trees(ensemble), n_scores = ml_ensemble_n_scores(ensemble);
-	ml_buf_printf(out, "objective: %s\ntrees: %zu", ml_objective_name(ml_ensemble_objective(
-		      ensemble)), n_trees);
+	ml_buf_printf(out, "objective: %s\nensemble: %zu tree%s",
+		      ml_objective_name(ml_ensemble_objective(ensemble)), n_trees,
+		      n_trees == 1 ? "" : "s");
 	if (is_kind(model, "gbdt") && n_scores > 1)
 		ml_buf_printf(out, " (%zu rounds of one per class)", n_trees / n_scores);
 	ml_buf_puts(out, "\n");

@@ -113,6 +113,59 @@ START_TEST(kinds_are_listed_by_what_they_do)
 }
 END_TEST
 
+START_TEST(tree_options_are_checked)
+{
+	ml_fit_options options;
+	ml_error err;
+	ml_fit_options_init(&options, ml_estimator_find("forest"));
+	ck_assert_int_eq(ml_fit_options_check(&options, &err), 0);
+	ck_assert_int_eq(ml_fit_options_set(&options, "max-features", "sqrt", &err), 0);
+	ck_assert_int_eq(ml_fit_options_set(&options, "max-features", "0.5", &err), 0);
+	ck_assert_int_eq(ml_fit_options_check(&options, &err), 0);
+	ck_assert_int_eq(ml_fit_options_set(&options, "max-features", "2.5", &err), 0);
+	ck_assert_int_eq(ml_fit_options_check(&options, &err), -1);
+	ck_assert_msg(strstr(err.message, "neither a fraction below 1 nor a whole count"), "%s",
+		      err.message);
+	ck_assert_int_eq(ml_fit_options_set(&options, "max-features", "0", &err), -1);
+	ck_assert_int_eq(ml_fit_options_set(&options, "max-depth", "129", &err), -1);
+	ml_fit_options_init(&options, ml_estimator_find("forest"));
+	ck_assert_int_eq(ml_fit_options_set(&options, "criterion", "gini", &err), 0);
+	options.task_given = true;
+	options.task = ML_TASK_REGRESSION;
+	ck_assert_int_eq(ml_fit_options_check(&options, &err), -1);
+	ck_assert_msg(strstr(err.message, "--criterion gini is for classification"), "%s",
+		      err.message);
+
+	ml_fit_options_init(&options, ml_estimator_find("gbdt"));
+	ck_assert_int_eq(ml_fit_options_set(&options, "max-depth", "none", &err), 0);
+	ck_assert_int_eq(ml_fit_options_check(&options, &err), -1);
+	ck_assert_msg(strstr(err.message, "--max-depth or --max-leaves"), "%s", err.message);
+	ck_assert_int_eq(ml_fit_options_set(&options, "max-leaves", "31", &err), 0);
+	ck_assert_int_eq(ml_fit_options_check(&options, &err), 0);
+	/* --early-stop alone holds out 10% of the rows; "none" leaves it without rows. */
+	ck_assert_int_eq(ml_fit_options_set(&options, "early-stop", "5", &err), 0);
+	ck_assert_int_eq(ml_fit_options_check(&options, &err), 0);
+	ck_assert_int_eq(ml_fit_options_set(&options, "valid-fraction", "none", &err), 0);
+	ck_assert_int_eq(ml_fit_options_check(&options, &err), -1);
+	ck_assert_msg(strstr(err.message, "--early-stop needs validation rows"), "%s",
+		      err.message);
+	ml_training_data valid = { .name = "valid.csv" };
+	options.valid = &valid;
+	ck_assert_int_eq(ml_fit_options_check(&options, &err), 0);
+	ck_assert_int_eq(ml_fit_options_set(&options, "valid-fraction", "0.2", &err), 0);
+	ck_assert_int_eq(ml_fit_options_check(&options, &err), -1);
+	ck_assert_msg(strstr(err.message, "one validation set at a time"), "%s", err.message);
+	ck_assert_int_eq(ml_fit_options_set(&options, "valid-fraction", "1", &err), 0);
+	options.valid = NULL;
+	ck_assert_int_eq(ml_fit_options_check(&options, &err), -1);
+	/* Validation rows are for the kinds that take them. */
+	ml_fit_options_init(&options, ml_estimator_find("forest"));
+	options.valid = &valid;
+	ck_assert_int_eq(ml_fit_options_check(&options, &err), -1);
+	ck_assert_str_eq(err.message, "'forest' takes no validation rows (--valid)");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ml_estimator");
@@ -121,6 +174,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, values_read_back_as_written);
 	tcase_add_test(tc, bad_values_say_what_was_expected);
 	tcase_add_test(tc, kinds_are_listed_by_what_they_do);
+	tcase_add_test(tc, tree_options_are_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }
