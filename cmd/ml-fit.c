@@ -56,6 +56,12 @@ typedef struct settings {
 	bool verbose;
 } settings;
 
+/* Clustering kinds are ml-cluster's: it writes the labels, and draws the elbow. */
+static bool fits(const ml_estimator *kind)
+{
+	return kind && !(ml_estimator_flags(kind) & ML_ESTIMATOR_CLUSTERING);
+}
+
 /* The kinds and what they are, for the help of ml-fit without a kind. */
 static char *kinds_footer(void)
 {
@@ -64,6 +70,8 @@ static char *kinds_footer(void)
 	ml_buf_puts(&text, "Models:\n");
 	for (size_t i = 0; i < ml_estimator_count(); i++) {
 		const ml_estimator *kind = ml_estimator_at(i);
+		if (!fits(kind))
+			continue;
 		ml_buf_printf(&text, "  %-10s %s\n", ml_estimator_name(kind),
 			      ml_estimator_summary(kind));
 	}
@@ -123,7 +131,8 @@ static void refuse_other_kinds_options(int argc, char **argv, const ml_estimator
 		size_t length = strcspn(name, "=");
 		for (size_t k = 0; k < ml_estimator_count(); k++) {
 			const ml_estimator *other = ml_estimator_at(k);
-			for (size_t i = 0; other != kind && i < ml_estimator_n_params(other); i++) {
+			for (size_t i = 0; other != kind && fits(other) &&
+					   i < ml_estimator_n_params(other); i++) {
 				const ml_param *param = ml_estimator_param(other, i);
 				const char *option = param->type == ML_PARAM_BOOL ? param->flag
 										  : param->name;
@@ -141,8 +150,18 @@ static void refuse_other_kinds_options(int argc, char **argv, const ml_estimator
 static const char *known_kinds(void)
 {
 	static ml_buf kinds;
-	if (!kinds.data)
-		ml_estimator_list(&kinds, 0);
+	size_t total = 0, listed = 0;
+	if (kinds.data)
+		return kinds.data;
+	for (size_t i = 0; i < ml_estimator_count(); i++)
+		total += fits(ml_estimator_at(i));
+	for (size_t i = 0; i < ml_estimator_count(); i++) {
+		if (!fits(ml_estimator_at(i)))
+			continue;
+		if (listed++ > 0)
+			ml_buf_puts(&kinds, listed == total ? " or " : ", ");
+		ml_buf_puts(&kinds, ml_estimator_name(ml_estimator_at(i)));
+	}
 	return kinds.data ? kinds.data : "";
 }
 
@@ -153,16 +172,21 @@ static const char *known_kinds(void)
  */
 static const ml_estimator *kind_from_arguments(int argc, char **argv)
 {
-	return argc >= 2 ? ml_estimator_find(argv[1]) : NULL;
+	const ml_estimator *kind = argc >= 2 ? ml_estimator_find(argv[1]) : NULL;
+	return fits(kind) ? kind : NULL;
 }
 
 /* Why there is no kind: nothing, a kind out of place, or a word that is none. */
 static void refuse_missing_kind(int argc, char **argv)
 {
+	const ml_estimator *named = argc >= 2 ? ml_estimator_find(argv[1]) : NULL;
+	if (named && !fits(named))
+		cli_usage_error("'%s' is a clustering: ml-cluster fits it (and writes the labels)",
+				argv[1]);
 	if (argc >= 2 && argv[1][0] != '-')
 		cli_usage_error("unknown model kind '%s' (known: %s)", argv[1], known_kinds());
 	for (int a = 2; a < argc; a++)
-		if (ml_estimator_find(argv[a]))
+		if (fits(ml_estimator_find(argv[a])))
 			cli_usage_error("the model kind comes first: ml-fit %s [OPTION]... [FILE]",
 					argv[a]);
 	cli_usage_error("which model? %s (ml-fit KIND [OPTION]... [FILE])", known_kinds());
@@ -351,7 +375,7 @@ int main(int argc, char **argv)
 {
 	settings s = { 0 };
 	ml_error err;
-	const ml_estimator *kind = argc >= 2 ? ml_estimator_find(argv[1]) : NULL;
+	const ml_estimator *kind = kind_from_arguments(argc, argv);
 	if (kind)
 		ml_fit_options_init(&s.fit, kind);
 	parse_arguments(argc, argv, &s);

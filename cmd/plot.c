@@ -218,6 +218,16 @@ void plot_series_png(const char *path, const plot_frame *frame, const plot_serie
 		ml_buf_puts(&body, "set xrange [0:1]\nset yrange [0:1]\nset size square\n");
 	else if (frame->same_range)
 		common_range(series, n_series, &body);
+	if (frame->x_step > 0) {
+		/* The first and last points half a step inside the frame, not on its edge. */
+		ml_buf_puts(&body, "set xtics ");
+		put_number(&body, frame->x_step);
+		ml_buf_puts(&body, "\nset autoscale xfix\nset offsets ");
+		put_number(&body, frame->x_step / 2);
+		ml_buf_puts(&body, ", ");
+		put_number(&body, frame->x_step / 2);
+		ml_buf_puts(&body, ", 0, 0\n");
+	}
 	for (size_t s = 0; s < n_series; s++)
 		put_block(&body, s, &series[s]);
 	ml_buf_puts(&body, "plot ");

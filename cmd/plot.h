@@ -22,6 +22,7 @@ typedef struct plot_frame {
 	bool diagonal;           /* a dashed y = x line: chance for ROC, perfection for a scatter */
 	bool unit_square;        /* both axes from 0 to 1 (ROC) */
 	bool same_range;         /* both axes over the same range (a scatter with its diagonal) */
+	double x_step;           /* a tic every x_step on the x axis (k: 1); 0 for gnuplot's */
 } plot_frame;
 
 typedef enum { PLOT_LINES, PLOT_POINTS, PLOT_LINES_POINTS } plot_style;

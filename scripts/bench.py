@@ -119,6 +119,31 @@ p = m.predict(X[m.feature_names_in_])
 pd.DataFrame({"prediction": p}).to_csv(sys.argv[3], index=False)
 """
 
+# argv: data.csv k labels.csv: what a pandas + scikit-learn user writes for ml-load | ml-cluster.
+PEER_KMEANS = """\
+import sys
+import pandas as pd
+from sklearn.cluster import KMeans
+src, k, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+X = pd.read_csv(src).to_numpy()
+m = KMeans(n_clusters=k, n_init=1, algorithm="lloyd", random_state=0).fit(X)
+pd.DataFrame({"cluster": m.labels_}).to_csv(out, index=False)
+print(f"inertia {m.inertia_!r}, {m.n_iter_} iterations", file=sys.stderr)
+"""
+
+# argv: data.npy k: KMeans.fit alone, timed inside, on an array already loaded.
+PEER_KMEANS_FIT = """\
+import sys, time
+import numpy as np
+from sklearn.cluster import KMeans
+X = np.load(sys.argv[1])
+k = int(sys.argv[2])
+t = time.perf_counter()
+m = KMeans(n_clusters=k, n_init=1, algorithm="lloyd", random_state=0).fit(X)
+t = time.perf_counter() - t
+print(f"clustering took {t!r} s; inertia {m.inertia_!r}, {m.n_iter_} iterations", file=sys.stderr)
+"""
+
 PEER_BLAS_INFO = """\
 import json
 import numpy
@@ -432,6 +457,20 @@ def gen_classification_libsvm(ctx):
     return out
 
 
+def gen_blobs(ctx):
+    """1,000,000 x 20: 8 Gaussian blobs (unit spread, centres uniform in [-10, 10]^20), as CSV and
+    as .npy (the same doubles: the CSV holds each value's shortest exact form)."""
+    import numpy as np
+    n, k = ctx.size(1_000_000), 20
+    rng = np.random.default_rng(88)
+    centres = rng.uniform(-10, 10, (8, k))
+    X = centres[rng.integers(0, 8, n)] + rng.standard_normal((n, k))
+    path, npy = ctx.path("blobs.csv"), ctx.path("blobs.npy")
+    write_csv(path, [f"x{j + 1}" for j in range(k)], X)
+    np.save(npy, X)
+    return {"blobs": Dataset("blobs", path, n, k, {"npy": npy})}
+
+
 # dataset name -> generator (a generator may produce several datasets at once)
 DATASETS = {
     "numeric": gen_numeric,
@@ -440,6 +479,7 @@ DATASETS = {
     "classification-test": gen_classification,
     "classification-libsvm": gen_classification_libsvm,
     "classification-test-libsvm": gen_classification_libsvm,
+    "blobs": gen_blobs,
 }
 
 
@@ -535,8 +575,9 @@ class Context:
             return False
         return True
 
-    def time_sides(self, case, sides):
-        """Alternate the sides' commands `repeat` times; a failing side stops, the others go on."""
+    def time_sides(self, case, sides, on_run=None):
+        """Alternate the sides' commands `repeat` times; a failing side stops, the others go on.
+        on_run(side, stderr), when given, sees the standard error of each run's last process."""
         active = [s for s in sides if s.skip is None and s.cmd is not None]
         for i in range(self.repeat):
             for s in active:
@@ -549,6 +590,10 @@ class Context:
                 else:
                     s.times.append(t)
                     progress(f"    {case} {s.name} #{i + 1}: {t:.3f} s")
+                    if on_run:
+                        last = os.path.join(self.tmp, f"stderr.{len(s.cmd.stages) - 1}")
+                        with open(last, errors="replace") as f:
+                            on_run(s, f.read())
 
     # --- models shared between cases --------------------------------------------------------
     @staticmethod
@@ -815,6 +860,65 @@ def case_predict(ctx):
     return rows
 
 
+def parse_cluster_stderr(text):
+    """(inertia, iterations, seconds inside) from ml-cluster -v or a peer script's stderr."""
+    import re
+    inertia = re.findall(r"inertia ([-+0-9.eE]+)(?:,|$)", text, re.M)
+    took = re.findall(r"clustering took ([0-9.eE+-]+) s", text)
+    iters = re.findall(r"(\d+) iterations", text) or re.findall(r"iteration (\d+):", text)
+    return (float(inertia[-1]) if inertia else None, int(iters[-1]) if iters else None,
+            float(took[-1]) if took else None)
+
+
+def case_cluster(ctx):
+    """k = 8 and 64 on 1M x 20 blobs: the whole process (ml-load | ml-cluster against pandas +
+    KMeans, labels written by both), and the clustering alone, timed inside each program
+    (ml-cluster -v's "clustering took" against KMeans.fit on an array np.load'ed)."""
+    rows = []
+    for k in (8, 64):
+        for alone in (False, True):
+            label = f"cluster k={k} {'fit alone' if alone else 'whole'} ({ctx.rows(1_000_000)} x 20)"
+            case = f"cluster-{k}-{'fit' if alone else 'whole'}"
+            ml = ctx.mlpipe_side(case, ["ml-load", "ml-cluster"])
+            peer = ctx.python_side(case, "sklearn KMeans", ["pandas", "sklearn"])
+            if not ctx.runnable(ml, peer):
+                rows.append(make_row(label, ml, peer))
+                continue
+            d = ctx.data("blobs")
+            bin_path = ctx.path("blobs.bin")
+            if alone and ml.skip is None and not os.path.exists(bin_path) and not ctx.run_once(
+                    "ml-load blobs", Command([[ctx.prog("ml-load"), d.path, "-o", bin_path]])):
+                ml.error = "no binary input"
+            ml_out, peer_out = ctx.path(f"{case}-ml.out"), ctx.path(f"{case}-peer.csv")
+            cluster = [ctx.prog("ml-cluster"), "-k", str(k), "-v"]
+            ml.cmd = (Command([cluster + [bin_path]], stdout=ml_out) if alone else
+                      Command([[ctx.prog("ml-load"), d.path], cluster], stdout=ml_out))
+            peer.cmd = (Command([[PYTHON, "-c", PEER_KMEANS_FIT, d.extra["npy"], str(k)]])
+                        if alone else
+                        Command([[PYTHON, "-c", PEER_KMEANS, d.path, str(k), peer_out]]))
+            seen = {ml.name: [], peer.name: []}
+            ctx.time_sides(case, [ml, peer],
+                           lambda side, err: seen[side.name].append(parse_cluster_stderr(err)))
+            if alone:  # the times inside the programs, not the processes'
+                for side in (ml, peer):
+                    inside = [t for _, _, t in seen[side.name] if t is not None]
+                    if side.ok and len(inside) == len(side.times):
+                        side.times = inside
+                    elif side.ok:
+                        side.error = "no 'clustering took' line in its stderr"
+
+            def notes(seen=seen, ml=ml, peer=peer):
+                found = {n: v[-1] for n, v in seen.items() if v}
+                (mi, mn, _), (pi, pn, _) = found.get(ml.name, (None,) * 3), found.get(
+                    peer.name, (None,) * 3)
+                gap = f"inertia ml/sk - 1 = {mi / pi - 1:+.3%}" if mi and pi else ""
+                return join_notes(gap, mn is not None and pn is not None and
+                                  f"iterations ml {mn}, sk {pn}",
+                                  mi and f"inertia ml {mi:.10g}", pi and f"sk {pi:.10g}")
+            rows.append(make_row(label, ml, peer, quality(notes)))
+    return rows
+
+
 class LineReader:
     """Read lines from a pipe with a timeout, so a program that never answers cannot hang us."""
 
@@ -911,6 +1015,230 @@ def case_service_latency(ctx):
     return [row]
 
 
+# --- ml-serve against the Python web services a team would write ----------------------------
+
+PEER_FASTAPI = """\
+import os, pickle
+import pandas as pd
+from fastapi import FastAPI
+from pydantic import BaseModel
+with open(os.environ["MODEL_PKL"], "rb") as f:
+    model = pickle.load(f)
+app = FastAPI()
+class Rows(BaseModel):
+    rows: list
+@app.post("/v1/models/iris/predict")
+def predict(body: Rows):
+    X = pd.DataFrame(body.rows)[model.feature_names_in_]
+    return {"predictions": model.predict(X).tolist()}
+"""
+
+PEER_FLASK = """\
+import os, pickle
+import pandas as pd
+from flask import Flask, jsonify, request
+with open(os.environ["MODEL_PKL"], "rb") as f:
+    model = pickle.load(f)
+app = Flask(__name__)
+@app.post("/v1/models/iris/predict")
+def predict():
+    X = pd.DataFrame(request.get_json()["rows"])[model.feature_names_in_]
+    return jsonify(predictions=model.predict(X).tolist())
+"""
+
+PEER_FIT_IRIS = """\
+import pickle, sys
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+df = pd.read_csv(sys.argv[1])
+y = df.pop("species")
+with open(sys.argv[2], "wb") as f:
+    pickle.dump(LogisticRegression(max_iter=1000).fit(df, y), f)
+"""
+
+WRK_POST = """\
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open(os.getenv("BODY"), "rb")
+wrk.body = f:read("*a")
+f:close()
+"""
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_ready(proc, port, timeout=30.0):
+    """Wait until the server answers HTTP on port (any status); False if it exits or never does."""
+    import urllib.error
+    import urllib.request
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        if proc.poll() is not None:
+            return False
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+            return True
+        except urllib.error.HTTPError:
+            return True  # it answers: a 404 for / is an answer
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def run_wrk(port, body_path, connections, seconds, tmp):
+    """wrk against the predict endpoint: (requests/s, p50 ms, p99 ms, non-2xx) or an error."""
+    script = os.path.join(tmp, "post.lua")
+    with open(script, "w") as f:
+        f.write(WRK_POST)
+    argv = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s",
+            script, f"http://127.0.0.1:{port}/v1/models/iris/predict"]
+    r = subprocess.run(argv, capture_output=True, text=True, env=dict(os.environ, BODY=body_path),
+                       timeout=seconds + 60)
+    if r.returncode != 0:
+        return None, f"wrk: {tail(r.stderr)}"
+    out = r.stdout
+
+    def ms(label):
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == label:
+                v = parts[1]
+                for unit, scale in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+                    if v.endswith(unit):
+                        return float(v[:-len(unit)]) * scale
+        return float("nan")
+    rps = next((float(l.split()[1]) for l in out.splitlines() if l.startswith("Requests/sec")), 0)
+    bad = next((int(l.split()[-1]) for l in out.splitlines() if "Non-2xx" in l), 0)
+    return (rps, ms("50%"), ms("99%"), bad), None
+
+
+def case_serve(ctx):
+    """Requests per second and latency of ml-serve against FastAPI + uvicorn and Flask +
+    gunicorn serving the same logistic regression (iris), driven by wrk on the same machine."""
+    import numpy as np
+    rows = []
+    seconds = 2 if ctx.quick else 10
+    connections = 16
+    if shutil.which("wrk") is None:
+        say("  skip serve: wrk not found (Debian package wrk)")
+        return [Row("serve", "skip", "skip", "-", "wrk not installed")]
+    ml = ctx.mlpipe_side("serve", ["ml-fit", "ml-serve"])
+    fastapi = ctx.python_side("serve", "fastapi+uvicorn", ["fastapi", "uvicorn", "pandas", "sklearn"])
+    flask = ctx.python_side("serve", "flask+gunicorn", ["flask", "pandas", "sklearn"])
+    if flask.skip is None and shutil.which("gunicorn") is None:
+        flask.skip = "gunicorn not found (Debian package gunicorn)"
+        say(f"  skip serve peer flask+gunicorn: {flask.skip}")
+    iris = os.path.join(REPO, "tests", "data", "iris.csv")
+    import csv as csvmod
+    with open(iris, newline="") as f:
+        records = list(csvmod.DictReader(f))
+    features = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+    bodies = {}
+    for n in (1, 1000):
+        picked = [records[i % len(records)] for i in range(n)]
+        text = '{"rows":[' + ",".join(
+            "{" + ",".join(f'"{k}":{r[k]}' for k in features) + "}" for r in picked) + "]}"
+        bodies[n] = ctx.path(f"serve-{n}.json")
+        with open(bodies[n], "w") as f:
+            f.write(text)
+    model = ctx.path("serve-iris.model")
+    pkl = ctx.path("serve-iris.pkl")
+    if ml.skip is None and not ctx.run_once("ml-fit iris", Command(
+            [[ctx.prog("ml-fit"), "logistic", "-t", "species", iris, "-o", model]])):
+        ml.error = "no model"
+    if (fastapi.skip is None or flask.skip is None) and not ctx.run_once(
+            "scikit-learn iris fit", Command([[PYTHON, "-c", PEER_FIT_IRIS, iris, pkl]])):
+        fastapi.error = flask.error = "no model"
+    app_dir = ctx.path("serve-apps")
+    os.makedirs(app_dir, exist_ok=True)
+    for name, text in (("fastapi_app.py", PEER_FASTAPI), ("flask_app.py", PEER_FLASK)):
+        with open(os.path.join(app_dir, name), "w") as f:
+            f.write(text)
+    workers = str(os.cpu_count() or 2)
+
+    def command(side, port):
+        if side is ml:
+            return [ctx.prog("ml-serve"), "--listen", f"127.0.0.1:{port}", "-j", workers,
+                    f"iris={model}"]
+        if side is fastapi:
+            return [PYTHON, "-m", "uvicorn", "--app-dir", app_dir, "--port", str(port),
+                    "--workers", workers, "--log-level", "warning", "fastapi_app:app"]
+        return ["gunicorn", "--chdir", app_dir, "-w", workers, "-b", f"127.0.0.1:{port}",
+                "--log-level", "warning", "flask_app:app"]
+
+    results = {}
+    for side in (ml, fastapi, flask):
+        if side.skip is not None or side.error is not None:
+            continue
+        port = free_port()
+        err = open(ctx.path(f"serve-{side.name}.stderr"), "wb")
+        proc = subprocess.Popen(command(side, port), stderr=err, stdout=subprocess.DEVNULL,
+                                env=dict(os.environ, MODEL_PKL=pkl))
+        try:
+            if not wait_ready(proc, port):
+                side.error = "did not start"
+                say(f"  FAIL serve {side.name}: did not start")
+                continue
+            rss = []
+            for n in (1, 1000):
+                got, why = run_wrk(port, bodies[n], connections, seconds, ctx.tmp)
+                if why:
+                    side.error = why
+                    say(f"  FAIL serve {side.name} ({n} rows): {why}")
+                    break
+                results[(side.name, n)] = got
+                progress(f"    serve {side.name} {n} rows: {got[0]:.0f} req/s")
+                if side is ml:
+                    with open(f"/proc/{proc.pid}/status") as f:
+                        rss += [l.split()[1] for l in f if l.startswith("VmRSS")]
+            if side is ml and (ml.name, 1) in results:
+                # Latency at about half the maximum rate: half the connections' worth of load
+                # is not a fixed rate (wrk has none); one connection shows the floor.
+                got, why = run_wrk(port, bodies[1], 1, seconds, ctx.tmp)
+                if got:
+                    results[(ml.name, "one")] = got
+                results[(ml.name, "rss")] = " -> ".join(f"{int(k) // 1024} MiB" for k in rss)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            err.close()
+
+    def cell(side, n):
+        if side.skip is not None:
+            return "skip"
+        got = results.get((side.name, n))
+        return f"{got[0]:.0f}/s" if got else "FAIL"
+
+    for n in (1, 1000):
+        for peer in (fastapi, flask):
+            a, b = results.get((ml.name, n)), results.get((peer.name, n))
+            ratio = f"{a[0] / b[0]:.1f}" if a and b and b[0] > 0 else "-"
+            notes = []
+            for side, got in ((ml, a), (peer, b)):
+                if got:
+                    notes.append(f"{side.name} p50 {got[1]:.2f} ms p99 {got[2]:.2f} ms"
+                                 + (f" ({got[3]} non-2xx)" if got[3] else ""))
+            rows.append(Row(f"serve {n} row{'s' if n > 1 else ''} vs {peer.name}", cell(ml, n),
+                            cell(peer, n), ratio, "; ".join(notes)))
+    one = results.get((ml.name, "one"))
+    if one:
+        rows.append(Row("serve 1 row, 1 connection", f"{one[0]:.0f}/s", "n/a", "-",
+                        f"p50 {one[1]:.3f} ms p99 {one[2]:.3f} ms; RSS "
+                        f"{results.get((ml.name, 'rss'), '?')}; wrk -c {connections} "
+                        f"-d {seconds}s above, ratio = ml-serve req/s / peer req/s"))
+    del np
+    return rows
+
+
 @dataclass
 class Case:
     name: str
@@ -925,8 +1253,12 @@ CASES = [
     Case("logistic-fit", case_logistic_fit,
          "ml-fit logistic 500k x 50  vs  sklearn lbfgs and liblinear -s 0 (test accuracy)"),
     Case("predict", case_predict, "ml-predict batch (logistic 100k, linear 1M)  vs  pickled sklearn"),
+    Case("cluster", case_cluster,
+         "ml-load | ml-cluster k=8, 64 on 1M x 20 blobs vs pandas + KMeans; and the fit alone"),
     Case("service-latency", case_service_latency,
          "ml-predict --line-buffered as a co-process: round-trip per row (no peer)"),
+    Case("serve", case_serve,
+         "ml-serve under wrk, 1 and 1000 rows  vs  FastAPI+uvicorn and Flask+gunicorn (req/s)"),
 ]
 
 

@@ -28,4 +28,10 @@ void ml_error_prefix(ml_error *err, const char *format, ...)
 /* The usual out-of-memory failure; always returns -1. */
 int ml_error_nomem(ml_error *err);
 
+/*
+ * Progress (-v) and warnings take the same road: the library formats a
+ * line, the command prints it.
+ */
+typedef void (*ml_progress_fn)(void *context, const char *message);
+
 #endif

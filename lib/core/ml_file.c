@@ -185,3 +185,84 @@ int ml_file_replace(const char *path, const void *data, size_t length, bool *unc
 	}
 	return ml_atomic_commit(file, err);
 }
+
+/* Bytes copied at a time into a spool file. */
+#define SPOOL_BLOCK ((size_t)1 << 16)
+
+static int write_all(int fd, const char *bytes, size_t length)
+{
+	while (length > 0) {
+		ssize_t wrote = write(fd, bytes, length);
+		if (wrote < 0 && errno == EINTR)
+			continue;
+		if (wrote <= 0)
+			return -1;
+		bytes += wrote;
+		length -= (size_t)wrote;
+	}
+	return 0;
+}
+
+/* Copies what cannot be read twice into an unlinked temporary file. */
+static int spool(int input, const char *name, ml_error *err)
+{
+	const char *directory = getenv("TMPDIR");
+	ml_buf path;
+	ml_buf_init(&path);
+	ml_buf_printf(&path, "%s/mlpipe-input.XXXXXX", directory && *directory ? directory : "/tmp");
+	if (path.failed)
+		return ml_error_nomem(err);
+	int fd = mkstemp(path.data);
+	if (fd < 0) {
+		ml_error_set(err, "%s: cannot make a temporary file to hold the input: %s",
+			     path.data, strerror(errno));
+		ml_buf_free(&path);
+		return -1;
+	}
+	unlink(path.data);
+	char *block = malloc(SPOOL_BLOCK);
+	int status = block ? 0 : ml_error_nomem(err);
+	long got;
+	while (status == 0 && (got = ml_read_some(input, block, SPOOL_BLOCK)) != 0) {
+		if (got < 0) {
+			ml_error_set(err, "%s: read error: %s", name, strerror(errno));
+			status = -1;
+		} else if (write_all(fd, block, (size_t)got) < 0) {
+			ml_error_set(err, "%s: cannot keep a copy of the input: %s", path.data,
+				     strerror(errno));
+			status = -1;
+		}
+	}
+	free(block);
+	ml_buf_free(&path);
+	if (status == 0 && lseek(fd, 0, SEEK_SET) != 0) {
+		ml_error_set(err, "%s: cannot read the copy of the input: %s", name,
+			     strerror(errno));
+		status = -1;
+	}
+	if (status < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int ml_file_open_rereadable(const char *path, const char *name, ml_error *err)
+{
+	/* Standard input is copied even from a file: it may not stand at its start. */
+	bool is_stdin = !path || strcmp(path, "-") == 0;
+	int input = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	struct stat status;
+	if (input < 0 || fstat(input, &status) != 0) {
+		ml_error_set(err, "%s: %s", name, strerror(errno));
+		if (input >= 0 && !is_stdin)
+			close(input);
+		return -1;
+	}
+	if (S_ISREG(status.st_mode) && !is_stdin)
+		return input;
+	int fd = spool(input, name, err);
+	if (!is_stdin)
+		close(input);
+	return fd;
+}

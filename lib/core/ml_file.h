@@ -1,6 +1,6 @@
 /*
- * ml_file: files that are written whole or not at all, and whole files read
- * with a bound.
+ * ml_file: files that are written whole or not at all, whole files read
+ * with a bound, and inputs read twice.
  *
  * Outputs go to a temporary file beside the target and are renamed over it
  * only after a clean close, so an interrupted or failed run never leaves a
@@ -38,5 +38,15 @@ int ml_file_replace(const char *path, const void *data, size_t length, bool *unc
 /* Reads a whole file (at most max bytes) into a NUL-terminated buffer. */
 int ml_file_read_all(const char *path, size_t max, char **data, size_t *length,
 		     ml_error *err);
+
+/*
+ * A descriptor (close it) that reads path from its start again after
+ * lseek(fd, 0, SEEK_SET), for programs that pass over their input twice:
+ * the file itself when path names a regular file, else (NULL or "-" for
+ * standard input, a pipe) an unlinked temporary file in $TMPDIR or /tmp
+ * holding a copy of all it gave.  name is what messages call it.  -1 on
+ * failure.
+ */
+int ml_file_open_rereadable(const char *path, const char *name, ml_error *err);
 
 #endif

@@ -245,3 +245,10 @@ long ml_read_full(int fd, void *buffer, size_t length)
 	}
 	return (long)total;
 }
+
+size_t ml_block_rows(size_t width, size_t max_rows)
+{
+	size_t fit = ML_BLOCK_BYTES / sizeof(double) / (width ? width : 1);
+	size_t rows = fit < max_rows ? fit : max_rows;
+	return rows ? rows : 1;
+}

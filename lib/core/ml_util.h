@@ -20,6 +20,14 @@
 #define ML_MAX_NAME_LENGTH ((size_t)4096)
 #define ML_MAX_FIELD_LENGTH ((size_t)1 << 20)
 
+/*
+ * Rows per block for rows of width values: at most max_rows, at least 1,
+ * and no more than fit in ML_BLOCK_BYTES, so that a wide input (a million
+ * columns) makes small blocks instead of asking for gigabytes.
+ */
+#define ML_BLOCK_BYTES ((size_t)8 << 20)
+size_t ml_block_rows(size_t width, size_t max_rows);
+
 /* *product = a * b; false when it overflows. */
 bool ml_size_mul(size_t a, size_t b, size_t *product);
 /* *sum = a + b; false when it overflows. */

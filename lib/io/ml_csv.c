@@ -68,7 +68,8 @@ bool ml_csv_is_missing(const ml_csv_options *options, const char *text, size_t l
 
 typedef struct pending_record {
 	size_t first_field;
-	size_t n_fields;
+	size_t n_fields;     /* the fields kept */
+	size_t n_extra;      /* fields past the header's count: counted, not kept */
 	size_t line;
 	const char *problem; /* why the record is bad (recover_lines), or NULL */
 } pending_record;
@@ -110,6 +111,14 @@ struct ml_csv_reader {
 	size_t line, record_line, fields_in_record, newlines_in_record;
 	int previous_terminator;
 	const char *problem; /* set by a callback that hit bad input */
+	/*
+	 * Fields a record may have: the first record's count once it is read
+	 * (ML_MAX_COLUMNS before), so a line of millions of fields is refused
+	 * at the first one too many, not after all are stored.
+	 */
+	size_t field_limit;
+	bool first_record_done;
+	size_t extra_fields; /* of the record being parsed */
 	bool careful, previous_block_special;
 	unsigned char *block;
 	/* Service mode: see ml_csv_reader_set_wake_fd and options.recover_lines. */
@@ -133,6 +142,7 @@ struct ml_csv_reader {
 	batch *reading;
 	size_t next_record;
 	ml_field *delivered; /* the fields of the record handed out */
+	size_t delivered_extra; /* and how many more it had than the header (not kept) */
 	size_t delivered_capacity;
 };
 
@@ -189,6 +199,9 @@ static void on_field(void *text, size_t length, void *data)
 	if (reader->fields_in_record == 0)
 		reader->record_line = reader->line;
 	if (reader->careful && text) {
+		for (const char *p = text, *end = p + length; (p = memchr(p, '\n', (size_t)(end - p)));
+		     p++)
+			reader->newlines_in_record++;
 		if (memchr(text, '\0', length)) {
 			if (!reader->options.recover_lines) {
 				reader->problem = "NUL byte in a field (is this a text file?)";
@@ -196,9 +209,15 @@ static void on_field(void *text, size_t length, void *data)
 			}
 			bad = "NUL byte in a field (is this a text file?)";
 		}
-		for (const char *p = text, *end = p + length; (p = memchr(p, '\n', (size_t)(end - p)));
-		     p++)
-			reader->newlines_in_record++;
+	}
+	if (reader->fields_in_record >= reader->field_limit) {
+		if (!reader->first_record_done) {
+			reader->problem = "more than 1048576 columns";
+			return;
+		}
+		/* The record is ragged already: its other fields are counted, not kept. */
+		reader->extra_fields++;
+		return;
 	}
 	if (bad) {
 		/* The record will be reported bad (recover_lines): its text need not be kept. */
@@ -254,8 +273,14 @@ static void on_record(int terminator, void *data)
 		.n_fields = reader->fields_in_record,
 		.line = reader->record_line,
 		.problem = reader->record_problem,
+		.n_extra = reader->extra_fields,
 	}))
 		return;
+	if (!reader->first_record_done) {
+		reader->first_record_done = true;
+		reader->field_limit = reader->fields_in_record;
+	}
+	reader->extra_fields = 0;
 	reader->line += reader->newlines_in_record + (terminator != -1 ? 1 : 0);
 	reader->fields_in_record = 0;
 	reader->newlines_in_record = 0;
@@ -495,8 +520,9 @@ static void fill(ml_csv_reader *reader)
 		/* One read(2), not fread: a co-process gets its answer per line. */
 		if (reader->threaded)
 			pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
-		long got = ml_source_read(reader->source, reader->block, READ_BLOCK_SIZE,
-					  &target->error);
+		/* Text in memory (no source) was all parsed at the start: this is its end. */
+		long got = !reader->source ? 0 : ml_source_read(reader->source, reader->block,
+								 READ_BLOCK_SIZE, &target->error);
 		if (reader->threaded)
 			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 		if (got > 0)
@@ -647,6 +673,7 @@ static int next_raw(ml_csv_reader *reader, ml_record *record, ml_error *err)
 	record->n_fields = pending->n_fields;
 	record->fields = reader->delivered;
 	record->line = pending->line;
+	reader->delivered_extra = pending->n_extra;
 	return 1;
 }
 
@@ -717,8 +744,9 @@ static int name_columns(ml_csv_reader *reader, const ml_record *first, ml_error 
 	return 0;
 }
 
-ml_csv_reader *ml_csv_reader_create(ml_source *source, const char *name,
-				    const ml_csv_options *options, ml_error *err)
+/* Over source, or (source NULL) over text in memory, parsed here at once. */
+static ml_csv_reader *reader_open(ml_source *source, const void *text, size_t length,
+				  const char *name, const ml_csv_options *options, ml_error *err)
 {
 	ml_csv_reader *reader = calloc(1, sizeof *reader);
 	if (!reader) {
@@ -727,17 +755,20 @@ ml_csv_reader *ml_csv_reader_create(ml_source *source, const char *name,
 	}
 	reader->source = source;
 	reader->options = *options;
+	reader->field_limit = ML_MAX_COLUMNS;
 	reader->line = 1;
 	reader->wake_fd = -1;
 	reader->filling = &reader->batches[0];
 	ml_buf_init(&reader->batches[0].arena);
 	ml_buf_init(&reader->batches[1].arena);
 	if (!(reader->name = ml_strdup(name, err)) ||
-	    !(reader->block = ml_alloc_array(READ_BLOCK_SIZE, 1, err)))
+	    (source && !(reader->block = ml_alloc_array(READ_BLOCK_SIZE, 1, err))))
 		goto fail;
 	if (start_parser(reader, err) < 0)
 		goto fail;
-	if (!options->line_at_a_time) {
+	if (!source && length > 0 && parse_bytes(reader, text, length, err) < 0)
+		goto fail;
+	if (!options->line_at_a_time && source) {
 		pthread_mutex_init(&reader->lock, NULL);
 		pthread_cond_init(&reader->changed, NULL);
 		reader->released = &reader->batches[1];
@@ -766,6 +797,18 @@ ml_csv_reader *ml_csv_reader_create(ml_source *source, const char *name,
 fail:
 	ml_csv_reader_free(reader);
 	return NULL;
+}
+
+ml_csv_reader *ml_csv_reader_from_memory(const void *text, size_t length, const char *name,
+					 const ml_csv_options *options, ml_error *err)
+{
+	return reader_open(NULL, text, length, name, options, err);
+}
+
+ml_csv_reader *ml_csv_reader_create(ml_source *source, const char *name,
+				    const ml_csv_options *options, ml_error *err)
+{
+	return reader_open(source, NULL, 0, name, options, err);
 }
 
 static void stop_thread(ml_csv_reader *reader)
@@ -852,11 +895,12 @@ int ml_csv_next(ml_csv_reader *reader, ml_record *record, ml_error *err)
 	int got = next_raw(reader, record, err);
 	if (got <= 0)
 		return got;
-	size_t expected = reader->columns.count;
-	if (record->n_fields == expected)
+	size_t expected = reader->columns.count, n_fields = record->n_fields + reader->delivered_extra;
+	if (n_fields == expected)
 		return 1;
-	ml_error_set(err, "%s:%zu: row has %zu field%s, header has %zu", reader->name,
-		     record->line, record->n_fields, record->n_fields == 1 ? "" : "s", expected);
+	ml_error_set(err, "%s:%zu: row has %zu field%s, %s has %zu", reader->name,
+		     record->line, n_fields, n_fields == 1 ? "" : "s",
+		     reader->options.header ? "header" : "first row", expected);
 	if (expected == 1 && !reader->options.delimiter_given) {
 		char guess = guess_delimiter(reader->columns.names[0], reader->options.delimiter);
 		if (guess) {

@@ -78,6 +78,13 @@ ml_csv_reader *ml_csv_reader_create(ml_source *source, const char *name,
 /* The same on a descriptor (not closed here), through a source of its own. */
 ml_csv_reader *ml_csv_reader_create_fd(int fd, const char *name, const ml_csv_options *options,
 				       ml_error *err);
+/*
+ * The same over text already in memory (a request body), parsed in the
+ * caller's thread; text must stay until the header is read (the call
+ * returns), the records are copied.
+ */
+ml_csv_reader *ml_csv_reader_from_memory(const void *text, size_t length, const char *name,
+					 const ml_csv_options *options, ml_error *err);
 void ml_csv_reader_free(ml_csv_reader *reader);
 /* Column names from the header (or c1..cN without one); no target. */
 const ml_columns *ml_csv_reader_columns(const ml_csv_reader *reader);

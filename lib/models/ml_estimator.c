@@ -14,6 +14,8 @@ static const ml_estimator *const estimators[] = {
 	&ml_tree_estimator,
 	&ml_forest_estimator,
 	&ml_gbdt_estimator,
+	&ml_kmeans_estimator,
+	&ml_minibatch_kmeans_estimator,
 };
 
 #define N_ESTIMATORS (sizeof estimators / sizeof estimators[0])

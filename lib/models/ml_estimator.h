@@ -1,6 +1,7 @@
 /*
  * ml_estimator: the kinds of estimator ml-fit trains (linear, ridge,
- * logistic, ...) and the table of hyperparameters each one takes.
+ * logistic, ...) and ml-cluster fits (kmeans, minibatch-kmeans), and the
+ * table of hyperparameters each one takes.
  *
  * The registry is one list in ml_estimator.c, and each kind describes its
  * hyperparameters in a table (name, type, default, bounds, help).  All the
@@ -18,7 +19,8 @@
 #include "core/ml_error.h"
 #include "core/ml_util.h"
 
-typedef enum ml_task { ML_TASK_REGRESSION, ML_TASK_CLASSIFICATION } ml_task;
+/* What a model does: clustering needs no target (one it is given is not a feature). */
+typedef enum ml_task { ML_TASK_REGRESSION, ML_TASK_CLASSIFICATION, ML_TASK_CLUSTERING } ml_task;
 
 /* What a kind does and accepts. */
 enum {
@@ -26,7 +28,8 @@ enum {
 	ML_ESTIMATOR_CLASSIFICATION = 1 << 1, /* classes: text labels or distinct values */
 	ML_ESTIMATOR_MISSING = 1 << 2,        /* features may be missing (NaN) */
 	ML_ESTIMATOR_RANDOM = 1 << 3,         /* uses the seed */
-	ML_ESTIMATOR_VALIDATION = 1 << 4      /* takes validation rows (ml-fit --valid FILE) */
+	ML_ESTIMATOR_CLUSTERING = 1 << 4,     /* groups the rows; no target (ml-cluster) */
+	ML_ESTIMATOR_VALIDATION = 1 << 5      /* takes validation rows (ml-fit --valid FILE) */
 };
 
 typedef enum ml_param_type {

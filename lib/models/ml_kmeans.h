@@ -31,9 +31,6 @@
 
 #include "core/ml_error.h"
 
-/* Progress for -v: the library formats a line, the caller prints it. */
-typedef void (*ml_kmeans_progress_fn)(void *context, const char *message);
-
 /*
  * Rows to cluster: n_rows rows of n_features values, row r starting at
  * values + r * stride (stride >= n_features, so a target column stored
@@ -66,7 +63,7 @@ typedef struct ml_kmeans_options {
 	size_t max_no_improvement; /* steps without a better smoothed inertia before
 				      ml_minibatch_converged says so (10); 0: never */
 
-	ml_kmeans_progress_fn progress; /* -v lines; may be NULL */
+	ml_progress_fn progress; /* -v lines; may be NULL */
 	void *progress_context;
 } ml_kmeans_options;
 

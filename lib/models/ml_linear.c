@@ -439,15 +439,17 @@ static int parse_linear(ml_model *model, ml_text_reader *reader, ml_error *err)
 	return ml_text_read_end(reader, "a linear model", err);
 }
 
-static void predict_linear(const ml_model *model, const double *features, size_t n_rows,
-			   double *predictions, double *probabilities)
+static int predict_linear(const ml_model *model, const double *features, size_t n_rows,
+			  double *predictions, double *probabilities, ml_error *err)
 {
 	const linear_state *state = model->state;
 	(void)probabilities;
+	(void)err;
 	for (size_t r = 0; r < n_rows; r++)
 		predictions[r] = state->intercept;
 	cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n_rows, (int)model->n_features, 1.0,
 		    features, (int)model->n_features, state->coef, 1, 1.0, predictions, 1);
+	return 0;
 }
 
 static void describe_number(ml_buf *out, double value)

@@ -432,8 +432,8 @@ static void probabilities_of(const double *scores, size_t n_vectors, double *pro
 		probabilities[k] /= sum;
 }
 
-static void predict_logistic(const ml_model *model, const double *features, size_t n_rows,
-			     double *predictions, double *probabilities)
+static int predict_logistic(const ml_model *model, const double *features, size_t n_rows,
+			    double *predictions, double *probabilities, ml_error *err)
 {
 	const logistic_params *params = model->state;
 	size_t d = model->n_features, V = params->n_vectors;
@@ -444,6 +444,8 @@ static void predict_logistic(const ml_model *model, const double *features, size
 		if (probabilities)
 			probabilities_of(scores, V, probabilities + r * model->n_classes);
 	}
+	(void)err;
+	return 0;
 }
 
 static void describe_logistic(const ml_model *model, ml_buf *out)

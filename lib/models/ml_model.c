@@ -6,9 +6,9 @@
  * followed by one estimator section:
  *
  *     estimator KIND
- *     task regression|classification
+ *     task regression|classification|clustering
  *     inputs N NAME...        the rows' layout: the chain's output
- *     target INDEX NAME
+ *     target INDEX NAME       "target none" for a clustering without one
  *     classes K NAME...       classification only
  *     NAME VALUE              each hyperparameter, in the kind's table order
  *     ...                     the kind's own lines
@@ -32,7 +32,10 @@
 /* Rows per block when predicting. */
 #define BLOCK_ROWS 4096
 
-static const char *const task_names[] = { "regression", "classification", NULL };
+static const char *const task_names[] = { "regression", "classification", "clustering", NULL };
+/* The flag a kind needs for each task. */
+static const unsigned task_flags[] = { ML_ESTIMATOR_REGRESSION, ML_ESTIMATOR_CLASSIFICATION,
+				       ML_ESTIMATOR_CLUSTERING };
 
 /* ---- the model object ------------------------------------------------- */
 
@@ -128,7 +131,7 @@ int ml_model_set_layout(ml_model *model, const ml_columns *columns, size_t targe
 	if (ml_columns_copy(&model->columns, columns, err) < 0)
 		return -1;
 	model->columns.target = target;
-	model->n_features = columns->count - 1;
+	model->n_features = columns->count - (target != ML_NO_COLUMN ? 1 : 0);
 	model->feature_column = ml_alloc_array(columns->count, sizeof *model->feature_column, err);
 	if (!model->feature_column)
 		return -1;
@@ -306,14 +309,20 @@ static int check_inputs_match_chain(const ml_model *model, ml_text_reader *reade
 
 static int parse_inputs(ml_model *model, ml_text_reader *reader, ml_error *err)
 {
+	/* A clustering needs no target: one feature is enough. */
+	bool clustering = model->task == ML_TASK_CLUSTERING;
 	ml_columns inputs;
 	ml_text_line inputs_line = { .number = 0 };
 	int status = -1;
-	if (ml_columns_read(reader, "inputs", 2, &inputs, err) < 0)
+	if (ml_columns_read(reader, "inputs", clustering ? 1 : 2, &inputs, err) < 0)
 		goto done;
 	inputs_line.number = ml_text_last_line(reader);
-	if (ml_columns_read_target(reader, &inputs, false, err) < 0)
+	if (ml_columns_read_target(reader, &inputs, clustering, err) < 0)
 		goto done;
+	if (inputs.count == 1 && inputs.target != ML_NO_COLUMN) {
+		status = ml_text_fail(reader, NULL, err, "no features: the one input is the target");
+		goto done;
+	}
 	status = ml_model_set_layout(model, &inputs, inputs.target, err);
 	if (status == 0)
 		status = check_inputs_match_chain(model, reader, &inputs_line, err);
@@ -395,9 +404,7 @@ static int parse_task(ml_model *model, ml_text_reader *reader, ml_error *err)
 	if (ml_text_read_key(reader, "task", 1, &line, err) < 0 ||
 	    ml_text_get_choice(reader, &line, 1, task_names, &task, err) < 0)
 		return -1;
-	unsigned needs = task == ML_TASK_CLASSIFICATION ? ML_ESTIMATOR_CLASSIFICATION
-							: ML_ESTIMATOR_REGRESSION;
-	if (!(model->kind->flags & needs))
+	if (!(model->kind->flags & task_flags[task]))
 		return ml_text_fail(reader, &line, err, "estimator '%s' does not do %s",
 				    model->kind->name, task_names[task]);
 	model->task = (ml_task)task;
@@ -468,37 +475,58 @@ int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
 		     ml_error *err)
 {
 	size_t d = model->n_features, width = model->columns.count;
-	size_t block = n_rows < BLOCK_ROWS ? n_rows : BLOCK_ROWS;
+	size_t block = ml_block_rows(d, n_rows < BLOCK_ROWS ? n_rows : BLOCK_ROWS);
 	size_t n_classes = model->task == ML_TASK_CLASSIFICATION ? model->n_classes : 0;
 	bool complete = !(model->kind->flags & ML_ESTIMATOR_MISSING);
+	bool finite = model->task == ML_TASK_CLUSTERING;
 	if (n_rows == 0)
 		return 0;
 	double *features = ml_alloc_array(block * (d ? d : 1), sizeof *features, err);
 	if (!features)
 		return -1;
-	for (size_t start = 0; start < n_rows; start += block) {
+	int status = 0;
+	for (size_t start = 0; start < n_rows && status == 0; start += block) {
 		size_t n = n_rows - start < block ? n_rows - start : block;
-		for (size_t r = 0; r < n; r++) {
+		for (size_t r = 0; r < n && status == 0; r++) {
 			const double *row = rows + (start + r) * width;
 			for (size_t f = 0; f < d; f++) {
 				double value = row[model->feature_column[f]];
-				if (complete && isnan(value)) {
+				if (complete && isnan(value))
 					ml_error_set(err, "column '%s' is missing; %s needs complete"
 						     " data: impute with ml-scale --impute",
 						     ml_model_feature_name(model, f), model->kind->name);
-					if (bad_row)
-						*bad_row = start + r;
-					free(features);
-					return -1;
+				else if (finite && isinf(value))
+					ml_error_set(err, "column '%s' is %s; %s needs finite values",
+						     ml_model_feature_name(model, f),
+						     value > 0 ? "inf" : "-inf", model->kind->name);
+				else {
+					features[r * d + f] = value;
+					continue;
 				}
-				features[r * d + f] = value;
+				if (bad_row)
+					*bad_row = start + r;
+				status = -1;
+				break;
 			}
 		}
-		model->kind->predict(model, features, n, predictions + start,
-				     probabilities && n_classes ? probabilities + start * n_classes
-								: NULL);
+		if (status == 0)
+			status = model->kind->predict(model, features, n, predictions + start,
+						      probabilities && n_classes
+							      ? probabilities + start * n_classes : NULL,
+						      err);
 	}
 	free(features);
+	return status;
+}
+
+int ml_model_clustering(const ml_model *model, ml_clustering *clustering, ml_error *err)
+{
+	if (model->task != ML_TASK_CLUSTERING || !model->kind->clustering) {
+		ml_error_set(err, "a %s %s model is not a clustering", model->kind->name,
+			     task_names[model->task]);
+		return -1;
+	}
+	model->kind->clustering(model, clustering);
 	return 0;
 }
 
@@ -508,7 +536,8 @@ void ml_model_describe(const ml_model *model, ml_buf *out)
 {
 	const ml_columns *columns = &model->columns;
 	ml_buf_printf(out, "estimator: %s (%s)\n", model->kind->name, task_names[model->task]);
-	ml_buf_printf(out, "target: %s\nfeatures: %zu\n", columns->names[columns->target],
+	ml_buf_printf(out, "target: %s\nfeatures: %zu\n",
+		      columns->target != ML_NO_COLUMN ? columns->names[columns->target] : "none",
 		      model->n_features);
 	if (model->task == ML_TASK_CLASSIFICATION) {
 		ml_buf_printf(out, "classes: %zu:", model->n_classes);

@@ -2,10 +2,12 @@
  * ml_model: fitted estimators and the model files that carry them.
  *
  * A model file (mlpipe-model(5)) is a stage file whose chain is followed by
- * one estimator section.  ml-fit writes it; ml-predict reads it, replays
- * the chain on its input (ml_stream) and calls ml_model_predict on the
- * rows that come out.  Estimators see rows in the chain's output layout;
- * the target column, when the layout has one, is ignored.
+ * one estimator section.  ml-fit and ml-cluster write it; ml-predict reads
+ * it, replays the chain on its input (ml_stream) and calls ml_model_predict
+ * on the rows that come out.  Estimators see rows in the chain's output
+ * layout; the target column, when the layout has one, is ignored.  A
+ * clustering model (task clustering) needs no target: it predicts each
+ * row's cluster, the index of its nearest centre.
  */
 #ifndef ML_MODEL_H
 #define ML_MODEL_H
@@ -46,11 +48,12 @@ const char *ml_model_class_name(const ml_model *model, size_t index);
 
 /*
  * Predicts n_rows rows (n_rows x columns->count, row-major).  predictions
- * gets the value (regression) or the class index (classification);
- * probabilities, when not NULL and the task is classification, gets
- * n_rows x n_classes.  A missing value in a feature the estimator cannot
- * route is an error naming the column; *bad_row (may be NULL) gets the
- * row's index, for the caller to say where it came from.
+ * gets the value (regression), the class index (classification) or the
+ * cluster index (clustering); probabilities, when not NULL and the task is
+ * classification, gets n_rows x n_classes.  A missing value in a feature
+ * the estimator cannot route, and an infinite one for clustering, is an
+ * error naming the column; *bad_row (may be NULL) gets the row's index,
+ * for the caller to say where it came from.
  */
 int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
 		     double *predictions, double *probabilities, size_t *bad_row,
@@ -61,8 +64,13 @@ int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
  * writing model files, and reading what a model holds.
  */
 
-/* Progress for -v: the library formats a line, the command prints it. */
-typedef void (*ml_progress_fn)(void *context, const char *message);
+/*
+ * Clustering: a block of training rows, as they came (the training data's
+ * columns), with each row's cluster.  A non-zero return stops the fit; err
+ * says why.
+ */
+typedef int (*ml_labels_fn)(void *context, const double *rows, const size_t *labels,
+			    size_t n_rows, ml_error *err);
 
 typedef struct ml_training_data ml_training_data;
 
@@ -80,6 +88,12 @@ typedef struct ml_fit_options {
 	double progress_interval;
 	/* Rows that are scored but not trained on (kinds flagged VALIDATION); or NULL. */
 	const ml_training_data *valid;
+	/*
+	 * Clustering: gets every training row with its cluster, in row order,
+	 * once the centres are fitted; may be NULL.
+	 */
+	ml_labels_fn labels;
+	void *labels_context;
 } ml_fit_options;
 
 /* The kind's defaults (its table's). */
@@ -108,14 +122,22 @@ struct ml_training_data {
 	const size_t *lines;        /* CSV: the line each row starts on, for messages; or NULL */
 	ml_row_reader read;
 	void *source;
+	/*
+	 * Streamed rows: starts reading them again from the first, for kinds
+	 * that take two passes (mini-batch k-means); NULL when the input
+	 * cannot be read twice (such kinds then fail).
+	 */
+	int (*rewind)(void *source, ml_error *err);
 };
 
 /*
- * Fits options->kind on data.  Linear kinds stream (memory O(features^2));
- * the others keep the rows in memory.  The task is the kind's, or, for a
- * kind that does both, classification when the target holds class names
- * (options->task overrides).  The model's metadata records the row count,
- * the XXH3-64 hash of the rows' bytes and the seed.
+ * Fits options->kind on data.  Linear kinds and mini-batch k-means stream
+ * (memory O(features^2), or the batch); the others keep the rows in
+ * memory.  The task is the kind's, or, for a kind that does both,
+ * classification when the target holds class names (options->task
+ * overrides).  Clustering needs no target; one named or marked is not a
+ * feature.  The model's metadata records the row count, the XXH3-64 hash
+ * of the rows' bytes and the seed.
  */
 ml_model *ml_model_fit(const ml_fit_options *options, const ml_training_data *data,
 		       ml_error *err);
@@ -141,8 +163,30 @@ size_t ml_model_n_meta(const ml_model *model);
 const char *ml_model_meta(const ml_model *model, size_t index);
 /*
  * Appends a description for people: hyperparameters, coefficients by
- * feature (and class), training summary.  What ml-info prints.
+ * feature (and class) or centres, training summary.  What ml-info prints.
  */
 void ml_model_describe(const ml_model *model, ml_buf *out);
+
+/*
+ * What a clustering model holds: n_clusters centres of n_features values
+ * (features in model order, row-major), the training rows of each cluster,
+ * the inertia (the sum of the training rows' squared distances to their
+ * centres), how many centres are distinct (fewer than n_clusters when the
+ * data have fewer distinct rows), the iterations of the run kept (mini-batch:
+ * steps) and whether it converged.  Pointers into the model.
+ */
+typedef struct ml_clustering {
+	size_t n_clusters;
+	size_t n_features;
+	const double *centres;
+	const size_t *sizes;
+	double inertia;
+	size_t n_distinct;
+	size_t n_iter;
+	bool converged;
+} ml_clustering;
+
+/* Fills clustering from a clustering model; -1 with err for another task. */
+int ml_model_clustering(const ml_model *model, ml_clustering *clustering, ml_error *err);
 
 #endif

@@ -8,7 +8,8 @@
  * Training (ml_training.c) resolves the target, decides the task, hands the
  * kind its rows (features in model order, then the target; missing
  * features refused unless the kind routes them) and records the row count
- * and hash.  A kind owns what it learns and its training summary.
+ * and hash.  A kind owns what it learns and its training summary; a
+ * clustering kind also hands back each training row's cluster.
  */
 #ifndef ML_MODEL_IMPL_H
 #define ML_MODEL_IMPL_H
@@ -36,10 +37,11 @@ struct ml_estimator {
 	int (*parse)(ml_model *model, ml_text_reader *reader, ml_error *err);
 	/*
 	 * Predicts n_rows rows of features (n_rows x n_features, complete
-	 * unless the kind takes missing values); probabilities may be NULL.
+	 * unless the kind takes missing values, finite for clustering);
+	 * probabilities may be NULL.  Fails only when memory does.
 	 */
-	void (*predict)(const ml_model *model, const double *features, size_t n_rows,
-			double *predictions, double *probabilities);
+	int (*predict)(const ml_model *model, const double *features, size_t n_rows,
+		       double *predictions, double *probabilities, ml_error *err);
 	/* Appends what ml-info shows after the hyperparameters. */
 	void (*describe)(const ml_model *model, ml_buf *out);
 	void (*free_state)(void *state);
@@ -48,6 +50,8 @@ struct ml_estimator {
 	 * options (the task asked for, validation rows); may be NULL.
 	 */
 	int (*check_fit)(const ml_fit_options *options, ml_error *err);
+	/* Clustering kinds: what ml_model_clustering gives; NULL for the others. */
+	void (*clustering)(const ml_model *model, ml_clustering *clustering);
 };
 
 struct ml_model {
@@ -72,6 +76,8 @@ extern const ml_estimator ml_logistic_estimator;
 extern const ml_estimator ml_tree_estimator;
 extern const ml_estimator ml_forest_estimator;
 extern const ml_estimator ml_gbdt_estimator;
+extern const ml_estimator ml_kmeans_estimator;
+extern const ml_estimator ml_minibatch_kmeans_estimator;
 
 /* A model of kind with nothing learned yet (free with ml_model_free). */
 ml_model *ml_model_new(const ml_estimator *kind, ml_task task, ml_error *err);
@@ -83,9 +89,12 @@ int ml_model_add_meta(ml_model *model, const char *line, ml_error *err);
 
 /*
  * Training rows as a kind sees them: blocks of n_features + 1 values per
- * row (the features in model order, then the target).
+ * row (the features in model order, then the target, NaN for a clustering
+ * without one).
  */
 size_t ml_training_rows_width(const ml_training_rows *rows);
+/* The input's name, for messages. */
+const char *ml_training_rows_name(const ml_training_rows *rows);
 /* Reads up to max_rows rows; *n_read 0 at the end. */
 int ml_training_rows_next(ml_training_rows *rows, double *block, size_t max_rows,
 			  size_t *n_read, ml_error *err);
@@ -103,6 +112,20 @@ int ml_training_rows_all(ml_training_rows *rows, double **all, size_t *n_rows,
  */
 int ml_training_valid_all(const ml_model *model, const ml_fit_options *options, double **all,
 			  size_t *n_rows, ml_error *err);
+/*
+ * Starts a second pass over the rows (after the first has read them all):
+ * ml_training_rows_next reads them again from the first, and fails if
+ * they are not as many as before.  Streamed rows need data->rewind.
+ */
+int ml_training_rows_rewind(ml_training_rows *rows, ml_error *err);
+/*
+ * Clustering: hands options->labels (if set) n_rows rows read with
+ * ml_training_rows_next or _all (features then target), put back in the
+ * training data's layout, with their clusters.
+ */
+int ml_training_rows_label(ml_training_rows *rows, const ml_fit_options *options,
+			   const double *block, const size_t *labels, size_t n_rows,
+			   ml_error *err);
 /* The chain's class names for the target (NULL for a numeric target). */
 char *const *ml_training_rows_class_names(const ml_training_rows *rows, size_t *count);
 

@@ -49,12 +49,14 @@ int ml_fit_options_check(const ml_fit_options *options, ml_error *err)
 {
 	const ml_estimator *kind = options->kind;
 	if (options->task_given) {
-		unsigned wanted = options->task == ML_TASK_CLASSIFICATION
-					  ? ML_ESTIMATOR_CLASSIFICATION : ML_ESTIMATOR_REGRESSION;
-		if (!(kind->flags & wanted)) {
-			ml_error_set(err, "'%s' does %s only", kind->name,
-				     wanted == ML_ESTIMATOR_REGRESSION ? "classification"
-								       : "regression");
+		static const unsigned flag_of[] = { ML_ESTIMATOR_REGRESSION,
+						    ML_ESTIMATOR_CLASSIFICATION,
+						    ML_ESTIMATOR_CLUSTERING };
+		static const char *const only[] = { "regression", "classification", "clustering" };
+		if (!(kind->flags & flag_of[options->task])) {
+			size_t does = kind->flags & ML_ESTIMATOR_CLUSTERING ? 2
+				    : kind->flags & ML_ESTIMATOR_REGRESSION ? 0 : 1;
+			ml_error_set(err, "'%s' does %s only", kind->name, only[does]);
 			return -1;
 		}
 	}
@@ -100,15 +102,23 @@ struct ml_training_rows {
 	const ml_training_data *data;
 	const ml_model *model;
 	size_t width;          /* of the input rows */
-	size_t next_row;       /* rows handed out so far */
+	size_t next_row;       /* rows handed out so far (in this pass) */
+	bool second_pass;      /* after ml_training_rows_rewind */
+	size_t n_rows;         /* rows the first pass read */
 	double *raw;           /* a block read from data->read */
 	size_t raw_capacity;   /* rows */
-	XXH3_state_t *hash;    /* of the input rows' bytes, as they come */
+	double *unpacked;      /* rows put back in the input's layout for the labels */
+	XXH3_state_t *hash;    /* of the input rows' bytes, as they come the first time */
 };
 
 size_t ml_training_rows_width(const ml_training_rows *rows)
 {
 	return rows->model->n_features + 1;
+}
+
+const char *ml_training_rows_name(const ml_training_rows *rows)
+{
+	return rows->data->name;
 }
 
 char *const *ml_training_rows_class_names(const ml_training_rows *rows, size_t *count)
@@ -126,7 +136,9 @@ static void place_of(const ml_training_rows *rows, size_t row, char *place, size
 		snprintf(place, size, "%s: row %zu", data->name, row + 1);
 }
 
-static int missing_value(const ml_training_rows *rows, size_t row, size_t column, ml_error *err)
+/* A missing target or feature, or an infinite feature for clustering. */
+static int bad_value(const ml_training_rows *rows, size_t row, size_t column, double value,
+		     ml_error *err)
 {
 	const ml_model *model = rows->model;
 	const ml_columns *columns = &model->columns;
@@ -135,6 +147,9 @@ static int missing_value(const ml_training_rows *rows, size_t row, size_t column
 	if (column == columns->target)
 		ml_error_set(err, "%s: the target '%s' is missing; drop such rows before fitting"
 			     " (ml-load --drop-missing-target)", place, columns->names[column]);
+	else if (isinf(value))
+		ml_error_set(err, "%s: column '%s' is %s; %s needs finite values", place,
+			     columns->names[column], value > 0 ? "inf" : "-inf", model->kind->name);
 	else
 		ml_error_set(err, "%s: column '%s' is missing; %s needs complete data: impute with"
 			     " ml-scale --impute", place, columns->names[column], model->kind->name);
@@ -143,26 +158,28 @@ static int missing_value(const ml_training_rows *rows, size_t row, size_t column
 
 /*
  * Copies n rows into block as features then target, refusing a missing
- * target always and missing features unless the kind routes them.
+ * target (clustering ignores it) and missing features unless the kind
+ * routes them; clustering refuses infinite features too.
  */
 static int gather_training(ml_training_rows *rows, const double *in, size_t n, double *block,
 			   ml_error *err)
 {
 	const ml_model *model = rows->model;
 	size_t d = model->n_features, target = model->columns.target;
+	bool clustering = model->task == ML_TASK_CLUSTERING;
 	bool complete = !(model->kind->flags & ML_ESTIMATOR_MISSING);
 	for (size_t r = 0; r < n; r++) {
 		const double *row = in + r * rows->width;
 		double *out = block + r * (d + 1);
 		for (size_t f = 0; f < d; f++)
 			out[f] = row[model->feature_column[f]];
-		out[d] = row[target];
-		if (isnan(out[d]))
-			return missing_value(rows, rows->next_row + r, target, err);
+		out[d] = target != ML_NO_COLUMN ? row[target] : NAN;
+		if (!clustering && isnan(out[d]))
+			return bad_value(rows, rows->next_row + r, target, out[d], err);
 		for (size_t f = 0; complete && f < d; f++)
-			if (isnan(out[f]))
-				return missing_value(rows, rows->next_row + r,
-						     model->feature_column[f], err);
+			if (clustering ? !isfinite(out[f]) : isnan(out[f]))
+				return bad_value(rows, rows->next_row + r,
+						 model->feature_column[f], out[f], err);
 	}
 	return 0;
 }
@@ -192,12 +209,66 @@ int ml_training_rows_next(ml_training_rows *rows, double *block, size_t max_rows
 			return -1;
 		in = rows->raw;
 	}
-	if (rows->hash)
+	if (rows->second_pass && (n > rows->n_rows - rows->next_row ||
+				  (n == 0 && rows->next_row < rows->n_rows))) {
+		ml_error_set(err, "%s: the input changed between two passes over it: %zu rows the"
+			     " first time, %s the second", data->name, rows->n_rows,
+			     n ? "more" : "fewer");
+		return -1;
+	}
+	if (rows->hash && !rows->second_pass)
 		XXH3_64bits_update(rows->hash, in, n * rows->width * sizeof *in);
 	if (gather_training(rows, in, n, block, err) < 0)
 		return -1;
 	rows->next_row += n;
+	if (!rows->second_pass)
+		rows->n_rows = rows->next_row;
 	*n_read = n;
+	return 0;
+}
+
+int ml_training_rows_rewind(ml_training_rows *rows, ml_error *err)
+{
+	const ml_training_data *data = rows->data;
+	if (data->read) {
+		if (!data->rewind) {
+			ml_error_set(err, "%s: %s reads its input twice, and this one cannot be read"
+				     " again: give a file", data->name, rows->model->kind->name);
+			return -1;
+		}
+		if (data->rewind(data->source, err) < 0)
+			return -1;
+	}
+	rows->second_pass = true;
+	rows->next_row = 0;
+	return 0;
+}
+
+int ml_training_rows_label(ml_training_rows *rows, const ml_fit_options *options,
+			   const double *block, const size_t *labels, size_t n_rows,
+			   ml_error *err)
+{
+	const ml_model *model = rows->model;
+	size_t d = model->n_features, target = model->columns.target, width = rows->width;
+	if (!options->labels)
+		return 0;
+	if (!rows->unpacked &&
+	    !(rows->unpacked = ml_alloc_array(BLOCK_ROWS, width * sizeof(double), err)))
+		return -1;
+	for (size_t start = 0; start < n_rows; start += BLOCK_ROWS) {
+		size_t count = n_rows - start < BLOCK_ROWS ? n_rows - start : BLOCK_ROWS;
+		for (size_t r = 0; r < count; r++) {
+			const double *in = block + (start + r) * (d + 1);
+			double *out = rows->unpacked + r * width;
+			for (size_t f = 0; f < d; f++)
+				out[model->feature_column[f]] = in[f];
+			if (target != ML_NO_COLUMN)
+				out[target] = in[d];
+		}
+		if (options->labels(options->labels_context, rows->unpacked, labels + start, count,
+				    err) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -218,19 +289,19 @@ static int grow_rows(double **values, size_t *capacity, size_t wanted, size_t wi
 int ml_training_rows_all(ml_training_rows *rows, double **all, size_t *n_rows, ml_error *err)
 {
 	size_t width = ml_training_rows_width(rows), capacity = 0, count = 0, got;
+	size_t block = ml_block_rows(width, BLOCK_ROWS);
 	double *values = NULL;
 	/* Rows in memory: their count is known; streamed: grow by doubling. */
 	bool known = !rows->data->read;
 	if (known && grow_rows(&values, &capacity, rows->data->n_rows, width, err) < 0)
 		return -1;
 	do {
-		if (!known && capacity - count < BLOCK_ROWS &&
-		    grow_rows(&values, &capacity, capacity ? capacity * 2 : BLOCK_ROWS, width,
-			      err) < 0)
+		if (!known && capacity - count < block &&
+		    grow_rows(&values, &capacity, capacity ? capacity * 2 : block, width, err) < 0)
 			goto fail;
 		size_t room = capacity - count;
-		if (ml_training_rows_next(rows, values + count * width,
-					  room < BLOCK_ROWS ? room : BLOCK_ROWS, &got, err) < 0)
+		if (ml_training_rows_next(rows, values + count * width, room < block ? room : block,
+					  &got, err) < 0)
 			goto fail;
 		count += got;
 	} while (got > 0);
@@ -274,6 +345,13 @@ static int resolve_target(const ml_fit_options *options, const ml_training_data 
 	const ml_columns *columns = data->columns;
 	if (ml_columns_resolve_target(columns, options->target, data->name, target, err) < 0)
 		return -1;
+	if (options->kind->flags & ML_ESTIMATOR_CLUSTERING) {
+		if (columns->count > (*target != ML_NO_COLUMN ? 1u : 0u))
+			return 0;
+		ml_error_set(err, "%s: no feature columns to cluster%s", data->name,
+			     *target != ML_NO_COLUMN ? " besides the target" : "");
+		return -1;
+	}
 	if (*target != ML_NO_COLUMN)
 		return columns->count >= 2 ? 0
 					   : (ml_error_set(err, "%s: no feature columns besides the"
@@ -298,6 +376,10 @@ static int choose_task(const ml_fit_options *options, const ml_training_data *da
 	const ml_estimator *kind = options->kind;
 	size_t n_names;
 	bool has_classes = ml_chain_class_names(data->chain, &n_names) != NULL;
+	if (kind->flags & ML_ESTIMATOR_CLUSTERING) {
+		*task = ML_TASK_CLUSTERING; /* the target, if any, is not looked at */
+		return 0;
+	}
 	if (options->task_given)
 		*task = options->task;
 	else if (!(kind->flags & ML_ESTIMATOR_REGRESSION))
@@ -361,15 +443,16 @@ ml_model *ml_model_fit(const ml_fit_options *options, const ml_training_data *da
 	    !(model->chain = data->chain ? ml_chain_copy(data->chain, err) : ml_chain_create(err)) ||
 	    model->kind->fit(model, options, &rows, err) < 0)
 		goto done;
-	if (rows.next_row == 0) {
+	if (rows.n_rows == 0) {
 		ml_error_set(err, "%s: no rows to fit", data->name);
 		goto done;
 	}
-	status = record_training_meta(model, rows.next_row, XXH3_64bits_digest(rows.hash),
+	status = record_training_meta(model, rows.n_rows, XXH3_64bits_digest(rows.hash),
 				      options->seed, err);
 done:
 	XXH3_freeState(rows.hash);
 	free(rows.raw);
+	free(rows.unpacked);
 	if (status < 0) {
 		ml_model_free(model);
 		return NULL;

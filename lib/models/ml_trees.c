@@ -677,13 +677,12 @@ done:
 
 /* ---- prediction --------------------------------------------------------- */
 
-static void predict_trees(const ml_model *model, const double *features, size_t n_rows,
-			  double *predictions, double *probabilities)
+static int predict_trees(const ml_model *model, const double *features, size_t n_rows,
+			 double *predictions, double *probabilities, ml_error *err)
 {
 	const trees_state *state = model->state;
 	ml_tree_rows rows = { features, n_rows, model->n_features, NULL, false };
-	ml_error ignored; /* it cannot fail: short of memory it runs on one thread */
-	ml_ensemble_predict(state->ensemble, &rows, predictions, probabilities, &ignored);
+	return ml_ensemble_predict(state->ensemble, &rows, predictions, probabilities, err);
 }
 
 /* ---- the kinds ---------------------------------------------------------- */

@@ -30,10 +30,11 @@ struct ml_predictor {
 	size_t width;           /* the model's row width */
 	bool classifier;
 	size_t n_probabilities; /* p_CLASS columns: the class count, or 0 */
-	double *rows;           /* BLOCK_ROWS x width */
-	double *predictions;    /* BLOCK_ROWS */
-	double *probabilities;  /* BLOCK_ROWS x n_probabilities, or NULL */
-	double *answers;        /* binary: BLOCK_ROWS x (1 + n_probabilities) */
+	size_t block_rows;      /* rows read and predicted at a time */
+	double *rows;           /* block_rows x width */
+	double *predictions;    /* block_rows */
+	double *probabilities;  /* block_rows x n_probabilities, or NULL */
+	double *answers;        /* binary: block_rows x (1 + n_probabilities) */
 	ml_buf text;            /* CSV answers not written yet */
 	char **answer_names;    /* classifier, CSV: each class name as a CSV field */
 	ml_binary_writer *binary;
@@ -53,8 +54,9 @@ int ml_predict_options_check(const ml_predict_options *options, const ml_model *
 			     const char *model_name, ml_error *err)
 {
 	if (options->probabilities && ml_model_task(model) != ML_TASK_CLASSIFICATION) {
-		ml_error_set(err, "--proba: '%s' is a %s regression model: it has no classes",
-			     model_name, ml_model_kind(model));
+		bool clustering = ml_model_task(model) == ML_TASK_CLUSTERING;
+		ml_error_set(err, "--proba: '%s' is a %s %s model: it has no classes", model_name,
+			     ml_model_kind(model), clustering ? "clustering" : "regression");
 		return -1;
 	}
 	if (options->append && options->format == ML_FORMAT_BINARY) {
@@ -66,6 +68,12 @@ int ml_predict_options_check(const ml_predict_options *options, const ml_model *
 		return -1;
 	}
 	return 0;
+}
+
+/* The answer column: a clustering answers with the row's cluster. */
+static const char *answer_name(const ml_predictor *p)
+{
+	return ml_model_task(p->model) == ML_TASK_CLUSTERING ? "cluster" : "prediction";
 }
 
 /* Quotes the class names once, not once per row. */
@@ -107,16 +115,17 @@ ml_predictor *ml_predictor_create(const ml_model *model, const ml_predict_option
 	p->first_input.target = ML_NO_COLUMN;
 	ml_buf_init(&p->text);
 	size_t cells, probability_cells, answer_cells;
-	if (!ml_size_mul(BLOCK_ROWS, p->width, &cells) ||
-	    !ml_size_mul(BLOCK_ROWS, p->n_probabilities, &probability_cells) ||
-	    !ml_size_mul(BLOCK_ROWS, 1 + p->n_probabilities, &answer_cells)) {
-		ml_error_set(err, "a block of %d rows would not fit in memory", BLOCK_ROWS);
+	p->block_rows = ml_block_rows(p->width + p->n_probabilities, BLOCK_ROWS);
+	if (!ml_size_mul(p->block_rows, p->width, &cells) ||
+	    !ml_size_mul(p->block_rows, p->n_probabilities, &probability_cells) ||
+	    !ml_size_mul(p->block_rows, 1 + p->n_probabilities, &answer_cells)) {
+		ml_error_set(err, "a block of %zu rows would not fit in memory", p->block_rows);
 		ml_predictor_free(p);
 		return NULL;
 	}
 	if (!(p->out_name = ml_strdup(out_name, err)) ||
 	    !(p->rows = ml_alloc_array(cells, sizeof *p->rows, err)) ||
-	    !(p->predictions = ml_alloc_array(BLOCK_ROWS, sizeof *p->predictions, err)) ||
+	    !(p->predictions = ml_alloc_array(p->block_rows, sizeof *p->predictions, err)) ||
 	    (p->n_probabilities &&
 	     !(p->probabilities = ml_alloc_array(probability_cells, sizeof *p->probabilities,
 						 err))) ||
@@ -174,7 +183,7 @@ static int write_binary_header(ml_predictor *p, ml_error *err)
 	ml_columns columns;
 	if (ml_columns_init(&columns, 1 + p->n_probabilities, err) < 0)
 		return -1;
-	int status = (columns.names[0] = ml_strdup("prediction", err)) ? 0 : -1;
+	int status = (columns.names[0] = ml_strdup(answer_name(p), err)) ? 0 : -1;
 	for (size_t k = 0; status == 0 && k < p->n_probabilities; k++) {
 		ml_buf name;
 		ml_buf_init(&name);
@@ -199,7 +208,7 @@ static int write_header(ml_predictor *p, const ml_columns *input, ml_error *err)
 		ml_csv_quote(&p->text, input->names[i], ',');
 		ml_buf_putc(&p->text, ',');
 	}
-	ml_buf_puts(&p->text, "prediction");
+	ml_buf_puts(&p->text, answer_name(p));
 	ml_buf name;
 	ml_buf_init(&name);
 	for (size_t k = 0; k < p->n_probabilities; k++) {
@@ -421,7 +430,7 @@ int ml_predictor_run(ml_predictor *p, ml_stream *stream, ml_error *err)
 		double started = ml_clock_now();
 		size_t n_read, answered = 0;
 		ml_error read_error;
-		int status = ml_stream_read(stream, p->rows, BLOCK_ROWS, &n_read, &read_error);
+		int status = ml_stream_read(stream, p->rows, p->block_rows, &n_read, &read_error);
 		bool request_failed = status < 0 && answers_failures(p) &&
 				      ml_stream_row_failed(stream);
 		if (status < 0 && !request_failed) {

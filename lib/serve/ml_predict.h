@@ -13,7 +13,8 @@
  * CSV answers: a header, then per row the prediction (a class name for a
  * classifier), with probabilities a p_CLASS column per class, and with
  * append the input's own fields first.  Binary answers: a matrix of the
- * prediction (class index) and p_CLASS columns, without stages.
+ * prediction (class index) and p_CLASS columns, without stages.  A
+ * clustering model's answer column is "cluster" (the cluster index).
  */
 #ifndef ML_PREDICT_H
 #define ML_PREDICT_H

@@ -2,6 +2,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -18,9 +19,17 @@
 #define SUB_BUCKETS (1u << SUB_BITS)
 #define N_BUCKETS ((64 - SUB_BITS + 1) * SUB_BUCKETS)
 
+/* HTTP status codes counted: 100 to 599. */
+#define FIRST_STATUS 100
+#define N_STATUSES 500
+
+static const double bounds[ML_TELEMETRY_N_BOUNDS] = ML_TELEMETRY_BOUNDS;
+
 struct ml_telemetry {
 	double started;
 	uint64_t rows, errors;
+	uint64_t within[ML_TELEMETRY_N_BOUNDS]; /* latencies in (bound i-1, bound i] */
+	uint64_t statuses[N_STATUSES];          /* requests by status code */
 	uint64_t latency_count;
 	double latency_sum;
 	uint64_t smallest, largest; /* ns, to clamp bucket estimates */
@@ -64,22 +73,60 @@ static double bucket_middle(unsigned bucket)
 	return (double)lower + (double)(width - 1) / 2;
 }
 
-void ml_telemetry_add_rows(ml_telemetry *stats, uint64_t n_rows, double latency)
+/* Counts `weight` latencies of `latency` seconds. */
+static void add_latency(ml_telemetry *stats, uint64_t weight, double latency)
 {
-	if (n_rows == 0)
-		return;
 	if (!(latency >= 0)) /* NaN or negative: a clock that went wrong */
 		latency = 0;
 	double ns_value = latency * 1e9;
 	uint64_t ns = ns_value >= 1.8e19 ? UINT64_MAX : (uint64_t)ns_value;
-	stats->rows += n_rows;
-	stats->latency_count += n_rows;
-	stats->latency_sum += latency * (double)n_rows;
-	stats->buckets[bucket_of(ns)] += n_rows;
+	stats->latency_count += weight;
+	stats->latency_sum += latency * (double)weight;
+	stats->buckets[bucket_of(ns)] += weight;
 	if (ns < stats->smallest)
 		stats->smallest = ns;
 	if (ns > stats->largest)
 		stats->largest = ns;
+	size_t bound = 0;
+	while (bound < ML_TELEMETRY_N_BOUNDS && latency > bounds[bound])
+		bound++;
+	if (bound < ML_TELEMETRY_N_BOUNDS)
+		stats->within[bound] += weight;
+}
+
+void ml_telemetry_add_rows(ml_telemetry *stats, uint64_t n_rows, double latency)
+{
+	if (n_rows == 0)
+		return;
+	stats->rows += n_rows;
+	add_latency(stats, n_rows, latency);
+}
+
+void ml_telemetry_add_request(ml_telemetry *stats, int status, uint64_t n_rows, double latency)
+{
+	if (status >= FIRST_STATUS && status < FIRST_STATUS + N_STATUSES)
+		stats->statuses[status - FIRST_STATUS]++;
+	if (status >= 400)
+		stats->errors++;
+	stats->rows += n_rows;
+	add_latency(stats, 1, latency);
+}
+
+uint64_t ml_telemetry_requests(const ml_telemetry *stats, int status)
+{
+	if (status == 0)
+		return stats->latency_count;
+	if (status < FIRST_STATUS || status >= FIRST_STATUS + N_STATUSES)
+		return 0;
+	return stats->statuses[status - FIRST_STATUS];
+}
+
+uint64_t ml_telemetry_count_within(const ml_telemetry *stats, size_t index)
+{
+	uint64_t count = 0;
+	for (size_t i = 0; i <= index && i < ML_TELEMETRY_N_BOUNDS; i++)
+		count += stats->within[i];
+	return count;
 }
 
 void ml_telemetry_add_errors(ml_telemetry *stats, uint64_t n_errors)
@@ -190,33 +237,121 @@ static void put_label_value(ml_buf *out, const char *value)
 	}
 }
 
+void ml_telemetry_put_family(ml_buf *out, const char *name, const char *type, const char *help)
+{
+	ml_buf_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void ml_telemetry_put_sample(ml_buf *out, const char *name, const ml_telemetry_label *labels,
+			     size_t n_labels, double value)
+{
+	ml_buf_puts(out, name);
+	for (size_t i = 0; i < n_labels; i++) {
+		ml_buf_printf(out, "%c%s=\"", i ? ',' : '{', labels[i].name);
+		put_label_value(out, labels[i].value);
+		ml_buf_putc(out, '"');
+	}
+	if (n_labels)
+		ml_buf_putc(out, '}');
+	ml_buf_putc(out, ' ');
+	put_value(out, value);
+	ml_buf_putc(out, '\n');
+}
+
+#define MAX_LABELS 8
+
+/* labels plus one more, for le, quantile or code; false when there are too many. */
+static bool with_label(ml_telemetry_label *all, const ml_telemetry_label *labels,
+		       size_t n_labels, const char *name, const char *value)
+{
+	if (n_labels >= MAX_LABELS)
+		return false;
+	for (size_t i = 0; i < n_labels; i++)
+		all[i] = labels[i];
+	all[n_labels] = (ml_telemetry_label){ name, value };
+	return true;
+}
+
+static void put_suffixed(ml_buf *out, const char *name, const char *suffix,
+			 const ml_telemetry_label *labels, size_t n_labels, double value)
+{
+	ml_buf full;
+	ml_buf_init(&full);
+	ml_buf_printf(&full, "%s%s", name, suffix);
+	if (full.failed)
+		out->failed = true;
+	else
+		ml_telemetry_put_sample(out, full.data, labels, n_labels, value);
+	ml_buf_free(&full);
+}
+
+void ml_telemetry_put_histogram(ml_buf *out, const ml_telemetry *stats, const char *name,
+				const ml_telemetry_label *labels, size_t n_labels)
+{
+	ml_telemetry_label all[MAX_LABELS];
+	for (size_t i = 0; i <= ML_TELEMETRY_N_BOUNDS; i++) {
+		char le[ML_DOUBLE_BUFSIZE];
+		bool last = i == ML_TELEMETRY_N_BOUNDS;
+		if (last)
+			snprintf(le, sizeof le, "+Inf");
+		else
+			ml_format_double(bounds[i], le);
+		if (!with_label(all, labels, n_labels, "le", le))
+			return;
+		put_suffixed(out, name, "_bucket", all, n_labels + 1,
+			     (double)(last ? stats->latency_count : ml_telemetry_count_within(stats, i)));
+	}
+	put_suffixed(out, name, "_sum", labels, n_labels, stats->latency_sum);
+	put_suffixed(out, name, "_count", labels, n_labels, (double)stats->latency_count);
+}
+
+void ml_telemetry_put_requests(ml_buf *out, const ml_telemetry *stats, const char *name,
+			       const ml_telemetry_label *labels, size_t n_labels,
+			       bool errors_only)
+{
+	ml_telemetry_label all[MAX_LABELS];
+	for (int i = errors_only ? 400 - FIRST_STATUS : 0; i < N_STATUSES; i++) {
+		if (!stats->statuses[i])
+			continue;
+		char code[8];
+		snprintf(code, sizeof code, "%d", FIRST_STATUS + i);
+		if (!with_label(all, labels, n_labels, "code", code))
+			return;
+		ml_telemetry_put_sample(out, name, all, n_labels + 1, (double)stats->statuses[i]);
+	}
+}
+
 static void put_header(ml_buf *out, const ml_telemetry_metrics *metrics, const char *name,
 		       const char *type, const char *help)
 {
-	ml_buf_printf(out, "# HELP %s_%s %s\n# TYPE %s_%s %s\n", metrics->prefix, name, help,
-		      metrics->prefix, name, type);
+	ml_buf full;
+	ml_buf_init(&full);
+	ml_buf_printf(&full, "%s_%s", metrics->prefix, name);
+	if (full.failed)
+		out->failed = true;
+	else
+		ml_telemetry_put_family(out, full.data, type, help);
+	ml_buf_free(&full);
 }
 
 /* One sample line; quantile is NULL unless it is a summary's quantile. */
 static void put_sample(ml_buf *out, const ml_telemetry_metrics *metrics, const char *name,
 		       const char *quantile, double value)
 {
-	ml_buf_printf(out, "%s_%s", metrics->prefix, name);
-	bool labelled = metrics->label_name && metrics->label_value;
-	if (labelled || quantile) {
-		ml_buf_putc(out, '{');
-		if (labelled) {
-			ml_buf_printf(out, "%s=\"", metrics->label_name);
-			put_label_value(out, metrics->label_value);
-			ml_buf_putc(out, '"');
-		}
-		if (quantile)
-			ml_buf_printf(out, "%squantile=\"%s\"", labelled ? "," : "", quantile);
-		ml_buf_putc(out, '}');
-	}
-	ml_buf_putc(out, ' ');
-	put_value(out, value);
-	ml_buf_putc(out, '\n');
+	ml_telemetry_label labels[2];
+	size_t n_labels = 0;
+	if (metrics->label_name && metrics->label_value)
+		labels[n_labels++] = (ml_telemetry_label){ metrics->label_name, metrics->label_value };
+	if (quantile)
+		labels[n_labels++] = (ml_telemetry_label){ "quantile", quantile };
+	ml_buf full;
+	ml_buf_init(&full);
+	ml_buf_printf(&full, "%s_%s", metrics->prefix, name);
+	if (full.failed)
+		out->failed = true;
+	else
+		ml_telemetry_put_sample(out, full.data, labels, n_labels, value);
+	ml_buf_free(&full);
 }
 
 void ml_telemetry_format_prometheus(const ml_telemetry *stats, const ml_telemetry_metrics *metrics,

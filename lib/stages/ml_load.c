@@ -404,6 +404,16 @@ static int make_categorical(fit_state *state, size_t column, ml_error *err)
 	return 0;
 }
 
+static int too_many_categories(const fit_state *state, size_t column, ml_error *err)
+{
+	ml_error_set(err, "%s: column '%s' has more than %zu distinct values; one-hot encoding"
+		     " would make as many columns: use --ordinal, drop it with -x, or raise"
+		     " --max-categories", state->source,
+		     state->csv_columns->names[state->csv_index[column]],
+		     state->options->max_categories);
+	return -1;
+}
+
 static int fit_cell(fit_state *state, const ml_record *record, size_t column, double *cell,
 		    ml_error *err)
 {
@@ -443,6 +453,10 @@ static int fit_cell(fit_state *state, const ml_record *record, size_t column, do
 	if (code == ML_STRING_NOT_FOUND)
 		return -1;
 	*cell = (double)code;
+	/* A one-hot column stops counting at the limit (10M distinct values cost gigabytes). */
+	if (encoded->vocabulary.count > state->options->max_categories &&
+	    column != state->target && !state->options->ordinal)
+		return too_many_categories(state, column, err);
 	return 0;
 }
 
@@ -499,7 +513,8 @@ static int apply_order(fit_state *state, const char *spec, ml_error *err)
 
 static int grow_rows(fit_state *state, ml_error *err)
 {
-	size_t capacity = state->row_capacity ? state->row_capacity * 2 : 1024;
+	size_t capacity = state->row_capacity ? state->row_capacity * 2
+					      : ml_block_rows(state->n_used, 1024);
 	size_t cells;
 	if (!ml_size_mul(capacity, state->n_used ? state->n_used : 1, &cells))
 		return ml_error_nomem(err);
@@ -642,12 +657,7 @@ static int settle_encodings(fit_state *state, const ml_columns *inputs, ml_error
 			column->encoding = ENCODE_NUMERIC;
 		} else if (column->encoding == ENCODE_ONEHOT &&
 			   column->vocabulary.count > state->options->max_categories) {
-			ml_error_set(err, "%s: column '%s' has %zu distinct values; one-hot encoding"
-				     " would make as many columns (limit %zu): use --ordinal, drop it"
-				     " with -x, or raise --max-categories", state->source,
-				     inputs->names[c], column->vocabulary.count,
-				     state->options->max_categories);
-			return -1;
+			return too_many_categories(state, c, err);
 		}
 	}
 	if (state->n_used == 1 && !state->options->csv.delimiter_given &&
@@ -802,43 +812,100 @@ void ml_load_applier_free(ml_load_applier *applier)
 	free(applier);
 }
 
-static int apply_cell(ml_load_applier *applier, const ml_record *record, size_t input,
-		      double **out, ml_error *err)
+/*
+ * Encodes one value of input `input` (already known not to be missing)
+ * into cells; *unknown is set when it is a category the column never saw.
+ * -1 when text in a numeric column is not a number.
+ */
+static int encode_text(const ml_stage *stage, size_t input, const char *text, size_t length,
+		       double *cells, bool *unknown)
 {
-	const ml_stage *stage = applier->stage;
 	const load_params *params = params_of(stage);
 	const load_column *column = &params->columns[input];
-	size_t width = output_width(stage, input);
-	size_t index = applier->csv_index[input];
-	const ml_field *field = index == ML_NO_COLUMN ? NULL : &record->fields[index];
-	double *cells = *out;
-	*out += width;
-	if (!field || ml_csv_is_missing(&params->csv, field->text, field->length)) {
-		for (size_t i = 0; i < width; i++)
-			cells[i] = NAN;
-		return 0;
-	}
-	if (column->encoding == ENCODE_NUMERIC) {
-		if (ml_parse_double(field->text, field->length, cells))
-			return 0;
-		ml_error_set(err, "%s:%zu: column '%s': '%.40s' is not a number", applier->source,
-			     record->line, stage->inputs.names[input], field->text);
-		return -1;
-	}
+	if (column->encoding == ENCODE_NUMERIC)
+		return ml_parse_double(text, length, cells) ? 0 : -1;
 	char digits[ML_DOUBLE_BUFSIZE];
-	size_t length;
-	const char *key = category_key(field, digits, &length);
-	size_t code = ml_string_map_find(&column->vocabulary, key, length);
-	if (code == ML_STRING_NOT_FOUND)
-		applier->unknown[input]++;
+	size_t key_length;
+	const ml_field field = { text, length };
+	const char *key = category_key(&field, digits, &key_length);
+	size_t code = ml_string_map_find(&column->vocabulary, key, key_length);
+	*unknown = code == ML_STRING_NOT_FOUND;
 	if (column->encoding == ENCODE_ORDINAL) {
 		cells[0] = code == ML_STRING_NOT_FOUND ? NAN : (double)code;
 		return 0;
 	}
 	/* An unknown category is all zeros, as the dropped first one is. */
 	size_t first = first_onehot(params);
+	size_t width = output_width(stage, input);
 	for (size_t i = 0; i < width; i++)
 		cells[i] = (double)(i + first == code);
+	return 0;
+}
+
+static void encode_missing(double *cells, size_t width)
+{
+	for (size_t i = 0; i < width; i++)
+		cells[i] = NAN;
+}
+
+static void not_a_number(const ml_stage *stage, size_t input, const char *text, ml_error *err)
+{
+	ml_error_set(err, "column '%s': '%.40s' is not a number", stage->inputs.names[input], text);
+}
+
+static int apply_cell(ml_load_applier *applier, const ml_record *record, size_t input,
+		      double **out, ml_error *err)
+{
+	const ml_stage *stage = applier->stage;
+	size_t width = output_width(stage, input);
+	size_t index = applier->csv_index[input];
+	const ml_field *field = index == ML_NO_COLUMN ? NULL : &record->fields[index];
+	double *cells = *out;
+	*out += width;
+	if (!field || ml_csv_is_missing(&params_of(stage)->csv, field->text, field->length)) {
+		encode_missing(cells, width);
+		return 0;
+	}
+	bool unknown = false;
+	if (encode_text(stage, input, field->text, field->length, cells, &unknown) < 0) {
+		not_a_number(stage, input, field->text, err);
+		ml_error_prefix(err, "%s:%zu", applier->source, record->line);
+		return -1;
+	}
+	applier->unknown[input] += unknown;
+	return 0;
+}
+
+int ml_load_apply_values(const ml_stage *stage, const ml_load_value *values, double *row,
+			 size_t *n_unknown, ml_error *err)
+{
+	const load_params *params = params_of(stage);
+	for (size_t i = 0; i < stage->inputs.count; i++) {
+		const ml_load_value *value = &values[i];
+		const load_column *column = &params->columns[i];
+		size_t width = output_width(stage, i);
+		bool unknown = false;
+		if (value->kind == ML_LOAD_MISSING ||
+		    (value->kind == ML_LOAD_NUMBER && isnan(value->number)) ||
+		    (value->kind == ML_LOAD_TEXT &&
+		     ml_csv_is_missing(&params->csv, value->text, value->length))) {
+			encode_missing(row, width);
+		} else if (value->kind == ML_LOAD_TEXT) {
+			if (encode_text(stage, i, value->text, value->length, row, &unknown) < 0) {
+				not_a_number(stage, i, value->text, err);
+				return -1;
+			}
+		} else if (column->encoding == ENCODE_NUMERIC) {
+			row[0] = value->number;
+		} else {
+			/* The category a CSV field holding this number would name. */
+			char digits[ML_DOUBLE_BUFSIZE];
+			size_t length = ml_format_double(value->number, digits);
+			encode_text(stage, i, digits, length, row, &unknown);
+		}
+		*n_unknown += unknown;
+		row += width;
+	}
 	return 0;
 }
 

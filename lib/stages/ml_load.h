@@ -85,6 +85,32 @@ void ml_load_applier_free(ml_load_applier *applier);
 /* Encodes one record into row (the stage's output width). */
 int ml_load_apply_record(ml_load_applier *applier, const ml_record *record, double *row,
 			 ml_error *err);
+/*
+ * Values that come from elsewhere than CSV text (the fields of a JSON
+ * request), one per input of the stage, in the stage's input order: text
+ * that is read as a CSV field would be, or a number already parsed (a
+ * JSON number, correctly rounded as ml_parse_double rounds its text).  A
+ * number in a categorical column is the category its shortest text names,
+ * as in CSV.  `missing` (JSON null, or an input not given) reads as a
+ * missing value.
+ */
+typedef struct ml_load_value {
+	enum { ML_LOAD_MISSING, ML_LOAD_NUMBER, ML_LOAD_TEXT } kind;
+	double number;
+	const char *text; /* NUL-terminated */
+	size_t length;
+} ml_load_value;
+
+/*
+ * Encodes one row of values into row (the stage's output width), like
+ * ml_load_apply_record but stateless, so threads may share the stage:
+ * *n_unknown counts the categories not in their vocabulary.  A failure
+ * (text that is not a number in a numeric column) names the column only:
+ * the caller says which row.
+ */
+int ml_load_apply_values(const ml_stage *stage, const ml_load_value *values, double *row,
+			 size_t *n_unknown, ml_error *err);
+
 /* Total values not in their column's vocabulary, and the column with the most. */
 size_t ml_load_unknown_total(const ml_load_applier *applier, const char **worst_column);
 

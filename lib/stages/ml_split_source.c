@@ -7,13 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/ml_file.h"
 #include "core/ml_number.h"
 #include "core/ml_string_map.h"
 #include "core/ml_util.h"
 #include "io/ml_source.h"
 #include "stages/ml_io.h"
 
-/* Bytes read at a time (spooling, copying CSV) and values of binary rows at most. */
+/* Bytes read at a time (copying CSV) and values of binary rows at most. */
 #define BLOCK_BYTES ((size_t)1 << 16)
 #define BLOCK_CELLS ((size_t)1 << 16)
 
@@ -24,56 +25,6 @@ struct ml_split_source {
 	bool scanned, is_csv;
 	size_t n_rows;
 };
-
-static int write_all(int fd, const char *bytes, size_t length)
-{
-	while (length > 0) {
-		ssize_t wrote = write(fd, bytes, length);
-		if (wrote < 0 && errno == EINTR)
-			continue;
-		if (wrote <= 0)
-			return -1;
-		bytes += wrote;
-		length -= (size_t)wrote;
-	}
-	return 0;
-}
-
-/* Copies what cannot be read twice into an unlinked temporary file. */
-static int spool(ml_split_source *source, int input, ml_error *err)
-{
-	const char *directory = getenv("TMPDIR");
-	ml_buf path;
-	ml_buf_init(&path);
-	ml_buf_printf(&path, "%s/mlpipe-split.XXXXXX",
-		      directory && *directory ? directory : "/tmp");
-	if (path.failed)
-		return ml_error_nomem(err);
-	source->fd = mkstemp(path.data);
-	if (source->fd < 0) {
-		ml_error_set(err, "%s: cannot make a temporary file to hold the input: %s",
-			     path.data, strerror(errno));
-		ml_buf_free(&path);
-		return -1;
-	}
-	unlink(path.data);
-	char *block = malloc(BLOCK_BYTES);
-	int status = block ? 0 : ml_error_nomem(err);
-	long got;
-	while (status == 0 && (got = ml_read_some(input, block, BLOCK_BYTES)) != 0) {
-		if (got < 0) {
-			ml_error_set(err, "%s: read error: %s", source->name, strerror(errno));
-			status = -1;
-		} else if (write_all(source->fd, block, (size_t)got) < 0) {
-			ml_error_set(err, "%s: cannot keep a copy of the input: %s", path.data,
-				     strerror(errno));
-			status = -1;
-		}
-	}
-	free(block);
-	ml_buf_free(&path);
-	return status;
-}
 
 ml_split_source *ml_split_source_open(const char *path, const ml_csv_options *csv,
 				      ml_error *err)
@@ -86,28 +37,12 @@ ml_split_source *ml_split_source_open(const char *path, const ml_csv_options *cs
 	source->fd = -1;
 	source->csv = *csv;
 	bool is_stdin = !path || strcmp(path, "-") == 0;
-	if (!(source->name = ml_strdup(is_stdin ? "stdin" : path, err)))
-		goto fail;
-	int input = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	struct stat status;
-	if (input < 0 || fstat(input, &status) != 0) {
-		ml_error_set(err, "%s: %s", source->name, strerror(errno));
-		if (input >= 0 && !is_stdin)
-			close(input);
-		goto fail;
+	if (!(source->name = ml_strdup(is_stdin ? "stdin" : path, err)) ||
+	    (source->fd = ml_file_open_rereadable(path, source->name, err)) < 0) {
+		ml_split_source_close(source);
+		return NULL;
 	}
-	if (S_ISREG(status.st_mode) && !is_stdin) {
-		source->fd = input;
-		return source;
-	}
-	int spooled = spool(source, input, err);
-	if (!is_stdin)
-		close(input);
-	if (spooled == 0)
-		return source;
-fail:
-	ml_split_source_close(source);
-	return NULL;
+	return source;
 }
 
 void ml_split_source_close(ml_split_source *source)

@@ -80,6 +80,30 @@ void ml_stage_apply(const ml_stage *stage, const double *in, size_t n_rows, doub
 	stage->kind->apply(stage, in, n_rows, out);
 }
 
+size_t ml_chain_widest(const ml_chain *chain, size_t first, size_t start_width)
+{
+	size_t widest = start_width;
+	for (size_t i = first; i < ml_chain_length(chain); i++) {
+		size_t width = ml_stage_outputs(ml_chain_stage(chain, i))->count;
+		if (width > widest)
+			widest = width;
+	}
+	return widest;
+}
+
+void ml_chain_apply(const ml_chain *chain, size_t first, double *in, double *spare,
+		    size_t n_rows, double *out)
+{
+	size_t n_stages = ml_chain_length(chain);
+	for (size_t i = first; i < n_stages && n_rows > 0; i++) {
+		/* The last stage writes into out; the others alternate between in and spare. */
+		double *target = i + 1 == n_stages ? out : spare;
+		ml_stage_apply(ml_chain_stage(chain, i), in, n_rows, target);
+		spare = in;
+		in = target;
+	}
+}
+
 void ml_stage_write(const ml_stage *stage, ml_buf *out)
 {
 	ml_text_write_word(out, "stage", stage->kind->name);

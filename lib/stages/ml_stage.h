@@ -42,6 +42,20 @@ ml_chain *ml_chain_copy(const ml_chain *chain, ml_error *err);
 size_t ml_chain_length(const ml_chain *chain);
 const ml_stage *ml_chain_stage(const ml_chain *chain, size_t index);
 /*
+ * The widest row met while applying stages first.. of chain to rows
+ * start_width wide: what a scratch block must hold per row.
+ */
+size_t ml_chain_widest(const ml_chain *chain, size_t first, size_t start_width);
+/*
+ * Applies stages first.. of chain to a block of n_rows rows: in holds them
+ * as stage first takes them and is overwritten, spare has room for as many
+ * rows of the widest width on the way (ml_chain_widest), out (neither of
+ * the two) gets the rows the last stage makes.  With no stage left to
+ * apply, out must be in itself: nothing moves.
+ */
+void ml_chain_apply(const ml_chain *chain, size_t first, double *in, double *spare,
+		    size_t n_rows, double *out);
+/*
  * Appends stage, taking ownership (freed here on failure).  Its inputs must
  * be the previous stage's outputs.
  */

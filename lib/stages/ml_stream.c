@@ -38,17 +38,6 @@ struct ml_stream {
 	size_t lines_capacity;
 };
 
-static size_t widest_row(const ml_chain *chain, size_t first, size_t start_width)
-{
-	size_t widest = start_width;
-	for (size_t i = first; i < ml_chain_length(chain); i++) {
-		size_t width = ml_stage_outputs(ml_chain_stage(chain, i))->count;
-		if (width > widest)
-			widest = width;
-	}
-	return widest;
-}
-
 /*
  * CSV without a header: its fields are the load stage's inputs in their
  * order, the target included or left out.
@@ -173,7 +162,7 @@ ml_stream *ml_stream_from_input(ml_input *input, const ml_chain *wanted,
 		: stream->columns->count;
 	if (n_stages > 0)
 		stream->columns = ml_stage_outputs(ml_chain_stage(stream->chain, n_stages - 1));
-	stream->widest = widest_row(stream->chain, stream->first_stage, start_width);
+	stream->widest = ml_chain_widest(stream->chain, stream->first_stage, start_width);
 	stream->block_rows = BLOCK_BYTES / sizeof(double) / (stream->widest ? stream->widest : 1);
 	if (stream->block_rows > BLOCK_ROWS)
 		stream->block_rows = BLOCK_ROWS;
@@ -410,16 +399,9 @@ int ml_stream_read(ml_stream *stream, double *rows, size_t max_rows, size_t *n_r
 	if (stream->first_stage >= n_stages)
 		return read_raw(stream, rows, max_rows, n_read, err);
 	size_t want = max_rows < stream->block_rows ? max_rows : stream->block_rows;
-	double *in = stream->scratch[0], *out = stream->scratch[1];
-	int status = read_raw(stream, in, want, n_read, err);
-	for (size_t i = stream->first_stage; i < n_stages && *n_read > 0; i++) {
-		const ml_stage *stage = ml_chain_stage(stream->chain, i);
-		double *target = i + 1 == n_stages ? rows : out;
-		ml_stage_apply(stage, in, *n_read, target);
-		double *swap = in;
-		in = target == rows ? in : out;
-		out = target == rows ? out : swap;
-	}
+	int status = read_raw(stream, stream->scratch[0], want, n_read, err);
+	ml_chain_apply(stream->chain, stream->first_stage, stream->scratch[0], stream->scratch[1],
+		       *n_read, rows);
 	return status;
 }
 

@@ -46,3 +46,48 @@ skip() {
 	echo "$*"
 	exit 77
 }
+
+# start_server ARGS...: starts ml-serve ARGS on 127.0.0.1 with port 0 in
+# the background (stderr in serve.err) and waits for the line that names
+# its port; sets SERVER_PID, PORT and URL.  The server is killed when the
+# case ends, however it ends.  Skips the case without curl.
+start_server() {
+	command -v curl >/dev/null 2>&1 || skip "no curl to drive ml-serve"
+	ml-serve --listen 127.0.0.1:0 "$@" 2>serve.err &
+	SERVER_PID=$!
+	trap stop_server EXIT
+	trap 'exit 1' INT TERM HUP
+	tries=0 PORT=
+	while [ -z "$PORT" ]; do
+		PORT=$(sed -n 's/^ml-serve: listening on 127\.0\.0\.1:\([0-9][0-9]*\):.*/\1/p' serve.err)
+		[ -n "$PORT" ] && break
+		kill -0 "$SERVER_PID" 2>/dev/null || { cat serve.err >&2; SERVER_PID=; fail "ml-serve exited"; }
+		tries=$((tries + 1))
+		[ $tries -lt 200 ] || { cat serve.err >&2; fail "ml-serve did not say its port"; }
+		sleep 0.05
+	done
+	URL="http://127.0.0.1:$PORT"
+}
+
+# stop_server: kills the server started by start_server, if it still runs.
+stop_server() {
+	if [ -n "${SERVER_PID:-}" ]; then
+		kill -KILL "$SERVER_PID" 2>/dev/null
+		wait "$SERVER_PID" 2>/dev/null
+		SERVER_PID=
+	fi
+}
+
+# request STATUS PATH CURL_ARGS...: asks the server for PATH with curl; the
+# answer's status must be STATUS; its body is left in the file `body`.
+request() {
+	want=$1 path=$2
+	shift 2
+	got=$(curl -s -o body -w '%{http_code}' --max-time 20 "$@" "$URL$path")
+	[ "$got" = "$want" ] || { cat body >&2; fail "status $got, wanted $want: $path $*"; }
+}
+
+# body_has TEXT: the last answer's body holds TEXT (fixed string).
+body_has() {
+	grep -Fq -- "$1" body || { cat body >&2; fail "the body lacks $1"; }
+}

@@ -1,14 +1,64 @@
 /*
  * Fuzzes reading stage and model files (mlpipe-model(5)): the version
- * line, metadata, the text tokenizer and every stage parser.  A chain
- * that parses writes back to text that parses to the same stages, its
- * copy is the same, and it stands at its own end (ml_chain_locate).
+ * line, metadata, the text tokenizer, every stage parser and every
+ * estimator section.  A chain that parses writes back to text that parses
+ * to the same stages, its copy is the same, and it stands at its own end
+ * (ml_chain_locate).  A model that reads writes back to text that reads
+ * to the same text, is described, and predicts a row.
  */
 #define _GNU_SOURCE
 #include "fuzz_common.h"
 
 #include "core/ml_file.h"
+#include "models/ml_model.h"
 #include "stages/ml_pipefile.h"
+
+/* Rows of a fuzzed model predicted at most: its width is the file's to choose. */
+#define FUZZ_MAX_PREDICT_WIDTH ((size_t)1 << 16)
+
+static void check_model(const char *path)
+{
+	ml_error err;
+	ml_model *model = ml_model_read(path, &err);
+	if (!model)
+		return;
+	ml_buf text, again_text, description;
+	ml_buf_init(&text);
+	ml_buf_init(&again_text);
+	ml_buf_init(&description);
+	ml_model_write(model, &text);
+	FUZZ_CHECK(!text.failed);
+	fuzz_file again_file;
+	FUZZ_CHECK(fuzz_file_open(&again_file, text.data, text.length) == 0);
+	ml_model *again = ml_model_read(again_file.path, &err);
+	FUZZ_CHECK(again != NULL);
+	ml_model_write(again, &again_text);
+	FUZZ_CHECK(again_text.length == text.length &&
+		   memcmp(again_text.data, text.data, text.length) == 0);
+	ml_model_describe(model, &description);
+	FUZZ_CHECK(!description.failed);
+	ml_clustering clustering;
+	if (ml_model_task(model) == ML_TASK_CLUSTERING) {
+		FUZZ_CHECK(ml_model_clustering(model, &clustering, &err) == 0);
+		FUZZ_CHECK(clustering.n_distinct >= 1 &&
+			   clustering.n_distinct <= clustering.n_clusters);
+	}
+	size_t width = ml_model_columns(model)->count;
+	double *row = width <= FUZZ_MAX_PREDICT_WIDTH ? calloc(width, sizeof *row) : NULL;
+	double prediction, probabilities[2];
+	bool few_classes = ml_model_n_classes(model) <= 2;
+	if (row && ml_model_predict(model, row, 1, &prediction, few_classes ? probabilities : NULL,
+				    NULL, &err) == 0 &&
+	    ml_model_task(model) == ML_TASK_CLUSTERING)
+		FUZZ_CHECK(prediction >= 0 && prediction < (double)clustering.n_clusters);
+	free(row);
+	fuzz_file_close(&again_file);
+	ml_buf_free(&text);
+	ml_buf_free(&again_text);
+	ml_buf_free(&description);
+	ml_model_free(again);
+	ml_model_free(model);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -49,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ml_buf_free(&text);
 		ml_pipefile_close(pipefile);
 	}
+	check_model(file.path);
 	fuzz_file_close(&file);
 	return 0;
 }

@@ -21,9 +21,13 @@ START_TEST(every_table_is_sound)
 		const char *name = ml_estimator_name(kind);
 		ck_assert_ptr_eq(ml_estimator_find(name), kind);
 		ck_assert_msg(ml_estimator_summary(kind) && *ml_estimator_summary(kind), "%s", name);
-		ck_assert_msg(ml_estimator_flags(kind) &
-				      (ML_ESTIMATOR_REGRESSION | ML_ESTIMATOR_CLASSIFICATION),
-			      "%s does no task", name);
+		unsigned tasks = ml_estimator_flags(kind) & (ML_ESTIMATOR_REGRESSION |
+							     ML_ESTIMATOR_CLASSIFICATION |
+							     ML_ESTIMATOR_CLUSTERING);
+		ck_assert_msg(tasks, "%s does no task", name);
+		/* A clustering needs no target: it cannot also be supervised. */
+		ck_assert_msg(!(tasks & ML_ESTIMATOR_CLUSTERING) || tasks == ML_ESTIMATOR_CLUSTERING,
+			      "%s clusters and predicts a target", name);
 		ck_assert_uint_le(ml_estimator_n_params(kind), ML_MAX_PARAMS);
 		for (size_t i = 0; i < ml_estimator_n_params(kind); i++) {
 			const ml_param *param = ml_estimator_param(kind, i);

@@ -227,8 +227,8 @@ START_TEST(test_fit_errors)
 			 "d.csv:3: column 'b': value is not UTF-8 text (is this a CSV file?)");
 	options.max_categories = 2;
 	ck_assert_str_eq(fit_error("a\nx\ny\nz\n", &options),
-			 "d.csv: column 'a' has 3 distinct values; one-hot encoding would make as"
-			 " many columns (limit 2): use --ordinal, drop it with -x, or raise"
+			 "d.csv: column 'a' has more than 2 distinct values; one-hot encoding would"
+			 " make as many columns: use --ordinal, drop it with -x, or raise"
 			 " --max-categories");
 	ml_load_options_init(&options);
 	ck_assert_str_eq(fit_error("a;b;c\n1;2;3\n", &options),

@@ -180,6 +180,52 @@ START_TEST(prometheus_file_is_replaced_whole)
 }
 END_TEST
 
+START_TEST(requests_count_by_status_with_exact_buckets)
+{
+	ml_telemetry *stats = new_stats();
+	ml_telemetry_add_request(stats, 200, 10, 0.0001);  /* exactly on the 100 us bound */
+	ml_telemetry_add_request(stats, 200, 1, 0.0003);
+	ml_telemetry_add_request(stats, 400, 0, 0.02);
+	ml_telemetry_add_request(stats, 404, 0, 99.0);     /* beyond the last bound */
+	ck_assert_uint_eq(ml_telemetry_requests(stats, 0), 4);
+	ck_assert_uint_eq(ml_telemetry_requests(stats, 200), 2);
+	ck_assert_uint_eq(ml_telemetry_requests(stats, 404), 1);
+	ck_assert_uint_eq(ml_telemetry_requests(stats, 999), 0);
+	ck_assert_uint_eq(ml_telemetry_rows(stats), 11);
+	ck_assert_uint_eq(ml_telemetry_errors(stats), 2);
+	ck_assert_uint_eq(ml_telemetry_count_within(stats, 0), 0); /* 50 us */
+	ck_assert_uint_eq(ml_telemetry_count_within(stats, 1), 1); /* 100 us, inclusive */
+	ck_assert_uint_eq(ml_telemetry_count_within(stats, 3), 2); /* 500 us */
+	ck_assert_uint_eq(ml_telemetry_count_within(stats, ML_TELEMETRY_N_BOUNDS - 1), 3);
+
+	ml_telemetry_label labels[] = { { "model", "a\"b" } };
+	ml_buf out;
+	ml_buf_init(&out);
+	ml_telemetry_put_family(&out, "x_seconds", "histogram", "Time.");
+	ml_telemetry_put_histogram(&out, stats, "x_seconds", labels, 1);
+	ml_telemetry_put_requests(&out, stats, "x_total", labels, 1, true);
+	ml_telemetry_put_sample(&out, "x_up", NULL, 0, 1);
+	ck_assert(!out.failed);
+	const char *expected[] = {
+		"# HELP x_seconds Time.\n# TYPE x_seconds histogram\n",
+		"x_seconds_bucket{model=\"a\\\"b\",le=\"5e-05\"} 0\n",
+		"x_seconds_bucket{model=\"a\\\"b\",le=\"0.0001\"} 1\n",
+		"x_seconds_bucket{model=\"a\\\"b\",le=\"0.025\"} 3\n",
+		"x_seconds_bucket{model=\"a\\\"b\",le=\"10\"} 3\n",
+		"x_seconds_bucket{model=\"a\\\"b\",le=\"+Inf\"} 4\n",
+		"x_seconds_count{model=\"a\\\"b\"} 4\n",
+		"x_total{model=\"a\\\"b\",code=\"400\"} 1\n",
+		"x_total{model=\"a\\\"b\",code=\"404\"} 1\n",
+		"x_up 1\n",
+	};
+	for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
+		ck_assert_msg(strstr(out.data, expected[i]), "no %s in:\n%s", expected[i], out.data);
+	ck_assert_ptr_null(strstr(out.data, "code=\"200\""));
+	ml_buf_free(&out);
+	ml_telemetry_free(stats);
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
 	Suite *suite = suite_create("ml_telemetry");
@@ -192,6 +238,7 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, prometheus_text_has_help_type_and_samples);
 	tcase_add_test(tc, prometheus_labels_are_escaped_and_empty_quantiles_are_nan);
 	tcase_add_test(tc, prometheus_file_is_replaced_whole);
+	tcase_add_test(tc, requests_count_by_status_with_exact_buckets);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

@@ -7,10 +7,10 @@
 command -v timeout >/dev/null || skip "no timeout(1)"
 
 awk 'BEGIN { print "id,v"; for (i = 0; i < 200000; i++) printf "user%d,%d\n", i, i % 7 }' > ids.csv
-expect_fail 1 "^ml-load: ids\\.csv: column 'id' has 200000 distinct values; one-hot encoding would make as many columns \\(limit 1000\\): use --ordinal, drop it with -x, or raise --max-categories$" \
+expect_fail 1 "^ml-load: ids\\.csv: column 'id' has more than 1000 distinct values; one-hot encoding would make as many columns: use --ordinal, drop it with -x, or raise --max-categories$" \
 	timeout 60 ml-load ids.csv -o out.bin
 [ ! -e out.bin ] || fail "output left after a failure"
-expect_fail 1 "column 'id' has 200000 distinct values; .*\\(limit 10\\)" \
+expect_fail 1 "column 'id' has more than 10 distinct values; " \
 	timeout 60 ml-load --max-categories 10 ids.csv
 
 # Sorted by bytes: user0, user1, user10, user100, ...

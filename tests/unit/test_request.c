@@ -1,0 +1,176 @@
+/* ml_request: request bodies into rows and answers, against ml-predict's numbers. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "serve/ml_request.h"
+
+#define MODEL_PATH "tests/fixtures/models/logistic-multinomial.model"
+
+static ml_model *model;
+static ml_request_schema *schema;
+
+static void setup(void)
+{
+	ml_error err;
+	model = ml_model_read(MODEL_PATH, &err);
+	ck_assert_msg(model != NULL, "%s", err.message);
+	schema = ml_request_schema_create(model, &err);
+	ck_assert_msg(schema != NULL, "%s", err.message);
+}
+
+static void teardown(void)
+{
+	ml_request_schema_free(schema);
+	ml_model_free(model);
+}
+
+/* The answer to body, or NULL with *status and the message in err. */
+static char *answer(const char *body, ml_body_format format, bool proba, int *status,
+		    ml_error *err)
+{
+	ml_request_options options;
+	ml_request_options_init(&options);
+	options.format = format;
+	options.probabilities = proba;
+	options.max_rows = 3;
+	ml_buf out;
+	ml_buf_init(&out);
+	size_t n_rows;
+	*status = 200;
+	if (ml_request_answer(schema, &options, body, strlen(body), &out, &n_rows, status, err) < 0) {
+		ml_buf_free(&out);
+		return NULL;
+	}
+	return out.data;
+}
+
+static void expect_answer(const char *body, ml_body_format format, bool proba,
+			  const char *expected)
+{
+	ml_error err;
+	int status;
+	char *got = answer(body, format, proba, &status, &err);
+	ck_assert_msg(got != NULL, "%s: %d %s", body, status, err.message);
+	ck_assert_str_eq(got, expected);
+	free(got);
+}
+
+static void expect_error(const char *body, ml_body_format format, int status,
+			 const char *message)
+{
+	ml_error err;
+	int got_status;
+	char *got = answer(body, format, false, &got_status, &err);
+	ck_assert_msg(got == NULL, "%s answered %s", body, got);
+	ck_assert_int_eq(got_status, status);
+	ck_assert_msg(strstr(err.message, message), "%s: '%s' lacks '%s'", body, err.message,
+		      message);
+}
+
+START_TEST(inputs_are_the_load_stage_columns_without_the_target)
+{
+	const ml_columns *inputs = ml_request_schema_inputs(schema);
+	ck_assert_uint_eq(inputs->count, 4);
+	ck_assert_str_eq(inputs->names[0], "sepal_length");
+	ck_assert_str_eq(inputs->names[3], "petal_width");
+}
+END_TEST
+
+/*
+ * Every shape of body, numbers as JSON numbers or as strings, columns in
+ * any order, extra ones ignored, gives the CSV body's answer to the digit.
+ * (tests/cli/cases/serve_same_as_predict.sh compares answers with
+ * ml-predict's, byte for byte, on the bundled data.)
+ */
+START_TEST(every_shape_gives_the_same_answer)
+{
+	char expected[512];
+	ml_error err;
+	int status;
+	char *csv = answer("sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n",
+			   ML_BODY_CSV, true, &status, &err);
+	ck_assert_msg(csv != NULL, "%s", err.message);
+	ck_assert_msg(strncmp(csv, "{\"predictions\":[\"setosa\"],\"classes\":[\"setosa\","
+			      "\"versicolor\",\"virginica\"],\"probabilities\":[[0.9", 89) == 0,
+		      "%s", csv);
+	snprintf(expected, sizeof expected, "%s", csv);
+	free(csv);
+	expect_answer("{\"rows\": [{\"petal_width\": 0.2, \"petal_length\": 1.4, \"x\": {},"
+		      " \"sepal_width\": \"3.5\", \"sepal_length\": 5.1, \"species\": null}]}",
+		      ML_BODY_JSON, true, expected);
+	expect_answer("{\"columns\": [\"sepal_width\", \"sepal_length\", \"petal_length\","
+		      " \"petal_width\"], \"data\": [[3.5, 51e-1, 1.4, 0.2]]}",
+		      ML_BODY_JSON, true, expected);
+}
+END_TEST
+
+START_TEST(features_get_one_prediction_and_its_confidence)
+{
+	ml_error err;
+	int status;
+	char *got = answer("{\"features\": [5.1, 3.5, 1.4, 0.2]}", ML_BODY_JSON, false, &status,
+			   &err);
+	ck_assert_msg(got != NULL, "%s", err.message);
+	ck_assert_msg(strncmp(got, "{\"prediction\":\"setosa\",\"confidence\":0.9", 39) == 0, "%s",
+		      got);
+	free(got);
+	expect_answer("{\"rows\": []}", ML_BODY_JSON, false, "{\"predictions\":[]}\n");
+}
+END_TEST
+
+START_TEST(bad_requests_name_the_row_and_the_column)
+{
+	expect_error("{\"rows\": [{}]", ML_BODY_JSON, 400, "bad JSON at byte");
+	expect_error("{\"rows\": [{\"sepal_length\": 1}]}", ML_BODY_JSON, 400,
+		     "row 1: no column 'sepal_width'");
+	expect_error("{\"features\": [1, 2, \"NA\", 4]}", ML_BODY_JSON, 400,
+		     "row 1: column 'petal_length' is missing");
+	expect_error("{\"features\": [1, 2, [3], 4]}", ML_BODY_JSON, 400,
+		     "row 1: column 'petal_length': an array is not a number");
+	expect_error("{\"columns\": [\"sepal_length\", \"sepal_width\", \"petal_length\","
+		     " \"petal_width\"], \"data\": [[1, 2, 3, 4], [1, 2, 3]]}", ML_BODY_JSON, 400,
+		     "row 2: 3 values, \"columns\" names 4");
+	expect_error("{\"rows\": [1]}", ML_BODY_JSON, 400, "row 1: a value, not an object");
+	expect_error("{\"rows\": {}}", ML_BODY_JSON, 400, "\"rows\" must be an array");
+	expect_error("[[[[[[[[[]]]]]]]]]", ML_BODY_JSON, 400, "nested deeper than 8");
+	expect_error("{\"rows\": [{}, {}, {}, {}]}", ML_BODY_JSON, 413, "4 rows; at most 3");
+	expect_error("sepal_length,sepal_width,petal_length,petal_width\n1,2,3,4\n1,2,3\n",
+		     ML_BODY_CSV, 400, "request:3: row has 3 fields, header has 4");
+	expect_error("sepal_length,petal_length\n1,2\n", ML_BODY_CSV, 400,
+		     "request: no column 'sepal_width'");
+	expect_error("", ML_BODY_CSV, 400, "empty input");
+}
+END_TEST
+
+START_TEST(json_strings_are_escaped)
+{
+	ml_buf out;
+	ml_buf_init(&out);
+	ml_json_put_string(&out, "a\"b\\c\n\x01");
+	ml_buf_putc(&out, ' ');
+	ml_json_put_number(&out, INFINITY);
+	ml_buf_putc(&out, ' ');
+	ml_json_put_number(&out, 0.1);
+	ck_assert_str_eq(out.data, "\"a\\\"b\\\\c\\u000a\\u0001\" null 0.1");
+	ml_buf_free(&out);
+}
+END_TEST
+
+static Suite *request_suite(void)
+{
+	Suite *suite = suite_create("ml_request");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, inputs_are_the_load_stage_columns_without_the_target);
+	tcase_add_test(tc, every_shape_gives_the_same_answer);
+	tcase_add_test(tc, features_get_one_prediction_and_its_confidence);
+	tcase_add_test(tc, bad_requests_name_the_row_and_the_column);
+	tcase_add_test(tc, json_strings_are_escaped);
+	suite_add_tcase(suite, tc);
+	return suite;
+}
+
+ML_CHECK_MAIN(request_suite)
