@@ -17,6 +17,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+from sklearn.cluster import KMeans
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import (GradientBoostingClassifier, GradientBoostingRegressor,
                               HistGradientBoostingClassifier, HistGradientBoostingRegressor,
@@ -80,6 +81,8 @@ KINDS = {
                   lambda: HistGradientBoostingClassifier(max_iter=20, random_state=0)),
     "hgb-regressor": ("penguins", "body_mass_g", ["species", "island", "sex"],
                       lambda: HistGradientBoostingRegressor(max_iter=40, random_state=0)),
+    "kmeans": ("iris", "species", [],
+               lambda: make_pipeline(StandardScaler(), KMeans(4, n_init=3, random_state=0))),
     "tree-pipeline": ("penguins", "species", ["sex"],
                       lambda: penguin_pipeline(RandomForestClassifier(n_estimators=10,
                                                                       random_state=0))),
@@ -96,7 +99,7 @@ def fit(data_dir, kinds):
         if y.isna().any():
             keep = ~y.isna()
             X, y = X[keep], y[keep]
-        model = make().fit(X, y)
+        model = make().fit(X, y) if kind != "kmeans" else make().fit(X)
         if kind.endswith("-joblib"):
             import joblib
             joblib.dump(model, kind + ".pkl")
@@ -105,7 +108,7 @@ def fit(data_dir, kinds):
                 pickle.dump(model, f)
         everything = frame.drop(columns=[target] + dropped)
         prediction = model.predict(everything)
-        columns = {"prediction": prediction}
+        columns = {"cluster" if kind == "kmeans" else "prediction": prediction}
         if hasattr(model, "predict_proba"):
             proba = model.predict_proba(everything)
             for k, label in enumerate(model.classes_):

@@ -1,11 +1,11 @@
-# ml-from-sklearn: linear models and preprocessing (scalers, imputer, polynomial
+# ml-from-sklearn: linear models, k-means and preprocessing (scalers, imputer, polynomial
 # features, one-hot and ordinal encoders in a ColumnTransformer) trained by
 # scikit-learn, converted, and applied by ml-predict to the raw CSV: the same
 # classes, values and probabilities within 1e-9 relative.
 . "$TESTS_DIR/lib.sh"
 have_sklearn || skip "scikit-learn or pandas not importable by /usr/bin/python3"
 kinds="linear ridge logistic-binary logistic-multi minmax-poly maxabs robust-impute
-	columns columns-joblib"
+	columns columns-joblib kmeans"
 helper="/usr/bin/python3 $TESTS_DIR/import_sklearn.py"
 # shellcheck disable=SC2086
 $helper fit "$DATA_DIR" $kinds || fail "training in scikit-learn"

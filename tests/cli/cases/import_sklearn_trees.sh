@@ -18,4 +18,4 @@ done
 $helper check $kinds || fail "predictions differ from scikit-learn's (see above)"
 run_ok ml-info forest-classifier.model
 grep -q 'estimator: forest (classification)' out || fail "ml-info: forest"
-grep -q 'trees: 25' out || fail "ml-info: 25 trees"
+grep -q 'ensemble: 25 trees' out || fail "ml-info: 25 trees"
