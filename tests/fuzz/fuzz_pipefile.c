@@ -15,6 +15,50 @@
 
 /* Rows of a fuzzed model predicted at most: its width is the file's to choose. */
 #define FUZZ_MAX_PREDICT_WIDTH ((size_t)1 << 16)
+/* Rows predicted per model: ordinary, huge, infinite and missing values mixed. */
+#define FUZZ_ROWS 6
+#define FUZZ_MAX_PREDICT_VALUES ((size_t)1 << 18)
+
+/*
+ * A model that read predicts in bounded time (a tree that passed the reader
+ * cannot make a walk loop) and gives every class a row can have.
+ */
+static void check_predictions(const ml_model *model)
+{
+	size_t width = ml_model_columns(model)->count, n_classes = ml_model_n_classes(model);
+	if (width > FUZZ_MAX_PREDICT_WIDTH || n_classes * FUZZ_ROWS > FUZZ_MAX_PREDICT_VALUES)
+		return;
+	static const double values[] = { 0, 1, -1e300, 1e300, NAN, 2.5, -0.0, INFINITY };
+	size_t n_values = sizeof values / sizeof values[0];
+	double *rows = malloc(FUZZ_ROWS * (width ? width : 1) * sizeof *rows);
+	double *probabilities = malloc(FUZZ_ROWS * (n_classes ? n_classes : 1) * sizeof *rows);
+	double predictions[FUZZ_ROWS];
+	FUZZ_CHECK(rows && probabilities);
+	for (size_t i = 0; i < FUZZ_ROWS * width; i++)
+		rows[i] = values[(i * 7 + i / width) % n_values];
+	ml_task task = ml_model_task(model);
+	ml_clustering clustering;
+	ml_error err;
+	if (task == ML_TASK_CLUSTERING)
+		FUZZ_CHECK(ml_model_clustering(model, &clustering, &err) == 0);
+	/* Clustering models take finite rows only: give them the first row's zeros. */
+	size_t n_rows = task == ML_TASK_CLUSTERING ? 1 : FUZZ_ROWS;
+	if (task == ML_TASK_CLUSTERING)
+		for (size_t c = 0; c < width; c++)
+			rows[c] = 0;
+	if (ml_model_predict(model, rows, n_rows, predictions,
+			     n_classes ? probabilities : NULL, NULL, &err) == 0) {
+		for (size_t r = 0; r < n_rows; r++) {
+			if (task == ML_TASK_CLUSTERING)
+				FUZZ_CHECK(predictions[r] >= 0 &&
+					   predictions[r] < (double)clustering.n_clusters);
+			else if (task == ML_TASK_CLASSIFICATION)
+				FUZZ_CHECK(predictions[r] >= 0 && predictions[r] < (double)n_classes);
+		}
+	}
+	free(rows);
+	free(probabilities);
+}
 
 static void check_model(const char *path)
 {
@@ -43,15 +87,7 @@ static void check_model(const char *path)
 		FUZZ_CHECK(clustering.n_distinct >= 1 &&
 			   clustering.n_distinct <= clustering.n_clusters);
 	}
-	size_t width = ml_model_columns(model)->count;
-	double *row = width <= FUZZ_MAX_PREDICT_WIDTH ? calloc(width, sizeof *row) : NULL;
-	double prediction, probabilities[2];
-	bool few_classes = ml_model_n_classes(model) <= 2;
-	if (row && ml_model_predict(model, row, 1, &prediction, few_classes ? probabilities : NULL,
-				    NULL, &err) == 0 &&
-	    ml_model_task(model) == ML_TASK_CLUSTERING)
-		FUZZ_CHECK(prediction >= 0 && prediction < (double)clustering.n_clusters);
-	free(row);
+	check_predictions(model);
 	fuzz_file_close(&again_file);
 	ml_buf_free(&text);
 	ml_buf_free(&again_text);

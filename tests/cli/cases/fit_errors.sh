@@ -2,10 +2,10 @@
 . "$TESTS_DIR/lib.sh"
 iris="$DATA_DIR/iris.csv"
 
-expect_fail 2 'which model\? linear, ridge or logistic' ml-fit
+expect_fail 2 'which model\? linear, ridge, logistic, tree, forest or gbdt' ml-fit
 expect_fail 2 'the model kind comes first: ml-fit ridge' ml-fit -t y ridge "$iris" -o m
 expect_fail 2 '-o FILE is required' ml-fit linear -t sepal_length "$iris"
-expect_fail 2 "unknown model kind 'forest'" ml-fit forest -t species "$iris" -o m
+expect_fail 2 "unknown model kind 'boost'" ml-fit boost -t species "$iris" -o m
 expect_fail 2 '[-]-alpha is for ridge' ml-fit linear --alpha 2 -t sepal_length "$iris" -o m
 expect_fail 2 '[-]-C is for logistic' ml-fit ridge --C 2 -t sepal_length "$iris" -o m
 expect_fail 2 '[-]-no-intercept' ml-fit linear --no-intercept=yes -t sepal_length "$iris" -o m
