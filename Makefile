@@ -43,6 +43,9 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIBRARY := $(BUILD)/libmlpipe.a
 CLI_OBJ := $(BUILD)/cmd/cli.o $(BUILD)/cmd/plot.o
 PROGRAMS := $(patsubst cmd/%.c,$(BUILD)/%,$(wildcard cmd/ml-*.c))
+# Programs written in Python, copied beside the others: ml-from-sklearn (numpy and
+# scikit-learn), ml-import (the standard library only).
+SCRIPTS := $(BUILD)/ml-from-sklearn $(BUILD)/ml-import
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 MAN_PAGES := $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
 
@@ -51,7 +54,11 @@ MAN_PAGES := $(wildcard man/man1/*.1 man/man5/*.5 man/man7/*.7)
 
 .PHONY: fuzz fuzz-replay all check layers-check unit-check cli-check install uninstall demo bench clean deps number-stress
 
-all: $(PROGRAMS)
+all: $(PROGRAMS) $(SCRIPTS)
+
+$(BUILD)/ml-%: scripts/ml-%
+	@mkdir -p $(dir $@)
+	cp $< $@ && chmod 755 $@
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -84,17 +91,17 @@ unit-check: $(UNIT_TESTS)
 	@failed=0; for t in $(UNIT_TESTS); do \
 		CK_TIMEOUT_MULTIPLIER=$${CK_TIMEOUT_MULTIPLIER:-10} $$t || failed=1; done; exit $$failed
 
-cli-check: $(PROGRAMS)
+cli-check: $(PROGRAMS) $(SCRIPTS)
 	@BIN=$(abspath $(BUILD)) sh tests/cli/run.sh
 
-install: $(PROGRAMS)
+install: $(PROGRAMS) $(SCRIPTS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
-	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)
+	install -m 755 $(PROGRAMS) $(SCRIPTS) $(DESTDIR)$(BINDIR)
 	for page in $(MAN_PAGES); do \
 		section=$${page##*.}; install -m 644 $$page $(DESTDIR)$(MANDIR)/man$$section; done
 
 uninstall:
-	for p in $(notdir $(PROGRAMS)); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
+	for p in $(notdir $(PROGRAMS) $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
 	for page in $(MAN_PAGES); do \
 		section=$${page##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$section/$$(basename $$page); done
 
@@ -117,7 +124,7 @@ $(BUILD)/number-stress: tests/unit/number_stress.c $(LIBRARY)
 
 # Fuzzing: `make fuzz` runs libFuzzer (clang) on each reader for FUZZ_TIME
 # seconds; `make check` replays the committed corpora (tests/fuzz/corpus).
-FUZZERS := csv binary pipefile request
+FUZZERS := csv binary pipefile request npy
 FUZZ_REPLAY := $(FUZZERS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60

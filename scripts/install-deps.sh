@@ -2,7 +2,7 @@
 # Installs what mlpipe needs to build and test on Debian 12 (apt-get, as root).
 # Does nothing when everything is there; when not root, prints the command.
 # MLPIPE_PEERS=1 also installs the Python peers used by cross-checks and
-# benchmarks (scikit-learn, pandas, numpy, liblinear-tools), gnuplot, which
+# benchmarks (scikit-learn, pandas, numpy, xgboost, liblinear-tools), gnuplot, which
 # the optional --plot of ml-eval and ml-cluster needs (their tests skip
 # without it), curl for the ml-serve tests, and wrk with the Python web
 # services ml-serve is measured against (FastAPI + uvicorn, Flask + gunicorn).
@@ -10,7 +10,7 @@ set -eu
 
 packages="build-essential pkg-config libcsv-dev libopenblas-dev libxxhash-dev zlib1g-dev libzstd-dev
 	check libmicrohttpd-dev libcjson-dev"
-peers="python3-sklearn python3-pandas python3-numpy liblinear-tools socat gnuplot-nox curl
+peers="python3-sklearn python3-pandas python3-numpy python3-xgboost liblinear-tools socat gnuplot-nox curl
 	wrk python3-fastapi python3-uvicorn python3-flask gunicorn"
 if [ "${MLPIPE_PEERS:-0}" = 1 ]; then
 	packages="$packages $peers"

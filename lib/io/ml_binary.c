@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "core/ml_util.h"
+#include "io/ml_npy.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
 #define HOST_IS_BIG_ENDIAN 1
@@ -64,6 +65,7 @@ struct ml_binary_reader {
 	size_t stage_length;
 	uint64_t declared_rows;
 	uint64_t rows_read;
+	ml_npy_reader *npy;      /* a numpy .npy file instead: it reads the rows */
 };
 
 /* All of length bytes, or a "truncated header" error. */
@@ -200,6 +202,23 @@ done:
 	return status;
 }
 
+/* An mlpipe header, or a .npy one: its columns, its rows, no stages. */
+static int read_any_header(ml_binary_reader *reader, ml_error *err)
+{
+	const unsigned char *bytes;
+	long got = ml_source_peek(reader->source, ML_NPY_MAGIC_LENGTH, &bytes, err);
+	if (got < 0)
+		return -1;
+	if (got < ML_NPY_MAGIC_LENGTH || memcmp(bytes, ML_NPY_MAGIC, ML_NPY_MAGIC_LENGTH) != 0)
+		return read_header(reader, err);
+	if (!(reader->npy = ml_npy_reader_create(reader->source, reader->name, err)) ||
+	    ml_columns_copy(&reader->columns, ml_npy_reader_columns(reader->npy), err) < 0 ||
+	    !(reader->stage_text = ml_strdup("", err)))
+		return -1;
+	reader->declared_rows = ml_npy_reader_rows(reader->npy);
+	return 0;
+}
+
 ml_binary_reader *ml_binary_reader_create(ml_source *source, const char *name, ml_error *err)
 {
 	ml_binary_reader *reader = calloc(1, sizeof *reader);
@@ -208,7 +227,7 @@ ml_binary_reader *ml_binary_reader_create(ml_source *source, const char *name, m
 		return NULL;
 	}
 	reader->source = source;
-	if (!(reader->name = ml_strdup(name, err)) || read_header(reader, err) < 0) {
+	if (!(reader->name = ml_strdup(name, err)) || read_any_header(reader, err) < 0) {
 		ml_binary_reader_free(reader);
 		return NULL;
 	}
@@ -222,6 +241,7 @@ void ml_binary_reader_free(ml_binary_reader *reader)
 	ml_columns_free(&reader->columns);
 	free(reader->stage_text);
 	free(reader->name);
+	ml_npy_reader_free(reader->npy);
 	ml_source_free(reader->own_source);
 	free(reader);
 }
@@ -256,6 +276,8 @@ uint64_t ml_binary_reader_rows(const ml_binary_reader *reader)
 int ml_binary_read_rows(ml_binary_reader *reader, double *rows, size_t max_rows,
 			size_t *n_read, ml_error *err)
 {
+	if (reader->npy)
+		return ml_npy_read_rows(reader->npy, rows, max_rows, n_read, err);
 	size_t row_bytes = reader->columns.count * sizeof(double);
 	size_t want = max_rows;
 	if (reader->declared_rows != ML_ROWS_UNKNOWN &&

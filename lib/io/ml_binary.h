@@ -8,7 +8,8 @@
  * and checks it against the columns.  Both sides stream:
  * the writer fills in the row count at the end when its output can seek,
  * and the reader checks every header field against limits before it
- * allocates anything.
+ * allocates anything.  The reader also takes numpy's .npy files
+ * (io/ml_npy.h), told apart by their magic: columns c1..cN, no stages.
  */
 #ifndef ML_BINARY_H
 #define ML_BINARY_H

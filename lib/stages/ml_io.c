@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io/ml_npy.h"
+
 /* Binary rows are read into memory this many values at a time at most. */
 #define READ_BLOCK_CELLS ((size_t)1 << 20)
 
@@ -28,21 +30,34 @@ struct ml_input {
 static int sniff(ml_input *input, bool *is_binary, ml_error *err)
 {
 	*is_binary = false;
-	for (size_t n = 1; n <= ML_BINARY_MAGIC_LENGTH; n++) {
+	const unsigned char *first;
+	long got = ml_source_peek(input->source, 1, &first, err);
+	if (got < 0)
+		return -1;
+	/* numpy's .npy magic: 0x93 starts no UTF-8 text either. */
+	bool npy = got == 1 && first[0] == (unsigned char)ML_NPY_MAGIC[0];
+	const char *magic = npy ? ML_NPY_MAGIC : ML_BINARY_MAGIC;
+	size_t magic_length = npy ? ML_NPY_MAGIC_LENGTH : ML_BINARY_MAGIC_LENGTH;
+	for (size_t n = 1; n <= magic_length; n++) {
 		const unsigned char *bytes;
-		long got = ml_source_peek(input->source, n, &bytes, err);
+		got = ml_source_peek(input->source, n, &bytes, err);
 		if (got < 0)
 			return -1;
 		if ((size_t)got < n) {
 			/* No text starts with the magic's first byte (0x89 is not UTF-8 there). */
-			if (got > 0 && memcmp(bytes, ML_BINARY_MAGIC, (size_t)got) == 0) {
-				ml_error_set(err, "%s: truncated binary header (the input ends inside"
-					     " the magic)", input->name);
+			if (got > 0 && memcmp(bytes, magic, (size_t)got) == 0) {
+				ml_error_set(err, "%s: truncated %s header (the input ends inside"
+					     " the magic)", input->name, npy ? ".npy" : "binary");
 				return -1;
 			}
 			return 0;
 		}
-		if (memcmp(bytes, ML_BINARY_MAGIC, n) != 0) {
+		if (memcmp(bytes, magic, n) != 0) {
+			if (npy) {
+				ml_error_set(err, "%s: not a .npy file (bad magic), nor CSV text",
+					     input->name);
+				return -1;
+			}
 			if (bytes[0] == (unsigned char)ML_BINARY_MAGIC[0]) {
 				ml_error_set(err, "%s: not an mlpipe binary matrix (bad magic), nor"
 					     " CSV text", input->name);
