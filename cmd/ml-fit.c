@@ -7,7 +7,9 @@
  * table (lib/models/ml_estimator.h), and `ml-fit KIND --help` lists them
  * with their defaults.  Binary input streams block by block (the linear
  * kinds need memory for X'X only); CSV input goes through the implicit load
- * stage, which reads the whole file into memory.
+ * stage, which reads the whole file into memory.  With --cv K the rows are
+ * read into memory once and cross-validated (lib/models/ml_cv.h); a model
+ * is written only when -o asks for one too.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +18,23 @@
 #include "cli.h"
 #include "core/ml_clock.h"
 #include "core/ml_file.h"
+#include "math/ml_metrics.h"
+#include "models/ml_cv.h"
 #include "models/ml_model.h"
 #include "stages/ml_io.h"
 
-enum { OPT_TASK = 256, OPT_PARAM = 2000 };
+enum { OPT_TASK = 256, OPT_CV, OPT_JSON, OPT_PARAM = 2000 };
 
 static const cli_option common_options[] = {
 	{ 't', "target", "NAME", "the target column (default: the input's own)" },
-	{ 'o', "output", "FILE", "write the model to FILE, atomically ('-': stdout); required" },
+	{ 'o', "output", "FILE", "write the model to FILE, atomically ('-': stdout); required"
+				 " without --cv" },
 	{ 's', "seed", "SEED", "seed for random choices, recorded in the model (0)" },
 	{ 'j', "threads", "N", "use N threads (default: the number of processors)" },
 	{ 'x', "exclude", "COLS", "for CSV input: drop these columns" },
+	{ OPT_CV, "cv", "K", "K-fold cross-validation (stratified for classes): a line per fold,"
+			     " mean and std" },
+	{ OPT_JSON, "json", NULL, "with --cv: the scores as one JSON object" },
 	CLI_CSV_OPTIONS("CSV input: "),
 	{ 'v', "verbose", NULL, "report iterations, loss, fit quality, time and BLAS on stderr" },
 };
@@ -41,8 +49,9 @@ static const cli_option task_option = {
 typedef struct settings {
 	ml_fit_options fit;
 	ml_load_options load;
+	ml_cv_options cv;
 	const char *output, *input;
-	bool verbose;
+	bool verbose, json;
 } settings;
 
 /* Clustering kinds are ml-cluster's: it writes the labels, and draws the elbow. */
@@ -68,7 +77,8 @@ static char *kinds_footer(void)
 			   "\nExamples:\n"
 			   "  ml-fit linear -t progression diabetes.csv -o diabetes.model\n"
 			   "  ml-load -t species iris.csv | ml-fit logistic -o iris.model\n"
-			   "  ml-fit ridge --alpha 0.5 -t y train.bin -o ridge.model\n");
+			   "  ml-fit ridge --alpha 0.5 -t y train.bin -o ridge.model\n"
+			   "  ml-fit logistic --cv 5 -s 1 -t species iris.csv\n");
 	if (text.failed)
 		cli_die("out of memory");
 	return text.data;
@@ -167,6 +177,10 @@ static const ml_estimator *kind_from_arguments(int argc, char **argv)
 static void refuse_missing_kind(int argc, char **argv)
 {
 	const ml_estimator *named = argc >= 2 ? ml_estimator_find(argv[1]) : NULL;
+	for (int a = 2; named && !fits(named) && a < argc; a++)
+		if (strcmp(argv[a], "--cv") == 0 || strncmp(argv[a], "--cv=", 5) == 0)
+			cli_usage_error("'%s' is a clustering: --cv scores predictions of a target,"
+					" and a clustering has none", argv[1]);
 	if (named && !fits(named))
 		cli_usage_error("'%s' is a clustering: ml-cluster fits it (and writes the labels)",
 				argv[1]);
@@ -212,6 +226,8 @@ static void parse_option(settings *s, int code)
 	case 'j': cli_set_threads(cli_size("--threads", cli_arg, 1, 4096)); break;
 	case 'x': s->load.drop = cli_arg; break;
 	case 'v': s->verbose = true; break;
+	case OPT_CV: s->cv.n_folds = cli_size("--cv", cli_arg, 2, ML_CV_MAX_FOLDS); break;
+	case OPT_JSON: s->json = true; break;
 	case OPT_TASK: parse_task(s, cli_arg); break;
 	default:
 		if (code >= OPT_PARAM)
@@ -257,8 +273,12 @@ static void parse_arguments(int argc, char **argv, settings *s)
 	if (operands > 1)
 		cli_usage_error("one input file at a time (got %d)", operands);
 	s->input = operands == 1 ? argv[1 + optind] : NULL;
-	if (!s->output)
+	if (s->json && !s->cv.n_folds)
+		cli_usage_error("--json is for the scores of --cv");
+	if (!s->output && !s->cv.n_folds)
 		cli_usage_error("-o FILE is required (the model file; '-o -' writes to stdout)");
+	if (s->output && s->cv.n_folds && strcmp(s->output, "-") == 0)
+		cli_usage_error("--cv writes the scores to stdout: give -o a file for the model");
 	if (ml_fit_options_check(&s->fit, &err) < 0)
 		cli_usage_error("%s", err.message);
 }
@@ -307,6 +327,42 @@ static ml_model *fit(settings *s)
 	return model;
 }
 
+/* --cv: every row in memory (binary ones too), scored fold by fold. */
+static ml_model *cross_validate(settings *s)
+{
+	ml_error err;
+	ml_dataset dataset = { 0 };
+	ml_input *input = ml_input_open(s->input, &s->load.csv, &err);
+	char *name = input ? ml_strdup(ml_input_name(input), &err) : NULL;
+	if (!name || ml_dataset_read_input(input, &s->load, &dataset, &err) < 0)
+		cli_fail(&err);
+	ml_training_data data = { .name = name, .columns = &dataset.columns,
+				  .chain = dataset.chain, .values = dataset.values,
+				  .n_rows = dataset.n_rows, .lines = dataset.lines };
+	ml_cv *cv = ml_cross_validate(&s->cv, &s->fit, &data, &err);
+	if (!cv)
+		cli_fail(&err);
+	ml_buf report;
+	ml_buf_init(&report);
+	ml_cv_format(cv, s->json, &report);
+	if (report.failed)
+		cli_die("out of memory");
+	fwrite(report.data, 1, report.length, stdout);
+	ml_buf_free(&report);
+	unsigned warnings = ml_cv_warnings(cv);
+	for (unsigned bit = 1; bit && bit <= warnings; bit <<= 1)
+		if (warnings & bit)
+			cli_warn("%s", ml_metric_warning_text(bit));
+	ml_cv_free(cv);
+	/* The model of -o is fitted on all the rows, as without --cv. */
+	ml_model *model = NULL;
+	if (s->output && !(model = ml_model_fit(&s->fit, &data, &err)))
+		cli_fail(&err);
+	ml_dataset_free(&dataset);
+	free(name);
+	return model;
+}
+
 static void write_model(const ml_model *model, const char *output, bool verbose)
 {
 	ml_error err;
@@ -341,7 +397,15 @@ int main(int argc, char **argv)
 	}
 	s.fit.warning = print_progress;
 	double start = ml_clock_now();
-	ml_model *model = fit(&s);
+	if (s.cv.n_folds && s.verbose)
+		s.cv.progress = print_progress;
+	ml_model *model = s.cv.n_folds ? cross_validate(&s) : fit(&s);
+	if (!model) {
+		if (s.verbose)
+			cli_warn("cross-validation, %zu folds: %.3f s", s.cv.n_folds,
+				 ml_clock_now() - start);
+		return 0;
+	}
 	int typed_argc;
 	char *const *typed = cli_typed_argv(&typed_argc);
 	if (ml_model_set_command(model, typed_argc, typed, &err) < 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/ml_util.h"
+#include "math/ml_parallel.h"
 
 /* Wolfe constants: sufficient decrease and curvature (N&W's usual choice). */
 #define WOLFE_C1 1e-4
@@ -270,6 +271,8 @@ int ml_lbfgs_minimize(ml_objective_fn f, void *context, double *x, size_t n,
 		free_state(&st);
 		return -1;
 	}
+	/* OpenBLAS splits a long ddot over its threads and adds the parts in their order. */
+	int blas_threads = ml_blas_threads_set(1);
 	double fx = f(context, x, st.g);
 	result->evaluations = 1;
 	result->stop = "the gradient is within tolerance";
@@ -299,6 +302,7 @@ int ml_lbfgs_minimize(ml_objective_fn f, void *context, double *x, size_t n,
 	}
 	result->f = fx;
 	result->gradient_max = max_abs(st.g, n);
+	ml_blas_threads_set(blas_threads);
 	free_state(&st);
 	return 0;
 }

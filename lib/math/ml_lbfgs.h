@@ -9,6 +9,10 @@
  * largest gradient component is at most tol, or when an iteration reduces
  * the objective by at most ftol relatively (SciPy's default, 1e7 machine
  * epsilons, about 2.2e-9), or after max_iter iterations.
+ *
+ * Its steps do not depend on the thread count: BLAS runs on one thread
+ * while it minimises, the objective included, which brings its own
+ * parallelism if it wants some (math/ml_parallel, fixed pieces).
  */
 #ifndef ML_LBFGS_H
 #define ML_LBFGS_H

@@ -2,7 +2,6 @@
 
 #include <cblas.h>
 #include <float.h>
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,10 +9,8 @@
 #include "core/ml_number.h"
 #include "math/ml_lapack.h"
 #include "math/ml_moments.h"
+#include "math/ml_parallel.h"
 #include "models/ml_model_impl.h"
-
-/* Rows per block of the streaming pass. */
-#define BLOCK_ROWS 4096
 
 /*
  * A column whose spread is below this many units in the last place of its
@@ -251,8 +248,14 @@ int ml_linear_solve(const ml_moments *moments, double alpha, bool fit_intercept,
 	scaled_system scaled = { 0 };
 	double *v = NULL;
 	int status = -1;
-	if (ml_moments_width(moments) < 2 || d > INT_MAX || !ml_size_mul(d, d, &cells))
+	if (ml_moments_width(moments) < 2 || d > ML_LINEAR_MAX_FEATURES ||
+	    !ml_size_mul(d, d, &cells))
 		return ml_error_nomem(err);
+	/*
+	 * LAPACK on one thread: OpenBLAS's threaded dpotrf blocks the matrix
+	 * otherwise, and its threaded products may sum in another order.
+	 */
+	int blas_threads = ml_blas_threads_set(1);
 	if (!(sys.S = ml_alloc_array(cells, sizeof(double), err)) ||
 	    !(sys.b = ml_alloc_array(d, sizeof(double), err)) ||
 	    !(scaled.column = ml_alloc_array(d, sizeof(size_t), err)) ||
@@ -283,6 +286,7 @@ int ml_linear_solve(const ml_moments *moments, double alpha, bool fit_intercept,
 	summarise(&sys, moments, fit_intercept, solution);
 	status = 0;
 done:
+	ml_blas_threads_set(blas_threads);
 	free(sys.S);
 	free(sys.b);
 	free(scaled.column);
@@ -345,21 +349,10 @@ static linear_state *new_linear(size_t n_features, ml_error *err)
 	return state;
 }
 
-static int accumulate(ml_training_rows *rows, ml_moments *moments, ml_error *err)
+static int read_rows(void *context, double *rows, size_t max_rows, size_t *n_read,
+		     ml_error *err)
 {
-	size_t width = ml_training_rows_width(rows), got;
-	double *block = ml_alloc_array(BLOCK_ROWS * width, sizeof *block, err);
-	if (!block)
-		return -1;
-	do {
-		if (ml_training_rows_next(rows, block, BLOCK_ROWS, &got, err) < 0) {
-			free(block);
-			return -1;
-		}
-		ml_moments_add(moments, block, got);
-	} while (got > 0);
-	free(block);
-	return 0;
+	return ml_training_rows_next(context, rows, max_rows, n_read, err);
 }
 
 static void report_solution(const ml_fit_options *options, const ml_linear_solution *s,
@@ -377,13 +370,29 @@ static void report_solution(const ml_fit_options *options, const ml_linear_solut
 	ml_fit_report(options, "%zu rows: training R^2 %.6g, MSE %.6g", n_rows, s->r2, s->mse);
 }
 
+/* The features' cross-products take features^2 values: refused past the limit. */
+static int check_width(const ml_model *model, ml_training_rows *rows, ml_error *err)
+{
+	size_t d = model->n_features;
+	if (d <= ML_LINEAR_MAX_FEATURES)
+		return 0;
+	ml_error_set(err, "%s: %zu feature columns: %s needs their %zu x %zu cross-products"
+		     " (%.0f GB) and takes at most %d feature columns; select fewer",
+		     ml_training_rows_name(rows), d, model->kind->name, d + 1, d + 1,
+		     (double)(d + 1) * (double)(d + 1) * sizeof(double) / 1e9,
+		     ML_LINEAR_MAX_FEATURES);
+	return -1;
+}
+
 static int fit_linear(ml_model *model, const ml_fit_options *options, ml_training_rows *rows,
 		      ml_error *err)
 {
+	if (check_width(model, rows, err) < 0)
+		return -1;
 	linear_state *state = new_linear(model->n_features, err);
 	ml_moments *moments = ml_moments_create(model->n_features + 1, err);
 	int status = -1;
-	if (!state || !moments || accumulate(rows, moments, err) < 0)
+	if (!state || !moments || ml_moments_add_all(moments, read_rows, rows, err) < 0)
 		goto done;
 	if (ml_moments_count(moments) == 0) {
 		status = 0; /* ml_model_fit reports the empty input */

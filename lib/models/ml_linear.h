@@ -12,6 +12,13 @@
  * that drops the directions below that threshold and returns the
  * minimum-norm solution in the original units, as scikit-learn's lstsq
  * does: a duplicated column gets half the coefficient on each copy.
+ *
+ * Memory is O(features^2) too: at most ML_LINEAR_MAX_FEATURES features,
+ * refused before anything that size is allocated.
+ *
+ * Fits do not depend on the thread count: the moments do not, and the
+ * solve runs BLAS and LAPACK on one thread (a matrix of the features'
+ * size is quick to solve next to the pass over the rows).
  */
 #ifndef ML_LINEAR_H
 #define ML_LINEAR_H
@@ -21,6 +28,13 @@
 
 #include "core/ml_error.h"
 #include "math/ml_moments.h"
+
+/*
+ * Features at most: the fallback's dsyevd needs 1 + 6d + 2d^2 values of
+ * workspace, a count LAPACK takes as an int (32766 features: 8.6 GB per
+ * d x d matrix, and a fit holds about five).
+ */
+#define ML_LINEAR_MAX_FEATURES 32766
 
 /* Below this reciprocal condition number of the scaled X'X, solve by eigenvalues. */
 #define ML_LINEAR_RCOND 1e-12

@@ -7,11 +7,24 @@
 #include <string.h>
 
 #include "core/ml_number.h"
+#include "core/ml_util.h"
 #include "math/ml_lbfgs.h"
+#include "math/ml_parallel.h"
 #include "models/ml_model_impl.h"
 
-/* Rows per block: forward and backward GEMM on a block while it is in cache. */
-#define BLOCK_ROWS 2048
+/*
+ * Rows per block at most: forward and backward GEMM on a block while it is
+ * in cache; wide rows make shorter blocks (ml_block_rows).
+ */
+#define MAX_BLOCK_ROWS 2048
+/*
+ * Pieces, runs of whole blocks, sum their losses and gradients on their
+ * own, in parallel, and the sums add up in piece order: the objective does
+ * not depend on the thread count.  At most this many pieces...
+ */
+#define MAX_PIECES 256
+/* ...whose gradients together take at most this much memory. */
+#define MAX_PIECE_BYTES ((size_t)256 << 20)
 /* Classes a target may have. */
 #define MAX_CLASSES 1000
 /* ---- the logistic objective ------------------------------------------ */
@@ -24,12 +37,63 @@ typedef struct logistic_problem {
 	const double *weight;  /* per row, or NULL */
 	double inverse_C;
 	bool fit_intercept;
-	double *scores;        /* BLOCK_ROWS x n_vectors */
+	size_t block_rows;     /* from the width only */
+	size_t piece_rows;     /* a multiple of block_rows, from n and the parameters only */
+	size_t n_pieces;
+	size_t n_threads;      /* at most n_pieces */
+	double *piece_loss;    /* n_pieces */
+	double *piece_gradient; /* n_pieces x parameters */
+	double *scores;        /* per thread, block_rows x n_vectors */
 } logistic_problem;
 
 static size_t n_parameters(const logistic_problem *p)
 {
 	return p->n_vectors * (p->d + (p->fit_intercept ? 1 : 0));
+}
+
+static size_t divide_up(size_t value, size_t divisor)
+{
+	return value / divisor + (value % divisor != 0);
+}
+
+/* Cuts the rows into pieces and allocates their sums and the threads' scores. */
+static int plan_pieces(logistic_problem *p, ml_error *err)
+{
+	p->block_rows = ml_block_rows(p->stride, MAX_BLOCK_ROWS);
+	size_t n_blocks = divide_up(p->n, p->block_rows), per_piece, max_pieces = 1;
+	size_t blocks_per_piece = divide_up(n_blocks, MAX_PIECES);
+	if (ml_size_add(n_parameters(p), 1, &per_piece) &&
+	    ml_size_mul(per_piece, sizeof(double), &per_piece) && per_piece < MAX_PIECE_BYTES)
+		max_pieces = MAX_PIECE_BYTES / per_piece;
+	if (divide_up(n_blocks, blocks_per_piece) > max_pieces)
+		blocks_per_piece = divide_up(n_blocks, max_pieces);
+	p->piece_rows = blocks_per_piece * p->block_rows;
+	p->n_pieces = divide_up(p->n, p->piece_rows);
+	p->n_threads = ml_parallel_threads();
+	p->n_threads = p->n_threads < p->n_pieces ? p->n_threads : p->n_pieces;
+	size_t score_cells, gradient_cells;
+	if (!ml_size_mul(p->n_threads, p->block_rows, &score_cells) ||
+	    !ml_size_mul(score_cells, p->n_vectors, &score_cells) ||
+	    !ml_size_mul(p->n_pieces, n_parameters(p), &gradient_cells))
+		return ml_error_nomem(err);
+	if (!(p->scores = ml_alloc_array(score_cells, sizeof(double), err)) ||
+	    !(p->piece_loss = ml_alloc_array(p->n_pieces, sizeof(double), err)) ||
+	    !(p->piece_gradient = ml_alloc_array(gradient_cells, sizeof(double), err)))
+		return -1;
+	return 0;
+}
+
+/* Rows [first, end) of a piece. */
+static void piece_rows(const logistic_problem *p, size_t piece, size_t *first, size_t *end)
+{
+	*first = piece * p->piece_rows;
+	*end = p->n - *first < p->piece_rows ? p->n : *first + p->piece_rows;
+}
+
+/* The scores of the calling thread's blocks. */
+static double *thread_scores(const logistic_problem *p)
+{
+	return p->scores + ml_parallel_thread_index() * p->block_rows * p->n_vectors;
 }
 
 /* scores = X[start..start+rows) W' + b */
@@ -85,35 +149,57 @@ static double row_residual(const logistic_problem *p, size_t row, double *scores
 	return weight * loss;
 }
 
-static double objective(void *context, const double *x, double *gradient)
+/* A piece's loss, and its rows' part of the gradient (no penalty) into gradient. */
+static double piece_objective(const logistic_problem *p, const double *x, size_t piece,
+			      double *gradient)
 {
-	const logistic_problem *p = context;
-	size_t V = p->n_vectors, d = p->d, n_coef = V * d;
-	double *gW = gradient, *gb = p->fit_intercept ? gradient + n_coef : NULL;
-	double penalty = 0.5 * p->inverse_C * cblas_ddot((int)n_coef, x, 1, x, 1), loss = 0;
-	for (size_t i = 0; i < n_coef; i++)
-		gW[i] = p->inverse_C * x[i];
-	for (size_t k = 0; gb && k < V; k++)
-		gb[k] = 0;
-	for (size_t start = 0; start < p->n; start += BLOCK_ROWS) {
-		size_t rows = p->n - start < BLOCK_ROWS ? p->n - start : BLOCK_ROWS;
+	size_t V = p->n_vectors, d = p->d, first, end;
+	double *gW = gradient, *gb = p->fit_intercept ? gradient + V * d : NULL, loss = 0;
+	double *scores = thread_scores(p);
+	memset(gradient, 0, n_parameters(p) * sizeof *gradient);
+	piece_rows(p, piece, &first, &end);
+	for (size_t start = first; start < end; start += p->block_rows) {
+		size_t rows = end - start < p->block_rows ? end - start : p->block_rows;
 		const double *X = p->X + start * p->stride;
 		double block_loss = 0;
-		score_block(p, x, start, rows, p->scores);
+		score_block(p, x, start, rows, scores);
 		for (size_t r = 0; r < rows; r++)
-			block_loss += row_residual(p, start + r, p->scores + r * V);
+			block_loss += row_residual(p, start + r, scores + r * V);
 		loss += block_loss;
 		/* The gradient while the block is still in cache: G += R' X. */
 		if (V == 1)
 			cblas_dgemv(CblasRowMajor, CblasTrans, (int)rows, (int)d, 1.0, X,
-				    (int)p->stride, p->scores, 1, 1.0, gW, 1);
+				    (int)p->stride, scores, 1, 1.0, gW, 1);
 		else
 			cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)V, (int)d,
-				    (int)rows, 1.0, p->scores, (int)V, X, (int)p->stride, 1.0, gW,
+				    (int)rows, 1.0, scores, (int)V, X, (int)p->stride, 1.0, gW,
 				    (int)d);
 		for (size_t r = 0; gb && r < rows; r++)
 			for (size_t k = 0; k < V; k++)
-				gb[k] += p->scores[r * V + k];
+				gb[k] += scores[r * V + k];
+	}
+	return loss;
+}
+
+static double objective(void *context, const double *x, double *gradient)
+{
+	const logistic_problem *p = context;
+	size_t n_coef = p->n_vectors * p->d, n_params = n_parameters(p);
+	/* One BLAS thread even for one piece: threaded BLAS may sum in another order. */
+	int blas_threads = ml_blas_threads_set(1);
+#pragma omp parallel for num_threads(p->n_threads) schedule(dynamic, 1) if (p->n_threads > 1)
+	for (size_t piece = 0; piece < p->n_pieces; piece++)
+		p->piece_loss[piece] = piece_objective(p, x, piece,
+						       p->piece_gradient + piece * n_params);
+	double penalty = 0.5 * p->inverse_C * cblas_ddot((int)n_coef, x, 1, x, 1), loss = 0;
+	ml_blas_threads_set(blas_threads);
+	for (size_t i = 0; i < n_params; i++)
+		gradient[i] = i < n_coef ? p->inverse_C * x[i] : 0;
+	for (size_t piece = 0; piece < p->n_pieces; piece++) {
+		const double *part = p->piece_gradient + piece * n_params;
+		loss += p->piece_loss[piece];
+		for (size_t i = 0; i < n_params; i++)
+			gradient[i] += part[i];
 	}
 	return loss + penalty;
 }
@@ -130,16 +216,30 @@ static size_t predicted_class(const double *scores, size_t n_vectors)
 	return best;
 }
 
+static size_t piece_correct(const logistic_problem *p, const double *x, size_t piece)
+{
+	size_t correct = 0, first, end;
+	double *scores = thread_scores(p);
+	piece_rows(p, piece, &first, &end);
+	for (size_t start = first; start < end; start += p->block_rows) {
+		size_t rows = end - start < p->block_rows ? end - start : p->block_rows;
+		score_block(p, x, start, rows, scores);
+		for (size_t r = 0; r < rows; r++)
+			correct += predicted_class(scores + r * p->n_vectors, p->n_vectors) ==
+				   p->label[start + r];
+	}
+	return correct;
+}
+
 static double training_accuracy(const logistic_problem *p, const double *x)
 {
 	size_t correct = 0;
-	for (size_t start = 0; start < p->n; start += BLOCK_ROWS) {
-		size_t rows = p->n - start < BLOCK_ROWS ? p->n - start : BLOCK_ROWS;
-		score_block(p, x, start, rows, p->scores);
-		for (size_t r = 0; r < rows; r++)
-			correct += predicted_class(p->scores + r * p->n_vectors, p->n_vectors) ==
-				   p->label[start + r];
-	}
+	int blas_threads = ml_blas_threads_set(1);
+#pragma omp parallel for num_threads(p->n_threads) schedule(dynamic, 1) if (p->n_threads > 1) \
+	reduction(+ : correct)
+	for (size_t piece = 0; piece < p->n_pieces; piece++)
+		correct += piece_correct(p, x, piece);
+	ml_blas_threads_set(blas_threads);
 	return (double)correct / (double)p->n;
 }
 
@@ -320,8 +420,7 @@ static int fit_logistic(ml_model *model, const ml_fit_options *options, ml_train
 	lbfgs.on_iteration = on_iteration;
 	lbfgs.iteration_context = &report;
 	ml_lbfgs_result result;
-	if (!(params = new_logistic(p.n_vectors, p.d, err)) ||
-	    !(p.scores = ml_alloc_array(BLOCK_ROWS * p.n_vectors, sizeof *p.scores, err)) ||
+	if (!(params = new_logistic(p.n_vectors, p.d, err)) || plan_pieces(&p, err) < 0 ||
 	    !(x = ml_calloc_array(n_parameters(&p), sizeof *x, err)) ||
 	    ml_lbfgs_minimize(objective, &p, x, n_parameters(&p), &lbfgs, &result, err) < 0)
 		goto done;
@@ -341,6 +440,8 @@ done:
 	free(label);
 	free(x);
 	free(p.scores);
+	free(p.piece_loss);
+	free(p.piece_gradient);
 	return status;
 }
 

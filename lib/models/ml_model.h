@@ -105,7 +105,9 @@ typedef int (*ml_row_reader)(void *source, double *rows, size_t max_rows, size_t
 /*
  * Training rows: read block by block (read, source), or, when read is
  * NULL, in memory (values, n_rows; values may be NULL for no rows), laid
- * out as columns, after chain.
+ * out as columns, after chain.  Rows in memory may be a subset: with
+ * row_index, the rows are values' rows row_index[0..n_rows-1], in that
+ * order (what a cross-validation fold trains on, without a copy).
  */
 typedef struct ml_training_data {
 	const char *name;           /* the input, for messages */
@@ -113,7 +115,8 @@ typedef struct ml_training_data {
 	const ml_chain *chain;      /* copied into the model */
 	const double *values;
 	size_t n_rows;
-	const size_t *lines;        /* CSV: the line each row starts on, for messages; or NULL */
+	const size_t *row_index;    /* in memory: the rows of values to train on, or NULL: all */
+	const size_t *lines;        /* CSV: the line each row of values starts on, or NULL */
 	ml_row_reader read;
 	void *source;
 	/*

@@ -113,6 +113,13 @@ int ml_training_rows_label(ml_training_rows *rows, const ml_fit_options *options
 /* The chain's class names for the target (NULL for a numeric target). */
 char *const *ml_training_rows_class_names(const ml_training_rows *rows, size_t *count);
 
+/*
+ * What ml_model_fit decides before it fits: the options checked, the
+ * target column (ML_NO_COLUMN only for clustering) and the task.
+ */
+int ml_fit_resolve(const ml_fit_options *options, const ml_training_data *data, size_t *target,
+		   ml_task *task, ml_error *err);
+
 /* Sends a formatted warning (always shown) to the options' callback, if any. */
 void ml_fit_warn(const ml_fit_options *options, const char *format, ...)
 	__attribute__((format(printf, 2, 3)));

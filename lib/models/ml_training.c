@@ -124,6 +124,8 @@ char *const *ml_training_rows_class_names(const ml_training_rows *rows, size_t *
 static void place_of(const ml_training_rows *rows, size_t row, char *place, size_t size)
 {
 	const ml_training_data *data = rows->data;
+	if (data->row_index && !data->read)
+		row = data->row_index[row];
 	if (data->lines && !data->read)
 		snprintf(place, size, "%s:%zu", data->name, data->lines[row]);
 	else
@@ -151,6 +153,30 @@ static int bad_value(const ml_training_rows *rows, size_t row, size_t column, do
 }
 
 /*
+ * The r-th of the rows being handed out: in + r rows, or, for an index
+ * subset of rows in memory, the row the index names (in is then NULL).
+ */
+static const double *row_at(const ml_training_rows *rows, const double *in, size_t r)
+{
+	const ml_training_data *data = rows->data;
+	if (!in)
+		return data->values + data->row_index[rows->next_row + r] * rows->width;
+	return in + r * rows->width;
+}
+
+/* The rows' bytes as the kind gets them, contiguous or through the index. */
+static void hash_rows(ml_training_rows *rows, const double *in, size_t n)
+{
+	size_t row_bytes = rows->width * sizeof(double);
+	if (in) {
+		XXH3_64bits_update(rows->hash, in, n * row_bytes);
+		return;
+	}
+	for (size_t r = 0; r < n; r++)
+		XXH3_64bits_update(rows->hash, row_at(rows, NULL, r), row_bytes);
+}
+
+/*
  * Copies n rows into block as features then target, refusing a missing
  * target (clustering ignores it) and missing features unless the kind
  * routes them; clustering refuses infinite features too.
@@ -163,7 +189,7 @@ static int gather_training(ml_training_rows *rows, const double *in, size_t n, d
 	bool clustering = model->task == ML_TASK_CLUSTERING;
 	bool complete = !(model->kind->flags & ML_ESTIMATOR_MISSING);
 	for (size_t r = 0; r < n; r++) {
-		const double *row = in + r * rows->width;
+		const double *row = row_at(rows, in, r);
 		double *out = block + r * (d + 1);
 		for (size_t f = 0; f < d; f++)
 			out[f] = row[model->feature_column[f]];
@@ -188,7 +214,8 @@ int ml_training_rows_next(ml_training_rows *rows, double *block, size_t max_rows
 	if (!data->read) { /* in memory (values may be NULL when there are no rows) */
 		n = data->n_rows - rows->next_row;
 		n = n < max_rows ? n : max_rows;
-		in = data->values + rows->next_row * rows->width;
+		/* An index subset is gathered row by row, never copied whole. */
+		in = data->row_index ? NULL : data->values + rows->next_row * rows->width;
 	} else {
 		if (max_rows > rows->raw_capacity) {
 			size_t cells;
@@ -211,7 +238,7 @@ int ml_training_rows_next(ml_training_rows *rows, double *block, size_t max_rows
 		return -1;
 	}
 	if (!rows->second_pass)
-		XXH3_64bits_update(rows->hash, in, n * rows->width * sizeof *in);
+		hash_rows(rows, in, n);
 	if (gather_training(rows, in, n, block, err) < 0)
 		return -1;
 	rows->next_row += n;
@@ -246,11 +273,12 @@ int ml_training_rows_label(ml_training_rows *rows, const ml_fit_options *options
 	size_t d = model->n_features, target = model->columns.target, width = rows->width;
 	if (!options->labels)
 		return 0;
+	size_t block_rows = ml_block_rows(width, BLOCK_ROWS);
 	if (!rows->unpacked &&
-	    !(rows->unpacked = ml_alloc_array(BLOCK_ROWS, width * sizeof(double), err)))
+	    !(rows->unpacked = ml_alloc_array(block_rows, width * sizeof(double), err)))
 		return -1;
-	for (size_t start = 0; start < n_rows; start += BLOCK_ROWS) {
-		size_t count = n_rows - start < BLOCK_ROWS ? n_rows - start : BLOCK_ROWS;
+	for (size_t start = 0; start < n_rows; start += block_rows) {
+		size_t count = n_rows - start < block_rows ? n_rows - start : block_rows;
 		for (size_t r = 0; r < count; r++) {
 			const double *in = block + (start + r) * (d + 1);
 			double *out = rows->unpacked + r * width;
@@ -389,13 +417,20 @@ static int record_training_meta(ml_model *model, size_t n_rows, uint64_t hash, u
 	return ml_model_add_meta(model, line, err);
 }
 
+int ml_fit_resolve(const ml_fit_options *options, const ml_training_data *data, size_t *target,
+		   ml_task *task, ml_error *err)
+{
+	if (ml_fit_options_check(options, err) < 0 || resolve_target(options, data, target, err) < 0)
+		return -1;
+	return choose_task(options, data, *target, task, err);
+}
+
 ml_model *ml_model_fit(const ml_fit_options *options, const ml_training_data *data,
 		       ml_error *err)
 {
 	size_t target;
 	ml_task task;
-	if (ml_fit_options_check(options, err) < 0 || resolve_target(options, data, &target, err) < 0 ||
-	    choose_task(options, data, target, &task, err) < 0)
+	if (ml_fit_resolve(options, data, &target, &task, err) < 0)
 		return NULL;
 	ml_model *model = ml_model_new(options->kind, task, err);
 	if (!model)

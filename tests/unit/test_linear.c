@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "check_main.h"
+#include "core/ml_util.h"
+#include "math/ml_parallel.h"
 #include "models/ml_linear.h"
 #include "models/ml_model.h"
 
@@ -52,6 +54,82 @@ START_TEST(moments_survive_large_offsets)
 	}
 	ck_assert_uint_eq(ml_moments_count(moments), ROWS);
 	ml_moments_free(moments);
+	free(rows);
+	free(copy);
+}
+END_TEST
+
+/* Hands out the rows of a reading_state in runs of 1, 2, 3... rows. */
+typedef struct reading_state {
+	const double *rows;
+	size_t n_rows, width, next, run;
+} reading_state;
+
+static int read_runs(void *context, double *rows, size_t max_rows, size_t *n_read,
+		     ml_error *err)
+{
+	reading_state *state = context;
+	size_t n = state->n_rows - state->next;
+	(void)err;
+	state->run++;
+	n = n < state->run ? n : state->run;
+	n = n < max_rows ? n : max_rows;
+	memcpy(rows, state->rows + state->next * state->width, n * state->width * sizeof *rows);
+	state->next += n;
+	*n_read = n;
+	return 0;
+}
+
+/* The moments of rows added whole by add_all on n_threads threads. */
+static ml_moments *moments_read(const double *rows, size_t n_rows, size_t width,
+				size_t n_threads)
+{
+	ml_error err;
+	reading_state state = { rows, n_rows, width, 0, 0 };
+	ml_parallel_set_threads(n_threads);
+	ml_moments *moments = ml_moments_create(width, &err);
+	ck_assert_ptr_nonnull(moments);
+	ck_assert_int_eq(ml_moments_add_all(moments, read_runs, &state, &err), 0);
+	ml_parallel_set_threads(0);
+	return moments;
+}
+
+static void assert_same_bytes(const ml_moments *a, const ml_moments *b)
+{
+	size_t width = ml_moments_width(a);
+	ck_assert_uint_eq(ml_moments_count(a), ml_moments_count(b));
+	ck_assert(memcmp(ml_moments_mean(a), ml_moments_mean(b), width * sizeof(double)) == 0);
+	ck_assert(memcmp(ml_moments_scatter(a), ml_moments_scatter(b),
+			 width * width * sizeof(double)) == 0);
+}
+
+/*
+ * Wide rows make short blocks (at most ML_BLOCK_BYTES), and the moments
+ * are the same bytes on 1 or 3 threads, whole or in calls of whole
+ * blocks, or read in uneven runs.
+ */
+START_TEST(moments_are_the_same_bytes_however_computed)
+{
+	enum { ROWS = 7500, WIDTH = 300 };
+	double *rows = malloc(sizeof(double) * ROWS * WIDTH);
+	double *copy = malloc(sizeof(double) * ROWS * WIDTH);
+	unsigned long state = 3;
+	for (size_t r = 0; r < (size_t)ROWS * WIDTH; r++)
+		rows[r] = 100 + noise(&state);
+	ml_moments *one = moments_read(rows, ROWS, WIDTH, 1);
+	ml_moments *three = moments_read(rows, ROWS, WIDTH, 3);
+	size_t block_rows = ml_moments_block_rows(one);
+	ck_assert_uint_eq(block_rows, ML_BLOCK_BYTES / sizeof(double) / WIDTH);
+	ck_assert_uint_lt(block_rows, ROWS / 2); /* three blocks, one short */
+	assert_same_bytes(one, three);
+	memcpy(copy, rows, sizeof(double) * ROWS * WIDTH);
+	ml_moments *calls = ml_moments_create(WIDTH, NULL);
+	ml_moments_add(calls, copy, block_rows);
+	ml_moments_add(calls, copy + block_rows * WIDTH, ROWS - block_rows);
+	assert_same_bytes(one, calls);
+	ml_moments_free(one);
+	ml_moments_free(three);
+	ml_moments_free(calls);
 	free(rows);
 	free(copy);
 }
@@ -194,6 +272,7 @@ static Suite *linear_suite(void)
 	Suite *suite = suite_create("linear");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, moments_survive_large_offsets);
+	tcase_add_test(tc, moments_are_the_same_bytes_however_computed);
 	tcase_add_test(tc, exact_plane_is_recovered);
 	tcase_add_test(tc, duplicated_column_gets_the_minimum_norm_split);
 	tcase_add_test(tc, constant_column_gets_zero);
