@@ -247,8 +247,9 @@ static void describe_pipefile(const char *path)
 }
 
 /*
- * Stage and model files start with "mlpipe "; everything else is data.
- * Only a regular file is peeked at: the bytes read from a pipe are gone.
+ * Stage and model files start with their version line ("mlpipe 2", or
+ * with a tab); everything else is data.  Only a regular file is peeked
+ * at: the bytes read from a pipe are gone.
  */
 static bool is_pipefile(const char *path)
 {
@@ -256,12 +257,12 @@ static bool is_pipefile(const char *path)
 	if (!path || strcmp(path, "-") == 0 || stat(path, &info) != 0 || !S_ISREG(info.st_mode))
 		return false;
 	FILE *f = fopen(path, "rb");
-	char start[8] = { 0 };
+	char start[ML_PIPEFILE_SNIFF];
 	if (!f)
 		return false;
-	size_t got = fread(start, 1, 7, f);
+	size_t got = fread(start, 1, sizeof start, f);
 	fclose(f);
-	return got == 7 && memcmp(start, "mlpipe ", 7) == 0;
+	return ml_pipefile_sniff(start, got);
 }
 
 int main(int argc, char **argv)

@@ -6,6 +6,7 @@
 # the optional --plot of ml-eval and ml-cluster needs (their tests skip
 # without it), curl for the ml-serve tests, and wrk with the Python web
 # services ml-serve is measured against (FastAPI + uvicorn, Flask + gunicorn).
+# MLPIPE_FUZZ=1 also installs clang, whose libFuzzer runtime `make fuzz` needs.
 set -eu
 
 packages="build-essential pkg-config libcsv-dev libopenblas-dev libxxhash-dev zlib1g-dev libzstd-dev
@@ -14,6 +15,9 @@ peers="python3-sklearn python3-pandas python3-numpy python3-xgboost liblinear-to
 	wrk python3-fastapi python3-uvicorn python3-flask gunicorn"
 if [ "${MLPIPE_PEERS:-0}" = 1 ]; then
 	packages="$packages $peers"
+fi
+if [ "${MLPIPE_FUZZ:-0}" = 1 ]; then
+	packages="$packages clang"
 fi
 
 missing=""

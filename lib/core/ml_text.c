@@ -1,7 +1,9 @@
 #include "core/ml_text.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,16 +71,28 @@ void ml_text_newline(ml_buf *out)
 	ml_buf_putc(out, '\n');
 }
 
+/* Bytes read from a descriptor at a time. */
+#define READ_BLOCK ((size_t)1 << 16)
+
 struct ml_text_reader {
-	const char *text;
+	const char *text;   /* memory readers: the whole text */
 	size_t length;
-	size_t offset;
+	size_t offset;      /* bytes consumed: of text, or read from fd */
 	size_t line_number; /* of the next line to read */
 	char *source;
 	ml_buf scratch;     /* unescaped tokens of the current line */
 	size_t *starts;     /* token start offsets into scratch */
 	char **tokens;
 	size_t token_capacity;
+	size_t n_tokens;    /* of the line last returned, for ml_text_unread */
+	size_t last_number;
+	bool replay;
+	/* Descriptor readers: window[begin..end) holds bytes read, not yet consumed. */
+	int fd;
+	char *window;
+	size_t window_capacity, begin, end;
+	size_t max_line, max_total, total_read;
+	bool at_eof;
 };
 
 ml_text_reader *ml_text_reader_create(const char *text, size_t length,
@@ -94,8 +108,27 @@ ml_text_reader *ml_text_reader_create(const char *text, size_t length,
 	reader->text = text;
 	reader->length = length;
 	reader->line_number = first_line;
+	reader->fd = -1;
+	reader->max_line = SIZE_MAX;
 	ml_buf_init(&reader->scratch);
 	return reader;
+}
+
+ml_text_reader *ml_text_reader_open_fd(int fd, const char *source, size_t max_line,
+				       size_t max_total, ml_error *err)
+{
+	ml_text_reader *reader = ml_text_reader_create(NULL, 0, source, 1, err);
+	if (!reader)
+		return NULL;
+	reader->fd = fd;
+	reader->max_line = max_line;
+	reader->max_total = max_total;
+	return reader;
+}
+
+void ml_text_set_max_line(ml_text_reader *reader, size_t max_line)
+{
+	reader->max_line = max_line;
 }
 
 void ml_text_reader_free(ml_text_reader *reader)
@@ -104,6 +137,7 @@ void ml_text_reader_free(ml_text_reader *reader)
 		return;
 	free(reader->source);
 	ml_buf_free(&reader->scratch);
+	free(reader->window);
 	free(reader->starts);
 	free(reader->tokens);
 	free(reader);
@@ -175,32 +209,37 @@ static const char *read_quoted(ml_text_reader *reader, const char *p, const char
 			       const char **problem)
 {
 	while (p < end && *p != '"') {
-		char c = *p++;
-		if (c == '\\') {
-			if (p == end)
-				break;
-			char e = *p++;
-			switch (e) {
-			case 'n': c = '\n'; break;
-			case 't': c = '\t'; break;
-			case 'r': c = '\r'; break;
-			case '"': c = '"'; break;
-			case '\\': c = '\\'; break;
-			case 'x': {
-				int high = p < end ? hex_value(p[0]) : -1;
-				int low = p + 1 < end ? hex_value(p[1]) : -1;
-				if (high < 0 || low < 0 || (high == 0 && low == 0)) {
-					*problem = "bad \\x escape in quoted string";
-					return NULL;
-				}
-				c = (char)(high * 16 + low);
-				p += 2;
-				break;
-			}
-			default:
-				*problem = "unknown escape in quoted string";
+		/* Runs without escapes are copied whole: a command line can be long. */
+		const char *plain = p;
+		while (p < end && *p != '"' && *p != '\\')
+			p++;
+		ml_buf_append(&reader->scratch, plain, (size_t)(p - plain));
+		if (p == end || *p == '"')
+			break;
+		char c;
+		if (++p == end)
+			break;
+		char e = *p++;
+		switch (e) {
+		case 'n': c = '\n'; break;
+		case 't': c = '\t'; break;
+		case 'r': c = '\r'; break;
+		case '"': c = '"'; break;
+		case '\\': c = '\\'; break;
+		case 'x': {
+			int high = p < end ? hex_value(p[0]) : -1;
+			int low = p + 1 < end ? hex_value(p[1]) : -1;
+			if (high < 0 || low < 0 || (high == 0 && low == 0)) {
+				*problem = "bad \\x escape in quoted string";
 				return NULL;
 			}
+			c = (char)(high * 16 + low);
+			p += 2;
+			break;
+		}
+		default:
+			*problem = "unknown escape in quoted string";
+			return NULL;
 		}
 		ml_buf_putc(&reader->scratch, c);
 	}
@@ -238,8 +277,15 @@ static int tokenize(ml_text_reader *reader, const char *p, const char *end,
 				return ml_text_fail(reader, line, err, "no space after quoted string");
 		} else {
 			const char *start = p;
-			while (p < end && *p != ' ' && *p != '\t')
+			while (p < end && *p != ' ' && *p != '\t') {
+				/* mlpipe-model(5): they would reach a terminal unescaped. */
+				if ((unsigned char)*p < ' ' || *p == 0x7f)
+					return ml_text_fail(reader, line, err, "control character"
+							    " \\x%02x in a bare word (quote it and"
+							    " write \\x%02x)", (unsigned char)*p,
+							    (unsigned char)*p);
 				p++;
+			}
 			ml_buf_append(&reader->scratch, start, (size_t)(p - start));
 		}
 		ml_buf_putc(&reader->scratch, '\0');
@@ -254,13 +300,134 @@ static int tokenize(ml_text_reader *reader, const char *p, const char *end,
 	return 0;
 }
 
+/* A line of a memory reader: 1 and its bytes, 0 at the end. */
+static int memory_line(ml_text_reader *reader, const char **start, const char **end)
+{
+	if (reader->offset >= reader->length)
+		return 0;
+	*start = reader->text + reader->offset;
+	const char *newline = memchr(*start, '\n', reader->length - reader->offset);
+	*end = newline ? newline : reader->text + reader->length;
+	reader->offset = (size_t)(*end - reader->text) + (newline ? 1 : 0);
+	return 1;
+}
+
+/* Names the line being read in a message about it. */
+static int fail_at_next(ml_text_reader *reader, ml_error *err, const char *format, size_t value)
+{
+	ml_text_line line = { .number = reader->line_number };
+	return ml_text_fail(reader, &line, err, format, value);
+}
+
+/*
+ * Reads more of the descriptor into the window, which keeps its unconsumed
+ * bytes and holds at most one line beyond them: max_line bounds it.
+ */
+static int read_more(ml_text_reader *reader, ml_error *err)
+{
+	size_t held = reader->end - reader->begin;
+	if (reader->begin > 0) {
+		memmove(reader->window, reader->window + reader->begin, held);
+		reader->begin = 0;
+		reader->end = held;
+	}
+	if (reader->window_capacity - held < READ_BLOCK) {
+		/* Doubling, but never far past the longest line allowed. */
+		size_t needed, capacity, limit;
+		if (!ml_size_add(held, READ_BLOCK, &needed))
+			return ml_error_nomem(err);
+		if (!ml_size_mul(reader->window_capacity, 2, &capacity) || capacity < needed)
+			capacity = needed;
+		if (ml_size_add(reader->max_line, READ_BLOCK, &limit) && capacity > limit &&
+		    limit >= needed)
+			capacity = limit;
+		char *window = realloc(reader->window, capacity);
+		if (!window) {
+			return ml_text_fail(reader, NULL, err, "out of memory reading line %zu",
+					    reader->line_number);
+		}
+		reader->window = window;
+		reader->window_capacity = capacity;
+	}
+	long got = ml_read_some(reader->fd, reader->window + held,
+				reader->window_capacity - held);
+	if (got < 0)
+		return ml_text_fail(reader, NULL, err, "read error: %s", strerror(errno));
+	if (got == 0)
+		reader->at_eof = true;
+	reader->end += (size_t)got;
+	reader->total_read += (size_t)got;
+	if (reader->total_read > reader->max_total)
+		return ml_text_fail(reader, NULL, err, "larger than %zu bytes", reader->max_total);
+	return 0;
+}
+
+/* A line of a descriptor reader: 1 and its bytes (valid until the next read), 0 at the end. */
+static int stream_line(ml_text_reader *reader, const char **start, const char **end,
+		       ml_error *err)
+{
+	size_t scanned = 0;
+	for (;;) {
+		char *begin = reader->window + reader->begin;
+		size_t held = reader->end - reader->begin;
+		char *newline = held > scanned ? memchr(begin + scanned, '\n', held - scanned) : NULL;
+		size_t line_length = newline ? (size_t)(newline - begin) : held;
+		if (line_length > reader->max_line)
+			return fail_at_next(reader, err, "line longer than %zu bytes", reader->max_line);
+		if (newline || (reader->at_eof && held > 0)) {
+			*start = begin;
+			*end = begin + line_length;
+			size_t consumed = line_length + (newline ? 1 : 0);
+			reader->begin += consumed;
+			reader->offset += consumed;
+			return 1;
+		}
+		if (reader->at_eof)
+			return 0;
+		scanned = held;
+		if (read_more(reader, err) < 0)
+			return -1;
+	}
+}
+
+int ml_text_peek(ml_text_reader *reader, size_t length, const char **bytes, size_t *got,
+		 ml_error *err)
+{
+	if (reader->fd < 0) {
+		*bytes = reader->text + reader->offset;
+		*got = reader->length - reader->offset;
+	} else {
+		while (reader->end - reader->begin < length && !reader->at_eof)
+			if (read_more(reader, err) < 0)
+				return -1;
+		*bytes = reader->window ? reader->window + reader->begin : "";
+		*got = reader->end - reader->begin;
+	}
+	if (*got > length)
+		*got = length;
+	return 0;
+}
+
+void ml_text_unread(ml_text_reader *reader)
+{
+	reader->replay = true;
+}
+
 int ml_text_next(ml_text_reader *reader, ml_text_line *line, ml_error *err)
 {
-	while (reader->offset < reader->length) {
-		const char *start = reader->text + reader->offset;
-		const char *newline = memchr(start, '\n', reader->length - reader->offset);
-		const char *end = newline ? newline : reader->text + reader->length;
-		reader->offset = (size_t)(end - reader->text) + (newline ? 1 : 0);
+	if (reader->replay) {
+		reader->replay = false;
+		line->tokens = reader->tokens;
+		line->n_tokens = reader->n_tokens;
+		line->number = reader->last_number;
+		return 1;
+	}
+	for (;;) {
+		const char *start = NULL, *end = NULL;
+		int got = reader->fd < 0 ? memory_line(reader, &start, &end)
+					 : stream_line(reader, &start, &end, err);
+		if (got <= 0)
+			return got;
 		line->number = reader->line_number++;
 		if (end > start && end[-1] == '\r')
 			end--;
@@ -271,9 +438,12 @@ int ml_text_next(ml_text_reader *reader, ml_text_line *line, ml_error *err)
 			p++;
 		if (p == end || *p == '#')
 			continue;
-		return tokenize(reader, p, end, line, err) < 0 ? -1 : 1;
+		if (tokenize(reader, p, end, line, err) < 0)
+			return -1;
+		reader->n_tokens = line->n_tokens;
+		reader->last_number = line->number;
+		return 1;
 	}
-	return 0;
 }
 
 int ml_text_next_required(ml_text_reader *reader, ml_text_line *line,

@@ -5,7 +5,8 @@
  * A line is a keyword followed by values separated by single spaces.  A
  * value is a bare word, a quoted string ("a b", with \" \\ \n \t \r \xHH
  * escapes) or a number written to read back bit-exactly.  Blank lines and
- * lines starting with '#' are ignored by the reader.  The same text is
+ * lines starting with '#' are ignored by the reader.  A bare word holds no
+ * control character (they are refused, naming the line).  The same text is
  * embedded in binary matrix headers, so a stage serialises one way only.
  *
  * Every section parser (stages, models, their kinds) reads and writes its
@@ -46,14 +47,31 @@ typedef struct ml_text_reader ml_text_reader;
 ml_text_reader *ml_text_reader_create(const char *text, size_t length,
 				      const char *source, size_t first_line,
 				      ml_error *err);
+/*
+ * Reads the descriptor fd (not closed by the reader) as it parses, holding
+ * one line at a time: a line longer than max_line bytes, or more than
+ * max_total bytes in all, is an error naming the source and the line.
+ */
+ml_text_reader *ml_text_reader_open_fd(int fd, const char *source, size_t max_line,
+				       size_t max_total, ml_error *err);
+void ml_text_set_max_line(ml_text_reader *reader, size_t max_line);
 void ml_text_reader_free(ml_text_reader *reader);
+
+/*
+ * The next bytes, not consumed: up to length of them (fewer only at the
+ * end of the text).  Valid until the next call on the reader.
+ */
+int ml_text_peek(ml_text_reader *reader, size_t length, const char **bytes, size_t *got,
+		 ml_error *err);
 
 /* 1 and fills *line (valid until the next call), 0 at the end, -1 on error. */
 int ml_text_next(ml_text_reader *reader, ml_text_line *line, ml_error *err);
+/* Makes the next ml_text_next return the line it returned last again. */
+void ml_text_unread(ml_text_reader *reader);
 /* Like ml_text_next, but the end of the text is an error ("expected 'end'"). */
 int ml_text_next_required(ml_text_reader *reader, ml_text_line *line,
 			  const char *expected, ml_error *err);
-/* The text position just after the line last returned. */
+/* The text position just after the line last returned (bytes consumed). */
 size_t ml_text_offset(const ml_text_reader *reader);
 /* The number of the line last returned (0 before any). */
 size_t ml_text_last_line(const ml_text_reader *reader);

@@ -1,8 +1,12 @@
 #include "stages/ml_pipefile.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/ml_file.h"
 
@@ -31,8 +35,7 @@ static const char *const metadata_keys[] = {
 
 struct ml_pipefile {
 	char *path;
-	char *text;
-	size_t length;
+	int fd;
 	ml_text_reader *reader;
 	ml_chain *chain;
 	ml_text_line next_line;
@@ -65,6 +68,70 @@ static int keep_metadata(ml_pipefile *file, const ml_text_line *line, ml_error *
 	return 0;
 }
 
+/* Where the first line that is not blank or a comment starts (length if none does). */
+static size_t first_content_line(const char *bytes, size_t length)
+{
+	size_t at = 0;
+	while (at < length) {
+		size_t start = at;
+		while (at < length && (bytes[at] == ' ' || bytes[at] == '\t' || bytes[at] == '\r'))
+			at++;
+		if (at < length && bytes[at] != '\n' && bytes[at] != '#')
+			return start;
+		const char *newline = memchr(bytes + at, '\n', length - at);
+		if (!newline)
+			return length;
+		at = (size_t)(newline - bytes) + 1;
+	}
+	return length;
+}
+
+bool ml_pipefile_sniff(const char *bytes, size_t length)
+{
+	size_t at = first_content_line(bytes, length);
+	return length - at > 6 && memcmp(bytes + at, "mlpipe", 6) == 0 &&
+	       (bytes[at + 6] == ' ' || bytes[at + 6] == '\t');
+}
+
+/* The start of the first line, for a message: printable ASCII, other bytes as \xHH. */
+static void show_first_line(const char *bytes, size_t length, char *shown, size_t size)
+{
+	size_t at = first_content_line(bytes, length), used = 0;
+	if (at == length)
+		at = 0;
+	for (; at < length && bytes[at] != '\n' && used + 8 < size; at++) {
+		unsigned char c = (unsigned char)bytes[at];
+		if (used >= 40) {
+			used += (size_t)snprintf(shown + used, size - used, "...");
+			break;
+		}
+		if (c >= ' ' && c < 0x7f && c != '\\' && c != '\'')
+			shown[used++] = (char)c;
+		else
+			used += (size_t)snprintf(shown + used, size - used, "\\x%02x", c);
+	}
+	shown[used] = '\0';
+}
+
+/* Refuses what is not a stage or model file from its first bytes, before reading on. */
+static int check_start(ml_pipefile *file, ml_error *err)
+{
+	const char *bytes;
+	size_t length;
+	if (ml_text_peek(file->reader, ML_PIPEFILE_SNIFF, &bytes, &length, err) < 0)
+		return -1;
+	if (ml_pipefile_sniff(bytes, length))
+		return 0;
+	char shown[64];
+	show_first_line(bytes, length, shown, sizeof shown);
+	if (length == 0)
+		ml_error_set(err, "%s: not an mlpipe stage or model file (it is empty)", file->path);
+	else
+		ml_error_set(err, "%s: not an mlpipe stage or model file (first line is '%s',"
+			     " not 'mlpipe VERSION')", file->path, shown);
+	return -1;
+}
+
 static int read_version(ml_pipefile *file, ml_error *err)
 {
 	ml_text_line line;
@@ -86,6 +153,7 @@ static int read_version(ml_pipefile *file, ml_error *err)
 			     version > ML_FILE_FORMAT_VERSION ? ": it was made by a newer mlpipe" : "");
 		return -1;
 	}
+	ml_text_set_max_line(file->reader, ML_MAX_TEXT_LINE);
 	return 0;
 }
 
@@ -93,25 +161,30 @@ static int read_version(ml_pipefile *file, ml_error *err)
 static int read_metadata(ml_pipefile *file, ml_error *err)
 {
 	for (;;) {
-		size_t offset = ml_text_offset(file->reader);
 		ml_text_line line;
 		int got = ml_text_next(file->reader, &line, err);
 		if (got <= 0)
 			return got;
 		if (!is_metadata_key(line.tokens[0])) {
-			/* Rewind by re-creating the reader at this line. */
-			ml_text_reader *rest = ml_text_reader_create(file->text + offset,
-								     file->length - offset, file->path,
-								     line.number, err);
-			if (!rest)
-				return -1;
-			ml_text_reader_free(file->reader);
-			file->reader = rest;
+			ml_text_unread(file->reader);
 			return 0;
 		}
 		if (keep_metadata(file, &line, err) < 0)
 			return -1;
 	}
+}
+
+static int open_file(ml_pipefile *file, const char *path, ml_error *err)
+{
+	file->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (file->fd < 0) {
+		ml_error_set(err, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* Until the version line is read, a line is as long as the bytes sniffed. */
+	file->reader = ml_text_reader_open_fd(file->fd, path, ML_PIPEFILE_SNIFF,
+					      ML_MAX_TEXT_FILE, err);
+	return file->reader ? 0 : -1;
 }
 
 ml_pipefile *ml_pipefile_open(const char *path, ml_error *err)
@@ -121,11 +194,10 @@ ml_pipefile *ml_pipefile_open(const char *path, ml_error *err)
 		ml_error_nomem(err);
 		return NULL;
 	}
-	if (!(file->path = ml_strdup(path, err)) ||
-	    ml_file_read_all(path, ML_MAX_TEXT_FILE, &file->text, &file->length, err) < 0 ||
-	    !(file->reader = ml_text_reader_create(file->text, file->length, path, 1, err)) ||
-	    read_version(file, err) < 0 || read_metadata(file, err) < 0 ||
-	    !(file->chain = ml_chain_create(err)) ||
+	file->fd = -1;
+	if (!(file->path = ml_strdup(path, err)) || open_file(file, path, err) < 0 ||
+	    check_start(file, err) < 0 || read_version(file, err) < 0 ||
+	    read_metadata(file, err) < 0 || !(file->chain = ml_chain_create(err)) ||
 	    ml_chain_parse(file->chain, file->reader, &file->next_line, err) < 0) {
 		ml_pipefile_close(file);
 		return NULL;
@@ -142,7 +214,8 @@ void ml_pipefile_close(ml_pipefile *file)
 	for (size_t i = 0; i < file->n_meta; i++)
 		free(file->meta[i]);
 	free(file->meta);
-	free(file->text);
+	if (file->fd >= 0)
+		close(file->fd);
 	free(file->path);
 	free(file);
 }

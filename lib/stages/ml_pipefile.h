@@ -7,6 +7,7 @@
 #ifndef ML_PIPEFILE_H
 #define ML_PIPEFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/ml_error.h"
@@ -21,8 +22,21 @@
  */
 #define ML_FILE_FORMAT_VERSION 2
 #define ML_FILE_FORMAT_OLDEST 1
-/* Stage and model files larger than this are refused before reading. */
+/*
+ * Bounds of stage and model files, checked as they are read: the whole
+ * file, and each line (a load stage lists its columns and categories on
+ * one line; binary headers, which embed stages, have the same bound).
+ * The version line must come within the first ML_PIPEFILE_SNIFF bytes.
+ */
 #define ML_MAX_TEXT_FILE ((size_t)1 << 30)
+#define ML_MAX_TEXT_LINE ((size_t)64 << 20)
+#define ML_PIPEFILE_SNIFF ((size_t)4096)
+
+/*
+ * True when bytes, the start of a file, begin as a stage or model file
+ * does: with "mlpipe" and a blank (after blank and comment lines).
+ */
+bool ml_pipefile_sniff(const char *bytes, size_t length);
 
 /* Writes the first lines of a stage or model file: version, creator, command. */
 void ml_pipefile_begin(ml_buf *out, int argc, char *const *argv);
@@ -30,9 +44,9 @@ void ml_pipefile_begin(ml_buf *out, int argc, char *const *argv);
 typedef struct ml_pipefile ml_pipefile;
 
 /*
- * Reads a stage or model file: checks the version line, keeps the
- * metadata lines, parses the stage chain and stops at what follows it
- * (an estimator section, or the end).
+ * Reads a stage or model file: checks the version line before reading
+ * further, keeps the metadata lines, parses the stage chain as it reads
+ * and stops at what follows it (an estimator section, or the end).
  */
 ml_pipefile *ml_pipefile_open(const char *path, ml_error *err);
 void ml_pipefile_close(ml_pipefile *file);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check_main.h"
 #include "core/ml_text.h"
@@ -245,6 +246,128 @@ START_TEST(test_too_many_tokens)
 }
 END_TEST
 
+/* mlpipe-model(5): a bare word holds no control character; quoted strings spell them. */
+START_TEST(test_control_characters)
+{
+	ck_assert_str_eq(read_all("k a\x1b[2Jb\n"), "error: src:10: control character \\x1b in a"
+			 " bare word (quote it and write \\x1b)");
+	ck_assert_str_eq(read_all("ok 1\nk a\rb\n"), "10:ok|1;error: src:11: control character"
+			 " \\x0d in a bare word (quote it and write \\x0d)");
+	ck_assert_str_eq(read_all("\x7f\n"), "error: src:10: control character \\x7f in a bare"
+			 " word (quote it and write \\x7f)");
+	ck_assert_str_eq(read_all("k \x01\n"), "error: src:10: control character \\x01 in a bare"
+			 " word (quote it and write \\x01)");
+	/* Tabs separate words, a CR before the LF ends the line: neither is in a word. */
+	ck_assert_str_eq(read_all("k\ta\tb\r\n"), "10:k|a|b;");
+	ck_assert_str_eq(read_all("k \"\\x1b[2J\" \"\\n\\t\\r\\\\\\\"\"\n"), "10:k|\x1b[2J|\n\t\r\\\";");
+}
+END_TEST
+
+/* text in a temporary file, at offset 0. */
+static int file_holding(const char *text, size_t length)
+{
+	FILE *file = tmpfile();
+	ck_assert(file != NULL);
+	ck_assert_uint_eq(fwrite(text, 1, length, file), length);
+	ck_assert_int_eq(fflush(file), 0);
+	int fd = dup(fileno(file));
+	fclose(file);
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	return fd;
+}
+
+/* A descriptor reader gives the lines a memory reader gives, across many blocks. */
+START_TEST(test_stream_same_lines)
+{
+	ml_buf text;
+	ml_buf_init(&text);
+	for (size_t i = 0; i < 20000; i++) {
+		ml_text_key(&text, i % 7 == 3 ? "# comment" : "key");
+		ml_text_size(&text, i);
+		ml_text_string(&text, i % 3 ? "two words" : "w");
+		ml_buf_puts(&text, i % 5 ? "\n" : "\r\n\n");
+	}
+	ml_buf_puts(&text, "last line");
+	ck_assert(!text.failed);
+	ml_error err;
+	int fd = file_holding(text.data, text.length);
+	ml_text_reader *memory = ml_text_reader_create(text.data, text.length, "m", 1, &err);
+	ml_text_reader *stream = ml_text_reader_open_fd(fd, "s", 64, text.length, &err);
+	ck_assert(memory && stream);
+	const char *bytes;
+	size_t got;
+	ck_assert_int_eq(ml_text_peek(stream, 5, &bytes, &got, &err), 0);
+	ck_assert_uint_eq(got, 5);
+	ck_assert(memcmp(bytes, "key 0", 5) == 0);
+	ml_text_line a, b;
+	int status;
+	size_t n_lines = 0;
+	while ((status = ml_text_next(memory, &a, &err)) == 1) {
+		ck_assert_int_eq(ml_text_next(stream, &b, &err), 1);
+		ck_assert_uint_eq(a.number, b.number);
+		ck_assert_uint_eq(a.n_tokens, b.n_tokens);
+		for (size_t i = 0; i < a.n_tokens; i++)
+			ck_assert_str_eq(a.tokens[i], b.tokens[i]);
+		ck_assert_uint_eq(ml_text_offset(memory), ml_text_offset(stream));
+		if (n_lines++ == 1000) {
+			/* The line just read comes again, then the reader goes on. */
+			ml_text_unread(stream);
+			ck_assert_int_eq(ml_text_next(stream, &b, &err), 1);
+			ck_assert_uint_eq(a.number, b.number);
+			ck_assert_str_eq(a.tokens[2], b.tokens[2]);
+		}
+	}
+	ck_assert_int_eq(status, 0);
+	ck_assert_int_eq(ml_text_next(stream, &b, &err), 0);
+	ck_assert_str_eq(a.tokens[1], "line");
+	ml_text_reader_free(memory);
+	ml_text_reader_free(stream);
+	close(fd);
+	ml_buf_free(&text);
+}
+END_TEST
+
+/* A line past the bound, or a file past its total, is refused as soon as it passes. */
+START_TEST(test_stream_bounds)
+{
+	ml_buf text;
+	ml_buf_init(&text);
+	ml_buf_puts(&text, "short line\n\"");
+	for (size_t i = 0; i < 300000; i++)
+		ml_buf_putc(&text, 'a');
+	ml_buf_puts(&text, "\"\nafter\n");
+	ck_assert(!text.failed);
+	ml_error err;
+	ml_text_line line;
+	int fd = file_holding(text.data, text.length);
+	ml_text_reader *reader = ml_text_reader_open_fd(fd, "long", 100000, SIZE_MAX, &err);
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), 1);
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), -1);
+	ck_assert_str_eq(err.message, "long:2: line longer than 100000 bytes");
+	/* It stopped reading within a block of the bound. */
+	ck_assert_int_lt(lseek(fd, 0, SEEK_CUR), 100000 + 2 * 65536);
+	ml_text_reader_free(reader);
+
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	reader = ml_text_reader_open_fd(fd, "long", 400000, 1000, &err);
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), -1);
+	ck_assert_str_eq(err.message, "long: larger than 1000 bytes");
+	ml_text_reader_free(reader);
+
+	ck_assert_int_eq(lseek(fd, 0, SEEK_SET), 0);
+	reader = ml_text_reader_open_fd(fd, "long", 400000, text.length, &err);
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), 1);
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), 1);
+	ck_assert_uint_eq(strlen(line.tokens[0]), 300000);
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), 1);
+	ck_assert_str_eq(line.tokens[0], "after");
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), 0);
+	ml_text_reader_free(reader);
+	close(fd);
+	ml_buf_free(&text);
+}
+END_TEST
+
 static Suite *text_suite(void)
 {
 	Suite *suite = suite_create("ml_text");
@@ -255,7 +378,14 @@ static Suite *text_suite(void)
 	tcase_add_test(core, test_values);
 	tcase_add_test(core, test_double_round_trip);
 	tcase_add_test(core, test_too_many_tokens);
+	tcase_add_test(core, test_control_characters);
 	suite_add_tcase(suite, core);
+	/* Files of a few megabytes: slow on a loaded machine under the sanitizers. */
+	TCase *stream = tcase_create("stream");
+	tcase_add_test(stream, test_stream_same_lines);
+	tcase_add_test(stream, test_stream_bounds);
+	tcase_set_timeout(stream, 120);
+	suite_add_tcase(suite, stream);
 	return suite;
 }
 

@@ -7,7 +7,7 @@ refused() { # refused STAGE-TEXT PATTERN
 	printf '%s' "$1" > bad.load
 	expect_fail 1 "^ml-load: bad\\.load$2" ml-load --load bad.load "$iris" -o out.bin
 	[ ! -e out.bin ] || fail "output written for: $1"
-	# ml-info takes a file for a stage file when it starts with "mlpipe ".
+	# ml-info takes a file for a stage file when it starts with "mlpipe" and a blank.
 	case $1 in
 	"mlpipe "*) expect_fail 1 "^ml-info: bad\\.load$2" ml-info bad.load ;;
 	esac
@@ -34,11 +34,11 @@ end
 ' ":7: stage 'load' can only come first \\(it reads CSV text\\)$"
 
 # Not a stage file at all, or from another version.
-refused '' ": not an mlpipe stage or model file \\(no 'mlpipe VERSION' line\\)$"
+refused '' ": not an mlpipe stage or model file \\(it is empty\\)$"
 refused 'hello
-' ": not an mlpipe stage or model file \\(no 'mlpipe VERSION' line\\)$"
+' ": not an mlpipe stage or model file \\(first line is 'hello', not 'mlpipe VERSION'\\)$"
 refused 'mlpipe
-' ": not an mlpipe stage or model file \\(no 'mlpipe VERSION' line\\)$"
+' ": not an mlpipe stage or model file \\(first line is 'mlpipe', not 'mlpipe VERSION'\\)$"
 refused 'mlpipe 1 2
 ' ": not an mlpipe stage or model file \\(no 'mlpipe VERSION' line\\)$"
 refused 'mlpipe x
@@ -105,7 +105,9 @@ end
 
 # A binary matrix, a directory, a missing file given as the stage file.
 run_ok ml-load "$iris" -o iris.bin
-expect_fail 1 '^ml-load: iris\.bin:1: not UTF-8 text$' ml-load --load iris.bin "$iris"
+not_mlpipe="not an mlpipe stage or model file"
+expect_fail 1 "^ml-load: iris\\.bin: $not_mlpipe \\(first line is '\\\\x89MLPIPE', not 'mlpipe" \
+	ml-load --load iris.bin "$iris"
 mkdir adir
 expect_fail 1 '^ml-load: adir: read error: Is a directory$' ml-load --load adir "$iris"
 expect_fail 1 '^ml-load: none\.load: No such file or directory$' ml-load --load none.load "$iris"
