@@ -27,6 +27,7 @@ static const cli_option options[] = {
 	{ OPT_DROP_FIRST, "drop-first", NULL, "one-hot without each column's first category" },
 	{ OPT_DROP_MISSING_TARGET, "drop-missing-target", NULL,
 	  "leave out rows whose target is missing (counted with -v)" },
+	{ 'j', "threads", "N", "parse a CSV file on N threads (default: all, if more than 2)" },
 	CLI_CSV_OPTIONS(""),
 	CLI_STAGE_OPTIONS("write CSV instead of binary", "write binary (the default)",
 			  "save the fitted load stage to FILE",
@@ -72,6 +73,10 @@ static void parse_arguments(int argc, char **argv, settings *s)
 			s->orders[s->load.n_orders++] = cli_arg;
 			break;
 		case OPT_DROP_FIRST: s->load.drop_first = true; break;
+		case 'j':
+			s->load.csv.n_threads = cli_size("--threads", cli_arg, 1, 4096);
+			cli_set_threads(s->load.csv.n_threads);
+			break;
 		case OPT_DROP_MISSING_TARGET: s->load.drop_missing_target = true; break;
 		case OPT_MAX_CATEGORIES:
 			s->load.max_categories = cli_size("--max-categories", cli_arg, 1, ML_MAX_COLUMNS);

@@ -471,8 +471,24 @@ def gen_blobs(ctx):
     return {"blobs": Dataset("blobs", path, n, k, {"npy": npy})}
 
 
+def gen_quoted(ctx):
+    """1,000,000 rows: 10 normal floats and two quoted text columns holding commas (40 and 7
+    distinct values, one-hot encoded by ml-load), header x1..x10,city,kind."""
+    import numpy as np
+    n, k = ctx.size(1_000_000), 10
+    rng = np.random.default_rng(31)
+    X = rng.standard_normal((n, k)) * (10.0 ** rng.uniform(-2, 3, k))
+    cities = np.array([f'"Town {i}, ""Region"" {i % 4}"' for i in range(40)])
+    kinds = np.array([f'"kind {i}, type {i * 3}"' for i in range(7)])
+    labels = [f"{c},{t}" for c, t in zip(cities[rng.integers(0, 40, n)], kinds[rng.integers(0, 7, n)])]
+    path = ctx.path("quoted.csv")
+    write_csv(path, [f"x{j + 1}" for j in range(k)] + ["city", "kind"], X, np.array(labels))
+    return {"quoted": Dataset("quoted", path, n, k + 2)}
+
+
 # dataset name -> generator (a generator may produce several datasets at once)
 DATASETS = {
+    "quoted": gen_quoted,
     "numeric": gen_numeric,
     "regression": gen_regression,
     "classification": gen_classification,
@@ -664,6 +680,58 @@ def case_load(ctx):
                 ml.ok and f"binary out {mb(os.path.getsize(out)):.0f} MB")
         return [make_row("load csv -> bin", ml, peer, quality(notes))]
     return [make_row("load csv -> bin", ml, peer)]
+
+
+def peak_rss_mib(ctx, cmd):
+    """Peak resident memory (MiB) of a one-process command, from one more untimed run under GNU
+    time; None when /usr/bin/time is missing or the run fails."""
+    if len(cmd.stages) != 1 or not os.access("/usr/bin/time", os.X_OK):
+        return None
+    report = ctx.path("time.out")
+    timed = Command([["/usr/bin/time", "-f", "%M", "-o", report] + cmd.stages[0]], cmd.stdout)
+    if not ctx.run_once("peak RSS", timed):
+        return None
+    with open(report) as f:
+        return int(f.read().split()[-1]) / 1024
+
+
+def case_csv_parallel(ctx):
+    """ml-load CSV -> binary on 1 and 2 threads, and from a pipe, against pandas.read_csv, for the
+    numeric file and for one with quoted text columns: MB/s and peak RSS in the notes."""
+    rows = []
+    machine = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start"
+    for data_name in ("numeric", "quoted"):
+        sides = {}
+        for variant in ("file -j 1", "file -j 2", "pipe"):
+            sides[variant] = ctx.mlpipe_side("csv-parallel", ["ml-load"], f"ml-load {variant}")
+        peer = ctx.python_side("csv-parallel", "pandas.read_csv", ["pandas"])
+        if not ctx.runnable(peer, *sides.values()):
+            rows.append(make_row(f"csv-parallel {data_name}", None, peer))
+            continue
+        d = ctx.data(data_name)
+        out = ctx.path("csv-parallel-out.bin")
+        prog = ctx.prog("ml-load")
+        sides["file -j 1"].cmd = Command([[prog, "-j", "1", d.path]], stdout=out)
+        sides["file -j 2"].cmd = Command([[prog, "-j", "2", d.path]], stdout=out)
+        sides["pipe"].cmd = Command([["cat", d.path], [prog]], stdout=out)
+        peer.cmd = Command([[PYTHON, "-c", PEER_LOAD, d.path]])
+        ctx.time_sides(f"csv-parallel {data_name}", list(sides.values()) + [peer])
+        rss = {v: peak_rss_mib(ctx, s.cmd) for v, s in sides.items() if s.ok}
+        rss["pandas"] = peak_rss_mib(ctx, peer.cmd) if peer.ok else None
+        def rss_note(variant):
+            mine, theirs = rss.get(variant), rss.get("pandas")
+            return join_notes(mine and f"peak RSS {mine:.0f} MiB",
+                              theirs and f"pandas {theirs:.0f} MiB")
+
+        for variant, side in sides.items():
+            def notes(side=side, variant=variant):
+                return join_notes(
+                    f"{data_name} CSV {mb(d.bytes):.0f} MB",
+                    scores("MB/s", [(n, mb(d.bytes) / s.median)
+                                    for n, s in ((variant, side), ("pandas", peer)) if s.ok], 0),
+                    rss_note(variant), machine)
+            rows.append(make_row(f"csv {data_name} {variant}", side, peer, quality(notes)))
+    return rows
 
 
 def case_scale(ctx):
@@ -1248,6 +1316,8 @@ class Case:
 
 CASES = [
     Case("load", case_load, "ml-load CSV 1M x 20 -> binary  vs  pandas.read_csv (MB/s)"),
+    Case("csv-parallel", case_csv_parallel,
+         "ml-load -j 1 / -j 2 / pipe, numeric and quoted-text CSV  vs  pandas.read_csv (MB/s, RSS)"),
     Case("scale", case_scale, "ml-load | ml-scale, and ml-scale CSV -> CSV  vs  sklearn StandardScaler"),
     Case("linear-fit", case_linear_fit, "ml-fit linear 1M x 50  vs  sklearn LinearRegression (R^2)"),
     Case("logistic-fit", case_logistic_fit,

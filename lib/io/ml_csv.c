@@ -13,6 +13,7 @@
 #include "core/ml_clock.h"
 #include "core/ml_number.h"
 #include "core/ml_util.h"
+#include "io/ml_csv_chunks.h"
 #include "io/ml_source.h"
 
 #define READ_BLOCK_SIZE ((size_t)1 << 18)
@@ -147,6 +148,9 @@ struct ml_csv_reader {
 	batch *ready;      /* filled, not yet taken by the reading side */
 	batch *released;   /* done with by the reading side, free to refill */
 	bool stopping;
+
+	/* A regular file parsed in chunks on several threads, or NULL. */
+	ml_csv_chunks *chunks;
 
 	/* The reading side. */
 	batch *reading;
@@ -592,9 +596,11 @@ static int finish_input(ml_csv_reader *reader, ml_error *err)
 	if (reader->options.line_protocol &&
 	    (reader->line_bytes > 0 || reader->line_problem) && end_line(reader, err) < 0)
 		return -1;
+	/* Where the record started: at the open quote when it is the record's first field. */
+	size_t record_line = reader->fields_in_record ? reader->record_line : reader->line;
 	if (csv_fini(&reader->parser, on_field, on_record, reader) != 0) {
 		ml_error_set(err, "%s:%zu: unterminated quoted field (the input ends inside quotes)",
-			     reader->name, reader->record_line);
+			     reader->name, record_line);
 		return -1;
 	}
 	if (reader->problem) {
@@ -769,6 +775,8 @@ static batch *take_batch(ml_csv_reader *reader, batch *finished)
 /* Takes the next record, without checking its width. */
 static int next_raw(ml_csv_reader *reader, ml_record *record, ml_error *err)
 {
+	if (reader->chunks)
+		return ml_csv_chunks_next(reader->chunks, record, &reader->delivered_extra, err);
 	while (!reader->reading || reader->next_record == reader->reading->n_records) {
 		batch *done = reader->reading;
 		if (done && done->failed) {
@@ -906,7 +914,12 @@ static ml_csv_reader *reader_open(ml_source *source, const void *text, size_t le
 		goto fail;
 	if (!source && length > 0 && parse_bytes(reader, text, length, err) < 0)
 		goto fail;
-	if (!options->line_at_a_time && source) {
+	if (source) {
+		/* Not for chunks (a pipe, compressed), or failing: read sequentially all the same. */
+		ml_error ignored;
+		reader->chunks = ml_csv_chunks_open(source, reader->name, options, &ignored);
+	}
+	if (!options->line_at_a_time && source && !reader->chunks) {
 		pthread_mutex_init(&reader->lock, NULL);
 		pthread_cond_init(&reader->changed, NULL);
 		reader->released = &reader->batches[1];
@@ -929,8 +942,11 @@ static ml_csv_reader *reader_open(ml_source *source, const void *text, size_t le
 	}
 	if (name_columns(reader, &first, err) < 0)
 		goto fail;
-	if (!options->header)
-		reader->next_record--; /* the first row is data: deliver it again */
+	/* The first row is data: deliver it again. */
+	if (!options->header && reader->chunks)
+		ml_csv_chunks_unread(reader->chunks);
+	else if (!options->header)
+		reader->next_record--;
 	return reader;
 fail:
 	ml_csv_reader_free(reader);
@@ -968,6 +984,7 @@ void ml_csv_reader_free(ml_csv_reader *reader)
 		return;
 	if (reader->threaded)
 		stop_thread(reader);
+	ml_csv_chunks_free(reader->chunks);
 	if (reader->parser_ready)
 		csv_free(&reader->parser);
 	ml_columns_free(&reader->columns);
@@ -1002,6 +1019,11 @@ const ml_columns *ml_csv_reader_columns(const ml_csv_reader *reader)
 	return &reader->columns;
 }
 
+bool ml_csv_reader_parallel(const ml_csv_reader *reader)
+{
+	return reader->chunks && ml_csv_chunks_threads(reader->chunks) > 0;
+}
+
 bool ml_csv_reader_has_header(const ml_csv_reader *reader)
 {
 	return reader->options.header;
@@ -1019,6 +1041,8 @@ void ml_csv_reader_set_wake_fd(ml_csv_reader *reader, int wake_fd)
 
 bool ml_csv_has_buffered(const ml_csv_reader *reader)
 {
+	if (reader->chunks)
+		return true; /* a regular file: reading never waits for a writer */
 	const batch *from = reader->reading;
 	return from && (reader->next_record < from->n_records || from->at_end || from->failed);
 }
@@ -1049,6 +1073,115 @@ int ml_csv_next(ml_csv_reader *reader, ml_record *record, ml_error *err)
 		}
 	}
 	return ML_CSV_BAD_RECORD;
+}
+
+ml_csv_reader *ml_csv_chunk_reader_create(const char *name, const ml_csv_options *options,
+					  ml_error *err)
+{
+	ml_csv_reader *chunk = calloc(1, sizeof *chunk);
+	if (!chunk) {
+		ml_error_nomem(err);
+		return NULL;
+	}
+	chunk->options = *options;
+	chunk->wake_fd = -1;
+	ml_buf_init(&chunk->batches[0].arena);
+	ml_buf_init(&chunk->batches[1].arena);
+	if (!(chunk->name = ml_strdup(name, err))) {
+		ml_csv_reader_free(chunk);
+		return NULL;
+	}
+	return chunk;
+}
+
+void ml_csv_chunk_reader_parse(ml_csv_reader *chunk, const unsigned char *text, size_t length,
+			       size_t first_line, size_t field_limit, bool last)
+{
+	batch *target = &chunk->batches[0];
+	target->n_fields = target->n_records = 0;
+	target->failed = false;
+	ml_buf_reset(&target->arena);
+	chunk->filling = chunk->reading = target;
+	chunk->next_record = 0;
+	chunk->line = chunk->record_line = first_line;
+	chunk->fields_in_record = chunk->newlines_in_record = chunk->extra_fields = 0;
+	/* A chunk after the first starts after a line end, outside quotes. */
+	chunk->previous_terminator = field_limit ? '\n' : 0;
+	chunk->problem = NULL;
+	chunk->careful = chunk->previous_block_special = false;
+	chunk->bom_checked = chunk->first_record_done = field_limit != 0;
+	chunk->bom_matched = 0;
+	chunk->field_limit = field_limit ? field_limit : ML_MAX_COLUMNS;
+	if (chunk->parser_ready)
+		csv_free(&chunk->parser);
+	chunk->parser_ready = false;
+	if (start_parser(chunk, &target->error) < 0 ||
+	    parse_bytes(chunk, text, length, &target->error) < 0)
+		target->failed = true;
+	else if (last && finish_input(chunk, &target->error) < 0)
+		target->failed = true;
+	target->at_end = true;
+}
+
+size_t ml_csv_chunk_reader_field_limit(const ml_csv_reader *chunk)
+{
+	return chunk->first_record_done ? chunk->field_limit : 0;
+}
+
+int ml_csv_chunk_reader_next(ml_csv_reader *chunk, ml_record *record, size_t *n_extra,
+			     ml_error *err)
+{
+	int got = next_raw(chunk, record, err);
+	*n_extra = chunk->delivered_extra;
+	return got;
+}
+
+void ml_csv_chunk_reader_unread(ml_csv_reader *chunk)
+{
+	chunk->next_record--;
+}
+
+size_t ml_csv_chunk_reader_index(const ml_csv_reader *chunk)
+{
+	return chunk->next_record - 1;
+}
+
+bool ml_csv_reader_set_chunk_fn(ml_csv_reader *reader, ml_csv_chunk_fn *fn, void *context)
+{
+	if (!reader->chunks)
+		return false;
+	ml_csv_chunks_set_fn(reader->chunks, fn, context);
+	return true;
+}
+
+size_t ml_csv_reader_slots(const ml_csv_reader *reader)
+{
+	return reader->chunks ? ml_csv_chunks_slots(reader->chunks) : 0;
+}
+
+void ml_csv_reader_chunk_position(const ml_csv_reader *reader, size_t *slot, size_t *index)
+{
+	const ml_csv_reader *chunk;
+	*slot = ml_csv_chunks_current(reader->chunks, &chunk);
+	*index = ml_csv_chunk_reader_index(chunk);
+}
+
+size_t ml_csv_chunk_records(const ml_csv_chunk *chunk)
+{
+	return chunk->batches[0].n_records;
+}
+
+size_t ml_csv_chunk_fields(const ml_csv_chunk *chunk, size_t record)
+{
+	const pending_record *pending = &chunk->batches[0].records[record];
+	return pending->n_fields + pending->n_extra;
+}
+
+ml_field ml_csv_chunk_field(const ml_csv_chunk *chunk, size_t record, size_t field)
+{
+	const batch *from = &chunk->batches[0];
+	size_t at = from->records[record].first_field + field;
+	return (ml_field){ from->arena.data + from->field_offsets[at], from->field_lengths[at] };
 }
 
 struct ml_csv_writer {

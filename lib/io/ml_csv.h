@@ -34,6 +34,15 @@ typedef struct ml_csv_options {
 	bool lenient_quotes;
 	bool line_at_a_time;     /* parse in the caller's thread, for services */
 	/*
+	 * A plain regular file is parsed in chunks on this many threads; 1
+	 * reads it as a pipe is read (a parser thread and the caller's, which
+	 * converts: two cores busy already).  0: the chunks only when there are
+	 * more than two, ml_parallel_threads() (the program's -j) of them.
+	 * chunk_size (0: 1 MiB) is for tests.  See io/ml_csv_chunks.h.
+	 */
+	size_t n_threads;
+	size_t chunk_size;
+	/*
 	 * Also for services: malformed quoting, a NUL byte or an overlong
 	 * field spoils only the record it is in, which ml_csv_next returns as
 	 * ML_CSV_BAD_RECORD (the rest of its line skipped), and reading goes
@@ -98,6 +107,27 @@ ml_csv_reader *ml_csv_reader_from_memory(const void *text, size_t length, const 
 void ml_csv_reader_free(ml_csv_reader *reader);
 /* Column names from the header (or c1..cN without one); no target. */
 const ml_columns *ml_csv_reader_columns(const ml_csv_reader *reader);
+/* Whether the file is being parsed in chunks on several threads. */
+bool ml_csv_reader_parallel(const ml_csv_reader *reader);
+/*
+ * Parallel reading only: work done on each chunk's records in the thread
+ * that parsed them, before ml_csv_next hands them out (numbers converted
+ * ahead, say).  fn gets the slot its chunk sits in (below
+ * ml_csv_reader_slots): results kept per slot need no lock, since a slot
+ * takes a new chunk only after ml_csv_next has moved past all of the
+ * records of its last one.  Chunks parsed before fn is set get it in the
+ * reading thread.  False (and nothing set) when the reading is sequential.
+ */
+typedef struct ml_csv_reader ml_csv_chunk; /* one chunk's parsed records */
+typedef void ml_csv_chunk_fn(void *context, size_t slot, const ml_csv_chunk *chunk);
+bool ml_csv_reader_set_chunk_fn(ml_csv_reader *reader, ml_csv_chunk_fn *fn, void *context);
+size_t ml_csv_reader_slots(const ml_csv_reader *reader);
+/* The record ml_csv_next gave last: its chunk's slot and its index in the chunk. */
+void ml_csv_reader_chunk_position(const ml_csv_reader *reader, size_t *slot, size_t *index);
+/* A chunk's records, their field counts (fields past the first record's not kept) and fields. */
+size_t ml_csv_chunk_records(const ml_csv_chunk *chunk);
+size_t ml_csv_chunk_fields(const ml_csv_chunk *chunk, size_t record);
+ml_field ml_csv_chunk_field(const ml_csv_chunk *chunk, size_t record, size_t field);
 /* Whether the first record named the columns. */
 bool ml_csv_reader_has_header(const ml_csv_reader *reader);
 const char *ml_csv_reader_name(const ml_csv_reader *reader);

@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
 
@@ -306,4 +308,19 @@ bool ml_source_has_buffered(const ml_source *source)
 {
 	return source->pending_end > source->pending_start ||
 	       (source->kind != PLAIN && source->input_start < source->input_end);
+}
+
+int ml_source_regular_file(const ml_source *source, off_t *offset, off_t *size)
+{
+	struct stat status;
+	if (source->kind != PLAIN || fstat(source->fd, &status) != 0 || !S_ISREG(status.st_mode))
+		return -1;
+	off_t position = lseek(source->fd, 0, SEEK_CUR);
+	off_t pending = (off_t)(source->pending_end - source->pending_start);
+	/* The pending bytes were read from the descriptor and not handed out yet. */
+	if (position < pending || position > status.st_size)
+		return -1;
+	*offset = position - pending;
+	*size = status.st_size;
+	return source->fd;
 }

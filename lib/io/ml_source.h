@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/ml_error.h"
 
@@ -49,5 +50,13 @@ long ml_source_read_full(ml_source *source, void *buffer, size_t length, ml_erro
 int ml_source_poll_fd(const ml_source *source);
 /* True when a read would return bytes without reading the descriptor. */
 bool ml_source_has_buffered(const ml_source *source);
+
+/*
+ * For plain bytes from a regular file (which may then be mapped and read
+ * in parallel instead): the descriptor, with *offset the position in the
+ * file of the next byte a read would return and *size the file's size.
+ * -1 for anything else (a pipe, a terminal, compressed input).
+ */
+int ml_source_regular_file(const ml_source *source, off_t *offset, off_t *size);
 
 #endif

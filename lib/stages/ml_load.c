@@ -372,6 +372,21 @@ static const char *category_key(const ml_field *field, char *digits, size_t *len
 	return field->text;
 }
 
+/* What a cell's text turned out to be, found ahead (convert_ahead). */
+enum { CELL_NUMBER, CELL_MISSING, CELL_OTHER };
+
+/*
+ * The cells of one chunk's records, converted in the thread that parsed
+ * the chunk (parallel reading): the reading thread then only copies the
+ * numbers, and takes the sequential path (fit_cell) for anything else.
+ */
+typedef struct converted {
+	double *values;       /* records x n_used */
+	unsigned char *kinds; /* CELL_* */
+	size_t capacity;      /* cells */
+	bool valid;           /* this slot's chunk was converted */
+} converted;
+
 typedef struct fit_state {
 	const ml_load_options *options;
 	const char *source;
@@ -384,6 +399,8 @@ typedef struct fit_state {
 	size_t n_rows, row_capacity;
 	size_t target;      /* the target among the used columns, or ML_NO_COLUMN */
 	size_t n_dropped;   /* rows left out for a missing target */
+	converted *ahead;   /* per slot of the parallel reader, or NULL */
+	size_t n_ahead;
 } fit_state;
 
 static int make_categorical(fit_state *state, size_t column, ml_error *err)
@@ -530,10 +547,104 @@ static int grow_rows(fit_state *state, ml_error *err)
 	return 0;
 }
 
+/*
+ * A chunk function (ml_csv_reader_set_chunk_fn), run on the parser's
+ * thread: it only reads the state, which does not change while rows are
+ * read, and writes its own slot.
+ */
+static void convert_ahead(void *context, size_t slot, const ml_csv_chunk *chunk)
+{
+	const fit_state *state = context;
+	converted *into = &state->ahead[slot];
+	size_t n_records = ml_csv_chunk_records(chunk), n_used = state->n_used, cells;
+	into->valid = false;
+	if (!ml_size_mul(n_records, n_used, &cells))
+		return;
+	if (cells > into->capacity) {
+		free(into->values);
+		free(into->kinds);
+		into->values = malloc(cells * sizeof *into->values);
+		into->kinds = malloc(cells);
+		into->capacity = into->values && into->kinds ? cells : 0;
+		if (!into->capacity)
+			return; /* the reading thread does it all */
+	}
+	for (size_t r = 0; r < n_records; r++) {
+		unsigned char *kinds = into->kinds + r * n_used;
+		double *values = into->values + r * n_used;
+		if (ml_csv_chunk_fields(chunk, r) != state->csv_columns->count) {
+			memset(kinds, CELL_OTHER, n_used); /* a ragged row: ml_csv_next refuses it */
+			continue;
+		}
+		for (size_t c = 0; c < n_used; c++) {
+			ml_field field = ml_csv_chunk_field(chunk, r, state->csv_index[c]);
+			if (ml_csv_is_missing(&state->params->csv, field.text, field.length))
+				kinds[c] = CELL_MISSING;
+			else
+				kinds[c] = ml_parse_double(field.text, field.length, &values[c])
+						   ? CELL_NUMBER : CELL_OTHER;
+		}
+	}
+	into->valid = true;
+}
+
+static void stop_converting_ahead(fit_state *state, ml_csv_reader *csv)
+{
+	if (state->ahead)
+		ml_csv_reader_set_chunk_fn(csv, NULL, NULL);
+	for (size_t i = 0; i < state->n_ahead; i++) {
+		free(state->ahead[i].values);
+		free(state->ahead[i].kinds);
+	}
+	free(state->ahead);
+	state->ahead = NULL;
+	state->n_ahead = 0;
+}
+
+/* With a parallel reader, the numbers are converted on its threads. */
+static void start_converting_ahead(fit_state *state, ml_csv_reader *csv)
+{
+	size_t n_slots = ml_csv_reader_slots(csv);
+	if (!n_slots || !(state->ahead = calloc(n_slots, sizeof *state->ahead)))
+		return;
+	state->n_ahead = n_slots;
+	ml_csv_reader_set_chunk_fn(csv, convert_ahead, state);
+}
+
+/* The row's cells that were converted ahead; the others by fit_cell. */
+static int fit_row(fit_state *state, ml_csv_reader *csv, const ml_record *record, double *row,
+		   ml_error *err)
+{
+	const converted *ahead = NULL;
+	size_t slot, index;
+	if (state->ahead) {
+		ml_csv_reader_chunk_position(csv, &slot, &index);
+		if (state->ahead[slot].valid)
+			ahead = &state->ahead[slot];
+	}
+	const unsigned char *kinds = ahead ? ahead->kinds + index * state->n_used : NULL;
+	const double *values = ahead ? ahead->values + index * state->n_used : NULL;
+	for (size_t c = 0; c < state->n_used; c++) {
+		if (kinds && kinds[c] == CELL_MISSING) {
+			row[c] = NAN;
+			continue;
+		}
+		if (kinds && kinds[c] == CELL_NUMBER &&
+		    state->params->columns[c].encoding == ENCODE_NUMERIC) {
+			row[c] = values[c];
+			continue;
+		}
+		if (fit_cell(state, record, c, &row[c], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int fit_rows(fit_state *state, ml_csv_reader *csv, ml_error *err)
 {
 	ml_record record;
 	int got;
+	start_converting_ahead(state, csv);
 	while ((got = ml_csv_next(csv, &record, err)) > 0) {
 		if (state->options->drop_missing_target && state->target != ML_NO_COLUMN) {
 			/* Before the other cells: its categories must not count. */
@@ -546,9 +657,8 @@ static int fit_rows(fit_state *state, ml_csv_reader *csv, ml_error *err)
 		if (state->n_rows == state->row_capacity && grow_rows(state, err) < 0)
 			return -1;
 		double *row = state->values + state->n_rows * state->n_used;
-		for (size_t c = 0; c < state->n_used; c++)
-			if (fit_cell(state, &record, c, &row[c], err) < 0)
-				return -1;
+		if (fit_row(state, csv, &record, row, err) < 0)
+			return -1;
 		state->lines[state->n_rows++] = record.line;
 	}
 	return got;
@@ -737,7 +847,9 @@ int ml_load_fit(ml_csv_reader *csv, const ml_load_options *options, ml_dataset *
 	for (size_t i = 0; i < options->n_orders; i++)
 		if (apply_order(&state, options->orders[i], err) < 0)
 			goto done;
-	if (fit_rows(&state, csv, err) < 0 || settle_encodings(&state, &inputs, err) < 0)
+	int fitted = fit_rows(&state, csv, err);
+	stop_converting_ahead(&state, csv);
+	if (fitted < 0 || settle_encodings(&state, &inputs, err) < 0)
 		goto done;
 	stage = ml_stage_finish(ml_stage_new(&ml_load_stage_kind, &inputs, state.params, err), err);
 	state.params = NULL; /* the stage owns them now, or freed them */

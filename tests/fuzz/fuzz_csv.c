@@ -103,6 +103,34 @@ static void check_lines(const fuzz_file *file, const uint8_t *text, size_t size,
 	close_csv(reader);
 }
 
+/*
+ * The same fit with the file parsed in chunks of 7 bytes on two threads
+ * (numbers converted on them): the same dataset and stage, or the same error.
+ */
+static void check_parallel(const fuzz_file *file, size_t prefix, const ml_load_options *options,
+			   int status, const ml_dataset *fitted, const ml_error *fit_err)
+{
+	ml_load_options parallel = *options;
+	parallel.csv.n_threads = 2;
+	parallel.csv.chunk_size = 7;
+	ml_error err;
+	ml_dataset again;
+	ml_csv_reader *reader = open_csv(file, prefix, &parallel.csv, &err);
+	FUZZ_CHECK(reader != NULL);
+	int again_status = ml_load_fit(reader, &parallel, &again, &err);
+	close_csv(reader);
+	FUZZ_CHECK(again_status == status);
+	if (status == 0) {
+		check_same_dataset(fitted, &again);
+		FUZZ_CHECK(again.n_dropped == fitted->n_dropped);
+		for (size_t r = 0; r < fitted->n_rows; r++)
+			FUZZ_CHECK(again.lines[r] == fitted->lines[r]);
+		ml_dataset_free(&again);
+	} else {
+		FUZZ_CHECK(strcmp(err.message, fit_err->message) == 0);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char delimiters[] = { ',', ';', '\t', '|' };
@@ -153,6 +181,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ml_dataset fitted;
 	int status = ml_load_fit(reader, &options, &fitted, &err);
 	close_csv(reader);
+	check_parallel(&file, prefix, &options, status, &fitted, &err);
 	if (status == 0) {
 		FUZZ_CHECK(ml_chain_length(fitted.chain) == 1);
 		check_written_back(&fitted);

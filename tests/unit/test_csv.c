@@ -312,6 +312,11 @@ START_TEST(test_quoting_errors)
 	close_csv(&o);
 	open_refused("a,\"b\n", 5, NULL,
 		     "t.csv:1: unterminated quoted field (the input ends inside quotes)");
+	/* Opened at the start of a record: the message names the record's line, not the last one's. */
+	open_ok(&o, "a,b\n1,2\n\n\"3,4\n", NULL);
+	expect_record(o.reader, 2, 2, (const char *[]){ "1", "2" });
+	expect_error(o.reader, "t.csv:4: unterminated quoted field (the input ends inside quotes)");
+	close_csv(&o);
 }
 END_TEST
 
