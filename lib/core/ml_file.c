@@ -101,17 +101,48 @@ struct ml_atomic_file {
 	FILE *stream;
 };
 
-/* The file path stands for: itself, or where its symbolic link leads. */
+/* Where a symbolic link leads, relative to the link's directory. */
+static char *follow_link(const char *link, ml_error *err)
+{
+	char target[PATH_MAX];
+	ssize_t length = readlink(link, target, sizeof target - 1);
+	if (length < 0) {
+		ml_error_set(err, "%s: %s", link, strerror(errno));
+		return NULL;
+	}
+	target[length] = '\0';
+	const char *slash = strrchr(link, '/');
+	ml_buf joined;
+	ml_buf_init(&joined);
+	if (target[0] != '/' && slash)
+		ml_buf_printf(&joined, "%.*s/", (int)(slash - link), link);
+	ml_buf_puts(&joined, target);
+	if (joined.failed) {
+		ml_buf_free(&joined);
+		ml_error_nomem(err);
+		return NULL;
+	}
+	return joined.data;
+}
+
+/*
+ * The file path stands for: itself, or the end of its chain of symbolic
+ * links, which need not exist yet (open(2) would create it too).
+ */
 static char *resolve_target(const char *path, ml_error *err)
 {
-	struct stat link_info;
-	if (lstat(path, &link_info) != 0 || !S_ISLNK(link_info.st_mode))
-		return ml_strdup(path, err);
-	char *target = realpath(path, NULL);
-	if (!target)
-		ml_error_set(err, "%s: a symbolic link that cannot be followed: %s", path,
-			     strerror(errno));
-	return target;
+	char *current = ml_strdup(path, err);
+	for (int depth = 0; current; depth++) {
+		struct stat info;
+		if (lstat(current, &info) != 0 || !S_ISLNK(info.st_mode))
+			return current;
+		char *next = depth < 40 ? follow_link(current, err) : NULL;
+		if (depth == 40)
+			ml_error_set(err, "%s: %s", path, strerror(ELOOP));
+		free(current);
+		current = next;
+	}
+	return NULL;
 }
 
 /*
