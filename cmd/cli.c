@@ -162,6 +162,12 @@ static void finish_at_exit(void)
 {
 	if (failing)
 		return; /* one message is enough */
+	/* An output still open was never finished: it is not committed half-written. */
+	for (size_t i = 0; i < n_outputs; i++) {
+		ml_atomic_abort(output_files[i]);
+		output_files[i] = NULL;
+	}
+	n_outputs = 0;
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
 		int saved = errno;
 		abort_outputs();
