@@ -2,9 +2,11 @@
 
 #include <cblas.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <getopt.h>
 #include <locale.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -23,48 +25,80 @@ char *cli_arg;
 static const cli_command *current;
 static struct option *long_options;
 static char *short_options;
-/* The atomic outputs open now (ml-split writes two), committed together. */
+/* The atomic outputs being written now (ml-split writes two). */
 #define MAX_OUTPUTS 2
 static ml_atomic_file *output_files[MAX_OUTPUTS];
 static size_t n_outputs;
+/*
+ * Outputs written and closed, waiting for the run to succeed: renamed into
+ * place at exit, after stdout, in the order they were finished.
+ */
+#define MAX_FINISHED 8
+static ml_atomic_file *finished_files[MAX_FINISHED];
+static size_t n_finished;
 static const char *output_name = "stdout";
 /* --precision: significant digits of CSV output, 0 for exact. */
 static int csv_precision;
 /* A message has been printed and the exit status is 1 already. */
 static bool failing;
-/* Read by the signal handler: the temporary outputs to remove. */
-static const char *volatile temps_to_remove[MAX_OUTPUTS];
-/* The handler's own copies of those names: the originals are freed on commit. */
-static char temp_names[MAX_OUTPUTS][4096];
+/* While the finished outputs are renamed, a signal waits for the last rename. */
+static volatile sig_atomic_t committing, deferred_signal;
 
 #define CODE_HELP 1000
 #define CODE_VERSION 1001
 
-static void on_fatal_signal(int signal_number)
+/* The signals that end a run: each removes the temporary files, then ends it as it would have. */
+static const int fatal_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+#define N_FATAL_SIGNALS (sizeof fatal_signals / sizeof fatal_signals[0])
+
+void cli_on_fatal_signal(int signal_number)
 {
-	for (size_t i = 0; i < MAX_OUTPUTS; i++)
-		if (temps_to_remove[i])
-			unlink(temps_to_remove[i]);
+	if (committing) {
+		deferred_signal = signal_number;
+		return;
+	}
+	ml_file_remove_temporaries();
 	signal(signal_number, SIG_DFL);
-	raise(signal_number);
+	raise(signal_number); /* delivered when the handler returns */
+}
+
+static void catch_fatal_signals(void)
+{
+	struct sigaction action = { .sa_handler = cli_on_fatal_signal, .sa_flags = SA_RESTART };
+	sigemptyset(&action.sa_mask);
+	for (size_t i = 0; i < N_FATAL_SIGNALS; i++)
+		sigaddset(&action.sa_mask, fatal_signals[i]);
+	for (size_t i = 0; i < N_FATAL_SIGNALS; i++) {
+		struct sigaction old;
+		/* nohup's SIGHUP stays ignored (a script's SIGINT does not: ^C must work). */
+		if (fatal_signals[i] == SIGHUP && sigaction(SIGHUP, NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(fatal_signals[i], &action, NULL);
+	}
+	/* Past `ulimit -f` a write fails with EFBIG and says so, instead of a silent death. */
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+/*
+ * A standard descriptor closed at start is opened on /dev/null the wrong
+ * way round: using it fails (EBADF) as it would have, and no file opened
+ * later takes its number (an output's temporary file as fd 1 would get
+ * whatever is printed to stdout).
+ */
+static void fill_closed_standard_descriptors(void)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		int opened = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY);
+		if (opened > fd)
+			close(opened);
+	}
 }
 
 /* Set once an error was reported: the exit-time check adds no second one. */
 static bool failure_reported;
-
-/* At exit, a failed write to stdout must not pass for success. */
-static void check_stdout(void)
-{
-	if (failing)
-		return; /* one message is enough */
-	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		if (errno == EPIPE)
-			_exit(0);
-		if (!failure_reported)
-			fprintf(stderr, "%s: write error: %s\n", current->name, strerror(errno));
-		_exit(CLI_EXIT_FAILURE);
-	}
-}
 
 /* Removes every temporary output, leaving the targets as they were. */
 static void abort_outputs(void)
@@ -72,9 +106,79 @@ static void abort_outputs(void)
 	for (size_t i = 0; i < n_outputs; i++) {
 		ml_atomic_abort(output_files[i]);
 		output_files[i] = NULL;
-		temps_to_remove[i] = NULL;
 	}
 	n_outputs = 0;
+	for (size_t i = 0; i < n_finished; i++) {
+		ml_atomic_abort(finished_files[i]);
+		finished_files[i] = NULL;
+	}
+	n_finished = 0;
+}
+
+void cli_die_by_signal(int signal_number)
+{
+	abort_outputs();
+	signal(signal_number, SIG_DFL);
+	sigset_t only;
+	sigemptyset(&only);
+	sigaddset(&only, signal_number);
+	pthread_sigmask(SIG_UNBLOCK, &only, NULL);
+	raise(signal_number);
+	_exit(128 + signal_number);
+}
+
+/*
+ * Renames the finished outputs into place: side outputs (--save, a model,
+ * centres) before the main one, which every command finishes last, so a
+ * new main output means a whole run.  A signal meanwhile waits until all
+ * are renamed, then ends the run.  In an exit handler: _exit on failure.
+ */
+static void commit_finished(void)
+{
+	ml_error err;
+	committing = 1;
+	for (size_t i = 0; i < n_finished; i++) {
+		ml_atomic_file *file = finished_files[i];
+		finished_files[i] = NULL;
+		if (ml_atomic_commit(file, &err) < 0) {
+			committing = 0;
+			fprintf(stderr, "%s: %s\n", current->name, err.message);
+			for (size_t j = i + 1; j < n_finished; j++)
+				ml_atomic_abort(finished_files[j]);
+			n_finished = 0;
+			_exit(CLI_EXIT_FAILURE);
+		}
+	}
+	n_finished = 0;
+	committing = 0;
+	if (deferred_signal)
+		cli_die_by_signal(deferred_signal);
+}
+
+/*
+ * At exit, a failed write to stdout must not pass for success, and the
+ * files wait for stdout: `--save FILE > /dev/full` leaves FILE as it was.
+ */
+static void finish_at_exit(void)
+{
+	if (failing)
+		return; /* one message is enough */
+	/* An output still open was never finished: it is not committed half-written. */
+	for (size_t i = 0; i < n_outputs; i++) {
+		ml_atomic_abort(output_files[i]);
+		output_files[i] = NULL;
+	}
+	n_outputs = 0;
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		int saved = errno;
+		abort_outputs();
+		if (saved == EPIPE)
+			_exit(0);
+		if (!failure_reported)
+			fprintf(stderr, "%s: write error: %s\n", current->name, strerror(saved));
+		_exit(CLI_EXIT_FAILURE);
+	}
+	commit_finished();
 }
 
 static void build_getopt_tables(const cli_option *options)
@@ -122,6 +226,7 @@ char *const *cli_typed_argv(int *argc)
 void cli_init(const cli_command *command, int argc, char **argv)
 {
 	current = command;
+	fill_closed_standard_descriptors();
 	/* The strings stay where they are; getopt_long only reorders the array. */
 	typed_argv = malloc(((size_t)argc + 1) * sizeof *typed_argv);
 	if (!typed_argv) {
@@ -133,10 +238,8 @@ void cli_init(const cli_command *command, int argc, char **argv)
 	atexit(free_typed_argv);
 	setlocale(LC_ALL, "");
 	setlocale(LC_NUMERIC, "C");
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGINT, on_fatal_signal);
-	signal(SIGTERM, on_fatal_signal);
-	atexit(check_stdout);
+	catch_fatal_signals();
+	atexit(finish_at_exit);
 	build_getopt_tables(command->options);
 }
 
@@ -378,14 +481,8 @@ FILE *cli_output_open(const char *path)
 	ml_atomic_file *file = ml_atomic_open(path, &err);
 	if (!file)
 		cli_fail(&err);
-	size_t i = n_outputs++;
-	output_files[i] = file;
+	output_files[n_outputs++] = file;
 	output_name = path;
-	const char *temp = ml_atomic_temp_path(file);
-	if (temp && strlen(temp) < sizeof temp_names[i]) {
-		memcpy(temp_names[i], temp, strlen(temp) + 1);
-		temps_to_remove[i] = temp_names[i];
-	}
 	return ml_atomic_stream(file);
 }
 
@@ -409,17 +506,38 @@ void cli_refuse_terminal(FILE *out, ml_format format)
 				" -o FILE or a redirect");
 }
 
+/* Keeps a closed output for the commit at exit. */
+static void add_finished(ml_atomic_file *file)
+{
+	if (n_finished == MAX_FINISHED) {
+		ml_atomic_abort(file);
+		cli_die("more than %d output files", MAX_FINISHED);
+	}
+	finished_files[n_finished++] = file;
+}
+
 void cli_output_close(void)
 {
 	ml_error err;
-	for (size_t i = 0; i < n_outputs; i++) {
-		ml_atomic_file *file = output_files[i];
-		output_files[i] = NULL;
-		temps_to_remove[i] = NULL;
-		if (ml_atomic_commit(file, &err) < 0)
-			cli_fail(&err); /* aborts the outputs not yet committed */
+	while (n_outputs > 0) {
+		ml_atomic_file *file = output_files[0];
+		if (ml_atomic_close(file, &err) < 0)
+			cli_fail(&err); /* removes it with the others */
+		memmove(output_files, output_files + 1, --n_outputs * sizeof *output_files);
+		output_files[n_outputs] = NULL;
+		add_finished(file);
 	}
-	n_outputs = 0;
+}
+
+bool cli_output_replace(const char *path, const void *data, size_t length)
+{
+	ml_error err;
+	ml_atomic_file *file;
+	if (ml_file_prepare(path, data, length, &file, &err) < 0)
+		cli_fail(&err);
+	if (file)
+		add_finished(file);
+	return !file;
 }
 
 ml_format cli_output_format(bool want_csv, bool want_bin, bool input_is_csv)
@@ -438,15 +556,12 @@ void cli_save_chain(const char *path, const ml_chain *chain)
 	int argc;
 	char *const *argv = cli_typed_argv(&argc);
 	ml_buf text;
-	ml_error err;
-	bool unchanged;
 	ml_buf_init(&text);
 	ml_pipefile_begin(&text, argc, argv);
 	ml_chain_write(chain, &text);
 	if (text.failed)
 		cli_die("out of memory");
-	if (ml_file_replace(path, text.data, text.length, &unchanged, &err) < 0)
-		cli_fail(&err);
+	cli_output_replace(path, text.data, text.length);
 	ml_buf_free(&text);
 }
 

@@ -36,7 +36,8 @@ typedef struct cli_command {
 } cli_command;
 
 /*
- * Program name, C numeric locale, SIGPIPE default, exit-time stdout check;
+ * Program name, C numeric locale, fatal signals that remove the temporary
+ * files (cli_on_fatal_signal), the exit-time stdout check and commit;
  * keeps the command line as typed (getopt_long permutes argv).
  */
 void cli_init(const cli_command *command, int argc, char **argv);
@@ -138,10 +139,13 @@ void cli_stage_fit(const cli_stage_io *io, ml_input *input, const ml_load_option
 		   bool csv_follows_input, cli_fit_stage_fn fit, void *context, ml_dataset *data);
 
 /*
- * The output: stdout for NULL or "-", else an atomic temporary file that
- * cli_output_close renames into place (and that is removed on failure or
- * on SIGINT/SIGTERM).  Two may be open at once (ml-split's parts):
- * cli_output_close commits both.
+ * The output: stdout for NULL or "-", else an atomic temporary file.  Two
+ * may be open at once (ml-split's parts): cli_output_close finishes both.
+ * Every file output (these, cli_output_replace, cli_save_chain) is renamed
+ * into place only when the run succeeds: at exit, after stdout was flushed
+ * without error, in the order the files were finished (side outputs first,
+ * the main output last; mlpipe(7)).  A failure (cli_die) or a signal
+ * (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE) removes them all instead.
  */
 FILE *cli_output_open(const char *path);
 const char *cli_output_name(void);
@@ -154,6 +158,20 @@ const char *cli_output_path(void);
 /* Refuses binary output to a terminal (exit 2) unless allowed. */
 void cli_refuse_terminal(FILE *out, ml_format format);
 void cli_output_close(void);
+/*
+ * A whole file output: data for path, renamed into place with the others;
+ * true when path holds data already (it is then not rewritten).
+ */
+bool cli_output_replace(const char *path, const void *data, size_t length);
+
+/*
+ * The handler of the fatal signals (cli_init installs it): removes the
+ * temporary files and ends the run by the signal; for a command's own
+ * handler to pass a signal on.  cli_die_by_signal does the same outside a
+ * handler, after a command that caught the signal has done its part.
+ */
+void cli_on_fatal_signal(int signal_number);
+_Noreturn void cli_die_by_signal(int signal_number);
 
 /* Which format to write: --csv / --bin win, else what came in. */
 ml_format cli_output_format(bool want_csv, bool want_bin, bool input_is_csv);

@@ -407,23 +407,21 @@ static ml_model *cross_validate(settings *s)
 	return model;
 }
 
+/* The model goes into place at exit, when the whole run went well (cli_output_replace). */
 static void write_model(const ml_model *model, const char *output, bool verbose)
 {
-	ml_error err;
-	if (strcmp(output, "-") == 0) {
-		ml_buf text;
-		ml_buf_init(&text);
-		ml_model_write(model, &text);
-		if (text.failed)
-			cli_die("out of memory");
+	ml_buf text;
+	ml_buf_init(&text);
+	ml_model_write(model, &text);
+	if (text.failed)
+		cli_die("out of memory");
+	bool unchanged = false;
+	if (strcmp(output, "-") == 0)
 		fwrite(text.data, 1, text.length, stdout);
-		ml_buf_free(&text);
-		return;
-	}
-	bool unchanged;
-	if (ml_model_save(model, output, &unchanged, &err) < 0)
-		cli_fail(&err);
-	if (verbose)
+	else
+		unchanged = cli_output_replace(output, text.data, text.length);
+	ml_buf_free(&text);
+	if (verbose && strcmp(output, "-") != 0)
 		cli_warn("%s: %s", output, unchanged ? "unchanged (same model as before)" : "written");
 }
 

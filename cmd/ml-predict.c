@@ -6,6 +6,9 @@
  * and writes a byte into a pipe that the CSV reader polls together with
  * its input, so a service waiting on a quiet client reports at once; it is
  * installed with SA_RESTART so that a signal never breaks off a write.
+ * SIGTERM and SIGINT take the same road: the counters so far go to
+ * --stats-file, then the run ends by the signal (a second one ends it at
+ * once).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -69,7 +72,7 @@ static const char *stats_file;
 static ml_telemetry_metrics metrics = { "mlpipe_predict", "model", NULL };
 static bool finished;
 static int wake_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t report_asked;
+static volatile sig_atomic_t report_asked, stop_signal;
 
 static void parse_on_error(const char *arg, ml_predict_options *predict)
 {
@@ -121,7 +124,19 @@ static void on_report_signal(int signal_number)
 	errno = saved;
 }
 
-/* SIGUSR1 wakes the reader through a non-blocking self-pipe. */
+static void on_stop_signal(int signal_number)
+{
+	if (stop_signal) {
+		cli_on_fatal_signal(signal_number);
+		return;
+	}
+	int saved = errno;
+	stop_signal = signal_number;
+	(void)!write(wake_pipe[1], "", 1);
+	errno = saved;
+}
+
+/* SIGUSR1, SIGTERM and SIGINT wake the reader through a non-blocking self-pipe. */
 static void catch_report_signal(void)
 {
 	if (pipe(wake_pipe) != 0)
@@ -133,6 +148,9 @@ static void catch_report_signal(void)
 	struct sigaction action = { .sa_handler = on_report_signal, .sa_flags = SA_RESTART };
 	sigemptyset(&action.sa_mask);
 	sigaction(SIGUSR1, &action, NULL);
+	action.sa_handler = on_stop_signal;
+	sigaction(SIGTERM, &action, NULL);
+	sigaction(SIGINT, &action, NULL);
 }
 
 /* A failure to write the file ends a finished run with status 1; else it is a warning. */
@@ -155,11 +173,21 @@ static void print_summary(void)
 	ml_buf_free(&line);
 }
 
+/* A run stopped by SIGTERM or SIGINT leaves the counters so far, then ends by the signal. */
+static void stop_if_asked(void)
+{
+	if (!stop_signal)
+		return;
+	write_stats_file(false);
+	cli_die_by_signal(stop_signal);
+}
+
 static void report_now(void)
 {
 	char drained[64];
 	while (read(wake_pipe[0], drained, sizeof drained) > 0)
 		continue;
+	stop_if_asked();
 	if (!report_asked)
 		return;
 	report_asked = 0;
@@ -244,6 +272,7 @@ int main(int argc, char **argv)
 		predict_input(predictor, model, &s, s.inputs[i]);
 	if (ml_predictor_finish(predictor, &err) < 0)
 		cli_fail(&err);
+	stop_if_asked();
 	cli_output_close();
 
 	finished = true;

@@ -1,64 +1,226 @@
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "core/ml_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/ml_util.h"
 
+/*
+ * The temporary files that exist now, for ml_file_remove_temporaries: a
+ * fixed table, so that a signal handler reads it without locks or memory
+ * that a commit may free.  A slot holds its name before the file is
+ * created (O_EXCL) and until it is renamed or unlinked.
+ */
+#define MAX_TEMPORARIES 16
+enum { SLOT_FREE, SLOT_CLAIMED, SLOT_LIVE };
+static char temporary_paths[MAX_TEMPORARIES][PATH_MAX];
+static atomic_int temporary_state[MAX_TEMPORARIES];
+static atomic_uint_fast64_t temporary_counter;
+
+void ml_file_remove_temporaries(void)
+{
+	for (size_t i = 0; i < MAX_TEMPORARIES; i++)
+		if (atomic_load(&temporary_state[i]) == SLOT_LIVE)
+			unlink(temporary_paths[i]);
+}
+
+static int claim_slot(const char *target, ml_error *err)
+{
+	if (strlen(target) + sizeof ".tmpXXXXXX" > PATH_MAX) {
+		ml_error_set(err, "%s: %s", target, strerror(ENAMETOOLONG));
+		return -1;
+	}
+	for (int i = 0; i < MAX_TEMPORARIES; i++) {
+		int expected = SLOT_FREE;
+		if (atomic_compare_exchange_strong(&temporary_state[i], &expected, SLOT_CLAIMED))
+			return i;
+	}
+	ml_error_set(err, "%s: more than %d files being written at once", target,
+		     MAX_TEMPORARIES);
+	return -1;
+}
+
+/* Names need only differ, not be unpredictable: O_EXCL makes creation safe. */
+static void name_temporary(int slot, const char *target)
+{
+	static const char letters[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	uint64_t bits = (uint64_t)getpid() << 32 ^ (uint64_t)now.tv_nsec ^
+			(uint64_t)now.tv_sec << 20 ^ atomic_fetch_add(&temporary_counter, 1) << 40;
+	bits = (bits ^ bits >> 30) * 0xbf58476d1ce4e5b9u; /* splitmix64's finaliser */
+	bits = (bits ^ bits >> 27) * 0x94d049bb133111ebu;
+	bits ^= bits >> 31;
+	char suffix[7];
+	for (size_t i = 0; i < 6; i++, bits /= 62)
+		suffix[i] = letters[bits % 62];
+	suffix[6] = '\0';
+	snprintf(temporary_paths[slot], PATH_MAX, "%s.tmp%s", target, suffix);
+}
+
+/* Creates target.tmpXXXXXX in a claimed slot, listed before it exists. */
+static int create_temporary(int slot, const char *target, ml_error *err)
+{
+	for (int attempt = 0; attempt < 100; attempt++) {
+		name_temporary(slot, target);
+		atomic_store(&temporary_state[slot], SLOT_LIVE);
+		int fd = open(temporary_paths[slot], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			return fd;
+		int saved = errno;
+		atomic_store(&temporary_state[slot], SLOT_CLAIMED);
+		if (saved != EEXIST) {
+			ml_error_set(err, "%s: cannot create a temporary file beside it: %s", target,
+				     strerror(saved));
+			return -1;
+		}
+	}
+	ml_error_set(err, "%s: cannot find a free name for a temporary file beside it", target);
+	return -1;
+}
+
+static void release_slot(int slot)
+{
+	if (slot >= 0)
+		atomic_store(&temporary_state[slot], SLOT_FREE);
+}
+
 struct ml_atomic_file {
-	char *path;
-	char *temp_path;
+	char *path;   /* as the user named it, for messages */
+	char *target; /* what is replaced: path, or the file a symbolic link leads to */
+	int slot;     /* the temporary file's, -1 when written in place */
 	FILE *stream;
 };
+
+/* Where a symbolic link leads, relative to the link's directory. */
+static char *follow_link(const char *link, ml_error *err)
+{
+	char target[PATH_MAX];
+	ssize_t length = readlink(link, target, sizeof target - 1);
+	if (length < 0) {
+		ml_error_set(err, "%s: %s", link, strerror(errno));
+		return NULL;
+	}
+	target[length] = '\0';
+	const char *slash = strrchr(link, '/');
+	ml_buf joined;
+	ml_buf_init(&joined);
+	if (target[0] != '/' && slash)
+		ml_buf_printf(&joined, "%.*s/", (int)(slash - link), link);
+	ml_buf_puts(&joined, target);
+	if (joined.failed) {
+		ml_buf_free(&joined);
+		ml_error_nomem(err);
+		return NULL;
+	}
+	return joined.data;
+}
+
+/*
+ * The file path stands for: itself, or the end of its chain of symbolic
+ * links, which need not exist yet (open(2) would create it too).
+ */
+static char *resolve_target(const char *path, ml_error *err)
+{
+	char *current = ml_strdup(path, err);
+	for (int depth = 0; current; depth++) {
+		struct stat info;
+		if (lstat(current, &info) != 0 || !S_ISLNK(info.st_mode))
+			return current;
+		char *next = depth < 40 ? follow_link(current, err) : NULL;
+		if (depth == 40)
+			ml_error_set(err, "%s: %s", path, strerror(ELOOP));
+		free(current);
+		current = next;
+	}
+	return NULL;
+}
+
+/*
+ * The replacement keeps the old file's mode and group (and owner, when we
+ * may); a group it cannot keep gets no permissions.  A new file gets what
+ * open(2) would give it.
+ */
+static int set_mode(int fd, const struct stat *old, bool existed, ml_error *err,
+		    const char *path)
+{
+	mode_t mode;
+	if (existed) {
+		mode = old->st_mode & 0777;
+		if (fchown(fd, old->st_uid, old->st_gid) != 0 &&
+		    fchown(fd, (uid_t)-1, old->st_gid) != 0)
+			mode &= ~(mode_t)S_IRWXG;
+	} else {
+		mode_t mask = umask(0);
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
+	if (fchmod(fd, mode) != 0) {
+		ml_error_set(err, "%s: cannot set the mode of its temporary file: %s", path,
+			     strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static void free_atomic(ml_atomic_file *file)
+{
+	free(file->path);
+	free(file->target);
+	free(file);
+}
 
 ml_atomic_file *ml_atomic_open(const char *path, ml_error *err)
 {
 	ml_atomic_file *file = calloc(1, sizeof *file);
-	ml_buf temp;
-	ml_buf_init(&temp);
-	ml_buf_printf(&temp, "%s.tmpXXXXXX", path);
-	if (!file || temp.failed || !(file->path = ml_strdup(path, err))) {
-		ml_buf_free(&temp);
-		free(file);
+	if (!file) {
 		ml_error_nomem(err);
 		return NULL;
 	}
+	file->slot = -1;
+	if (!(file->path = ml_strdup(path, err)) || !(file->target = resolve_target(path, err)))
+		goto fail;
 	struct stat info;
+	bool existed = stat(file->target, &info) == 0;
+	if (existed && S_ISDIR(info.st_mode)) {
+		ml_error_set(err, "%s: %s", path, strerror(EISDIR));
+		goto fail;
+	}
 	/* A device or a pipe (-o /dev/null, a fifo) cannot be replaced: write it in place. */
-	if (stat(path, &info) == 0 && !S_ISREG(info.st_mode) && !S_ISDIR(info.st_mode)) {
-		ml_buf_free(&temp);
-		if (!(file->stream = fopen(path, "w"))) {
+	if (existed && !S_ISREG(info.st_mode)) {
+		if (!(file->stream = fopen(file->target, "w"))) {
 			ml_error_set(err, "%s: %s", path, strerror(errno));
 			goto fail;
 		}
 		return file;
 	}
-	file->temp_path = temp.data;
-	int fd = mkstemp(file->temp_path);
-	if (fd < 0) {
-		ml_error_set(err, "%s: cannot create a temporary file beside it: %s", path,
-			     strerror(errno));
+	if ((file->slot = claim_slot(file->target, err)) < 0)
 		goto fail;
-	}
-	/* mkstemp makes 0600; outputs get the usual mode under the umask. */
-	mode_t mask = umask(0);
-	umask(mask);
-	fchmod(fd, 0666 & ~mask);
+	int fd = create_temporary(file->slot, file->target, err);
+	if (fd < 0)
+		goto fail;
+	if (set_mode(fd, &info, existed, err, path) < 0)
+		goto fail_created;
 	if (!(file->stream = fdopen(fd, "w"))) {
-		close(fd);
-		unlink(file->temp_path);
 		ml_error_set(err, "%s: %s", path, strerror(errno));
-		goto fail;
+		goto fail_created;
 	}
 	return file;
+fail_created:
+	close(fd);
+	unlink(temporary_paths[file->slot]);
 fail:
-	free(file->path);
-	free(file->temp_path);
-	free(file);
+	release_slot(file->slot);
+	free_atomic(file);
 	return NULL;
 }
 
@@ -69,34 +231,38 @@ FILE *ml_atomic_stream(ml_atomic_file *file)
 
 const char *ml_atomic_temp_path(const ml_atomic_file *file)
 {
-	return file->temp_path;
+	return file->slot >= 0 ? temporary_paths[file->slot] : NULL;
 }
 
-static void free_atomic(ml_atomic_file *file)
+int ml_atomic_close(ml_atomic_file *file, ml_error *err)
 {
-	free(file->path);
-	free(file->temp_path);
-	free(file);
-}
-
-int ml_atomic_commit(ml_atomic_file *file, ml_error *err)
-{
+	if (!file->stream)
+		return 0;
 	int failed = fflush(file->stream) != 0 || ferror(file->stream) ||
-		     (file->temp_path && fsync(fileno(file->stream)) != 0);
+		     (file->slot >= 0 && fsync(fileno(file->stream)) != 0);
 	int saved = errno;
 	failed |= fclose(file->stream) != 0;
 	file->stream = NULL;
 	if (failed) {
 		ml_error_set(err, "%s: write error: %s", file->path, strerror(saved ? saved : errno));
+		return -1;
+	}
+	return 0;
+}
+
+int ml_atomic_commit(ml_atomic_file *file, ml_error *err)
+{
+	if (ml_atomic_close(file, err) < 0) {
 		ml_atomic_abort(file);
 		return -1;
 	}
-	if (file->temp_path && rename(file->temp_path, file->path) != 0) {
+	if (file->slot >= 0 && rename(temporary_paths[file->slot], file->target) != 0) {
 		ml_error_set(err, "%s: cannot rename the finished file into place: %s", file->path,
 			     strerror(errno));
 		ml_atomic_abort(file);
 		return -1;
 	}
+	release_slot(file->slot);
 	free_atomic(file);
 	return 0;
 }
@@ -107,8 +273,9 @@ void ml_atomic_abort(ml_atomic_file *file)
 		return;
 	if (file->stream)
 		fclose(file->stream);
-	if (file->temp_path)
-		unlink(file->temp_path);
+	if (file->slot >= 0)
+		unlink(temporary_paths[file->slot]);
+	release_slot(file->slot);
 	free_atomic(file);
 }
 
@@ -159,31 +326,46 @@ int ml_file_read_all(const char *path, size_t max, char **data, size_t *length,
 	return 0;
 }
 
-int ml_file_replace(const char *path, const void *data, size_t length, bool *unchanged,
+int ml_file_prepare(const char *path, const void *data, size_t length, ml_atomic_file **file,
 		    ml_error *err)
 {
 	char *old = NULL;
 	size_t old_length = 0;
 	ml_error ignored;
 	struct stat info;
-	*unchanged = false;
+	*file = NULL;
 	/* Only a regular file is compared: reading a pipe would wait for a writer. */
 	if (stat(path, &info) == 0 && S_ISREG(info.st_mode) &&
 	    ml_file_read_all(path, length, &old, &old_length, &ignored) == 0) {
-		*unchanged = old_length == length && memcmp(old, data, length) == 0;
+		bool unchanged = old_length == length && memcmp(old, data, length) == 0;
 		free(old);
-		if (*unchanged)
+		if (unchanged)
 			return 0;
 	}
-	ml_atomic_file *file = ml_atomic_open(path, err);
-	if (!file)
+	ml_atomic_file *opened = ml_atomic_open(path, err);
+	if (!opened)
 		return -1;
-	if (fwrite(data, 1, length, ml_atomic_stream(file)) != length) {
+	if (fwrite(data, 1, length, ml_atomic_stream(opened)) != length) {
 		ml_error_set(err, "%s: write error: %s", path, strerror(errno));
-		ml_atomic_abort(file);
+		ml_atomic_abort(opened);
 		return -1;
 	}
-	return ml_atomic_commit(file, err);
+	if (ml_atomic_close(opened, err) < 0) {
+		ml_atomic_abort(opened);
+		return -1;
+	}
+	*file = opened;
+	return 0;
+}
+
+int ml_file_replace(const char *path, const void *data, size_t length, bool *unchanged,
+		    ml_error *err)
+{
+	ml_atomic_file *file;
+	if (ml_file_prepare(path, data, length, &file, err) < 0)
+		return -1;
+	*unchanged = !file;
+	return file ? ml_atomic_commit(file, err) : 0;
 }
 
 /* Bytes copied at a time into a spool file. */

@@ -174,7 +174,8 @@ const ml_chain *ml_input_chain(const ml_input *input)
 	return input->chain;
 }
 
-static int read_binary_rows(ml_binary_reader *reader, ml_dataset *dataset, ml_error *err)
+static int read_binary_rows(ml_binary_reader *reader, const char *name, ml_dataset *dataset,
+			    ml_error *err)
 {
 	size_t width = dataset->columns.count, capacity = 0;
 	uint64_t declared = ml_binary_reader_rows(reader);
@@ -191,11 +192,14 @@ static int read_binary_rows(ml_binary_reader *reader, ml_dataset *dataset, ml_er
 			size_t cells;
 			if (grown < dataset->n_rows + block)
 				grown = dataset->n_rows + block;
-			if (!ml_size_mul(grown, width, &cells))
-				return ml_error_nomem(err);
-			double *values = ml_realloc_array(dataset->values, cells, sizeof *values, err);
-			if (!values)
+			double *values = NULL;
+			if (ml_size_mul(grown, width, &cells))
+				values = ml_realloc_array(dataset->values, cells, sizeof *values, err);
+			if (!values) {
+				ml_error_set(err, "%s: out of memory keeping %zu rows of %zu columns",
+					     name, grown, width);
 				return -1;
+			}
 			dataset->values = values;
 			capacity = grown;
 		}
@@ -238,7 +242,7 @@ int ml_dataset_read_input(ml_input *input, const ml_load_options *load, ml_datas
 		    !(dataset->chain = ml_chain_copy(input->chain, err)))
 			status = -1;
 		if (status == 0)
-			status = read_binary_rows(input->binary, dataset, err);
+			status = read_binary_rows(input->binary, input->name, dataset, err);
 		if (status == 0)
 			status = ml_columns_resolve_target(&dataset->columns, load->target,
 							   input->name, &dataset->columns.target, err);

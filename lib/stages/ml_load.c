@@ -528,21 +528,24 @@ static int apply_order(fit_state *state, const char *spec, ml_error *err)
 	}
 }
 
-static int grow_rows(fit_state *state, ml_error *err)
+/* Room for more rows; out of memory names the input and the line that needed it. */
+static int grow_rows(fit_state *state, size_t line, ml_error *err)
 {
 	size_t capacity = state->row_capacity ? state->row_capacity * 2
 					      : ml_block_rows(state->n_used, 1024);
-	size_t cells;
-	if (!ml_size_mul(capacity, state->n_used ? state->n_used : 1, &cells))
-		return ml_error_nomem(err);
-	double *values = ml_realloc_array(state->values, cells, sizeof *values, err);
-	if (!values)
+	size_t cells = SIZE_MAX;
+	double *values = NULL;
+	size_t *lines = NULL;
+	if (ml_size_mul(capacity, state->n_used ? state->n_used : 1, &cells) &&
+	    (values = ml_realloc_array(state->values, cells, sizeof *values, err)))
+		state->values = values;
+	if (values && (lines = ml_realloc_array(state->lines, capacity, sizeof *lines, err)))
+		state->lines = lines;
+	if (!lines) {
+		ml_error_set(err, "%s:%zu: out of memory keeping %zu rows of %zu columns",
+			     state->source, line, capacity, state->n_used);
 		return -1;
-	state->values = values;
-	size_t *lines = ml_realloc_array(state->lines, capacity, sizeof *lines, err);
-	if (!lines)
-		return -1;
-	state->lines = lines;
+	}
 	state->row_capacity = capacity;
 	return 0;
 }
@@ -654,7 +657,7 @@ static int fit_rows(fit_state *state, ml_csv_reader *csv, ml_error *err)
 				continue;
 			}
 		}
-		if (state->n_rows == state->row_capacity && grow_rows(state, err) < 0)
+		if (state->n_rows == state->row_capacity && grow_rows(state, record.line, err) < 0)
 			return -1;
 		double *row = state->values + state->n_rows * state->n_used;
 		if (fit_row(state, csv, &record, row, err) < 0)
@@ -795,10 +798,12 @@ static int encode_rows(fit_state *state, const ml_stage *stage, ml_dataset *data
 		dataset->n_rows = state->n_rows;
 		return 0;
 	}
-	if (!ml_size_mul(state->n_rows, width, &cells))
-		return ml_error_nomem(err);
-	if (!(dataset->values = ml_alloc_array(cells ? cells : 1, sizeof(double), err)))
+	if (!ml_size_mul(state->n_rows, width, &cells) ||
+	    !(dataset->values = ml_alloc_array(cells ? cells : 1, sizeof(double), err))) {
+		ml_error_set(err, "%s: out of memory one-hot encoding %zu rows into %zu columns",
+			     state->source, state->n_rows, width);
 		return -1;
+	}
 	for (size_t r = 0; r < state->n_rows; r++) {
 		const double *in = state->values + r * state->n_used;
 		double *out = dataset->values + r * width;
