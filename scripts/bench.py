@@ -144,6 +144,30 @@ t = time.perf_counter() - t
 print(f"clustering took {t!r} s; inertia {m.inertia_!r}, {m.n_iter_} iterations", file=sys.stderr)
 """
 
+# argv: kind train.npy labels.npy test.npy test-labels.npy: the peer's fit on arrays np.load'ed,
+# then its test accuracy on stderr ("accuracy A").  kind: xgboost, hgb, forest, tree.
+PEER_TREES = """\
+import sys
+import numpy as np
+kind, X, y, Xt, yt = sys.argv[1], *(np.load(a, allow_pickle=False) for a in sys.argv[2:6])
+if kind == "xgboost":
+    from xgboost import XGBClassifier
+    m = XGBClassifier(tree_method="hist", n_estimators=100, max_depth=6, learning_rate=0.1,
+                      n_jobs=2, max_bin=256)
+elif kind == "hgb":
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    m = HistGradientBoostingClassifier(max_iter=100, max_depth=6, max_leaf_nodes=None,
+                                       learning_rate=0.1, early_stopping=False)
+elif kind == "forest":
+    from sklearn.ensemble import RandomForestClassifier
+    m = RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=0)
+else:
+    from sklearn.tree import DecisionTreeClassifier
+    m = DecisionTreeClassifier(random_state=0)
+m.fit(X, y)
+print(f"accuracy {float((m.predict(Xt) == yt).mean())!r}", file=sys.stderr)
+"""
+
 PEER_BLAS_INFO = """\
 import json
 import numpy
@@ -486,6 +510,32 @@ def gen_quoted(ctx):
     return {"quoted": Dataset("quoted", path, n, k + 2)}
 
 
+def gen_trees(ctx):
+    """A nonlinear two-class problem, 20 features (interactions, thresholds, noise), 1,000,000
+    rows split 75/25, and the first 200,000 training rows for forests and single trees (whose
+    peers take minutes on more): CSV for mlpipe, .npy (features; labels 0/1) for the peers."""
+    import numpy as np
+    n, k = ctx.size(1_000_000), 20
+    rng = np.random.default_rng(31)
+    X = rng.standard_normal((n, k))
+    z = (X[:, 0] * X[:, 1] + np.sin(2 * X[:, 2]) + (X[:, 3] > 0.5) * X[:, 4]
+         - 0.7 * X[:, 5] ** 2 + 0.5 * X[:, 6] + 0.3 * rng.standard_normal(n))
+    y = (z > np.median(z)).astype(np.int64)
+    names = [f"x{j + 1}" for j in range(k)] + ["label"]
+    labels = np.where(y == 1, "yes", "no")
+    n_train, n_small = n * 3 // 4, ctx.size(200_000)
+    out = {}
+    for name, sl in (("trees-train", slice(0, n_train)), ("trees-test", slice(n_train, n)),
+                     ("trees-small", slice(0, n_small))):
+        path, npy, lab = ctx.path(f"{name}.csv"), ctx.path(f"{name}.npy"), ctx.path(f"{name}-y.npy")
+        write_csv(path, names, X[sl], labels[sl])
+        np.save(npy, X[sl])
+        np.save(lab, y[sl])
+        out[name] = Dataset(name, path, sl.stop - sl.start, k + 1,
+                            {"npy": npy, "y": lab, "labels": labels[sl]})
+    return out
+
+
 # dataset name -> generator (a generator may produce several datasets at once)
 DATASETS = {
     "quoted": gen_quoted,
@@ -496,6 +546,9 @@ DATASETS = {
     "classification-libsvm": gen_classification_libsvm,
     "classification-test-libsvm": gen_classification_libsvm,
     "blobs": gen_blobs,
+    "trees-train": gen_trees,
+    "trees-test": gen_trees,
+    "trees-small": gen_trees,
 }
 
 
@@ -987,6 +1040,61 @@ def case_cluster(ctx):
     return rows
 
 
+def case_trees(ctx):
+    """gbdt (100 rounds, depth 6, lr 0.1) on 750k x 20 against xgboost hist and
+    HistGradientBoosting; forest (100 trees) and a single tree on 200k rows against scikit-learn.
+    Whole processes reading the data's binary form (mlpipe: ml-load'ed once, untimed; peers: .npy,
+    so their times include Python's start, about a second); test accuracy on the same 250k
+    held-out rows."""
+    import numpy as np
+    rows = []
+    test = ctx.data("trees-test")
+    plans = [("gbdt", "trees-train", [("xgboost hist", "xgboost", ["xgboost"]),
+                                      ("sklearn HistGradientBoosting", "hgb", ["sklearn"])],
+              ["--trees", "100", "--max-depth", "6", "--learning-rate", "0.1"]),
+             ("forest", "trees-small", [("sklearn RandomForest", "forest", ["sklearn"])],
+              ["--trees", "100"]),
+             ("tree", "trees-small", [("sklearn DecisionTree", "tree", ["sklearn"])], [])]
+    for kind, train_name, peers, options in plans:
+        train = ctx.data(train_name)
+        label = f"{kind} fit ({train.rows} x 20)"
+        ml = ctx.mlpipe_side(f"trees-{kind}", ["ml-load", "ml-fit", "ml-predict"])
+        sides = [ctx.python_side(f"trees-{kind}", name, ["numpy"] + mods)
+                 for name, _, mods in peers]
+        if not ctx.runnable(ml, *sides):
+            rows += [make_row(label + f" vs {p.name}", ml, p) for p in sides]
+            continue
+        bin_path, model = ctx.path(f"{train_name}.bin"), ctx.path(f"trees-{kind}.model")
+        if ml.skip is None and not os.path.exists(bin_path) and not ctx.run_once(
+                f"ml-load {train_name}", Command([[ctx.prog("ml-load"), "-t", "label", train.path,
+                                                   "-o", bin_path]])):
+            ml.error = "no binary input"
+        ml.cmd = Command([[ctx.prog("ml-fit"), kind, "-t", "label", "-j", "2", *options,
+                           bin_path, "-o", model]])
+        accuracy = {}
+        for side, (_, peer_kind, _) in zip(sides, peers):
+            side.cmd = Command([[PYTHON, "-c", PEER_TREES, peer_kind, train.extra["npy"],
+                                 train.extra["y"], test.extra["npy"], test.extra["y"]]])
+
+        def seen(side, err, accuracy=accuracy):
+            found = [float(v) for v in __import__("re").findall(r"accuracy ([0-9.eE+-]+)", err)]
+            if found:
+                accuracy[side.name] = found[-1]
+        ctx.time_sides(f"trees-{kind}", [ml, *sides], seen)
+
+        def ml_accuracy(ml=ml, model=model):
+            pred = ml_predictions(ctx, model, test, numeric=False) if ml.ok else None
+            return None if pred is None else float((pred == test.extra["labels"]).mean())
+        acc_ml = quality(ml_accuracy)
+        for side in sides:
+            def notes(side=side):
+                mine = acc_ml if isinstance(acc_ml, float) else None
+                return join_notes(scores("test acc", [("mlpipe", mine),
+                                                      (side.name, accuracy.get(side.name))], 4))
+            rows.append(make_row(f"{label} vs {side.name}", ml, side, quality(notes)))
+    return rows
+
+
 class LineReader:
     """Read lines from a pipe with a timeout, so a program that never answers cannot hang us."""
 
@@ -1325,6 +1433,8 @@ CASES = [
     Case("predict", case_predict, "ml-predict batch (logistic 100k, linear 1M)  vs  pickled sklearn"),
     Case("cluster", case_cluster,
          "ml-load | ml-cluster k=8, 64 on 1M x 20 blobs vs pandas + KMeans; and the fit alone"),
+    Case("trees", case_trees,
+         "ml-fit gbdt 750k x 20 vs xgboost hist and HistGradientBoosting; forest, tree 200k vs sklearn"),
     Case("service-latency", case_service_latency,
          "ml-predict --line-buffered as a co-process: round-trip per row (no peer)"),
     Case("serve", case_serve,
