@@ -4,6 +4,9 @@
 # ml-info knows these files by their version line, with a space or a tab.
 . "$TESTS_DIR/lib.sh"
 command -v timeout >/dev/null || skip "no timeout(1)"
+# Under ulimit -v, OpenBLAS's worker threads can fail to start and its
+# exit then spins: one BLAS thread, and timeouts that kill.
+export OPENBLAS_NUM_THREADS=1
 data=$DATA_DIR/diabetes.csv
 run_ok ml-fit linear -t progression "$data" -o d.model
 run_ok ml-load -t progression "$data" --save d.load -o /dev/null
@@ -11,12 +14,12 @@ run_ok ml-load -t progression "$data" --save d.load -o /dev/null
 # An endless device and a large file of garbage: refused at once, showing
 # the first line (escaped), not read to the end.
 expect_fail 1 "^ml-predict: /dev/zero: not an mlpipe stage or model file \\(first line is\
- '(\\\\x00){10}\\.\\.\\.', not 'mlpipe VERSION'\\)$" timeout 20 ml-predict /dev/zero "$data"
+ '(\\\\x00){10}\\.\\.\\.', not 'mlpipe VERSION'\\)$" timeout -s KILL 20 ml-predict /dev/zero "$data"
 head -c 20000000 /dev/urandom > garbage.model
 expect_fail 1 "^ml-predict: garbage\\.model: not an mlpipe stage or model file \\(first line is" \
-	timeout 20 ml-predict garbage.model "$data"
+	timeout -s KILL 20 ml-predict garbage.model "$data"
 expect_fail 1 "^ml-load: garbage\\.model: not an mlpipe stage or model file" \
-	timeout 20 ml-load --load garbage.model "$data" -o /dev/null
+	timeout -s KILL 20 ml-load --load garbage.model "$data" -o /dev/null
 printf '\033]0;title\007\033[2Jclear\n' > escape.model
 expect_fail 1 "^ml-predict: escape\\.model: .* \\(first line is '\\\\x1b\\]0;title\\\\x07\\\\x1b\\[2Jclear'," \
 	ml-predict escape.model "$data"
@@ -31,7 +34,7 @@ grep -q "$(printf '\033')" err && fail "an escape sequence reached stderr"
 # OpenBLAS alone reserves much address space, more with more cores.
 limit=
 for try in 300000 400000 600000 800000 1200000 1600000; do
-	if (ulimit -v $try && timeout 20 ml-predict d.model "$data" >/dev/null 2>&1); then
+	if (ulimit -v $try && timeout -s KILL 20 ml-predict d.model "$data" >/dev/null 2>&1); then
 		limit=$try
 		break
 	fi
@@ -39,7 +42,7 @@ done
 [ -n "$limit" ] || skip "no address-space limit under 1.6 GB lets ml-predict run"
 limit=$((limit + 100000))
 expect_fail 1 "^ml-predict: long\\.model:3: line longer than 67108864 bytes$" \
-	sh -c "ulimit -v $limit && exec timeout 60 ml-predict long.model '$data'"
+	sh -c "ulimit -v $limit && exec timeout -s KILL 60 ml-predict long.model '$data'"
 # A long line within the bound is read.
 { sed -n 1,2p d.model; printf 'command "'; head -c 1000000 /dev/zero | tr '\0' b
   printf '"\n'; sed -n '4,$p' d.model; } > ok.model
