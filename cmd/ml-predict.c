@@ -73,6 +73,8 @@ static ml_telemetry_metrics metrics = { "mlpipe_predict", "model", NULL };
 static bool finished;
 static int wake_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t report_asked, stop_signal;
+/* Set while the reading loop runs: only there does anyone look at stop_signal. */
+static volatile sig_atomic_t stop_deferred;
 
 static void parse_on_error(const char *arg, ml_predict_options *predict)
 {
@@ -126,7 +128,11 @@ static void on_report_signal(int signal_number)
 
 static void on_stop_signal(int signal_number)
 {
-	if (stop_signal) {
+	/*
+	 * Outside the loop (reading the model, or a process stuck at exit)
+	 * nobody would act on the flag: the signal ends the run at once.
+	 */
+	if (stop_signal || !stop_deferred) {
 		cli_on_fatal_signal(signal_number);
 		return;
 	}
@@ -229,8 +235,10 @@ static void predict_input(ml_predictor *predictor, const ml_model *model, const 
 		cli_fail(&err);
 	}
 	int status;
+	stop_deferred = 1;
 	while ((status = ml_predictor_run(predictor, stream, &err)) == ML_PREDICT_WOKEN)
 		report_now();
+	stop_deferred = 0;
 	if (status < 0)
 		cli_fail(&err);
 	report_now(); /* a signal that came with the end of the input */

@@ -85,3 +85,19 @@ for signal in TERM INT; do
 	[ ! -e predicted.csv ] || fail "$signal: -o FILE written by a stopped run"
 	no_temporary "$signal, ml-predict"
 done
+
+# Before the rows are read (here: opening a model FIFO nobody writes), no
+# loop would act on a deferred signal: one SIGTERM ends ml-predict at once.
+mkfifo model.fifo
+ml-predict model.fifo "$iris" > /dev/null 2>&1 &
+waiting=$!
+sleep 0.3
+kill -TERM $waiting
+sleep 0.5
+if kill -0 $waiting 2>/dev/null; then
+	kill -KILL $waiting
+	fail "SIGTERM before the rows: ml-predict still running"
+fi
+status=0
+wait $waiting || status=$?
+[ $status -eq 143 ] || fail "SIGTERM before the rows: status $status, not 143"
