@@ -147,17 +147,19 @@ print(f"clustering took {t!r} s; inertia {m.inertia_!r}, {m.n_iter_} iterations"
 # argv: kind train.npy labels.npy test.npy test-labels.npy: the peer's fit on arrays np.load'ed,
 # then its test accuracy on stderr ("accuracy A").  kind: xgboost, hgb, forest, tree.
 PEER_TREES = """\
-import sys
+import sys, time
 import numpy as np
 kind, X, y, Xt, yt = sys.argv[1], *(np.load(a, allow_pickle=False) for a in sys.argv[2:6])
-if kind == "xgboost":
-    from xgboost import XGBClassifier
-    m = XGBClassifier(tree_method="hist", n_estimators=100, max_depth=6, learning_rate=0.1,
-                      n_jobs=2, max_bin=256)
-elif kind == "hgb":
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    m = HistGradientBoostingClassifier(max_iter=100, max_depth=6, max_leaf_nodes=None,
-                                       learning_rate=0.1, early_stopping=False)
+regression = kind.endswith("-reg")
+if kind.startswith("xgboost"):
+    from xgboost import XGBClassifier, XGBRegressor
+    m = (XGBRegressor if regression else XGBClassifier)(
+        tree_method="hist", n_estimators=100, max_depth=6, learning_rate=0.1, n_jobs=2,
+        max_bin=256)
+elif kind.startswith("hgb"):
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    m = (HistGradientBoostingRegressor if regression else HistGradientBoostingClassifier)(
+        max_iter=100, max_depth=6, max_leaf_nodes=None, learning_rate=0.1, early_stopping=False)
 elif kind == "forest":
     from sklearn.ensemble import RandomForestClassifier
     m = RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=0)
@@ -165,7 +167,16 @@ else:
     from sklearn.tree import DecisionTreeClassifier
     m = DecisionTreeClassifier(random_state=0)
 m.fit(X, y)
-print(f"accuracy {float((m.predict(Xt) == yt).mean())!r}", file=sys.stderr)
+if len(sys.argv) > 6:  # a scaling run: the fit alone
+    sys.exit(0)
+t0 = time.perf_counter()
+p = m.predict(Xt)
+seconds = time.perf_counter() - t0
+if regression:
+    print(f"rmse {float(np.sqrt(np.mean((p - yt) ** 2)))!r}", file=sys.stderr)
+else:
+    print(f"accuracy {float((p == yt).mean())!r}", file=sys.stderr)
+print(f"predict-seconds {seconds!r}", file=sys.stderr)
 """
 
 PEER_BLAS_INFO = """\
@@ -510,17 +521,26 @@ def gen_quoted(ctx):
     return {"quoted": Dataset("quoted", path, n, k + 2)}
 
 
+def _trees_problem(n, seed=31):
+    """The trees' problem: 20 standard normal features; z mixes a product, a sine, a step, a
+    square, a linear term and noise; the class is z above its median."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, 20))
+    z = (X[:, 0] * X[:, 1] + np.sin(2 * X[:, 2]) + (X[:, 3] > 0.5) * X[:, 4]
+         - 0.7 * X[:, 5] ** 2 + 0.5 * X[:, 6] + 0.3 * rng.standard_normal(n))
+    return X, z, (z > np.median(z)).astype(np.int64)
+
+
 def gen_trees(ctx):
     """A nonlinear two-class problem, 20 features (interactions, thresholds, noise), 1,000,000
     rows split 75/25, and the first 200,000 training rows for forests and single trees (whose
-    peers take minutes on more): CSV for mlpipe, .npy (features; labels 0/1) for the peers."""
+    peers take minutes on more): CSV for mlpipe, .npy (features; labels 0/1) for the peers.
+    The regression sets hold the same rows with z itself as the target: .npy for both sides
+    (mlpipe's with the target as a 21st column, c21)."""
     import numpy as np
     n, k = ctx.size(1_000_000), 20
-    rng = np.random.default_rng(31)
-    X = rng.standard_normal((n, k))
-    z = (X[:, 0] * X[:, 1] + np.sin(2 * X[:, 2]) + (X[:, 3] > 0.5) * X[:, 4]
-         - 0.7 * X[:, 5] ** 2 + 0.5 * X[:, 6] + 0.3 * rng.standard_normal(n))
-    y = (z > np.median(z)).astype(np.int64)
+    X, z, y = _trees_problem(n)
     names = [f"x{j + 1}" for j in range(k)] + ["label"]
     labels = np.where(y == 1, "yes", "no")
     n_train, n_small = n * 3 // 4, ctx.size(200_000)
@@ -533,6 +553,13 @@ def gen_trees(ctx):
         np.save(lab, y[sl])
         out[name] = Dataset(name, path, sl.stop - sl.start, k + 1,
                             {"npy": npy, "y": lab, "labels": labels[sl]})
+    for name, sl in (("trees-reg-train", slice(0, n_train)), ("trees-reg-test", slice(n_train, n))):
+        path, lab = ctx.path(f"{name}.npy"), ctx.path(f"{name}-y.npy")
+        np.save(path, np.column_stack([X[sl], z[sl]]))
+        np.save(lab, z[sl])
+        out[name] = Dataset(name, path, sl.stop - sl.start, k + 1,
+                            {"npy": out[name.replace("-reg", "")].extra["npy"], "y": lab,
+                             "target": z[sl]})
     return out
 
 
@@ -549,6 +576,8 @@ DATASETS = {
     "trees-train": gen_trees,
     "trees-test": gen_trees,
     "trees-small": gen_trees,
+    "trees-reg-train": gen_trees,
+    "trees-reg-test": gen_trees,
 }
 
 
@@ -644,11 +673,12 @@ class Context:
             return False
         return True
 
-    def time_sides(self, case, sides, on_run=None):
-        """Alternate the sides' commands `repeat` times; a failing side stops, the others go on.
-        on_run(side, stderr), when given, sees the standard error of each run's last process."""
+    def time_sides(self, case, sides, on_run=None, repeat=None):
+        """Alternate the sides' commands `repeat` times (--repeat unless given); a failing side
+        stops, the others go on. on_run(side, stderr), when given, sees the standard error of
+        each run's last process."""
         active = [s for s in sides if s.skip is None and s.cmd is not None]
-        for i in range(self.repeat):
+        for i in range(self.repeat if repeat is None else repeat):
             for s in active:
                 if s.error is not None:
                     continue
@@ -1040,58 +1070,183 @@ def case_cluster(ctx):
     return rows
 
 
-def case_trees(ctx):
-    """gbdt (100 rounds, depth 6, lr 0.1) on 750k x 20 against xgboost hist and
-    HistGradientBoosting; forest (100 trees) and a single tree on 200k rows against scikit-learn.
-    Whole processes reading the data's binary form (mlpipe: ml-load'ed once, untimed; peers: .npy,
-    so their times include Python's start, about a second); test accuracy on the same 250k
-    held-out rows."""
-    import numpy as np
+def with_rss(ctx, cmd, name):
+    """cmd run under GNU time writing its peak RSS (KiB) to a file: (command, file), or (cmd,
+    None) without /usr/bin/time. Costs no extra run; the file holds the last run's figure."""
+    if len(cmd.stages) != 1 or not os.access("/usr/bin/time", os.X_OK):
+        return cmd, None
+    report = ctx.path(f"{name}.rss")
+    timed = Command([["/usr/bin/time", "-f", "%M", "-o", report] + cmd.stages[0]], cmd.stdout)
+    return timed, report
+
+
+def read_rss(report):
+    try:
+        with open(report) as f:
+            return int(f.read().split()[-1]) / 1024
+    except (OSError, ValueError, IndexError, TypeError):
+        return None
+
+
+TREES_REPEAT = 3  # repetitions of each trees fit at most: the full case stays within ~15 minutes
+
+
+def trees_predict_row(ctx, kind, model, test_bin, n_test, peers, predict_seconds, repeat):
+    """ml-predict MODEL on the binary test set (whole process, to /dev/null) against each peer's
+    predict() on the same rows (timed inside its fit runs: no process start, no loading)."""
     rows = []
+    ml = ctx.mlpipe_side(f"trees-{kind}-predict", ["ml-predict"])
+    if ml.skip is None:
+        ml.cmd = Command([[ctx.prog("ml-predict"), model, test_bin]])
+        ctx.time_sides(f"trees-{kind}-predict", [ml], repeat=repeat)
+    for side in peers:
+        peer = Side(f"{side.name} predict()", skip=side.skip)
+        peer.times = list(predict_seconds.get(side.name, []))
+        if side.skip is None and not peer.times:
+            peer.error = "no predict time"
+
+        def notes(peer=peer):
+            rates = [(n, n_test / s.median / 1e6) for n, s in (("mlpipe", ml), (peer.name, peer))
+                     if s.ok and s.median > 0]
+            return join_notes(scores("M rows/s", rates, 2),
+                              "mlpipe: whole ml-predict process on the .bin test set; "
+                              "peer: its predict() call alone")
+        rows.append(make_row(f"{kind} predict ({ctx.rows(1_000_000 // 4)} rows) vs {peer.name}",
+                             ml, peer, quality(notes)))
+    return rows
+
+
+def case_trees(ctx):
+    """gbdt (100 rounds, depth 6, lr 0.1) on 750k x 20, classification and regression, against
+    xgboost hist and HistGradientBoosting; forest (100 trees) and a single tree on 200k rows
+    against scikit-learn; predict throughput of each model against the peer's predict(); the
+    peak RSS of every fit; gbdt's fit time at 250k, 1M and 4M rows against xgboost (not with
+    --quick). Whole processes reading the data's binary form (mlpipe: ml-load'ed once, untimed,
+    or .npy; peers: .npy, so their times include Python's start, about a second); test scores
+    on the same 250k held-out rows."""
+    rows = []
+    repeat = min(ctx.repeat, TREES_REPEAT)
+    machine = f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores at the start"
     test = ctx.data("trees-test")
-    plans = [("gbdt", "trees-train", [("xgboost hist", "xgboost", ["xgboost"]),
-                                      ("sklearn HistGradientBoosting", "hgb", ["sklearn"])],
-              ["--trees", "100", "--max-depth", "6", "--learning-rate", "0.1"]),
-             ("forest", "trees-small", [("sklearn RandomForest", "forest", ["sklearn"])],
-              ["--trees", "100"]),
-             ("tree", "trees-small", [("sklearn DecisionTree", "tree", ["sklearn"])], [])]
-    for kind, train_name, peers, options in plans:
-        train = ctx.data(train_name)
+    boost = ["--trees", "100", "--max-depth", "6", "--learning-rate", "0.1"]
+    xgb, hgb = ("xgboost hist", "xgboost", ["xgboost"]), ("sklearn HistGradientBoosting", "hgb",
+                                                          ["sklearn"])
+    plans = [("gbdt", "trees-train", "trees-test", [xgb, hgb], boost),
+             ("gbdt regression", "trees-reg-train", "trees-reg-test",
+              [(n, k + "-reg", m) for n, k, m in (xgb, hgb)], boost),
+             ("forest", "trees-small", "trees-test",
+              [("sklearn RandomForest", "forest", ["sklearn"])], ["--trees", "100"]),
+             ("tree", "trees-small", "trees-test",
+              [("sklearn DecisionTree", "tree", ["sklearn"])], [])]
+    for kind, train_name, test_name, peers, options in plans:
+        regression = kind.endswith("regression")
+        train, test = ctx.data(train_name), ctx.data(test_name)
         label = f"{kind} fit ({train.rows} x 20)"
-        ml = ctx.mlpipe_side(f"trees-{kind}", ["ml-load", "ml-fit", "ml-predict"])
-        sides = [ctx.python_side(f"trees-{kind}", name, ["numpy"] + mods)
-                 for name, _, mods in peers]
+        case = f"trees-{kind.replace(' ', '-')}"
+        ml = ctx.mlpipe_side(case, ["ml-load", "ml-fit", "ml-predict"])
+        sides = [ctx.python_side(case, name, ["numpy"] + mods) for name, _, mods in peers]
         if not ctx.runnable(ml, *sides):
             rows += [make_row(label + f" vs {p.name}", ml, p) for p in sides]
             continue
-        bin_path, model = ctx.path(f"{train_name}.bin"), ctx.path(f"trees-{kind}.model")
-        if ml.skip is None and not os.path.exists(bin_path) and not ctx.run_once(
-                f"ml-load {train_name}", Command([[ctx.prog("ml-load"), "-t", "label", train.path,
-                                                   "-o", bin_path]])):
-            ml.error = "no binary input"
-        ml.cmd = Command([[ctx.prog("ml-fit"), kind, "-t", "label", "-j", "2", *options,
-                           bin_path, "-o", model]])
-        accuracy = {}
+        model = ctx.path(f"{case}.model")
+        if regression:
+            fit_input, test_bin, target = train.path, test.path, ["-t", "c21"]
+        else:
+            fit_input, test_bin, target = (ctx.path(f"{train_name}.bin"),
+                                           ctx.path(f"{test_name}.bin"), ["-t", "label"])
+            for name, data, out in ((train_name, train, fit_input), (test_name, test, test_bin)):
+                if ml.skip is None and not os.path.exists(out) and not ctx.run_once(
+                        f"ml-load {name}", Command([[ctx.prog("ml-load"), "-t", "label",
+                                                     data.path, "-o", out]])):
+                    ml.error = "no binary input"
+        ml.cmd, ml_rss = with_rss(ctx, Command([[ctx.prog("ml-fit"), kind.split()[0], *target,
+                                                 "-j", "2", *options, fit_input, "-o", model]]),
+                                  f"{case}-ml")
+        rss, score, predict_seconds = {}, {}, {}
         for side, (_, peer_kind, _) in zip(sides, peers):
-            side.cmd = Command([[PYTHON, "-c", PEER_TREES, peer_kind, train.extra["npy"],
-                                 train.extra["y"], test.extra["npy"], test.extra["y"]]])
+            side.cmd, rss[side.name] = with_rss(ctx, Command([[
+                PYTHON, "-c", PEER_TREES, peer_kind, train.extra["npy"], train.extra["y"],
+                test.extra["npy"], test.extra["y"]]]), f"{case}-{peer_kind}")
+        metric = "rmse" if regression else "accuracy"
 
-        def seen(side, err, accuracy=accuracy):
-            found = [float(v) for v in __import__("re").findall(r"accuracy ([0-9.eE+-]+)", err)]
+        def seen(side, err):
+            import re
+            found = re.findall(metric + r" ([0-9.eE+-]+)", err)
             if found:
-                accuracy[side.name] = found[-1]
-        ctx.time_sides(f"trees-{kind}", [ml, *sides], seen)
+                score[side.name] = float(found[-1])
+            predict_seconds.setdefault(side.name, []).extend(
+                float(v) for v in re.findall(r"predict-seconds ([0-9.eE+-]+)", err))
+        ctx.time_sides(case, [ml, *sides], seen, repeat=repeat)
 
-        def ml_accuracy(ml=ml, model=model):
-            pred = ml_predictions(ctx, model, test, numeric=False) if ml.ok else None
-            return None if pred is None else float((pred == test.extra["labels"]).mean())
-        acc_ml = quality(ml_accuracy)
+        def ml_score(ml=ml, model=model, test=test):
+            pred = ml_predictions(ctx, model, test, numeric=regression) if ml.ok else None
+            if pred is None:
+                return None
+            if regression:
+                import numpy as np
+                return float(np.sqrt(np.mean((pred - test.extra["target"]) ** 2)))
+            return float((pred == test.extra["labels"]).mean())
+        mine = quality(ml_score)
+        mine = mine if isinstance(mine, float) else None
         for side in sides:
             def notes(side=side):
-                mine = acc_ml if isinstance(acc_ml, float) else None
-                return join_notes(scores("test acc", [("mlpipe", mine),
-                                                      (side.name, accuracy.get(side.name))], 4))
+                peak = [(n, read_rss(r)) for n, r in (("mlpipe", ml_rss),
+                                                      (side.name, rss.get(side.name)))]
+                return join_notes(
+                    scores(f"test {'RMSE' if regression else 'acc'}",
+                           [("mlpipe", mine), (side.name, score.get(side.name))], 4),
+                    scores("peak RSS MiB", peak, 0), machine)
             rows.append(make_row(f"{label} vs {side.name}", ml, side, quality(notes)))
+        if ml.ok:
+            rows += trees_predict_row(ctx, kind, model, test_bin, test.rows, sides,
+                                      predict_seconds, repeat)
+    if not ctx.quick:
+        rows += trees_scaling_rows(ctx, machine)
+    return rows
+
+
+def trees_scaling_rows(ctx, machine):
+    """gbdt's fit time at 250k, 1M and 4M rows of the same problem against xgboost hist, one run
+    each (the 4M fits take minutes): .npy inputs made for each size and deleted after it."""
+    import numpy as np
+    rows = []
+    ml = ctx.mlpipe_side("trees-scaling", ["ml-fit"])
+    peer = ctx.python_side("trees-scaling", "xgboost hist", ["numpy", "xgboost"])
+    if not ctx.runnable(ml, peer):
+        return [make_row("gbdt fit scaling vs xgboost hist", ml, peer)]
+    previous = None
+    for n in (250_000, 1_000_000, 4_000_000):
+        X, _, y = _trees_problem(n, seed=37)
+        both, xs, ys = (ctx.path(f"scaling-{n}.npy"), ctx.path(f"scaling-{n}-X.npy"),
+                        ctx.path(f"scaling-{n}-y.npy"))
+        np.save(both, np.column_stack([X, y]))
+        np.save(xs, X)
+        np.save(ys, y)
+        del X, y
+        ml_n, peer_n = Side("mlpipe"), Side("xgboost hist")
+        ml_n.cmd, ml_rss = with_rss(ctx, Command([[
+            ctx.prog("ml-fit"), "gbdt", "-t", "c21", "--task", "classification", "-j", "2",
+            "--trees", "100", "--max-depth", "6", "--learning-rate", "0.1", both,
+            "-o", ctx.path("scaling.model")]]), "scaling-ml")
+        peer_n.cmd, peer_rss = with_rss(ctx, Command([[PYTHON, "-c", PEER_TREES, "xgboost", xs, ys,
+                                                       xs, ys, "fit-only"]]), "scaling-xgb")
+        ctx.time_sides(f"trees-scaling-{n}", [ml_n, peer_n], repeat=1)
+        for path in (both, xs, ys):
+            os.remove(path)
+
+        def notes(ml_n=ml_n, peer_n=peer_n, previous=previous, ml_rss=ml_rss, peer_rss=peer_rss):
+            growth = None
+            if previous and ml_n.ok and previous[0].ok:
+                growth = f"x{n // previous[1]} rows: mlpipe x{ml_n.median / previous[0].median:.2f}"
+                if peer_n.ok and previous[2].ok:
+                    growth += f", xgboost x{peer_n.median / previous[2].median:.2f}"
+            return join_notes("one run each", growth,
+                              scores("peak RSS MiB", [("mlpipe", read_rss(ml_rss)),
+                                                      ("xgboost", read_rss(peer_rss))], 0),
+                              machine)
+        rows.append(make_row(f"gbdt fit scaling ({n // 1000}k x 20) vs xgboost hist", ml_n, peer_n,
+                             quality(notes)))
+        previous = (ml_n, n, peer_n)
     return rows
 
 
@@ -1434,7 +1589,8 @@ CASES = [
     Case("cluster", case_cluster,
          "ml-load | ml-cluster k=8, 64 on 1M x 20 blobs vs pandas + KMeans; and the fit alone"),
     Case("trees", case_trees,
-         "ml-fit gbdt 750k x 20 vs xgboost hist and HistGradientBoosting; forest, tree 200k vs sklearn"),
+         "ml-fit gbdt 750k x 20 (classes, regression) vs xgboost hist and HGB; forest, tree 200k "
+         "vs sklearn; predict throughput; peak RSS; gbdt 250k/1M/4M vs xgboost"),
     Case("service-latency", case_service_latency,
          "ml-predict --line-buffered as a co-process: round-trip per row (no peer)"),
     Case("serve", case_serve,

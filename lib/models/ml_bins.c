@@ -26,7 +26,7 @@ struct ml_bins {
 void ml_bins_options_init(ml_bins_options *options)
 {
 	options->max_bins = ML_BINS_MAX;
-	options->sample_rows = 200000;
+	options->sample_rows = 0;
 	options->seed = 0;
 }
 
@@ -37,9 +37,8 @@ int ml_bins_options_check(const ml_bins_options *options, ml_error *err)
 			     options->max_bins);
 		return -1;
 	}
-	if (options->sample_rows < 2) {
-		ml_error_set(err, "the bin sample needs at least 2 rows, not %zu",
-			     options->sample_rows);
+	if (options->sample_rows == 1) {
+		ml_error_set(err, "the bin sample needs at least 2 rows (or 0: every row)");
 		return -1;
 	}
 	return 0;
@@ -154,6 +153,7 @@ void ml_bins_apply(const ml_bins *bins, const double *rows, size_t n_rows, size_
 static uint64_t sort_key(double value)
 {
 	uint64_t bits;
+	value += 0.0; /* -0 becomes +0: equal doubles, equal keys */
 	memcpy(&bits, &value, sizeof bits);
 	return bits >> 63 ? ~bits : bits | (uint64_t)1 << 63;
 }
@@ -215,32 +215,34 @@ static double midpoint(double low, double high)
 }
 
 /*
- * The edges of one feature from its sorted non-missing sample values:
- * midpoints between distinct values when there are at most max_bins of
- * them (bin_values then gets each bin's value), else numpy's "midpoint"
- * percentiles at 100 i / max_bins, equal edges merged (bin values NaN).
- * An edge at +inf would leave an empty bin: dropped.
+ * The edges of one feature from the sort keys of its non-missing values,
+ * increasing: midpoints between distinct values when there are at most
+ * max_bins of them (bin_values then gets each bin's value), else numpy's
+ * "midpoint" percentiles at 100 i / max_bins, equal edges merged (bin
+ * values NaN).  An edge at +inf would leave an empty bin: dropped.  Keys
+ * are equal exactly when their values are (sort_key folds -0 into +0).
  */
-static size_t sorted_edges(const double *values, size_t n_values, size_t max_bins,
+static size_t sorted_edges(const uint64_t *keys, size_t n_values, size_t max_bins,
 			   double *edges, double *bin_values)
 {
 	size_t n_distinct = n_values ? 1 : 0;
 	for (size_t i = 1; i < n_values && n_distinct <= max_bins; i++)
-		n_distinct += values[i] != values[i - 1];
+		n_distinct += keys[i] != keys[i - 1];
 	size_t n_edges = 0;
 	if (n_distinct <= max_bins) {
-		bin_values[0] = n_values ? values[0] : NAN;
+		bin_values[0] = n_values ? key_value(keys[0]) : NAN;
 		for (size_t i = 1; i < n_values; i++)
-			if (values[i] != values[i - 1]) {
-				edges[n_edges++] = midpoint(values[i - 1], values[i]);
-				bin_values[n_edges] = values[i];
+			if (keys[i] != keys[i - 1]) {
+				edges[n_edges++] = midpoint(key_value(keys[i - 1]),
+							    key_value(keys[i]));
+				bin_values[n_edges] = key_value(keys[i]);
 			}
 	} else {
 		for (size_t i = 1; i < max_bins; i++) {
 			size_t scaled = i * (n_values - 1);
 			size_t low = scaled / max_bins, high = low + (scaled % max_bins != 0);
-			double edge = values[low] == values[high]
-				? values[low] : midpoint(values[low], values[high]);
+			double below = key_value(keys[low]), above = key_value(keys[high]);
+			double edge = below == above ? below : midpoint(below, above);
 			if (n_edges == 0 || edge > edges[n_edges - 1])
 				edges[n_edges++] = edge;
 		}
@@ -266,11 +268,10 @@ static void sample_rows(size_t n_rows, size_t sample_size, uint64_t seed, size_t
 	}
 }
 
-/* One thread's buffers for a feature's sample: keys, radix work, sorted values. */
+/* One thread's buffers for a feature's sample: keys and radix work. */
 typedef struct sample_buffers {
 	uint64_t *keys;
 	uint64_t *work;
-	double *values;
 } sample_buffers;
 
 /*
@@ -307,9 +308,7 @@ static void chunk_edges(const double *columns, size_t n_sample, size_t count, si
 			if (!isnan(column[s]))
 				own->keys[n_values++] = sort_key(column[s]);
 		const uint64_t *sorted = radix_sort(own->keys, n_values, own->work);
-		for (size_t v = 0; v < n_values; v++)
-			own->values[v] = key_value(sorted[v]);
-		n_edges[i] = sorted_edges(own->values, n_values, max_bins,
+		n_edges[i] = sorted_edges(sorted, n_values, max_bins,
 					  table + i * (max_bins - 1), value_table + i * max_bins);
 	}
 }
@@ -319,7 +318,6 @@ static void free_buffers(sample_buffers *buffers, size_t n_threads)
 	for (size_t t = 0; buffers && t < n_threads; t++) {
 		free(buffers[t].keys);
 		free(buffers[t].work);
-		free(buffers[t].values);
 	}
 	free(buffers);
 }
@@ -334,7 +332,8 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 			     n_features);
 		return NULL;
 	}
-	size_t n_sample = n_rows > options->sample_rows ? options->sample_rows : n_rows;
+	size_t n_sample = options->sample_rows && n_rows > options->sample_rows
+		? options->sample_rows : n_rows;
 	size_t n_threads = ml_parallel_threads();
 	/* A chunk of features' sample columns stays within SAMPLE_BYTES. */
 	size_t chunk = SAMPLE_BYTES / sizeof(double) / (n_sample ? n_sample : 1);
@@ -372,8 +371,7 @@ ml_bins *ml_bins_fit(const double *rows, size_t n_rows, size_t n_features, size_
 		size_t size = n_sample ? n_sample : 1;
 		buffers[t].keys = ml_alloc_array(size, sizeof *buffers[t].keys, err);
 		buffers[t].work = ml_alloc_array(size, sizeof *buffers[t].work, err);
-		buffers[t].values = ml_alloc_array(size, sizeof *buffers[t].values, err);
-		if (!buffers[t].keys || !buffers[t].work || !buffers[t].values)
+		if (!buffers[t].keys || !buffers[t].work)
 			goto fail;
 	}
 	if (sample)

@@ -2,11 +2,15 @@
  * ml_bins: features cut into at most 255 bins each, as the histogram tree
  * learner (models/ml_grow.h) sees them.
  *
- * Fitting looks at a seeded random sample of rows (the whole column when
- * it is small, as scikit-learn's HistGradientBoosting does).  A feature
- * with at most max_bins distinct values gets one bin per value, the edges
- * at the midpoints between neighbours; any other feature gets edges at
- * max_bins quantiles of its sample (equal edges merged).  Edges are real
+ * Fitting sorts every row's value (xgboost's hist cuts the whole column
+ * too), or a seeded random sample of sample_rows rows when asked.  Edges
+ * from a sample of 200000 rows (scikit-learn's) move by about a fifth of
+ * a bin with the seed, and on data whose interactions greedy trees find
+ * by luck that moved gbdt's test accuracy by up to a point from seed to
+ * seed; a radix sort of the whole column costs a fraction of one round.
+ * A feature with at most max_bins distinct values gets one bin per value,
+ * the edges at the midpoints between neighbours; any other feature gets
+ * edges at max_bins quantiles of its values (equal edges merged).  Edges are real
  * thresholds, strictly increasing: a value x goes to bin b when
  * edge[b-1] < x <= edge[b], so a split "bin <= b" is the split
  * "x <= edge[b]" on the raw values.  Infinite values land in the end bins.
@@ -29,7 +33,7 @@
 
 typedef struct ml_bins_options {
 	size_t max_bins;    /* value bins per feature, 2..ML_BINS_MAX (255) */
-	size_t sample_rows; /* rows the edges are found from (200000) */
+	size_t sample_rows; /* rows the edges are found from; 0: every row (0) */
 	uint64_t seed;      /* which rows, when there are more */
 } ml_bins_options;
 

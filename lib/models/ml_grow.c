@@ -851,16 +851,22 @@ static int32_t evict_slot(ml_grower *grower, size_t pair)
 /* ---- split finding over a batch --------------------------------------- */
 
 /*
- * Features per histogram pass: as many as fit while every thread still
- * gets two groups or more (a group is one thread's work).
+ * Feature groups per histogram pass (a group is one thread's work, at most
+ * MAX_GROUP features): as large as fits while every thread still gets two
+ * groups or more, and a multiple of the thread count when the features
+ * allow, so that one node's histograms (the root's, the first level's)
+ * keep every thread busy to the end.  Which thread sums a feature never
+ * changes the sums: each is made by one thread in row order.
  */
-static size_t group_size(const ml_grower *grower, bool parallel)
+static size_t group_count(const ml_grower *grower, bool parallel)
 {
 	size_t n_threads = parallel ? ml_parallel_threads() : 1;
-	size_t group = MAX_GROUP;
-	while (group > 1 && grower->n_allowed < 2 * n_threads * group)
+	size_t group = MAX_GROUP, n = grower->n_allowed;
+	while (group > 1 && n < 2 * n_threads * group)
 		group /= 2;
-	return group;
+	size_t n_groups = (n + group - 1) / group;
+	size_t balanced = (n_groups + n_threads - 1) / n_threads * n_threads;
+	return balanced <= n ? balanced : n_groups;
 }
 
 static size_t node_rows(const ml_grower *grower, uint32_t node)
@@ -949,17 +955,17 @@ static void run_histograms(ml_grower *grower, size_t first, size_t count)
 	}
 	bool parallel = grower->options.parallel &&
 		(rows + 256 * count) * grower->n_allowed >= PARALLEL_MIN_WORK;
-	size_t group = group_size(grower, parallel);
-	size_t n_groups = (grower->n_allowed + group - 1) / group;
+	size_t n_groups = group_count(grower, parallel);
 	size_t n_tasks = count * n_groups, n_features = grower->n_features;
 	size_t stride = grower->stride;
 	#pragma omp parallel for schedule(dynamic, 1) if (parallel)
 	for (size_t t = 0; t < n_tasks; t++) {
 		size_t local = t / n_groups, g = t % n_groups;
 		const split_pair *pair = &grower->pairs[first + local];
-		const size_t *features = grower->allowed + g * group;
-		size_t n_group = grower->n_allowed - g * group < group
-			? grower->n_allowed - g * group : group;
+		/* Group g: features [g n / n_groups, (g + 1) n / n_groups) of the allowed. */
+		size_t first_feature = g * grower->n_allowed / n_groups;
+		const size_t *features = grower->allowed + first_feature;
+		size_t n_group = (g + 1) * grower->n_allowed / n_groups - first_feature;
 		double *work = thread_work(grower);
 		for (size_t c = 0; c < pair->n_children; c++) {
 			const grow_node *child = &grower->nodes[pair->child[c]];

@@ -1,7 +1,8 @@
 /*
  * ml_bins: edges at midpoints for few distinct values and at quantiles for
  * many, NaN in a bin of its own, max_bins respected, constant columns and
- * infinities, and codes that follow edge[b-1] < x <= edge[b].
+ * infinities, codes that follow edge[b-1] < x <= edge[b], and edges from
+ * every row unless a sample is asked for.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -212,6 +213,30 @@ START_TEST(sample_is_seeded)
 }
 END_TEST
 
+START_TEST(every_row_counts_by_default)
+{
+	/*
+	 * More rows than scikit-learn's 200000-row sample: the edges are the
+	 * exact quantiles of the whole column, as xgboost's are; numpy's
+	 * np.percentile(np.arange(n), 100 * i / 255, method="midpoint").
+	 */
+	size_t n = 300007;
+	double *column = malloc(n * sizeof *column);
+	for (size_t i = 0; i < n; i++)
+		column[i] = (double)(i * 7919 % n); /* 0..n-1, shuffled (n is prime) */
+	ml_bins *bins = fit_column(column, n, 255);
+	ck_assert_uint_eq(ml_bins_count(bins, 0), 255);
+	const double *edges = ml_bins_edges(bins, 0);
+	for (size_t i = 1; i < 255; i++) {
+		size_t low = i * (n - 1) / 255, high = low + (i * (n - 1) % 255 != 0);
+		ck_assert_msg(edges[i - 1] == 0.5 * (double)(low + high), "edge %zu is %.17g",
+			      i - 1, edges[i - 1]);
+	}
+	ml_bins_free(bins);
+	free(column);
+}
+END_TEST
+
 static Suite *bins_suite(void)
 {
 	Suite *suite = suite_create("ml_bins");
@@ -223,6 +248,7 @@ static Suite *bins_suite(void)
 	tcase_add_test(core, constant_columns_get_one_bin);
 	tcase_add_test(core, infinities_land_in_the_end_bins);
 	tcase_add_test(core, sample_is_seeded);
+	tcase_add_test(core, every_row_counts_by_default);
 	suite_add_tcase(suite, core);
 	return suite;
 }
