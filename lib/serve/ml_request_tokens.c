@@ -10,14 +10,15 @@
  * So every token is checked to start where the grammar puts the next value
  * and what lies between tokens is blanks and exactly the punctuation JSON
  * wants there.  The tokens answer only bodies that cJSON reads and reads to
- * the same values: anything else (a string with an escape, a number cJSON
- * would read differently, bytes after the value, any request error) is
- * left to cJSON's tree, which answers as it always did, message for
+ * the same values: anything else (a body with an escaped string, a number
+ * cJSON would read differently, bytes after the value, any request error)
+ * is left to cJSON's tree, which answers as it always did, message for
  * message.
  */
 #include "serve/ml_request_impl.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,9 +133,18 @@ static bool is_word(const char *text, size_t length, const char *word)
 
 static bool is_primitive(const char *text, size_t length)
 {
-	return is_word(text, length, "true") || is_word(text, length, "false") ||
-	       is_word(text, length, "null") || is_json_number(text, length);
+	switch (text[0]) {
+	case 't':
+		return is_word(text, length, "true");
+	case 'f':
+		return is_word(text, length, "false");
+	case 'n':
+		return is_word(text, length, "null");
+	default:
+		return is_json_number(text, length);
+	}
 }
+
 
 /* Expects punctuation (after blanks) at *at, and moves past it and the blanks after. */
 static bool expect(const tokens *t, size_t *at, char punctuation)
@@ -231,11 +241,6 @@ static size_t next_value(const tokens *t, size_t index)
 	return low;
 }
 
-static bool has_escape(const tokens *t, const jsmntok_t *string)
-{
-	return memchr(text_of(t, string), '\\', length_of(string)) != NULL;
-}
-
 /* Sets input's value from its token; DECLINED for what cJSON reads differently or refuses. */
 static int take_value(ml_request_state *r, tokens *t, size_t input, const jsmntok_t *token)
 {
@@ -248,7 +253,7 @@ static int take_value(ml_request_state *r, tokens *t, size_t input, const jsmnto
 		*value = (ml_load_value){ .kind = ML_LOAD_NUMBER };
 		if (!ml_parse_double(text, length, &value->number))
 			return DECLINED;
-	} else if (token->type == JSMN_STRING && !has_escape(t, token)) {
+	} else if (token->type == JSMN_STRING) {
 		/* Strings, NULs included, take fewer bytes than their quoted text. */
 		if (!t->texts && !(t->texts = malloc(t->length + 1)))
 			return DECLINED;
@@ -261,6 +266,23 @@ static int take_value(ml_request_state *r, tokens *t, size_t input, const jsmnto
 		return DECLINED;
 	}
 	return ANSWERED;
+}
+
+/* Names are short: eight bytes at a time, inline, beat memcmp's call. */
+static bool same_name(const char *name, const char *key, size_t length)
+{
+	size_t i = 0;
+	for (; i + 8 <= length; i += 8) {
+		uint64_t a, b;
+		memcpy(&a, name + i, 8);
+		memcpy(&b, key + i, 8);
+		if (a != b)
+			return false;
+	}
+	for (; i < length; i++)
+		if (name[i] != key[i])
+			return false;
+	return true;
 }
 
 /*
@@ -276,7 +298,7 @@ static size_t key_input(ml_request_state *r, tokens *t, size_t position, const j
 	if (position < t->n_key_inputs && t->key_input[position]) {
 		size_t guess = t->key_input[position] - 1;
 		if (schema->name_lengths[guess] == length &&
-		    memcmp(schema->all_inputs->names[guess], name, length) == 0)
+		    same_name(schema->all_inputs->names[guess], name, length))
 			return guess;
 	}
 	size_t input = ml_request_find_input(schema, name, length);
@@ -299,8 +321,6 @@ static int read_rows(ml_request_state *r, tokens *t, size_t rows, ml_error *err)
 		t->texts_used = 0;
 		for (int k = 0; k < object->size; k++) {
 			const jsmntok_t *key = &t->list[index];
-			if (has_escape(t, key))
-				return DECLINED;
 			size_t input = key_input(r, t, (size_t)k, key);
 			const jsmntok_t *value = &t->list[index + 1];
 			index = next_value(t, index + 1);
@@ -326,7 +346,7 @@ static int read_columns(ml_request_state *r, tokens *t, size_t columns, size_t *
 	ml_request_clear_values(r);
 	for (int c = 0; c < t->list[columns].size; c++) {
 		const jsmntok_t *name = &t->list[columns + 1 + (size_t)c];
-		if (name->type != JSMN_STRING || has_escape(t, name))
+		if (name->type != JSMN_STRING)
 			return DECLINED;
 		size_t input = ml_request_find_input(r->schema, text_of(t, name), length_of(name));
 		column_input[c] = input;
@@ -378,22 +398,9 @@ static size_t member(const tokens *t, const char *name)
 	return 0;
 }
 
-static bool root_keys_plain(const tokens *t)
-{
-	size_t index = 1;
-	for (int k = 0; k < t->list[0].size; k++) {
-		if (has_escape(t, &t->list[index]))
-			return false;
-		index = next_value(t, index + 1);
-	}
-	return true;
-}
-
 /* "rows", or "columns" and "data": the forms of many rows ("features" is left to cJSON). */
 static int answer(ml_request_state *r, tokens *t, ml_error *err)
 {
-	if (!root_keys_plain(t))
-		return DECLINED;
 	size_t rows = member(t, "rows"), columns = member(t, "columns"), data = member(t, "data");
 	if (member(t, "features"))
 		return DECLINED;
@@ -416,6 +423,12 @@ int ml_request_answer_tokens(ml_request_state *r, const char *body, size_t lengt
 {
 	/* jsmn counts in int. */
 	if (length > INT_MAX / 2)
+		return DECLINED;
+	/*
+	 * A backslash is an escape in a string (or not JSON at all): such a body
+	 * is left to cJSON's unescaping; without one, every string is its bytes.
+	 */
+	if (memchr(body, '\\', length))
 		return DECLINED;
 	tokens t = { .body = body, .length = length, .deepest = r->options->max_depth };
 	if (t.deepest > DEEPEST)
