@@ -437,7 +437,8 @@ static int answer_rows(request *r, const cJSON *rows, ml_error *err)
 			if (take_value(r, input, item, row, err) < 0)
 				return -1;
 		}
-		if (ml_request_check_given(r, NULL, row, err) < 0 || ml_request_add_values(r, err) < 0)
+		if (ml_request_check_given(r, NULL, row, err) < 0 ||
+		    ml_request_add_values(r, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -593,7 +594,8 @@ static int answer_json(request *r, const char *body, size_t length, ml_error *er
 	} else {
 		r->single = !rows && features;
 		n_rows = r->single ? 1 : (size_t)cJSON_GetArraySize(rows ? rows : data);
-		if (ml_request_check_row_count(r, n_rows, err) == 0 && ml_request_prepare(r, n_rows, err) == 0) {
+		if (ml_request_check_row_count(r, n_rows, err) == 0 &&
+		    ml_request_prepare(r, n_rows, err) == 0) {
 			if (rows)
 				status = answer_rows(r, rows, err);
 			else if (features)

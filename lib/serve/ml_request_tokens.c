@@ -410,7 +410,8 @@ static int answer(ml_request_state *r, tokens *t, ml_error *err)
 	if (!listed || t->list[listed].type != JSMN_ARRAY)
 		return DECLINED;
 	size_t n_rows = (size_t)t->list[listed].size;
-	if (ml_request_check_row_count(r, n_rows, err) < 0 || ml_request_prepare(r, n_rows, err) < 0)
+	if (ml_request_check_row_count(r, n_rows, err) < 0 ||
+	    ml_request_prepare(r, n_rows, err) < 0)
 		return DECLINED;
 	int status = rows ? read_rows(r, t, rows, err) : read_table(r, t, columns, data, err);
 	if (status == ANSWERED && ml_request_flush_block(r, err) < 0)
