@@ -21,6 +21,8 @@
 
 #define MODELS_PATH "/v1/models"
 #define NO_MODEL SIZE_MAX
+/* A body is given this much room from its Content-Length at most, before it arrives. */
+#define BODY_RESERVED ((int64_t)256 << 10)
 
 struct ml_http {
 	struct MHD_Daemon *daemon;
@@ -496,9 +498,9 @@ static enum MHD_Result begin(ml_http *server, struct MHD_Connection *connection,
 				     method, url, "draining: not taking new requests");
 	const char *declared = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
 							   MHD_HTTP_HEADER_CONTENT_LENGTH);
-	int64_t length;
-	if (declared && ml_parse_int64(declared, strlen(declared), 0, INT64_MAX, &length) &&
-	    (uint64_t)length > server->options.max_body) {
+	int64_t length = 0;
+	bool known = declared && ml_parse_int64(declared, strlen(declared), 0, INT64_MAX, &length);
+	if (known && (uint64_t)length > server->options.max_body) {
 		char message[128];
 		snprintf(message, sizeof message, "the body has %lld bytes; at most %zu (--max-body)",
 			 (long long)length, server->options.max_body);
@@ -506,6 +508,12 @@ static enum MHD_Result begin(ml_http *server, struct MHD_Connection *connection,
 		return respond_error(server, connection, x, MHD_HTTP_CONTENT_TOO_LARGE, NULL, method,
 				     url, message);
 	}
+	/*
+	 * Room for the body at once, not grown and copied a dozen times; bounded, as a
+	 * client may declare more than it sends.
+	 */
+	if (known && length > 0)
+		ml_buf_reserve(&x->body, (size_t)(length < BODY_RESERVED ? length : BODY_RESERVED));
 	return MHD_YES;
 }
 

@@ -7,8 +7,7 @@
 #include <string.h>
 
 #include "core/ml_number.h"
-#include "io/ml_csv.h"
-#include "stages/ml_load.h"
+#include "serve/ml_request_impl.h"
 #include "stages/ml_stage.h"
 
 /*
@@ -18,24 +17,6 @@
  */
 #define BLOCK_ROWS 256
 
-struct ml_request_schema {
-	const ml_model *model;
-	const ml_chain *chain;
-	const ml_stage *load;         /* the chain's first stage when it is a load stage */
-	size_t first_stage;           /* the first stage applied to encoded rows */
-	const ml_columns *all_inputs; /* what a row is encoded from, the target included */
-	ml_columns inputs;            /* the same without the target: "features" order */
-	size_t *feature_input;        /* inputs.names[i] is all_inputs->names[feature_input[i]] */
-	size_t start_width;           /* an encoded row */
-	size_t widest;                /* the widest row along the chain */
-	size_t width;                 /* the model's row */
-	bool classifier;
-	size_t n_classes;
-	size_t *slots;                /* name lookup: index into all_inputs + 1, 0 empty */
-	size_t n_slots;
-	ml_csv_options csv;           /* the dialect of CSV bodies */
-};
-
 void ml_request_options_init(ml_request_options *options)
 {
 	memset(options, 0, sizeof *options);
@@ -44,22 +25,28 @@ void ml_request_options_init(ml_request_options *options)
 	options->max_depth = ML_REQUEST_MAX_DEPTH;
 }
 
-static size_t hash_name(const char *name)
+static size_t hash_name(const char *name, size_t length)
 {
-	return (size_t)ml_hash_bytes(ML_HASH_INIT, name, strlen(name));
+	return (size_t)ml_hash_bytes(ML_HASH_INIT, name, length);
+}
+
+size_t ml_request_find_input(const ml_request_schema *schema, const char *name, size_t length)
+{
+	size_t mask = schema->n_slots - 1;
+	for (size_t slot = hash_name(name, length) & mask;; slot = (slot + 1) & mask) {
+		size_t entry = schema->slots[slot];
+		if (entry == 0)
+			return ML_NO_COLUMN;
+		if (schema->name_lengths[entry - 1] == length &&
+		    memcmp(schema->all_inputs->names[entry - 1], name, length) == 0)
+			return entry - 1;
+	}
 }
 
 /* Index of the input called name, or ML_NO_COLUMN. */
 static size_t find_input(const ml_request_schema *schema, const char *name)
 {
-	size_t mask = schema->n_slots - 1;
-	for (size_t slot = hash_name(name) & mask;; slot = (slot + 1) & mask) {
-		size_t entry = schema->slots[slot];
-		if (entry == 0)
-			return ML_NO_COLUMN;
-		if (strcmp(schema->all_inputs->names[entry - 1], name) == 0)
-			return entry - 1;
-	}
+	return ml_request_find_input(schema, name, strlen(name));
 }
 
 static int index_names(ml_request_schema *schema, ml_error *err)
@@ -67,11 +54,14 @@ static int index_names(ml_request_schema *schema, ml_error *err)
 	size_t count = schema->all_inputs->count, n_slots = 16;
 	while (n_slots < 2 * count)
 		n_slots *= 2;
-	if (!(schema->slots = ml_calloc_array(n_slots, sizeof *schema->slots, err)))
+	if (!(schema->slots = ml_calloc_array(n_slots, sizeof *schema->slots, err)) ||
+	    !(schema->name_lengths = ml_alloc_array(count + 1, sizeof(size_t), err)))
 		return -1;
 	schema->n_slots = n_slots;
 	for (size_t i = 0; i < count; i++) {
-		size_t slot = hash_name(schema->all_inputs->names[i]) & (n_slots - 1);
+		const char *name = schema->all_inputs->names[i];
+		schema->name_lengths[i] = strlen(name);
+		size_t slot = hash_name(name, schema->name_lengths[i]) & (n_slots - 1);
 		while (schema->slots[slot])
 			slot = (slot + 1) & (n_slots - 1);
 		schema->slots[slot] = i + 1;
@@ -92,6 +82,24 @@ static int list_features(ml_request_schema *schema, ml_error *err)
 		schema->feature_input[f] = i;
 		if (!(schema->inputs.names[f++] = ml_strdup(all->names[i], err)))
 			return -1;
+	}
+	return 0;
+}
+
+/* Class names written once as JSON strings: an answer copies them. */
+static int quote_classes(ml_request_schema *schema, ml_error *err)
+{
+	ml_buf_init(&schema->class_json);
+	if (!(schema->class_json_at = ml_alloc_array(schema->n_classes + 1, sizeof(size_t), err)))
+		return -1;
+	for (size_t k = 0; k < schema->n_classes; k++) {
+		schema->class_json_at[k] = schema->class_json.length;
+		ml_json_put_string(&schema->class_json, ml_model_class_name(schema->model, k));
+	}
+	schema->class_json_at[schema->n_classes] = schema->class_json.length;
+	if (schema->class_json.failed) {
+		ml_error_nomem(err);
+		return -1;
 	}
 	return 0;
 }
@@ -129,7 +137,8 @@ ml_request_schema *ml_request_schema_create(const ml_model *model, ml_error *err
 	schema->widest = ml_chain_widest(schema->chain, schema->first_stage, schema->start_width);
 	if (schema->widest < schema->width)
 		schema->widest = schema->width;
-	if (list_features(schema, err) < 0 || index_names(schema, err) < 0) {
+	if (list_features(schema, err) < 0 || index_names(schema, err) < 0 ||
+	    quote_classes(schema, err) < 0) {
 		ml_request_schema_free(schema);
 		return NULL;
 	}
@@ -143,6 +152,9 @@ void ml_request_schema_free(ml_request_schema *schema)
 	ml_columns_free(&schema->inputs);
 	free(schema->feature_input);
 	free(schema->slots);
+	free(schema->name_lengths);
+	ml_buf_free(&schema->class_json);
+	free(schema->class_json_at);
 	free(schema);
 }
 
@@ -178,25 +190,7 @@ void ml_json_put_number(ml_buf *out, double value)
 		ml_buf_puts(out, "null");
 }
 
-/* One request being answered. */
-typedef struct request {
-	const ml_request_schema *schema;
-	const ml_request_options *options;
-	bool single;            /* a "features" request: one answer, not a list */
-	ml_load_value *values;  /* a row's values, by input */
-	bool *seen;             /* which inputs a "rows" object gave */
-	double *encoded;        /* BLOCK_ROWS x start_width */
-	double *spare;          /* BLOCK_ROWS x widest */
-	double *rows;           /* BLOCK_ROWS x width: what the model takes */
-	double *predictions;    /* BLOCK_ROWS */
-	double *probabilities;  /* BLOCK_ROWS x n_classes, or NULL */
-	size_t *lines;          /* CSV: each row's line, for messages */
-	size_t in_block;        /* rows encoded into the block */
-	size_t done;            /* rows answered before the block */
-	size_t n_unknown;
-	ml_buf answers, answer_probabilities;
-	int *status;
-} request;
+typedef ml_request_state request;
 
 static int fail(request *r, int status)
 {
@@ -210,7 +204,7 @@ static int out_of_memory(request *r, ml_error *err)
 	return fail(r, 500);
 }
 
-static int prepare(request *r, size_t n_rows, ml_error *err)
+int ml_request_prepare(request *r, size_t n_rows, ml_error *err)
 {
 	const ml_request_schema *schema = r->schema;
 	size_t block = n_rows < BLOCK_ROWS ? (n_rows ? n_rows : 1) : BLOCK_ROWS;
@@ -232,7 +226,7 @@ static int prepare(request *r, size_t n_rows, ml_error *err)
 	return 0;
 }
 
-static void release(request *r)
+void ml_request_release(request *r)
 {
 	free(r->values);
 	free(r->seen);
@@ -264,12 +258,14 @@ static void locate(const request *r, size_t index, ml_error *err)
 
 static void put_class_or_value(request *r, double prediction)
 {
-	const ml_model *model = r->schema->model;
-	if (!r->schema->classifier)
+	const ml_request_schema *schema = r->schema;
+	if (!schema->classifier) {
 		ml_json_put_number(&r->answers, prediction);
-	else if (prediction >= 0 && prediction < (double)r->schema->n_classes)
-		ml_json_put_string(&r->answers, ml_model_class_name(model, (size_t)prediction));
-	else
+	} else if (prediction >= 0 && prediction < (double)schema->n_classes) {
+		size_t k = (size_t)prediction, at = schema->class_json_at[k];
+		ml_buf_append(&r->answers, schema->class_json.data + at,
+			      schema->class_json_at[k + 1] - at);
+	} else
 		ml_buf_puts(&r->answers, "null");
 }
 
@@ -285,7 +281,7 @@ static void put_probabilities(ml_buf *out, const double *probabilities, size_t n
 }
 
 /* Transforms, predicts and answers the rows of the block. */
-static int flush_block(request *r, ml_error *err)
+int ml_request_flush_block(request *r, ml_error *err)
 {
 	const ml_request_schema *schema = r->schema;
 	size_t n = r->in_block, bad_row = 0, n_classes = schema->n_classes;
@@ -325,7 +321,7 @@ static int flush_block(request *r, ml_error *err)
 }
 
 /* Encodes the values gathered for the next row (JSON) and predicts when the block is full. */
-static int add_values(request *r, ml_error *err)
+int ml_request_add_values(request *r, ml_error *err)
 {
 	const ml_request_schema *schema = r->schema;
 	double *row = encode_target(r);
@@ -349,7 +345,7 @@ static int add_values(request *r, ml_error *err)
 		}
 	}
 	if (++r->in_block == BLOCK_ROWS)
-		return flush_block(r, err);
+		return ml_request_flush_block(r, err);
 	return 0;
 }
 
@@ -383,7 +379,7 @@ static int take_value(request *r, size_t input, const cJSON *item, size_t row, m
 	return 0;
 }
 
-static void clear_values(request *r)
+void ml_request_clear_values(request *r)
 {
 	size_t count = r->schema->all_inputs->count;
 	for (size_t i = 0; i < count; i++) {
@@ -393,7 +389,7 @@ static void clear_values(request *r)
 }
 
 /* Every input but the target must be given; err names the first that is not. */
-static int check_given(request *r, const char *where, size_t row, ml_error *err)
+int ml_request_check_given(request *r, const char *where, size_t row, ml_error *err)
 {
 	const ml_columns *all = r->schema->all_inputs;
 	for (size_t i = 0; i < all->count; i++)
@@ -407,7 +403,7 @@ static int check_given(request *r, const char *where, size_t row, ml_error *err)
 	return 0;
 }
 
-static int check_row_count(request *r, size_t n_rows, ml_error *err)
+int ml_request_check_row_count(request *r, size_t n_rows, ml_error *err)
 {
 	if (n_rows <= r->options->max_rows)
 		return 0;
@@ -427,7 +423,7 @@ static int answer_rows(request *r, const cJSON *rows, ml_error *err)
 										  : kind_of(object));
 			return fail(r, 400);
 		}
-		clear_values(r);
+		ml_request_clear_values(r);
 		const cJSON *item;
 		cJSON_ArrayForEach(item, object) {
 			size_t input = find_input(r->schema, item->string);
@@ -441,7 +437,8 @@ static int answer_rows(request *r, const cJSON *rows, ml_error *err)
 			if (take_value(r, input, item, row, err) < 0)
 				return -1;
 		}
-		if (check_given(r, NULL, row, err) < 0 || add_values(r, err) < 0)
+		if (ml_request_check_given(r, NULL, row, err) < 0 ||
+		    ml_request_add_values(r, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -453,7 +450,7 @@ static int answer_table(request *r, const cJSON *columns, const cJSON *data, ml_
 	size_t *column_input = ml_alloc_array(n_columns + 1, sizeof *column_input, err);
 	if (!column_input)
 		return fail(r, 500);
-	clear_values(r);
+	ml_request_clear_values(r);
 	const cJSON *name;
 	int status = 0;
 	cJSON_ArrayForEach(name, columns) {
@@ -472,7 +469,7 @@ static int answer_table(request *r, const cJSON *columns, const cJSON *data, ml_
 		if (input != ML_NO_COLUMN)
 			r->seen[input] = true;
 	}
-	if ((status = check_given(r, "\"columns\"", 0, err)) < 0)
+	if ((status = ml_request_check_given(r, "\"columns\"", 0, err)) < 0)
 		goto done;
 	size_t row = 0;
 	const cJSON *values;
@@ -494,7 +491,7 @@ static int answer_table(request *r, const cJSON *columns, const cJSON *data, ml_
 			if (input != ML_NO_COLUMN && (status = take_value(r, input, item, row, err)) < 0)
 				goto done;
 		}
-		if ((status = add_values(r, err)) < 0)
+		if ((status = ml_request_add_values(r, err)) < 0)
 			goto done;
 	}
 done:
@@ -518,12 +515,12 @@ static int answer_features(request *r, const cJSON *features, ml_error *err)
 		ml_buf_free(&list);
 		return fail(r, 400);
 	}
-	clear_values(r);
+	ml_request_clear_values(r);
 	const cJSON *item;
 	cJSON_ArrayForEach(item, features)
 		if (take_value(r, schema->feature_input[f++], item, 1, err) < 0)
 			return -1;
-	return add_values(r, err);
+	return ml_request_add_values(r, err);
 }
 
 /*
@@ -562,6 +559,15 @@ static const cJSON *member(const cJSON *root, const char *name)
 
 static int answer_json(request *r, const char *body, size_t length, ml_error *err)
 {
+	/* The tokens refuse nesting deeper than max_depth themselves: they do not recurse. */
+	if (!r->options->tree_only) {
+		if (ml_request_answer_tokens(r, body, length, err) == 0)
+			return 0;
+		/* Left to cJSON: from the start, with nothing kept. */
+		request fresh = { .schema = r->schema, .options = r->options, .status = r->status };
+		ml_request_release(r);
+		*r = fresh;
+	}
 	if (check_depth(r, body, length, err) < 0)
 		return -1;
 	const char *end = NULL;
@@ -588,7 +594,8 @@ static int answer_json(request *r, const char *body, size_t length, ml_error *er
 	} else {
 		r->single = !rows && features;
 		n_rows = r->single ? 1 : (size_t)cJSON_GetArraySize(rows ? rows : data);
-		if (check_row_count(r, n_rows, err) == 0 && prepare(r, n_rows, err) == 0) {
+		if (ml_request_check_row_count(r, n_rows, err) == 0 &&
+		    ml_request_prepare(r, n_rows, err) == 0) {
 			if (rows)
 				status = answer_rows(r, rows, err);
 			else if (features)
@@ -613,7 +620,7 @@ static int answer_csv(request *r, const char *body, size_t length, ml_error *err
 		return fail(r, 400);
 	ml_load_applier *applier = ml_load_applier_create(schema->load, ml_csv_reader_columns(csv),
 							  "request", err);
-	int status = applier ? prepare(r, BLOCK_ROWS, err) : fail(r, 400);
+	int status = applier ? ml_request_prepare(r, BLOCK_ROWS, err) : fail(r, 400);
 	size_t n_rows = 0;
 	ml_record record;
 	int got;
@@ -622,11 +629,11 @@ static int answer_csv(request *r, const char *body, size_t length, ml_error *err
 			status = fail(r, 400);
 			break;
 		}
-		if ((status = check_row_count(r, ++n_rows, err)) < 0)
+		if ((status = ml_request_check_row_count(r, ++n_rows, err)) < 0)
 			break;
 		r->lines[r->in_block] = record.line;
 		if (++r->in_block == BLOCK_ROWS)
-			status = flush_block(r, err);
+			status = ml_request_flush_block(r, err);
 	}
 	ml_load_applier_free(applier);
 	ml_csv_reader_free(csv);
@@ -641,7 +648,7 @@ int ml_request_answer(const ml_request_schema *schema, const ml_request_options 
 	*n_rows = 0;
 	int result = options->format == ML_BODY_CSV ? answer_csv(&r, body, length, err)
 						    : answer_json(&r, body, length, err);
-	if (result == 0 && flush_block(&r, err) == 0) {
+	if (result == 0 && ml_request_flush_block(&r, err) == 0) {
 		bool probabilities = options->probabilities && schema->classifier;
 		ml_buf_puts(answer, r.single ? "{\"prediction\":" : "{\"predictions\":[");
 		ml_buf_append(answer, r.answers.data ? r.answers.data : "", r.answers.length);
@@ -666,6 +673,6 @@ int ml_request_answer(const ml_request_schema *schema, const ml_request_options 
 	} else {
 		result = -1;
 	}
-	release(&r);
+	ml_request_release(&r);
 	return result;
 }

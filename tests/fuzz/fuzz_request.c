@@ -6,7 +6,10 @@
  * the regression model; bit 3: at most 2 rows.  Besides not crashing: an
  * answer is JSON with one prediction per row answered, and a refusal has
  * the status of a client error (or 413 for rows) and a message that the
- * server's {"error": "..."} carries whole.
+ * server's {"error": "..."} carries whole.  And the two JSON readers agree:
+ * jsmn's tokens (which leave what they cannot answer to cJSON) and
+ * cJSON's tree alone give the same answer, or the same status and
+ * message, byte for byte.
  */
 #define _GNU_SOURCE
 #include "fuzz_common.h"
@@ -72,6 +75,31 @@ static void check_error_json(const char *message)
 	ml_buf_free(&text);
 }
 
+/* The same request through cJSON's tree alone: the same outcome to the byte. */
+static void check_tree_agrees(int which, const ml_request_options *options, const char *body,
+			      size_t length, int result, const ml_buf *answer, size_t n_rows,
+			      int status, const ml_error *err)
+{
+	ml_request_options tree = *options;
+	tree.tree_only = true;
+	ml_buf tree_answer;
+	ml_buf_init(&tree_answer);
+	ml_error tree_err;
+	size_t tree_rows;
+	int tree_status = 0;
+	int tree_result = ml_request_answer(schemas[which], &tree, body, length, &tree_answer,
+					    &tree_rows, &tree_status, &tree_err);
+	FUZZ_CHECK(tree_result == result);
+	if (result == 0) {
+		FUZZ_CHECK(tree_rows == n_rows && tree_answer.length == answer->length);
+		FUZZ_CHECK(memcmp(tree_answer.data, answer->data, answer->length) == 0);
+	} else {
+		FUZZ_CHECK(tree_status == status);
+		FUZZ_CHECK(strcmp(tree_err.message, err->message) == 0);
+	}
+	ml_buf_free(&tree_answer);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1 || size > FUZZ_MAX_INPUT)
@@ -91,8 +119,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ml_error err;
 	size_t n_rows;
 	int status = 0;
-	if (ml_request_answer(schemas[which], &options, (const char *)data + 1, size - 1, &answer,
-			      &n_rows, &status, &err) == 0) {
+	const char *body = (const char *)data + 1;
+	int result = ml_request_answer(schemas[which], &options, body, size - 1, &answer, &n_rows,
+				       &status, &err);
+	if (options.format == ML_BODY_JSON)
+		check_tree_agrees(which, &options, body, size - 1, result, &answer, n_rows, status,
+				  &err);
+	if (result == 0) {
 		FUZZ_CHECK(!answer.failed);
 		check_answer(answer.data, answer.length, n_rows, options.probabilities);
 		FUZZ_CHECK(n_rows <= options.max_rows);

@@ -145,6 +145,66 @@ START_TEST(bad_requests_name_the_row_and_the_column)
 }
 END_TEST
 
+/* The outcome of body through one JSON reader: the answer, or the status and message. */
+static char *outcome(const char *body, bool tree_only)
+{
+	ml_request_options options;
+	ml_request_options_init(&options);
+	options.probabilities = true;
+	options.max_rows = 3;
+	options.tree_only = tree_only;
+	ml_buf out;
+	ml_buf_init(&out);
+	ml_error err;
+	size_t n_rows;
+	int status = 200;
+	if (ml_request_answer(schema, &options, body, strlen(body), &out, &n_rows, &status,
+			      &err) < 0) {
+		ml_buf_reset(&out);
+		ml_buf_printf(&out, "%d %s", status, err.message);
+	}
+	return out.data;
+}
+
+/*
+ * jsmn's tokens answer what they can read exactly as cJSON's tree reads it
+ * and leave the rest to the tree: either way, the same bytes.  (The fuzz
+ * harness checks the same on every input.)
+ */
+START_TEST(tokens_and_tree_agree)
+{
+	static const char *const bodies[] = {
+		"{\"rows\": [{\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4,"
+		" \"petal_width\": 0.2}, {\"petal_width\": 1.8, \"petal_length\": 5.1,"
+		" \"sepal_width\": 3, \"sepal_length\": 6.3, \"x\": [{}]}]}",
+		"{\"columns\": [\"petal_width\", \"sepal_length\", \"petal_length\","
+		" \"sepal_width\"], \"data\": [[0.2, 5.1, 1.4, \"3.5\"], [1e400, -0, 4.9e-324, 1]]}",
+		/* what jsmn alone would take, and cJSON does not, or reads otherwise */
+		"{\"rows\": [{\"sepal_length\": 5.1} {\"sepal_length\": 5.1}]}",
+		"{\"rows\": [{\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4,"
+		" \"petal_width\": 0.2},]}",
+		"{\"rows\": [{\"sepal_length\": 01, \"sepal_width\": 1., \"petal_length\": -.5,"
+		" \"petal_width\": 0.2}]}",
+		"{\"r\\u006fws\": [{\"sepal_length\": 5.1, \"sepal_width\": 3.5,"
+		" \"petal_length\": 1.4, \"petal_width\": \"0\\u002e2\"}]}",
+		"{\"rows\": [{\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4,"
+		" \"petal_width\": 0.2}]} trailing",
+		"{\"rows\": [{\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4,"
+		" \"petal_width\": 0.2, \"x\": 1:2}]}",
+		"{\"rows\": [{\"sepal_length\": true}], \"features\": 1}",
+		"{\"rows\": [{}, {}, {}, {}]}",
+		"[[[[[[[[[]]]]]]]]]",
+	};
+	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+		char *tokens = outcome(bodies[i], false), *tree = outcome(bodies[i], true);
+		ck_assert_msg(tokens && tree && strcmp(tokens, tree) == 0, "%s: '%s' but '%s'",
+			      bodies[i], tokens, tree);
+		free(tokens);
+		free(tree);
+	}
+}
+END_TEST
+
 START_TEST(json_strings_are_escaped)
 {
 	ml_buf out;
@@ -168,6 +228,7 @@ static Suite *request_suite(void)
 	tcase_add_test(tc, every_shape_gives_the_same_answer);
 	tcase_add_test(tc, features_get_one_prediction_and_its_confidence);
 	tcase_add_test(tc, bad_requests_name_the_row_and_the_column);
+	tcase_add_test(tc, tokens_and_tree_agree);
 	tcase_add_test(tc, json_strings_are_escaped);
 	suite_add_tcase(suite, tc);
 	return suite;
