@@ -117,8 +117,7 @@ int main(int argc, char **argv)
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
 	if (s.io.load_file) {
-		cli_apply_saved(s.io.load_file, "load", s.io.input, &s.load.csv, s.io.csv, s.io.bin,
-				false, s.io.output);
+		cli_apply_saved(s.io.load_file, "load", &s.load.csv, &s.io, false);
 		return 0;
 	}
 	ml_input *input = ml_input_open(s.io.input, &s.load.csv, &err);
@@ -131,7 +130,7 @@ int main(int argc, char **argv)
 		ml_stream *stream = ml_stream_from_input(input, NULL, NULL, &err);
 		if (!stream)
 			cli_fail(&err);
-		cli_copy_stream(stream, cli_output_format(s.io.csv, s.io.bin, false), s.io.output);
+		cli_copy_stream(stream, cli_output_format(s.io.csv, s.io.bin, s.io.npy, false), s.io.output);
 		ml_stream_close(stream);
 		return 0;
 	}
