@@ -124,7 +124,7 @@ $(BUILD)/number-stress: tests/unit/number_stress.c $(LIBRARY)
 
 # Fuzzing: `make fuzz` runs libFuzzer (clang) on each reader for FUZZ_TIME
 # seconds; `make check` replays the committed corpora (tests/fuzz/corpus).
-FUZZERS := csv binary pipefile apply eval request npy
+FUZZERS := csv binary pipefile apply eval request npy libsvm
 FUZZ_REPLAY := $(FUZZERS:%=$(BUILD)/fuzz/replay_%)
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60

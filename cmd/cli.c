@@ -501,9 +501,9 @@ const char *cli_output_path(void)
 
 void cli_refuse_terminal(FILE *out, ml_format format)
 {
-	if (format == ML_FORMAT_BINARY && isatty(fileno(out)))
-		cli_usage_error("refusing to write binary data to a terminal; use --csv,"
-				" -o FILE or a redirect");
+	if (format != ML_FORMAT_CSV && isatty(fileno(out)))
+		cli_usage_error("refusing to write %s data to a terminal; use --csv,"
+				" -o FILE or a redirect", format == ML_FORMAT_NPY ? ".npy" : "binary");
 }
 
 /* Keeps a closed output for the commit at exit. */
@@ -540,14 +540,17 @@ bool cli_output_replace(const char *path, const void *data, size_t length)
 	return !file;
 }
 
-ml_format cli_output_format(bool want_csv, bool want_bin, bool input_is_csv)
+ml_format cli_output_format(bool want_csv, bool want_bin, bool want_npy, bool input_is_csv)
 {
-	if (want_csv && want_bin)
-		cli_usage_error("--csv and --bin contradict each other");
+	if (want_csv + want_bin + want_npy > 1)
+		cli_usage_error("%s contradict each other", !want_npy ? "--csv and --bin"
+				: want_csv ? "--csv and --npy" : "--bin and --npy");
 	if (want_csv)
 		return ML_FORMAT_CSV;
 	if (want_bin)
 		return ML_FORMAT_BINARY;
+	if (want_npy)
+		return ML_FORMAT_NPY;
 	return input_is_csv ? ML_FORMAT_CSV : ML_FORMAT_BINARY;
 }
 
@@ -602,9 +605,8 @@ static bool has_stage_kind(const ml_chain *chain, const char *kind)
 	return false;
 }
 
-uint64_t cli_apply_saved(const char *stage_file, const char *kind, const char *input,
-			 const ml_csv_options *csv, bool want_csv, bool want_bin,
-			 bool csv_follows_input, const char *output)
+uint64_t cli_apply_saved(const char *stage_file, const char *kind, const ml_csv_options *csv,
+			 const cli_stage_io *io, bool csv_follows_input)
 {
 	ml_error err;
 	ml_pipefile *file = ml_pipefile_open(stage_file, &err);
@@ -613,12 +615,13 @@ uint64_t cli_apply_saved(const char *stage_file, const char *kind, const char *i
 	if (!has_stage_kind(ml_pipefile_chain(file), kind))
 		cli_die("%s: no %s stage in it (was it saved by ml-%s --save?)", stage_file, kind,
 			kind);
-	ml_stream *stream = ml_stream_open(input, csv, ml_pipefile_chain(file), stage_file, &err);
+	ml_stream *stream = ml_stream_open(io->input, csv, ml_pipefile_chain(file), stage_file,
+					   &err);
 	if (!stream)
 		cli_fail(&err);
-	ml_format format = cli_output_format(want_csv, want_bin,
+	ml_format format = cli_output_format(io->csv, io->bin, io->npy,
 					     csv_follows_input && ml_stream_is_csv(stream));
-	uint64_t n_rows = cli_copy_stream(stream, format, output);
+	uint64_t n_rows = cli_copy_stream(stream, format, io->output);
 	cli_warn_unknown(stream);
 	ml_stream_close(stream);
 	ml_pipefile_close(file);
@@ -652,6 +655,7 @@ bool cli_stage_option(int code, cli_stage_io *io)
 	case CLI_OPT_PRECISION: cli_precision(cli_arg); return true;
 	case CLI_OPT_CSV: io->csv = true; return true;
 	case CLI_OPT_BIN: io->bin = true; return true;
+	case CLI_OPT_NPY: io->npy = true; return true;
 	case 'o': io->output = cli_arg; return true;
 	case CLI_OPT_SAVE: io->save = cli_arg; return true;
 	case CLI_OPT_LOAD: io->load_file = cli_arg; return true;
@@ -666,8 +670,7 @@ void cli_stage_finish_arguments(int argc, char **argv, cli_stage_io *io,
 	if (argc - optind > 1)
 		cli_usage_error("one input file at a time (got %d)", argc - optind);
 	io->input = optind < argc ? argv[optind] : NULL;
-	if (io->csv && io->bin)
-		cli_usage_error("--csv and --bin contradict each other");
+	cli_output_format(io->csv, io->bin, io->npy, false); /* refuses two of them */
 	if (io->load_file && fitting_options)
 		cli_usage_error("--load applies a saved stage: %s come from it", fitting_options);
 	if (io->load_file && io->save)
@@ -693,12 +696,31 @@ static void note_stage_not_carried(const ml_chain *chain)
 		 " --csv silences this note", kind);
 }
 
+/*
+ * .npy keeps the numbers only: the stages fitted here, the column names and
+ * which column is the target are lost.  Said once, on stderr, unless the
+ * stages were kept (--save); the target's place is named, for ml-fit -t.
+ */
+static void note_npy_loses(const ml_dataset *data)
+{
+	const ml_columns *columns = &data->columns;
+	char target[ML_ERROR_SIZE / 2] = "";
+	if (columns->target != ML_NO_COLUMN)
+		snprintf(target, sizeof target, ", the target '%s' in c%zu (ml-fit -t c%zu)",
+			 columns->names[columns->target], columns->target + 1,
+			 columns->target + 1);
+	cli_warn("note: .npy keeps numbers only: columns c1..c%zu%s; a model fitted on it scores"
+		 " new data without the stages fitted here; keep them with --save FILE, or write"
+		 " binary (--bin)", columns->count, target);
+}
+
 void cli_stage_fit(const cli_stage_io *io, ml_input *input, const ml_load_options *load,
 		   bool csv_follows_input, cli_fit_stage_fn fit, void *context, ml_dataset *data)
 {
 	ml_error err;
-	ml_format format = cli_output_format(io->csv, io->bin,
-					     csv_follows_input && ml_input_csv(input) != NULL);
+	bool input_is_csv = ml_input_csv(input) != NULL;
+	ml_format format = cli_output_format(io->csv, io->bin, io->npy,
+					     csv_follows_input && input_is_csv);
 	char source[ML_ERROR_SIZE / 2];
 	snprintf(source, sizeof source, "%s", ml_input_name(input));
 	if (ml_dataset_read_input(input, load, data, &err) < 0)
@@ -715,5 +737,7 @@ void cli_stage_fit(const cli_stage_io *io, ml_input *input, const ml_load_option
 	}
 	if (fit && format == ML_FORMAT_CSV && !io->csv && !io->save && !output_is_terminal(io))
 		note_stage_not_carried(data->chain);
+	if ((fit || input_is_csv) && format == ML_FORMAT_NPY && !io->save)
+		note_npy_loses(data);
 	cli_write_dataset(data, format, io->output);
 }

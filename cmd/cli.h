@@ -96,20 +96,25 @@ char cli_delimiter(const char *arg);
  * options they share, one input, --load to replay saved stages instead of
  * fitting, and the fit-apply-save-write path.
  */
-enum { CLI_OPT_CSV = 920, CLI_OPT_BIN, CLI_OPT_SAVE, CLI_OPT_LOAD, CLI_OPT_PRECISION };
+enum { CLI_OPT_CSV = 920, CLI_OPT_BIN, CLI_OPT_SAVE, CLI_OPT_LOAD, CLI_OPT_PRECISION,
+       CLI_OPT_NPY };
+/* --npy: every command that writes a matrix takes it (mlpipe(7), Formats). */
+#define CLI_NPY_OPTION                                                                   \
+	{ CLI_OPT_NPY, "npy", NULL,                                                      \
+	  "write numpy .npy (2-D float64: numbers only, no names, target or stages)" }
 #define CLI_PRECISION_OPTION                                                             \
 	{ CLI_OPT_PRECISION, "precision", "N",                                           \
 	  "CSV output: N significant digits (default: exact, shortest)" }
 #define CLI_STAGE_OPTIONS(csv_help, bin_help, save_help, load_help, verbose_help)         \
 	{ CLI_OPT_CSV, "csv", NULL, csv_help }, { CLI_OPT_BIN, "bin", NULL, bin_help },  \
-	CLI_PRECISION_OPTION,                                                            \
+	CLI_NPY_OPTION, CLI_PRECISION_OPTION,                                            \
 	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },        \
 	{ CLI_OPT_SAVE, "save", "FILE", save_help },                                     \
 	{ CLI_OPT_LOAD, "load", "FILE", load_help },                                     \
 	{ 'v', "verbose", NULL, verbose_help }
 
 typedef struct cli_stage_io {
-	bool csv, bin, verbose;
+	bool csv, bin, npy, verbose;
 	const char *output, *save, *load_file, *input;
 } cli_stage_io;
 
@@ -155,7 +160,7 @@ const char *cli_output_name(void);
  * (gnuplot) to write.  Nothing may then be written to the stream.
  */
 const char *cli_output_path(void);
-/* Refuses binary output to a terminal (exit 2) unless allowed. */
+/* Refuses binary or .npy output to a terminal (exit 2). */
 void cli_refuse_terminal(FILE *out, ml_format format);
 void cli_output_close(void);
 /*
@@ -173,8 +178,8 @@ bool cli_output_replace(const char *path, const void *data, size_t length);
 void cli_on_fatal_signal(int signal_number);
 _Noreturn void cli_die_by_signal(int signal_number);
 
-/* Which format to write: --csv / --bin win, else what came in. */
-ml_format cli_output_format(bool want_csv, bool want_bin, bool input_is_csv);
+/* Which format to write: --csv / --bin / --npy win (one at most), else what came in. */
+ml_format cli_output_format(bool want_csv, bool want_bin, bool want_npy, bool input_is_csv);
 
 /*
  * Writes a stage file (mlpipe-model(5) without an estimator) holding chain,
@@ -184,15 +189,14 @@ void cli_save_chain(const char *path, const ml_chain *chain);
 
 /*
  * The --load path of ml-load, ml-scale and ml-poly: replays the stage file's
- * chain on input (all of it on CSV, the missing part on binary), streaming,
- * and writes the result to output (stdout when NULL) in the format --csv /
- * --bin ask for, else binary or, when csv_follows_input, the input's format;
+ * chain on io->input (all of it on CSV, the missing part on binary), streaming,
+ * and writes the result to io->output (stdout when NULL) in the format --csv /
+ * --bin / --npy ask for, else binary or, when csv_follows_input, the input's format;
  * reports unknown categories on stderr; closes the output.  The file must
  * hold a stage of kind `kind`.  Returns the number of rows.
  */
-uint64_t cli_apply_saved(const char *stage_file, const char *kind, const char *input,
-			 const ml_csv_options *csv, bool want_csv, bool want_bin,
-			 bool csv_follows_input, const char *output);
+uint64_t cli_apply_saved(const char *stage_file, const char *kind, const ml_csv_options *csv,
+			 const cli_stage_io *io, bool csv_follows_input);
 
 /*
  * Streams every row of stream to output (stdout when NULL) in format and

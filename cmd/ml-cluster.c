@@ -71,6 +71,7 @@ static cli_option options[] = {
 	{ 'a', "append", NULL, "write the input's columns first, then the cluster" },
 	{ OPT_CSV, "csv", NULL, "write CSV (the default for CSV input)" },
 	{ OPT_BIN, "bin", NULL, "write a binary matrix (the default for binary input)" },
+	CLI_NPY_OPTION,
 	{ 'o', "output", "MODEL", "write the model file (atomically), for ml-predict and ml-info" },
 	{ OPT_CENTROIDS, "centroids", "FILE", "write the centres as CSV, one row per cluster" },
 	{ OPT_ELBOW, "elbow", "K1-K2", "fit each k from K1 to K2 and print inertia and silhouette" },
@@ -102,7 +103,7 @@ typedef struct settings {
 	const char *param_text[N_PARAM_OPTIONS]; /* as typed, or NULL */
 	uint64_t seed;
 	ml_load_options load;
-	bool append, csv, bin, verbose;
+	bool append, csv, bin, npy, verbose;
 	const char *model, *centroids, *plot, *input, *name;
 	size_t elbow_first, elbow_last; /* 0: no --elbow */
 	size_t sample;
@@ -166,6 +167,7 @@ static void parse_option(settings *s, int code)
 	case 'a': s->append = true; break;
 	case OPT_CSV: s->csv = true; break;
 	case OPT_BIN: s->bin = true; break;
+	case CLI_OPT_NPY: s->npy = true; break;
 	case 'o': s->model = cli_arg; break;
 	case OPT_CENTROIDS: s->centroids = cli_arg; break;
 	case OPT_ELBOW: parse_elbow(s, cli_arg); break;
@@ -191,13 +193,12 @@ static void check_arguments(const settings *s)
 	if (!elbow && !s->param_text[CLUSTERS_OPTION])
 		cli_usage_error("-k K is required: the number of clusters (--elbow K1-K2 helps"
 				" choose it)");
-	if (elbow && (s->model || s->centroids || s->append || s->csv || s->bin))
-		cli_usage_error("--elbow prints a table: no -o, --centroids, --append, --csv or"
-				" --bin with it");
+	if (elbow && (s->model || s->centroids || s->append || s->csv || s->bin || s->npy))
+		cli_usage_error("--elbow prints a table: no -o, --centroids, --append, --csv,"
+				" --bin or --npy with it");
 	if (!elbow && (s->plot || s->sample_given))
 		cli_usage_error("--%s goes with --elbow", s->plot ? "plot" : "silhouette-sample");
-	if (s->csv && s->bin)
-		cli_usage_error("--csv and --bin contradict each other");
+	cli_output_format(s->csv, s->bin, s->npy, false); /* refuses two of them */
 	const char *files[] = { s->model, s->centroids, s->plot };
 	const char *option[] = { "-o", "--centroids", "--plot" };
 	for (size_t i = 0; i < 3; i++) {
@@ -329,7 +330,7 @@ static int rewind_binary(void *context, ml_error *err)
 
 /* ---- the labels ------------------------------------------------------- */
 
-/* Where the clusters go as they come: standard output, CSV or binary. */
+/* Where the clusters go as they come: standard output, CSV, binary or .npy. */
 typedef struct label_output {
 	ml_format format;
 	bool append;
@@ -474,7 +475,7 @@ static void cluster(const settings *s, ml_fit_options *fit)
 	source src = { 0 };
 	open_source(&src, s, minibatch);
 	label_output labels = { .append = s->append };
-	labels.format = cli_output_format(s->csv, s->bin, ml_input_csv(src.input) != NULL);
+	labels.format = cli_output_format(s->csv, s->bin, s->npy, ml_input_csv(src.input) != NULL);
 	cli_refuse_terminal(stdout, labels.format);
 	ml_dataset dataset = { 0 };
 	ml_training_data data = { .name = s->name };

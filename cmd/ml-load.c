@@ -2,16 +2,23 @@
  * ml-load: CSV in, binary matrix out, fitting (or re-applying) the load
  * stage that records how text became numbers.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "core/ml_file.h"
+#include "io/ml_libsvm.h"
 #include "stages/ml_io.h"
 #include "stages/ml_stream.h"
 
 enum { OPT_CATEGORICAL = 256, OPT_ORDINAL, OPT_MAX_CATEGORIES, OPT_ORDER, OPT_DROP_FIRST,
-       OPT_DROP_MISSING_TARGET };
+       OPT_DROP_MISSING_TARGET, OPT_FORMAT, OPT_FEATURES };
+
+/* LIBSVM rows are densified and written this many at a time. */
+#define LIBSVM_BLOCK_CELLS ((size_t)1 << 20)
 
 /* --order may be given once per column. */
 #define MAX_ORDERS 64
@@ -28,6 +35,10 @@ static const cli_option options[] = {
 	{ OPT_DROP_MISSING_TARGET, "drop-missing-target", NULL,
 	  "leave out rows whose target is missing (counted with -v)" },
 	{ 'j', "threads", "N", "parse a CSV file on N threads (default: all, if more than 2)" },
+	{ OPT_FORMAT, "format", "FMT", "read FMT: 'csv' (default: CSV, binary or .npy by the first"
+				       " bytes) or 'libsvm' (label idx:val ...)" },
+	{ OPT_FEATURES, "features", "N", "LIBSVM input: columns c1..cN (default: the largest index;"
+					 " at most 100000)" },
 	CLI_CSV_OPTIONS(""),
 	CLI_STAGE_OPTIONS("write CSV instead of binary", "write binary (the default)",
 			  "save the fitted load stage to FILE",
@@ -45,22 +56,29 @@ static const cli_command command = {
 		  "  ml-load -t species iris.csv > iris.bin\n"
 		  "  ml-load -t species --save iris.load train.csv > train.bin\n"
 		  "  ml-load --load iris.load test.csv > test.bin\n"
-		  "  ml-load --csv iris.bin | head\n",
+		  "  ml-load --csv iris.bin | head\n"
+		  "  ml-load --format libsvm heart_scale > heart.bin\n",
 };
 
 typedef struct settings {
 	ml_load_options load;
 	cli_stage_io io;
-	bool na_given, max_categories_given;
+	bool na_given, max_categories_given, libsvm, csv_options_given;
+	int precision; /* --precision, for the LIBSVM path's own writer */
+	ml_libsvm_options libsvm_options;
 	const char *orders[MAX_ORDERS];
 } settings;
 
 static void parse_arguments(int argc, char **argv, settings *s)
 {
 	ml_load_options_init(&s->load);
+	ml_libsvm_options_init(&s->libsvm_options);
+	bool features_given = false;
 	int code;
 	while ((code = cli_next_option(argc, argv)) != -1) {
 		s->na_given |= code == CLI_OPT_NA;
+		s->csv_options_given |= code == 'd' || code == CLI_OPT_NO_HEADER ||
+					code == CLI_OPT_NA || code == CLI_OPT_QUOTES;
 		switch (code) {
 		case 't': s->load.target = cli_arg; break;
 		case 'c': s->load.keep = cli_arg; break;
@@ -78,6 +96,17 @@ static void parse_arguments(int argc, char **argv, settings *s)
 			cli_set_threads(s->load.csv.n_threads);
 			break;
 		case OPT_DROP_MISSING_TARGET: s->load.drop_missing_target = true; break;
+		case CLI_OPT_PRECISION: s->precision = cli_precision(cli_arg); break;
+		case OPT_FORMAT:
+			if (strcmp(cli_arg, "libsvm") != 0 && strcmp(cli_arg, "csv") != 0)
+				cli_usage_error("--format: '%s' is not 'csv' or 'libsvm'", cli_arg);
+			s->libsvm = strcmp(cli_arg, "libsvm") == 0;
+			break;
+		case OPT_FEATURES:
+			s->libsvm_options.n_columns = cli_size("--features", cli_arg, 1,
+							       ML_LIBSVM_MAX_COLUMNS);
+			features_given = true;
+			break;
 		case OPT_MAX_CATEGORIES:
 			s->load.max_categories = cli_size("--max-categories", cli_arg, 1, ML_MAX_COLUMNS);
 			s->max_categories_given = true;
@@ -97,6 +126,58 @@ static void parse_arguments(int argc, char **argv, settings *s)
 					     " --max-categories" : NULL);
 	if (s->load.drop_missing_target && !s->load.target)
 		cli_usage_error("--drop-missing-target needs the target: name it with -t");
+	if (features_given && !s->libsvm)
+		cli_usage_error("--features goes with --format libsvm");
+	if (s->libsvm && (s->io.save || s->io.load_file || s->csv_options_given ||
+			  (fitting && (!s->load.target || strcmp(s->load.target, "label") != 0 ||
+				       s->load.keep || s->load.drop || s->load.categorical ||
+				       s->load.ordinal || s->load.n_orders || s->load.drop_first ||
+				       s->load.drop_missing_target || s->max_categories_given))))
+		cli_usage_error("--format libsvm: its columns are label and c1..cN, the target label;"
+				" no load stage is fitted: no --save, --load, CSV or column options");
+}
+
+/* --format libsvm: read whole (sparse), then written dense a block at a time. */
+static void load_libsvm(const settings *s)
+{
+	ml_error err;
+	const char *name = s->io.input && strcmp(s->io.input, "-") != 0 ? s->io.input : "stdin";
+	int fd = name == s->io.input ? open(name, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (fd < 0)
+		cli_die("%s: %s", name, strerror(errno));
+	ml_source *source = ml_source_create(fd, name, &err);
+	ml_libsvm *data = source ? ml_libsvm_read(source, name, &s->libsvm_options, &err) : NULL;
+	if (!data)
+		cli_fail(&err);
+	ml_source_free(source);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	const ml_columns *columns = ml_libsvm_columns(data);
+	size_t n_rows = ml_libsvm_rows(data);
+	ml_format format = cli_output_format(s->io.csv, s->io.bin, s->io.npy, false);
+	FILE *out = cli_output_open(s->io.output);
+	cli_refuse_terminal(out, format);
+	size_t block = LIBSVM_BLOCK_CELLS / columns->count ? LIBSVM_BLOCK_CELLS / columns->count : 1;
+	double *rows = ml_alloc_array(block, columns->count * sizeof *rows, &err);
+	ml_writer *writer = rows ? ml_writer_create(out, cli_output_name(), format, columns, NULL,
+						    n_rows, &err) : NULL;
+	if (!writer)
+		cli_fail(&err);
+	ml_writer_set_precision(writer, s->precision);
+	for (size_t first = 0; first < n_rows; first += block) {
+		size_t count = n_rows - first < block ? n_rows - first : block;
+		ml_libsvm_dense(data, first, count, rows);
+		if (ml_writer_write(writer, rows, count, &err) < 0)
+			cli_fail(&err);
+	}
+	if (ml_writer_finish(writer, &err) < 0)
+		cli_fail(&err);
+	ml_writer_free(writer);
+	cli_output_close();
+	if (s->io.verbose)
+		cli_warn("%zu rows, %zu columns, target label", n_rows, columns->count);
+	free(rows);
+	ml_libsvm_free(data);
 }
 
 static void report(const ml_dataset *data)
@@ -116,9 +197,12 @@ int main(int argc, char **argv)
 	ml_error err;
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
+	if (s.libsvm) {
+		load_libsvm(&s);
+		return 0;
+	}
 	if (s.io.load_file) {
-		cli_apply_saved(s.io.load_file, "load", s.io.input, &s.load.csv, s.io.csv, s.io.bin,
-				false, s.io.output);
+		cli_apply_saved(s.io.load_file, "load", &s.load.csv, &s.io, false);
 		return 0;
 	}
 	ml_input *input = ml_input_open(s.io.input, &s.load.csv, &err);
@@ -131,7 +215,7 @@ int main(int argc, char **argv)
 		ml_stream *stream = ml_stream_from_input(input, NULL, NULL, &err);
 		if (!stream)
 			cli_fail(&err);
-		cli_copy_stream(stream, cli_output_format(s.io.csv, s.io.bin, false), s.io.output);
+		cli_copy_stream(stream, cli_output_format(s.io.csv, s.io.bin, s.io.npy, false), s.io.output);
 		ml_stream_close(stream);
 		return 0;
 	}

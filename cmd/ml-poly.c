@@ -138,7 +138,7 @@ static void expand_binary(const settings *s, ml_input *input)
 	ml_stream *stream = name ? ml_stream_from_input(input, chain, "the poly stage", &err) : NULL;
 	if (!stream)
 		cli_fail(&err);
-	uint64_t n_rows = cli_copy_stream(stream, cli_output_format(s->io.csv, s->io.bin, false),
+	uint64_t n_rows = cli_copy_stream(stream, cli_output_format(s->io.csv, s->io.bin, s->io.npy, false),
 					  s->io.output);
 	if (s->io.verbose)
 		report(name, n_rows, poly);
@@ -159,8 +159,7 @@ static ml_stage *fit_poly(const ml_dataset *data, void *context, ml_error *err)
 static void apply_saved(const settings *s)
 {
 	const cli_stage_io *io = &s->io;
-	uint64_t n_rows = cli_apply_saved(io->load_file, "poly", io->input, &s->load.csv, io->csv,
-					  io->bin, true, io->output);
+	uint64_t n_rows = cli_apply_saved(io->load_file, "poly", &s->load.csv, io, true);
 	if (io->verbose)
 		cli_warn("%s: %llu rows", io->input ? io->input : "stdin", (unsigned long long)n_rows);
 }

@@ -30,6 +30,7 @@ static const cli_option options[] = {
 	{ 'a', "append", NULL, "write the input's columns first, then the predictions" },
 	{ OPT_CSV, "csv", NULL, "write CSV (the default)" },
 	{ OPT_BIN, "bin", NULL, "write a binary matrix: prediction (class index), p_* columns" },
+	{ CLI_OPT_NPY, "npy", NULL, "write numpy .npy: the columns of --bin, without names" },
 	{ 'o', "output", "FILE", "write to FILE (atomically) instead of stdout" },
 	{ 'l', "line-buffered", NULL, "serve: answer each line at once; a bad one gets 'error: ...'" },
 	{ OPT_ON_ERROR, "on-error", "WHAT", "batch: a bad row 'fail's the run (default), or is"
@@ -60,7 +61,7 @@ static const cli_command command = {
 typedef struct settings {
 	ml_predict_options predict;
 	ml_csv_options dialect; /* what the user chose: the rest is the model's */
-	bool csv, bin, stats;
+	bool csv, bin, npy, stats;
 	const char *model, *output, *stats_file;
 	char **inputs;
 	int n_inputs;
@@ -98,6 +99,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		case 'a': s->predict.append = true; break;
 		case OPT_CSV: s->csv = true; break;
 		case OPT_BIN: s->bin = true; break;
+		case CLI_OPT_NPY: s->npy = true; break;
 		case 'o': s->output = cli_arg; break;
 		case 'l': s->predict.service = true; break;
 		case OPT_STATS: s->stats = true; break;
@@ -114,7 +116,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
 	s->model = argv[optind];
 	s->inputs = argv + optind + 1;
 	s->n_inputs = argc - optind - 1;
-	s->predict.format = cli_output_format(s->csv, s->bin, true);
+	s->predict.format = cli_output_format(s->csv, s->bin, s->npy, true);
 }
 
 static void on_report_signal(int signal_number)

@@ -137,8 +137,7 @@ int main(int argc, char **argv)
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
 	if (s.io.load_file) {
-		cli_apply_saved(s.io.load_file, "scale", s.io.input, &s.load.csv, s.io.csv, s.io.bin,
-				true, s.io.output);
+		cli_apply_saved(s.io.load_file, "scale", &s.load.csv, &s.io, true);
 		if (s.io.verbose)
 			cli_warn("applied the stages saved in '%s'", s.io.load_file);
 		return 0;

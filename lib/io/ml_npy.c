@@ -1,10 +1,20 @@
 #include "io/ml_npy.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/ml_util.h"
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define HOST_IS_BIG_ENDIAN 1
+#else
+#define HOST_IS_BIG_ENDIAN 0
+#endif
 
 /* Fortran-order data is read in pieces of this many bytes. */
 #define READ_PIECE ((size_t)1 << 20)
@@ -355,4 +365,233 @@ int ml_npy_read_rows(ml_npy_reader *reader, double *rows, size_t max_rows, size_
 	reader->rows_read += want;
 	*n_read = want;
 	return 0;
+}
+
+/*
+ * The writer: numpy's own header, byte for byte.  numpy pads the dict with
+ * room for a row count of GROWTH_DIGITS digits (so that a header can be
+ * rewritten in place as the array grows), then with spaces to a multiple
+ * of 64 bytes, and ends it with a newline.
+ */
+#define GROWTH_DIGITS 21
+#define ARRAY_ALIGN 64
+#define VERSION_1_PREFIX 10 /* magic, version 1.0, a 16-bit header length */
+
+struct ml_npy_writer {
+	FILE *out;
+	FILE *spool;          /* an unknown count to a pipe: the rows until finish, else NULL */
+	char *name;
+	size_t n_columns;
+	uint64_t declared_rows, rows_written;
+	long header_offset;   /* where the header was written, to rewrite it; -1 when not */
+	unsigned char *swap_buffer; /* big-endian hosts: rows as little-endian bytes */
+};
+
+static int count_digits(uint64_t value)
+{
+	int digits = 1;
+	while (value >= 10) {
+		value /= 10;
+		digits++;
+	}
+	return digits;
+}
+
+int ml_npy_header(ml_buf *header, uint64_t n_rows, size_t n_columns)
+{
+	ml_buf dict;
+	ml_buf_init(&dict);
+	ml_buf_printf(&dict, "{'descr': '<f8', 'fortran_order': False, 'shape': (%llu, %zu), }",
+		      (unsigned long long)n_rows, n_columns);
+	for (int i = count_digits(n_rows); i < GROWTH_DIGITS; i++)
+		ml_buf_putc(&dict, ' ');
+	size_t used = VERSION_1_PREFIX + dict.length + 1; /* the newline */
+	size_t padding = (ARRAY_ALIGN - used % ARRAY_ALIGN) % ARRAY_ALIGN;
+	size_t length = dict.length + padding + 1;
+	unsigned char prefix[VERSION_1_PREFIX];
+	memcpy(prefix, ML_NPY_MAGIC, ML_NPY_MAGIC_LENGTH);
+	prefix[6] = 1;
+	prefix[7] = 0;
+	prefix[8] = (unsigned char)(length & 0xff);
+	prefix[9] = (unsigned char)(length >> 8);
+	ml_buf_append(header, prefix, sizeof prefix);
+	ml_buf_append(header, dict.data, dict.length);
+	for (size_t i = 0; i < padding; i++)
+		ml_buf_putc(header, ' ');
+	ml_buf_putc(header, '\n');
+	bool failed = dict.failed;
+	ml_buf_free(&dict);
+	return failed || header->failed ? -1 : 0;
+}
+
+static int write_header(ml_npy_writer *writer, uint64_t n_rows, ml_error *err)
+{
+	ml_buf header;
+	ml_buf_init(&header);
+	int status = ml_npy_header(&header, n_rows, writer->n_columns);
+	if (status < 0) {
+		ml_error_nomem(err);
+	} else if (fwrite(header.data, 1, header.length, writer->out) != header.length) {
+		ml_error_set(err, "%s: write error: %s", writer->name, strerror(errno));
+		status = -1;
+	}
+	ml_buf_free(&header);
+	return status;
+}
+
+/* An unlinked temporary file in $TMPDIR (or /tmp), read and written. */
+static FILE *open_spool(const char *name, ml_error *err)
+{
+	const char *directory = getenv("TMPDIR");
+	ml_buf path;
+	ml_buf_init(&path);
+	ml_buf_printf(&path, "%s/mlpipe-npy.XXXXXX", directory && *directory ? directory : "/tmp");
+	if (path.failed) {
+		ml_error_nomem(err);
+		return NULL;
+	}
+	int fd = mkstemp(path.data);
+	FILE *spool = fd >= 0 ? fdopen(fd, "w+") : NULL;
+	if (!spool)
+		ml_error_set(err, "%s: cannot make a temporary file (%s) to hold the rows until"
+			     " their count is known: %s", name, path.data, strerror(errno));
+	if (fd >= 0)
+		unlink(path.data);
+	if (fd >= 0 && !spool)
+		close(fd);
+	ml_buf_free(&path);
+	return spool;
+}
+
+/* A regular file, not opened to append: its header can be rewritten at the end. */
+static bool can_rewrite(FILE *out)
+{
+	struct stat info;
+	int flags = fcntl(fileno(out), F_GETFL);
+	return fstat(fileno(out), &info) == 0 && S_ISREG(info.st_mode) && flags != -1 &&
+	       !(flags & O_APPEND);
+}
+
+ml_npy_writer *ml_npy_writer_create(FILE *out, const char *name, size_t n_columns,
+				    uint64_t n_rows, ml_error *err)
+{
+	if (n_columns == 0) {
+		/* numpy would read it, but no reader here does: never write it. */
+		ml_error_set(err, "%s: no columns to write", name);
+		return NULL;
+	}
+	ml_npy_writer *writer = calloc(1, sizeof *writer);
+	if (!writer) {
+		ml_error_nomem(err);
+		return NULL;
+	}
+	writer->out = out;
+	writer->n_columns = n_columns;
+	writer->declared_rows = n_rows;
+	writer->header_offset = -1;
+	if (!(writer->name = ml_strdup(name, err)))
+		goto fail;
+	if (n_rows == UINT64_MAX && !can_rewrite(out)) {
+		if (!(writer->spool = open_spool(name, err)))
+			goto fail;
+		return writer;
+	}
+	if (n_rows == UINT64_MAX && (writer->header_offset = ftell(out)) < 0) {
+		ml_error_set(err, "%s: %s", name, strerror(errno));
+		goto fail;
+	}
+	if (write_header(writer, n_rows == UINT64_MAX ? 0 : n_rows, err) < 0)
+		goto fail;
+	return writer;
+fail:
+	ml_npy_writer_free(writer);
+	return NULL;
+}
+
+int ml_npy_write_rows(ml_npy_writer *writer, const double *rows, size_t n_rows, ml_error *err)
+{
+	size_t count = n_rows * writer->n_columns;
+	const void *data = rows;
+	if (count == 0)
+		return 0;
+	if (HOST_IS_BIG_ENDIAN) {
+		unsigned char *bytes = ml_realloc_array(writer->swap_buffer, count, 8, err);
+		if (!bytes)
+			return -1;
+		for (size_t i = 0; i < count; i++) {
+			uint64_t bits;
+			memcpy(&bits, &rows[i], 8);
+			for (int b = 0; b < 8; b++)
+				bytes[i * 8 + b] = (unsigned char)(bits >> (8 * b));
+		}
+		writer->swap_buffer = bytes;
+		data = bytes;
+	}
+	FILE *to = writer->spool ? writer->spool : writer->out;
+	if (fwrite(data, 8, count, to) != count) {
+		ml_error_set(err, "%s: write error: %s", writer->spool ? "temporary file"
+			     : writer->name, strerror(errno));
+		return -1;
+	}
+	writer->rows_written += n_rows;
+	return 0;
+}
+
+/* The header, now that the count is known, then the rows held in the spool file. */
+static int copy_spool(ml_npy_writer *writer, ml_error *err)
+{
+	if (fflush(writer->spool) != 0 || fseek(writer->spool, 0, SEEK_SET) != 0) {
+		ml_error_set(err, "%s: temporary file: %s", writer->name, strerror(errno));
+		return -1;
+	}
+	if (write_header(writer, writer->rows_written, err) < 0)
+		return -1;
+	char block[1 << 15];
+	size_t got;
+	while ((got = fread(block, 1, sizeof block, writer->spool)) > 0)
+		if (fwrite(block, 1, got, writer->out) != got) {
+			ml_error_set(err, "%s: write error: %s", writer->name, strerror(errno));
+			return -1;
+		}
+	if (ferror(writer->spool)) {
+		ml_error_set(err, "%s: temporary file: read error", writer->name);
+		return -1;
+	}
+	return 0;
+}
+
+int ml_npy_writer_finish(ml_npy_writer *writer, ml_error *err)
+{
+	if (writer->declared_rows != UINT64_MAX) {
+		if (writer->declared_rows == writer->rows_written)
+			return 0;
+		ml_error_set(err, "%s: %llu rows written, %llu declared", writer->name,
+			     (unsigned long long)writer->rows_written,
+			     (unsigned long long)writer->declared_rows);
+		return -1;
+	}
+	if (writer->spool)
+		return copy_spool(writer, err);
+	/* The count changes the digits, never the header's length (GROWTH_DIGITS). */
+	long end = ftell(writer->out);
+	if (end < 0 || fflush(writer->out) != 0 ||
+	    fseek(writer->out, writer->header_offset, SEEK_SET) != 0 ||
+	    write_header(writer, writer->rows_written, err) < 0 ||
+	    fseek(writer->out, end, SEEK_SET) != 0) {
+		ml_error_set(err, "%s: cannot record the row count: %s", writer->name,
+			     strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void ml_npy_writer_free(ml_npy_writer *writer)
+{
+	if (!writer)
+		return;
+	if (writer->spool)
+		fclose(writer->spool);
+	free(writer->swap_buffer);
+	free(writer->name);
+	free(writer);
 }

@@ -11,6 +11,7 @@
 #include "core/ml_escape.h"
 #include "core/ml_number.h"
 #include "io/ml_binary.h"
+#include "io/ml_npy.h"
 #include "io/ml_csv.h"
 
 /*
@@ -35,10 +36,11 @@ struct ml_predictor {
 	double *rows;           /* block_rows x width */
 	double *predictions;    /* block_rows */
 	double *probabilities;  /* block_rows x n_probabilities, or NULL */
-	double *answers;        /* binary: block_rows x (1 + n_probabilities) */
+	double *answers;        /* binary, .npy: block_rows x (1 + n_probabilities) */
 	ml_buf text;            /* CSV answers not written yet */
 	char **answer_names;    /* classifier, CSV: each class name as a CSV field */
 	ml_binary_writer *binary;
+	ml_npy_writer *npy;
 	bool started;           /* the header is out */
 	ml_columns first_input; /* append: the first stream's input columns */
 	size_t rows_in_stream;  /* rows and failed requests read from the current stream */
@@ -60,12 +62,14 @@ int ml_predict_options_check(const ml_predict_options *options, const ml_model *
 			     ml_model_kind(model), clustering ? "clustering" : "regression");
 		return -1;
 	}
-	if (options->append && options->format == ML_FORMAT_BINARY) {
-		ml_error_set(err, "--append writes CSV; it does not go with --bin");
+	const char *matrix = options->format == ML_FORMAT_NPY ? "--npy" : "--bin";
+	if (options->append && options->format != ML_FORMAT_CSV) {
+		ml_error_set(err, "--append writes CSV; it does not go with %s", matrix);
 		return -1;
 	}
-	if (options->service && options->format == ML_FORMAT_BINARY) {
-		ml_error_set(err, "--line-buffered answers in CSV lines; it does not go with --bin");
+	if (options->service && options->format != ML_FORMAT_CSV) {
+		ml_error_set(err, "--line-buffered answers in CSV lines; it does not go with %s",
+			     matrix);
 		return -1;
 	}
 	return 0;
@@ -153,7 +157,7 @@ ml_predictor *ml_predictor_create(const ml_model *model, const ml_predict_option
 	    (p->n_probabilities &&
 	     !(p->probabilities = ml_alloc_array(probability_cells, sizeof *p->probabilities,
 						 err))) ||
-	    (options->format == ML_FORMAT_BINARY &&
+	    (options->format != ML_FORMAT_CSV &&
 	     !(p->answers = ml_alloc_array(answer_cells, sizeof *p->answers, err)))) {
 		ml_predictor_free(p);
 		return NULL;
@@ -174,6 +178,7 @@ void ml_predictor_free(ml_predictor *p)
 		free(p->answer_names[k]);
 	free(p->answer_names);
 	ml_binary_writer_free(p->binary);
+	ml_npy_writer_free(p->npy);
 	ml_columns_free(&p->first_input);
 	ml_buf_free(&p->text);
 	free(p->rows);
@@ -202,8 +207,21 @@ static int write_text(ml_predictor *p, ml_error *err)
 	return 0;
 }
 
+/* Rows of answers to the binary or .npy output. */
+static int write_matrix(ml_predictor *p, const double *answers, size_t n_rows, ml_error *err)
+{
+	return p->npy ? ml_npy_write_rows(p->npy, answers, n_rows, err)
+		      : ml_binary_write_rows(p->binary, answers, n_rows, err);
+}
+
 static int write_binary_header(ml_predictor *p, ml_error *err)
 {
+	if (p->options.format == ML_FORMAT_NPY) {
+		/* Numbers only: the columns of the binary output, without their names. */
+		p->npy = ml_npy_writer_create(p->out, p->out_name, 1 + p->n_probabilities,
+					      ML_ROWS_UNKNOWN, err);
+		return p->npy ? 0 : -1;
+	}
 	ml_columns columns;
 	if (ml_columns_init(&columns, 1 + p->n_probabilities, err) < 0)
 		return -1;
@@ -226,7 +244,7 @@ static int write_binary_header(ml_predictor *p, ml_error *err)
 
 static int write_header(ml_predictor *p, const ml_columns *input, ml_error *err)
 {
-	if (p->options.format == ML_FORMAT_BINARY)
+	if (p->options.format != ML_FORMAT_CSV)
 		return write_binary_header(p, err);
 	for (size_t i = 0; input && i < input->count; i++) {
 		ml_csv_quote(&p->text, input->names[i], ',');
@@ -318,7 +336,7 @@ static int put_binary_answer(ml_predictor *p, size_t i, ml_error *err)
 	p->answers[0] = p->predictions[i];
 	for (size_t k = 0; k < p->n_probabilities; k++)
 		p->answers[1 + k] = p->probabilities[i * p->n_probabilities + k];
-	return ml_binary_write_rows(p->binary, p->answers, 1, err);
+	return write_matrix(p, p->answers, 1, err);
 }
 
 static int put_answers(ml_predictor *p, const ml_stream *stream, size_t n_rows, ml_error *err)
@@ -335,7 +353,7 @@ static int put_answers(ml_predictor *p, const ml_stream *stream, size_t n_rows, 
 		for (size_t k = 0; k < p->n_probabilities; k++)
 			answer[1 + k] = p->probabilities[i * p->n_probabilities + k];
 	}
-	return ml_binary_write_rows(p->binary, p->answers, n_rows, err);
+	return write_matrix(p, p->answers, n_rows, err);
 }
 
 /* Rows that fail are answered one by one instead of ending the run. */
@@ -371,12 +389,12 @@ static void put_failure(ml_predictor *p, const ml_stream *stream, size_t i, cons
 	if (p->options.service) {
 		put_error_line(p, message);
 	} else if (p->options.on_error == ML_ON_ERROR_NAN) {
-		if (p->options.format == ML_FORMAT_BINARY) {
+		if (p->options.format != ML_FORMAT_CSV) {
 			for (size_t k = 0; k <= p->n_probabilities; k++)
 				p->answers[k] = NAN;
 			/* A write error here shows again at the next block or at the end. */
 			ml_error ignored;
-			ml_binary_write_rows(p->binary, p->answers, 1, &ignored);
+			write_matrix(p, p->answers, 1, &ignored);
 		} else {
 			if (p->options.append) {
 				size_t length = 0;
@@ -497,5 +515,7 @@ int ml_predictor_finish(ml_predictor *p, ml_error *err)
 {
 	if (write_text(p, err) < 0)
 		return -1;
+	if (p->npy)
+		return ml_npy_writer_finish(p->npy, err);
 	return p->binary ? ml_binary_writer_finish(p->binary, err) : 0;
 }

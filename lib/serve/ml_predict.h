@@ -13,7 +13,8 @@
  * CSV answers: a header, then per row the prediction (a class name for a
  * classifier), with probabilities a p_CLASS column per class, and with
  * append the input's own fields first.  Binary answers: a matrix of the
- * prediction (class index) and p_CLASS columns, without stages.  A
+ * prediction (class index) and p_CLASS columns, without stages; .npy
+ * answers: the same numbers without the names.  A
  * clustering model's answer column is "cluster" (the cluster index).
  */
 #ifndef ML_PREDICT_H
@@ -41,7 +42,7 @@
 typedef enum ml_on_error { ML_ON_ERROR_FAIL, ML_ON_ERROR_SKIP, ML_ON_ERROR_NAN } ml_on_error;
 
 typedef struct ml_predict_options {
-	ml_format format;   /* ML_FORMAT_CSV (default) or ML_FORMAT_BINARY */
+	ml_format format;   /* ML_FORMAT_CSV (default), ML_FORMAT_BINARY or ML_FORMAT_NPY */
 	bool probabilities; /* a p_CLASS column per class (classification) */
 	bool append;        /* the input's columns before the answers (CSV) */
 	bool service;       /* answer per line, flush, error lines for bad requests */

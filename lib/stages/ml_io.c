@@ -256,6 +256,7 @@ int ml_dataset_read_input(ml_input *input, const ml_load_options *load, ml_datas
 struct ml_writer {
 	ml_csv_writer *csv;
 	ml_binary_writer *binary;
+	ml_npy_writer *npy;
 };
 
 ml_writer *ml_writer_create(FILE *out, const char *name, ml_format format,
@@ -277,12 +278,14 @@ ml_writer *ml_writer_create(FILE *out, const char *name, ml_format format,
 			writer->binary = ml_binary_writer_create(out, name, columns, stages.data,
 								 stages.length, n_rows, err);
 		ml_buf_free(&stages);
+	} else if (format == ML_FORMAT_NPY) {
+		writer->npy = ml_npy_writer_create(out, name, columns->count, n_rows, err);
 	} else {
 		size_t n_classes;
 		char *const *classes = ml_chain_class_names(chain, &n_classes);
 		writer->csv = ml_csv_writer_create(out, name, columns, classes, n_classes, ',', err);
 	}
-	if (!writer->binary && !writer->csv) {
+	if (!writer->binary && !writer->csv && !writer->npy) {
 		free(writer);
 		return NULL;
 	}
@@ -297,12 +300,16 @@ void ml_writer_set_precision(ml_writer *writer, int digits)
 
 int ml_writer_write(ml_writer *writer, const double *rows, size_t n_rows, ml_error *err)
 {
+	if (writer->npy)
+		return ml_npy_write_rows(writer->npy, rows, n_rows, err);
 	return writer->csv ? ml_csv_write_rows(writer->csv, rows, n_rows, err)
 			   : ml_binary_write_rows(writer->binary, rows, n_rows, err);
 }
 
 int ml_writer_finish(ml_writer *writer, ml_error *err)
 {
+	if (writer->npy)
+		return ml_npy_writer_finish(writer->npy, err);
 	return writer->csv ? ml_csv_writer_finish(writer->csv, err)
 			   : ml_binary_writer_finish(writer->binary, err);
 }
@@ -313,6 +320,7 @@ void ml_writer_free(ml_writer *writer)
 		return;
 	ml_csv_writer_free(writer->csv);
 	ml_binary_writer_free(writer->binary);
+	ml_npy_writer_free(writer->npy);
 	free(writer);
 }
 

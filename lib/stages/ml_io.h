@@ -5,7 +5,8 @@
  * An input is a path or "-" (stdin), CSV or binary: the first bytes decide
  * (the binary magic starts with a byte no text file starts with), so every
  * program takes either.  A binary input's header chain is parsed and
- * checked against its columns when it is opened.  An output is CSV or binary as the caller says.
+ * checked against its columns when it is opened.  An output is CSV, binary
+ * or .npy as the caller says.
  * ml_dataset_read reads a whole input into memory, fitting a default load
  * stage when it is CSV: that is the implicit load every program does.
  */
@@ -42,13 +43,15 @@ int ml_dataset_read(const char *path, const ml_load_options *load, ml_dataset *d
 int ml_dataset_read_input(ml_input *input, const ml_load_options *load, ml_dataset *dataset,
 			  ml_error *err);
 
-typedef enum { ML_FORMAT_CSV, ML_FORMAT_BINARY } ml_format;
+/* NPY: numpy's .npy, numbers only (no names, target or stages; io/ml_npy.h). */
+typedef enum { ML_FORMAT_CSV, ML_FORMAT_BINARY, ML_FORMAT_NPY } ml_format;
 
 typedef struct ml_writer ml_writer;
 
 /*
  * Starts an output of columns in format.  chain goes into a binary header;
- * for CSV it decodes the target's class indices back to names.
+ * for CSV it decodes the target's class indices back to names; .npy keeps
+ * the numbers only.
  */
 ml_writer *ml_writer_create(FILE *out, const char *name, ml_format format,
 			    const ml_columns *columns, const ml_chain *chain, uint64_t n_rows,
