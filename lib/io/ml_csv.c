@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/ml_clock.h"
 #include "core/ml_number.h"
@@ -197,9 +200,8 @@ static int append_field(batch *target, const char *text, size_t length)
  * Only blocks that hold a quote or a NUL byte (or follow one that did) need
  * the per-field scans for quoted newlines and NUL bytes.
  */
-static void on_field(void *text, size_t length, void *data)
+static inline void take_field(ml_csv_reader *reader, const char *text, size_t length)
 {
-	ml_csv_reader *reader = data;
 	if (reader->problem)
 		return;
 	const char *bad = NULL;
@@ -244,6 +246,11 @@ static void on_field(void *text, size_t length, void *data)
 		return;
 	}
 	reader->fields_in_record++;
+}
+
+static void on_field(void *text, size_t length, void *data)
+{
+	take_field(data, text, length);
 }
 
 static bool push_record(ml_csv_reader *reader, pending_record record)
@@ -493,6 +500,158 @@ static int parse_lines(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	return 0;
 }
 
+static int report_problem(ml_csv_reader *reader, ml_error *err)
+{
+	ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
+	return -1;
+}
+
+/* Bytes through libcsv (in recover_lines, past the records it finds malformed). */
+static int feed_parser(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
+		       ml_error *err)
+{
+	size_t parsed;
+	for (;;) {
+		if (reader->skipping_line)
+			length = skip_rest_of_line(reader, &bytes, length);
+		parsed = csv_parse(&reader->parser, bytes, length, on_field, on_record, reader);
+		if (parsed == length || reader->problem || !reader->options.recover_lines ||
+		    csv_error(&reader->parser) != CSV_EPARSE)
+			break;
+		if (recover_malformed_record(reader, err) < 0)
+			return -1;
+		bytes += parsed;
+		length -= parsed;
+	}
+	if (reader->problem)
+		return report_problem(reader, err);
+	if (parsed != length) {
+		int code = csv_error(&reader->parser);
+		if (code == CSV_ENOMEM && csv_get_buffer_size(&reader->parser) > ML_MAX_FIELD_LENGTH)
+			ml_error_set(err, "%s:%zu: field longer than 1 MiB", reader->name, reader->line);
+		else if (code == CSV_EPARSE)
+			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, malformed_quoting);
+		else
+			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, csv_strerror(code));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The fast path for text without quotes (or NUL bytes): whole lines split
+ * at the delimiter and line ends here, with libcsv's rules for unquoted
+ * fields, and given to the same callbacks.  Those rules: spaces and tabs
+ * (unless one is the delimiter) around a field are not part of it; CR and
+ * LF both end a record, so CRLF is a record and an empty one; a line with
+ * nothing but blanks is an empty record.  No byte loop with a state per
+ * byte, no copy into libcsv's field buffer.
+ */
+
+/* Whether libcsv is between records (ROW_NOT_BEGUN, state 0 in libcsv.c). */
+static bool parser_between_records(const ml_csv_reader *reader)
+{
+	return reader->parser.pstate == 0 && !reader->parser.quoted &&
+	       reader->parser.entry_pos == 0;
+}
+
+static inline bool is_blank(unsigned char byte, unsigned char delimiter)
+{
+	return (byte == ' ' || byte == '\t') && byte != delimiter;
+}
+
+/* Bit i set where bytes[i] (i < count <= 64) is the delimiter, CR or LF. */
+static inline uint64_t field_ends(const unsigned char *bytes, size_t count,
+				  unsigned char delimiter)
+{
+	uint64_t mask = 0;
+#if defined(__SSE2__)
+	if (count == 64) {
+		const __m128i delimiters = _mm_set1_epi8((char)delimiter);
+		const __m128i newlines = _mm_set1_epi8('\n'), returns = _mm_set1_epi8('\r');
+		for (int i = 0; i < 4; i++) {
+			__m128i chunk = _mm_loadu_si128((const __m128i *)(const void *)(bytes + 16 * i));
+			__m128i hits = _mm_or_si128(_mm_cmpeq_epi8(chunk, delimiters),
+						    _mm_or_si128(_mm_cmpeq_epi8(chunk, newlines),
+								 _mm_cmpeq_epi8(chunk, returns)));
+			mask |= (uint64_t)(uint32_t)_mm_movemask_epi8(hits) << (16 * i);
+		}
+		return mask;
+	}
+#endif
+	for (size_t i = 0; i < count; i++) {
+		unsigned char byte = bytes[i];
+		mask |= (uint64_t)(byte == delimiter || byte == '\n' || byte == '\r') << i;
+	}
+	return mask;
+}
+
+/*
+ * Splits text, whole lines (it ends with LF), into fields and records;
+ * returns how much of it was split: all of it, or up to the start of a
+ * field longer than libcsv's bound, left to libcsv.
+ */
+static size_t split_lines(ml_csv_reader *reader, const unsigned char *text, size_t length)
+{
+	unsigned char delimiter = (unsigned char)reader->options.delimiter;
+	const unsigned char *field = text;
+	size_t fields_in_line = 0;
+	for (size_t base = 0; base < length; base += 64) {
+		size_t count = length - base < 64 ? length - base : 64;
+		uint64_t ends = field_ends(text + base, count, delimiter);
+		while (ends) {
+			const unsigned char *end = text + base + (size_t)__builtin_ctzll(ends);
+			ends &= ends - 1;
+			const unsigned char *first = field, *last = end;
+			while (first < last && is_blank(*first, delimiter))
+				first++;
+			/* libcsv refuses it, or the callback does: either way, it says. */
+			if ((size_t)(last - first) > ML_MAX_FIELD_LENGTH)
+				return (size_t)(field - text);
+			while (last > first && is_blank(last[-1], delimiter))
+				last--;
+			field = end + 1;
+			if (*end == delimiter) {
+				take_field(reader, (const char *)first, (size_t)(last - first));
+				fields_in_line++;
+				continue;
+			}
+			if (fields_in_line > 0 || last > first)
+				take_field(reader, (const char *)first, (size_t)(last - first));
+			on_record(*end, reader);
+			fields_in_line = 0;
+			if (reader->problem)
+				return length;
+		}
+	}
+	return length;
+}
+
+static int parse_plain(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
+		       ml_error *err)
+{
+	/* A record begun in an earlier block is finished by libcsv. */
+	if (!parser_between_records(reader)) {
+		const unsigned char *newline = memchr(bytes, '\n', length);
+		size_t head = newline ? (size_t)(newline + 1 - bytes) : length;
+		if (feed_parser(reader, bytes, head, err) < 0)
+			return -1;
+		bytes += head;
+		length -= head;
+		/* Inside quotes opened before (a quoted line end): libcsv reads on. */
+		if (!parser_between_records(reader))
+			return feed_parser(reader, bytes, length, err);
+	}
+	size_t lines = length;
+	while (lines > 0 && bytes[lines - 1] != '\n')
+		lines--;
+	size_t split = split_lines(reader, bytes, lines);
+	if (reader->problem)
+		return report_problem(reader, err);
+	/* The last line's start waits in libcsv for the next block, or the end. */
+	return feed_parser(reader, bytes + split, length - split, err);
+}
+
 static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
 		       ml_error *err)
 {
@@ -521,34 +680,12 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	reader->previous_block_special = special;
 	if (reader->options.line_protocol)
 		return parse_lines(reader, bytes, length, err);
-	size_t parsed;
-	for (;;) {
-		if (reader->skipping_line)
-			length = skip_rest_of_line(reader, &bytes, length);
-		parsed = csv_parse(&reader->parser, bytes, length, on_field, on_record, reader);
-		if (parsed == length || reader->problem || !reader->options.recover_lines ||
-		    csv_error(&reader->parser) != CSV_EPARSE)
-			break;
-		if (recover_malformed_record(reader, err) < 0)
-			return -1;
-		bytes += parsed;
-		length -= parsed;
-	}
-	if (nul && parsed == length && !reader->problem)
+	bool plain = !special && !reader->options.recover_lines && !reader->options.always_libcsv;
+	if ((plain ? parse_plain(reader, bytes, length, err) : feed_parser(reader, bytes, length, err)) < 0)
+		return -1;
+	if (nul) {
 		reader->problem = "NUL byte (is this a text file?)";
-	if (reader->problem) {
-		ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
-		return -1;
-	}
-	if (parsed != length) {
-		int code = csv_error(&reader->parser);
-		if (code == CSV_ENOMEM && csv_get_buffer_size(&reader->parser) > ML_MAX_FIELD_LENGTH)
-			ml_error_set(err, "%s:%zu: field longer than 1 MiB", reader->name, reader->line);
-		else if (code == CSV_EPARSE)
-			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, malformed_quoting);
-		else
-			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, csv_strerror(code));
-		return -1;
+		return report_problem(reader, err);
 	}
 	return 0;
 }

@@ -5,8 +5,10 @@
  * large blocks, keeps fields in one arena per block (parsed in a background
  * thread, unless line_at_a_time asks otherwise), tracks physical line
  * numbers for messages, checks every row against the header's field count,
- * strips a UTF-8 byte order mark, accepts CRLF and skips empty lines.  The
- * writer prints rows of doubles in their shortest exact form.
+ * strips a UTF-8 byte order mark, accepts CRLF and skips empty lines.
+ * Blocks without a quote skip libcsv: a vectorised scan splits their lines
+ * by libcsv's rules for unquoted fields.  The writer prints rows of doubles
+ * in their shortest exact form.
  */
 #ifndef ML_CSV_H
 #define ML_CSV_H
@@ -42,6 +44,11 @@ typedef struct ml_csv_options {
 	 */
 	size_t n_threads;
 	size_t chunk_size;
+	/*
+	 * For tests: libcsv parses every block, also those without quotes
+	 * that the reader otherwise splits itself (the same records).
+	 */
+	bool always_libcsv;
 	/*
 	 * Also for services: malformed quoting, a NUL byte or an overlong
 	 * field spoils only the record it is in, which ml_csv_next returns as
