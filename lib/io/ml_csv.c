@@ -93,7 +93,7 @@ static const char malformed_quoting[] =
  * other: with a background thread, libcsv's byte loop runs on one core and
  * the number parsing of the caller on the other.
  */
-typedef struct batch {
+typedef struct ml_csv_batch {
 	ml_buf arena; /* field texts, each NUL-terminated */
 	size_t *field_offsets, *field_lengths;
 	size_t n_fields, field_capacity;
@@ -101,6 +101,7 @@ typedef struct batch {
 	size_t n_records, record_capacity;
 	bool at_end;  /* the input ended after these records */
 	bool failed;  /* `error` follows these records */
+	bool worked;  /* the chunk function ran on these records */
 	ml_error error;
 } batch;
 
@@ -151,6 +152,10 @@ struct ml_csv_reader {
 	batch *ready;      /* filled, not yet taken by the reading side */
 	batch *released;   /* done with by the reading side, free to refill */
 	bool stopping;
+	/* Work on each batch in the parsing thread (ml_csv_reader_set_chunk_fn). */
+	ml_csv_chunk_fn *fn;
+	void *fn_context;
+	size_t fn_running; /* 1 while the parsing thread is inside fn */
 
 	/* A regular file parsed in chunks on several threads, or NULL. */
 	ml_csv_chunks *chunks;
@@ -710,11 +715,11 @@ static int start_batch(ml_csv_reader *reader, batch *next, const batch *previous
 		}
 		next->n_fields -= first;
 		next->n_records = 0;
-		next->at_end = next->failed = false;
+		next->at_end = next->failed = next->worked = false;
 		return 0;
 	}
 	next->n_fields = next->n_records = 0;
-	next->at_end = next->failed = false;
+	next->at_end = next->failed = next->worked = false;
 	ml_buf_reset(&next->arena);
 	for (size_t i = first; i < previous->n_fields; i++)
 		if (append_field(next, previous->arena.data + previous->field_offsets[i],
@@ -829,6 +834,18 @@ static void *parse_in_background(void *data)
 		fill(reader);
 		batch *done = reader->filling;
 		pthread_mutex_lock(&reader->lock);
+		ml_csv_chunk_fn *fn = reader->fn;
+		void *context = reader->fn_context;
+		if (fn) {
+			reader->fn_running++;
+			pthread_mutex_unlock(&reader->lock);
+			fn(context, (size_t)(done - reader->batches), done);
+			pthread_mutex_lock(&reader->lock);
+			reader->fn_running--;
+			pthread_cond_broadcast(&reader->changed);
+		}
+		/* A change of function while fn ran: this batch did not get the new one. */
+		done->worked = fn && fn == reader->fn && context == reader->fn_context;
 		while (reader->ready && !reader->stopping)
 			pthread_cond_wait(&reader->changed, &reader->lock);
 		reader->ready = done;
@@ -906,6 +923,11 @@ static batch *take_batch(ml_csv_reader *reader, batch *finished)
 	reader->ready = NULL;
 	pthread_cond_broadcast(&reader->changed);
 	pthread_mutex_unlock(&reader->lock);
+	/* Parsed before the function was set: its work is done here. */
+	if (reader->fn && !next->worked) {
+		reader->fn(reader->fn_context, (size_t)(next - reader->batches), next);
+		next->worked = true;
+	}
 	return next;
 }
 
@@ -1283,42 +1305,74 @@ size_t ml_csv_chunk_reader_index(const ml_csv_reader *chunk)
 	return chunk->next_record - 1;
 }
 
+/* The sequential reader's thread runs fn on each batch it fills (see parse_in_background). */
+static void set_batch_fn(ml_csv_reader *reader, ml_csv_chunk_fn *fn, void *context)
+{
+	pthread_mutex_lock(&reader->lock);
+	reader->fn = fn;
+	reader->fn_context = context;
+	/* Unset, it is not called any more when this returns: the context may go. */
+	while (reader->fn_running)
+		pthread_cond_wait(&reader->changed, &reader->lock);
+	/* A batch worked by the old function (or none) is not worked by this one. */
+	for (int i = 0; i < 2; i++)
+		reader->batches[i].worked = false;
+	pthread_mutex_unlock(&reader->lock);
+	batch *current = reader->reading;
+	if (fn && current) {
+		fn(context, (size_t)(current - reader->batches), current);
+		current->worked = true;
+	}
+}
+
 bool ml_csv_reader_set_chunk_fn(ml_csv_reader *reader, ml_csv_chunk_fn *fn, void *context)
 {
-	if (!reader->chunks)
+	if (reader->chunks)
+		ml_csv_chunks_set_fn(reader->chunks, fn, context);
+	else if (reader->threaded)
+		set_batch_fn(reader, fn, context);
+	else
 		return false;
-	ml_csv_chunks_set_fn(reader->chunks, fn, context);
 	return true;
 }
 
 size_t ml_csv_reader_slots(const ml_csv_reader *reader)
 {
-	return reader->chunks ? ml_csv_chunks_slots(reader->chunks) : 0;
+	return reader->chunks ? ml_csv_chunks_slots(reader->chunks) : reader->threaded ? 2 : 0;
 }
 
 void ml_csv_reader_chunk_position(const ml_csv_reader *reader, size_t *slot, size_t *index)
 {
+	if (!reader->chunks) {
+		*slot = (size_t)(reader->reading - reader->batches);
+		*index = reader->next_record - 1;
+		return;
+	}
 	const ml_csv_reader *chunk;
 	*slot = ml_csv_chunks_current(reader->chunks, &chunk);
 	*index = ml_csv_chunk_reader_index(chunk);
 }
 
+const ml_csv_chunk *ml_csv_chunk_reader_records(const ml_csv_reader *chunk)
+{
+	return &chunk->batches[0];
+}
+
 size_t ml_csv_chunk_records(const ml_csv_chunk *chunk)
 {
-	return chunk->batches[0].n_records;
+	return chunk->n_records;
 }
 
 size_t ml_csv_chunk_fields(const ml_csv_chunk *chunk, size_t record)
 {
-	const pending_record *pending = &chunk->batches[0].records[record];
+	const pending_record *pending = &chunk->records[record];
 	return pending->n_fields + pending->n_extra;
 }
 
 ml_field ml_csv_chunk_field(const ml_csv_chunk *chunk, size_t record, size_t field)
 {
-	const batch *from = &chunk->batches[0];
-	size_t at = from->records[record].first_field + field;
-	return (ml_field){ from->arena.data + from->field_offsets[at], from->field_lengths[at] };
+	size_t at = chunk->records[record].first_field + field;
+	return (ml_field){ chunk->arena.data + chunk->field_offsets[at], chunk->field_lengths[at] };
 }
 
 struct ml_csv_writer {

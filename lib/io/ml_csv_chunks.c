@@ -212,7 +212,8 @@ static void *work(void *data)
 		if (fn) {
 			chunks->fn_running++;
 			pthread_mutex_unlock(&chunks->lock);
-			fn(context, (size_t)(into - chunks->slots), into->parser);
+			fn(context, (size_t)(into - chunks->slots),
+			   ml_csv_chunk_reader_records(into->parser));
 			pthread_mutex_lock(&chunks->lock);
 			chunks->fn_running--;
 		}
@@ -352,7 +353,8 @@ static slot *current_slot(ml_csv_chunks *chunks)
 	}
 	/* Parsed before the function was set (or without threads): its work is done here. */
 	if (chunks->fn && !from->worked) {
-		chunks->fn(chunks->fn_context, (size_t)(from - chunks->slots), from->parser);
+		chunks->fn(chunks->fn_context, (size_t)(from - chunks->slots),
+			   ml_csv_chunk_reader_records(from->parser));
 		from->worked = true;
 	}
 	chunks->have_current = true;
@@ -399,7 +401,7 @@ void ml_csv_chunks_set_fn(ml_csv_chunks *chunks, ml_csv_chunk_fn *fn, void *cont
 	/* The chunk being read gets it now; later ones when they become current, or from workers. */
 	slot *from = &chunks->slots[chunks->current % chunks->n_slots];
 	if (fn && chunks->have_current && !from->worked) {
-		fn(context, (size_t)(from - chunks->slots), from->parser);
+		fn(context, (size_t)(from - chunks->slots), ml_csv_chunk_reader_records(from->parser));
 		from->worked = true;
 	}
 }

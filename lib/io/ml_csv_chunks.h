@@ -77,5 +77,7 @@ int ml_csv_chunk_reader_next(ml_csv_reader *chunk, ml_record *record, size_t *n_
 void ml_csv_chunk_reader_unread(ml_csv_reader *chunk);
 /* The index in its chunk of the record _next gave last. */
 size_t ml_csv_chunk_reader_index(const ml_csv_reader *chunk);
+/* The records parsed, for the chunk function. */
+const ml_csv_chunk *ml_csv_chunk_reader_records(const ml_csv_reader *chunk);
 
 #endif
