@@ -3,6 +3,8 @@
  * for a model, the estimator, its coefficients by feature (and class) and
  * the training summary, after the checks ml-predict makes when reading it.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -205,13 +207,13 @@ static void describe_data(const char *path, const ml_load_options *load)
 }
 
 /* A model file: what ml_model_read checks, then what the model holds. */
-static void describe_model(const char *path)
+static void describe_model(const char *path, const char *shown)
 {
 	ml_error err;
 	ml_model *model = ml_model_read(path, &err);
 	if (!model)
 		cli_fail(&err);
-	say("file: %s\nkind: model\n", path);
+	say("file: %s\nkind: model\n", shown);
 	for (size_t i = 0; i < ml_model_n_meta(model); i++)
 		say("%s\n", ml_model_meta(model, i));
 	print_chain(ml_model_chain(model));
@@ -226,7 +228,8 @@ static void describe_model(const char *path)
 	ml_model_free(model);
 }
 
-static void describe_pipefile(const char *path)
+/* shown: the name for the reader (path is /dev/stdin for standard input). */
+static void describe_pipefile(const char *path, const char *shown)
 {
 	ml_error err;
 	ml_pipefile *file = ml_pipefile_open(path, &err);
@@ -235,10 +238,10 @@ static void describe_pipefile(const char *path)
 	const ml_text_line *next = ml_pipefile_next_line(file);
 	if (next->n_tokens) {
 		ml_pipefile_close(file);
-		describe_model(path);
+		describe_model(path, shown);
 		return;
 	}
-	say("file: %s\nkind: stages\n", path);
+	say("file: %s\nkind: stages\n", shown);
 	for (size_t i = 0; i < ml_pipefile_n_meta(file); i++)
 		say("%s\n", ml_pipefile_meta(file, i));
 	print_chain(ml_pipefile_chain(file));
@@ -247,22 +250,59 @@ static void describe_pipefile(const char *path)
 }
 
 /*
+ * A pipe on standard input is copied into an unlinked temporary file first: its
+ * first bytes decide what it is, and a model or stage file is then read
+ * from its start like a named one.  (ml-info reads all of a data file into
+ * memory anyway, so the copy costs no more than that.)
+ */
+static void spool_stdin(void)
+{
+	struct stat info;
+	if (fstat(STDIN_FILENO, &info) == 0 && S_ISREG(info.st_mode))
+		return;
+	FILE *copy = tmpfile();
+	int fd = copy ? fileno(copy) : -1;
+	if (fd < 0)
+		cli_die("standard input: cannot make a copy: %s", strerror(errno));
+	char buffer[1 << 16];
+	for (;;) {
+		ssize_t got = read(STDIN_FILENO, buffer, sizeof buffer);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			cli_die("standard input: %s", strerror(errno));
+		if (got == 0)
+			break;
+		for (ssize_t done = 0; done < got;) {
+			ssize_t put = write(fd, buffer + done, (size_t)(got - done));
+			if (put < 0 && errno != EINTR)
+				cli_die("standard input: cannot make a copy: %s", strerror(errno));
+			done += put > 0 ? put : 0;
+		}
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, STDIN_FILENO) < 0)
+		cli_die("standard input: cannot make a copy: %s", strerror(errno));
+	fclose(copy);
+}
+
+/*
  * Stage and model files start with their version line ("mlpipe 2", or
- * with a tab); everything else is data.  Only a regular file is peeked
- * at: the bytes read from a pipe are gone.
+ * with a tab); everything else is data.  A named file is peeked at only
+ * when it is regular: opening a named pipe twice would lose its bytes.
  */
 static bool is_pipefile(const char *path)
 {
 	struct stat info;
-	if (!path || strcmp(path, "-") == 0 || stat(path, &info) != 0 || !S_ISREG(info.st_mode))
+	if (path && (stat(path, &info) != 0 || !S_ISREG(info.st_mode)))
 		return false;
-	FILE *f = fopen(path, "rb");
+	int fd = path ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
 	char start[ML_PIPEFILE_SNIFF];
-	if (!f)
+	if (fd < 0)
 		return false;
-	size_t got = fread(start, 1, sizeof start, f);
-	fclose(f);
-	return ml_pipefile_sniff(start, got);
+	ssize_t got = pread(fd, start, sizeof start, 0);
+	if (path)
+		close(fd);
+	return got > 0 && ml_pipefile_sniff(start, (size_t)got);
 }
 
 int main(int argc, char **argv)
@@ -283,8 +323,12 @@ int main(int argc, char **argv)
 	if (argc - optind > 1)
 		cli_usage_error("one file at a time");
 	const char *path = optind < argc ? argv[optind] : NULL;
+	if (path && strcmp(path, "-") == 0)
+		path = NULL;
+	if (!path)
+		spool_stdin();
 	if (is_pipefile(path))
-		describe_pipefile(path);
+		describe_pipefile(path ? path : "/dev/stdin", path ? path : "stdin");
 	else
 		describe_data(path, &load);
 	return 0;

@@ -68,9 +68,11 @@ static double *sample_features(const ml_model *model, const ml_training_data *da
 {
 	size_t d = model->n_features, width = data->columns->count;
 	double *features = ml_alloc_array(n_sample, d * sizeof(double), err);
-	for (size_t i = 0; features && i < n_sample; i++)
+	for (size_t i = 0; features && i < n_sample; i++) {
+		size_t row = data->row_index ? data->row_index[sample[i]] : sample[i];
 		for (size_t f = 0; f < d; f++)
-			features[i * d + f] = data->values[sample[i] * width + model->feature_column[f]];
+			features[i * d + f] = data->values[row * width + model->feature_column[f]];
+	}
 	return features;
 }
 

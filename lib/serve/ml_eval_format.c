@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/ml_escape.h"
 #include "core/ml_number.h"
 #include "serve/ml_eval_impl.h"
 
@@ -178,38 +179,53 @@ static void put_cell(ml_buf *out, double value, int width)
 		ml_buf_printf(out, " %*.6g", width, value);
 }
 
-static int name_width(const ml_string_map *classes, size_t minimum)
+/* A class name as people see it: escaped (ml_escape), never raw control bytes. */
+static const char *shown_name(const char *name, ml_buf *scratch)
+{
+	scratch->length = 0;
+	ml_escape_append(scratch, name, strlen(name), 0);
+	ml_buf_putc(scratch, '\0');
+	return scratch->failed ? "?" : scratch->data;
+}
+
+static int name_width(const ml_string_map *classes, size_t minimum, ml_buf *scratch)
 {
 	size_t width = minimum;
 	for (size_t k = 0; k < classes->count; k++)
-		if (strlen(classes->keys[k]) > width)
-			width = strlen(classes->keys[k]);
+		if (strlen(shown_name(classes->keys[k], scratch)) > width)
+			width = strlen(scratch->data);
 	return (int)(width < 40 ? width : 40);
 }
 
 static void format_per_class(const ml_evaluation *evaluation, size_t first, ml_buf *out)
 {
-	int width = name_width(&evaluation->classes, 5);
+	ml_buf scratch;
+	ml_buf_init(&scratch);
+	int width = name_width(&evaluation->classes, 5, &scratch);
 	ml_buf_printf(out, "\n%-*s %10s %10s %10s %10s\n", width, "class", "precision", "recall",
 		      "f1", "support");
 	for (size_t i = first; i < evaluation->n_scores; i += 4) {
-		ml_buf_printf(out, "%-*.*s", width, width, evaluation->scores[i].class_name);
+		ml_buf_printf(out, "%-*.*s", width, width,
+			      shown_name(evaluation->scores[i].class_name, &scratch));
 		for (size_t j = 0; j < 4; j++)
 			put_cell(out, evaluation->scores[i + j].value, 10);
 		ml_buf_putc(out, '\n');
 	}
 	size_t n_classes = evaluation->classes.count;
-	int cell = name_width(&evaluation->classes, 6);
+	int cell = name_width(&evaluation->classes, 6, &scratch);
 	ml_buf_printf(out, "\nconfusion matrix (rows: truth, columns: predicted)\n%-*s", width, "");
 	for (size_t p = 0; p < n_classes; p++)
-		ml_buf_printf(out, " %*.*s", cell, cell, evaluation->classes.keys[p]);
+		ml_buf_printf(out, " %*.*s", cell, cell,
+			      shown_name(evaluation->classes.keys[p], &scratch));
 	ml_buf_putc(out, '\n');
 	for (size_t t = 0; t < n_classes; t++) {
-		ml_buf_printf(out, "%-*.*s", width, width, evaluation->classes.keys[t]);
+		ml_buf_printf(out, "%-*.*s", width, width,
+			      shown_name(evaluation->classes.keys[t], &scratch));
 		for (size_t p = 0; p < n_classes; p++)
 			put_cell(out, evaluation->confusion[t * n_classes + p], cell);
 		ml_buf_putc(out, '\n');
 	}
+	ml_buf_free(&scratch);
 }
 
 static void format_table(const ml_evaluation *evaluation, ml_buf *out)

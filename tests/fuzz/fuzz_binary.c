@@ -7,35 +7,6 @@
 #define _GNU_SOURCE
 #include "fuzz_common.h"
 
-/* Reads the binary input a few rows at a time: the same rows as the whole read. */
-static void check_streamed(const fuzz_file *file, const ml_dataset *whole, size_t block)
-{
-	ml_csv_options csv;
-	ml_error err;
-	ml_csv_options_init(&csv);
-	lseek(file->fd, 0, SEEK_SET);
-	ml_input *input = ml_input_open(file->path, &csv, &err);
-	FUZZ_CHECK(input != NULL);
-	ml_binary_reader *reader = ml_input_binary(input);
-	FUZZ_CHECK(reader != NULL);
-	size_t width = ml_binary_reader_columns(reader)->count, n_rows = 0;
-	double *rows = malloc(block * width * sizeof *rows);
-	FUZZ_CHECK(rows != NULL);
-	for (;;) {
-		size_t got;
-		FUZZ_CHECK(ml_binary_read_rows(reader, rows, block, &got, &err) == 0);
-		if (got == 0)
-			break;
-		FUZZ_CHECK(got <= block && n_rows + got <= whole->n_rows);
-		for (size_t i = 0; i < got * width; i++)
-			FUZZ_CHECK(same_double(rows[i], whole->values[n_rows * width + i]));
-		n_rows += got;
-	}
-	FUZZ_CHECK(n_rows == whole->n_rows);
-	free(rows);
-	ml_input_close(input);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > FUZZ_MAX_INPUT)

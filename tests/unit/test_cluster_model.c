@@ -15,6 +15,7 @@
 #include "check_main.h"
 #include "core/ml_file.h"
 #include "core/ml_random.h"
+#include "models/ml_elbow.h"
 #include "models/ml_model.h"
 #include "stages/ml_pipefile.h"
 
@@ -341,6 +342,47 @@ START_TEST(no_features_and_too_few_rows)
 }
 END_TEST
 
+/* ml_elbow on rows picked by a row index measures those rows, as on a copy of them. */
+START_TEST(elbow_follows_the_row_index)
+{
+	fit_data *d = malloc(sizeof *d);
+	ml_error err;
+	make_data(d);
+	size_t n_rows = N_ROWS / 2, *index = malloc(n_rows * sizeof *index);
+	double *copy = malloc(n_rows * WIDTH * sizeof *copy);
+	for (size_t r = 0; r < N_ROWS; r += 2)
+		d->values[r * WIDTH] = 1e9; /* rows left out: far off, so reading one shows */
+	for (size_t i = 0; i < n_rows; i++) {
+		index[i] = 2 * i + 1;
+		memcpy(copy + i * WIDTH, d->values + index[i] * WIDTH, WIDTH * sizeof *copy);
+	}
+	ml_fit_options options;
+	ml_fit_options_init(&options, ml_estimator_find("kmeans"));
+	options.seed = 3;
+	ml_training_data picked = { .name = "picked", .columns = &d->columns,
+				    .values = d->values, .n_rows = n_rows, .row_index = index };
+	ml_training_data copied = { .name = "copied", .columns = &d->columns, .values = copy,
+				    .n_rows = n_rows };
+	ml_elbow_point by_index[3], by_copy[3];
+	size_t sampled_by_index, sampled_by_copy;
+	ck_assert_msg(ml_elbow(&options, &picked, 2, 4, 400, by_index, &sampled_by_index,
+			       &err) == 0, "%s", err.message);
+	ck_assert_msg(ml_elbow(&options, &copied, 2, 4, 400, by_copy, &sampled_by_copy,
+			       &err) == 0, "%s", err.message);
+	ck_assert_uint_eq(sampled_by_index, 400);
+	ck_assert_uint_eq(sampled_by_copy, 400);
+	for (size_t i = 0; i < 3; i++) {
+		ck_assert_double_eq(by_index[i].inertia, by_copy[i].inertia);
+		ck_assert_double_eq(by_index[i].silhouette, by_copy[i].silhouette);
+	}
+	ck_assert_double_gt(by_index[1].silhouette, 0.5); /* three blobs: k = 3 fits well */
+	free(index);
+	free(copy);
+	ml_columns_free(&d->columns);
+	free(d);
+}
+END_TEST
+
 /* ---- hostile files ---------------------------------------------------- */
 
 /* The kmeans fixture with one line replaced, as a file; NULL message: it must read. */
@@ -402,6 +444,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, fit_hands_back_every_row_with_its_cluster);
 	tcase_add_test(tc, minibatch_needs_a_second_pass);
 	tcase_add_test(tc, no_features_and_too_few_rows);
+	tcase_add_test(tc, elbow_follows_the_row_index);
 	tcase_add_test(tc, hostile_files_are_refused);
 	suite_add_tcase(s, tc);
 	return s;

@@ -111,5 +111,11 @@ is_png scatter.png
 printf 'y,prediction\n1,1\n2,1\n' > clusters.csv
 expect_fail 1 "no plot for clustering" ml-eval --task clustering -t y --plot c.png clusters.csv
 expect_fail 2 "--plot writes a PNG file" ml-eval -t label --plot - scored.csv
+# Class names from a hostile file reach the report escaped, never as
+# terminal control sequences.
+printf 'y,p\n"a\033[2Jb","a\033[2Jb"\nc,c\n' > hostile.csv
+run_ok ml-eval -t y -p p hostile.csv
+grep -q 'a\\x1b\[2Jb' out || fail "a class name is not escaped in the report"
+tr -d '\n' < out | grep -q "$(printf '\033')" && fail "a raw escape byte reached the report"
 ls -a | grep -q tmp && fail "temporary files left: $(ls -a | grep tmp)"
 exit 0
