@@ -676,11 +676,13 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	 * (a service confines it to its record instead: see on_field).
 	 */
 	const unsigned char *nul = memchr(bytes, '\0', length);
+	/* A NUL byte left in the text (a service's) makes it special, as a quote does. */
+	bool nul_kept = nul && reader->options.recover_lines;
 	if (nul && !reader->options.recover_lines)
 		length = (size_t)(nul - bytes);
 	else
 		nul = NULL;
-	bool special = memchr(bytes, '"', length) || memchr(bytes, '\0', length);
+	bool special = nul_kept || memchr(bytes, '"', length);
 	reader->careful = special || reader->previous_block_special;
 	reader->previous_block_special = special;
 	if (reader->options.line_protocol)
