@@ -102,6 +102,7 @@ typedef struct ml_csv_batch {
 	bool at_end;  /* the input ended after these records */
 	bool failed;  /* `error` follows these records */
 	bool worked;  /* the chunk function ran on these records */
+	bool used_libcsv; /* some of them came through libcsv's byte loop */
 	ml_error error;
 } batch;
 
@@ -688,6 +689,8 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	if (reader->options.line_protocol)
 		return parse_lines(reader, bytes, length, err);
 	bool plain = !special && !reader->options.recover_lines && !reader->options.always_libcsv;
+	if (!plain)
+		reader->filling->used_libcsv = true;
 	if ((plain ? parse_plain(reader, bytes, length, err) : feed_parser(reader, bytes, length, err)) < 0)
 		return -1;
 	if (nul) {
@@ -717,11 +720,11 @@ static int start_batch(ml_csv_reader *reader, batch *next, const batch *previous
 		}
 		next->n_fields -= first;
 		next->n_records = 0;
-		next->at_end = next->failed = next->worked = false;
+		next->at_end = next->failed = next->worked = next->used_libcsv = false;
 		return 0;
 	}
 	next->n_fields = next->n_records = 0;
-	next->at_end = next->failed = next->worked = false;
+	next->at_end = next->failed = next->worked = next->used_libcsv = false;
 	ml_buf_reset(&next->arena);
 	for (size_t i = first; i < previous->n_fields; i++)
 		if (append_field(next, previous->arena.data + previous->field_offsets[i],
@@ -836,7 +839,11 @@ static void *parse_in_background(void *data)
 		fill(reader);
 		batch *done = reader->filling;
 		pthread_mutex_lock(&reader->lock);
-		ml_csv_chunk_fn *fn = reader->fn;
+		/*
+		 * libcsv's byte loop keeps this thread as busy as the chunk function
+		 * keeps the reading one: that batch gets it in the reading thread.
+		 */
+		ml_csv_chunk_fn *fn = done->used_libcsv ? NULL : reader->fn;
 		void *context = reader->fn_context;
 		if (fn) {
 			reader->fn_running++;
