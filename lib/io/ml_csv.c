@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/ml_clock.h"
 #include "core/ml_number.h"
@@ -90,7 +93,7 @@ static const char malformed_quoting[] =
  * other: with a background thread, libcsv's byte loop runs on one core and
  * the number parsing of the caller on the other.
  */
-typedef struct batch {
+typedef struct ml_csv_batch {
 	ml_buf arena; /* field texts, each NUL-terminated */
 	size_t *field_offsets, *field_lengths;
 	size_t n_fields, field_capacity;
@@ -98,6 +101,8 @@ typedef struct batch {
 	size_t n_records, record_capacity;
 	bool at_end;  /* the input ended after these records */
 	bool failed;  /* `error` follows these records */
+	bool worked;  /* the chunk function ran on these records */
+	bool used_libcsv; /* some of them came through libcsv's byte loop */
 	ml_error error;
 } batch;
 
@@ -148,6 +153,10 @@ struct ml_csv_reader {
 	batch *ready;      /* filled, not yet taken by the reading side */
 	batch *released;   /* done with by the reading side, free to refill */
 	bool stopping;
+	/* Work on each batch in the parsing thread (ml_csv_reader_set_chunk_fn). */
+	ml_csv_chunk_fn *fn;
+	void *fn_context;
+	size_t fn_running; /* 1 while the parsing thread is inside fn */
 
 	/* A regular file parsed in chunks on several threads, or NULL. */
 	ml_csv_chunks *chunks;
@@ -197,9 +206,8 @@ static int append_field(batch *target, const char *text, size_t length)
  * Only blocks that hold a quote or a NUL byte (or follow one that did) need
  * the per-field scans for quoted newlines and NUL bytes.
  */
-static void on_field(void *text, size_t length, void *data)
+static inline void take_field(ml_csv_reader *reader, const char *text, size_t length)
 {
-	ml_csv_reader *reader = data;
 	if (reader->problem)
 		return;
 	const char *bad = NULL;
@@ -244,6 +252,11 @@ static void on_field(void *text, size_t length, void *data)
 		return;
 	}
 	reader->fields_in_record++;
+}
+
+static void on_field(void *text, size_t length, void *data)
+{
+	take_field(data, text, length);
 }
 
 static bool push_record(ml_csv_reader *reader, pending_record record)
@@ -493,6 +506,158 @@ static int parse_lines(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	return 0;
 }
 
+static int report_problem(ml_csv_reader *reader, ml_error *err)
+{
+	ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
+	return -1;
+}
+
+/* Bytes through libcsv (in recover_lines, past the records it finds malformed). */
+static int feed_parser(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
+		       ml_error *err)
+{
+	size_t parsed;
+	for (;;) {
+		if (reader->skipping_line)
+			length = skip_rest_of_line(reader, &bytes, length);
+		parsed = csv_parse(&reader->parser, bytes, length, on_field, on_record, reader);
+		if (parsed == length || reader->problem || !reader->options.recover_lines ||
+		    csv_error(&reader->parser) != CSV_EPARSE)
+			break;
+		if (recover_malformed_record(reader, err) < 0)
+			return -1;
+		bytes += parsed;
+		length -= parsed;
+	}
+	if (reader->problem)
+		return report_problem(reader, err);
+	if (parsed != length) {
+		int code = csv_error(&reader->parser);
+		if (code == CSV_ENOMEM && csv_get_buffer_size(&reader->parser) > ML_MAX_FIELD_LENGTH)
+			ml_error_set(err, "%s:%zu: field longer than 1 MiB", reader->name, reader->line);
+		else if (code == CSV_EPARSE)
+			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, malformed_quoting);
+		else
+			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, csv_strerror(code));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The fast path for text without quotes (or NUL bytes): whole lines split
+ * at the delimiter and line ends here, with libcsv's rules for unquoted
+ * fields, and given to the same callbacks.  Those rules: spaces and tabs
+ * (unless one is the delimiter) around a field are not part of it; CR and
+ * LF both end a record, so CRLF is a record and an empty one; a line with
+ * nothing but blanks is an empty record.  No byte loop with a state per
+ * byte, no copy into libcsv's field buffer.
+ */
+
+/* Whether libcsv is between records (ROW_NOT_BEGUN, state 0 in libcsv.c). */
+static bool parser_between_records(const ml_csv_reader *reader)
+{
+	return reader->parser.pstate == 0 && !reader->parser.quoted &&
+	       reader->parser.entry_pos == 0;
+}
+
+static inline bool is_blank(unsigned char byte, unsigned char delimiter)
+{
+	return (byte == ' ' || byte == '\t') && byte != delimiter;
+}
+
+/* Bit i set where bytes[i] (i < count <= 64) is the delimiter, CR or LF. */
+static inline uint64_t field_ends(const unsigned char *bytes, size_t count,
+				  unsigned char delimiter)
+{
+	uint64_t mask = 0;
+#if defined(__SSE2__)
+	if (count == 64) {
+		const __m128i delimiters = _mm_set1_epi8((char)delimiter);
+		const __m128i newlines = _mm_set1_epi8('\n'), returns = _mm_set1_epi8('\r');
+		for (int i = 0; i < 4; i++) {
+			__m128i chunk = _mm_loadu_si128((const __m128i *)(const void *)(bytes + 16 * i));
+			__m128i hits = _mm_or_si128(_mm_cmpeq_epi8(chunk, delimiters),
+						    _mm_or_si128(_mm_cmpeq_epi8(chunk, newlines),
+								 _mm_cmpeq_epi8(chunk, returns)));
+			mask |= (uint64_t)(uint32_t)_mm_movemask_epi8(hits) << (16 * i);
+		}
+		return mask;
+	}
+#endif
+	for (size_t i = 0; i < count; i++) {
+		unsigned char byte = bytes[i];
+		mask |= (uint64_t)(byte == delimiter || byte == '\n' || byte == '\r') << i;
+	}
+	return mask;
+}
+
+/*
+ * Splits text, whole lines (it ends with LF), into fields and records;
+ * returns how much of it was split: all of it, or up to the start of a
+ * field longer than libcsv's bound, left to libcsv.
+ */
+static size_t split_lines(ml_csv_reader *reader, const unsigned char *text, size_t length)
+{
+	unsigned char delimiter = (unsigned char)reader->options.delimiter;
+	const unsigned char *field = text;
+	size_t fields_in_line = 0;
+	for (size_t base = 0; base < length; base += 64) {
+		size_t count = length - base < 64 ? length - base : 64;
+		uint64_t ends = field_ends(text + base, count, delimiter);
+		while (ends) {
+			const unsigned char *end = text + base + (size_t)__builtin_ctzll(ends);
+			ends &= ends - 1;
+			const unsigned char *first = field, *last = end;
+			while (first < last && is_blank(*first, delimiter))
+				first++;
+			/* libcsv refuses it, or the callback does: either way, it says. */
+			if ((size_t)(last - first) > ML_MAX_FIELD_LENGTH)
+				return (size_t)(field - text);
+			while (last > first && is_blank(last[-1], delimiter))
+				last--;
+			field = end + 1;
+			if (*end == delimiter) {
+				take_field(reader, (const char *)first, (size_t)(last - first));
+				fields_in_line++;
+				continue;
+			}
+			if (fields_in_line > 0 || last > first)
+				take_field(reader, (const char *)first, (size_t)(last - first));
+			on_record(*end, reader);
+			fields_in_line = 0;
+			if (reader->problem)
+				return length;
+		}
+	}
+	return length;
+}
+
+static int parse_plain(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
+		       ml_error *err)
+{
+	/* A record begun in an earlier block is finished by libcsv. */
+	if (!parser_between_records(reader)) {
+		const unsigned char *newline = memchr(bytes, '\n', length);
+		size_t head = newline ? (size_t)(newline + 1 - bytes) : length;
+		if (feed_parser(reader, bytes, head, err) < 0)
+			return -1;
+		bytes += head;
+		length -= head;
+		/* Inside quotes opened before (a quoted line end): libcsv reads on. */
+		if (!parser_between_records(reader))
+			return feed_parser(reader, bytes, length, err);
+	}
+	size_t lines = length;
+	while (lines > 0 && bytes[lines - 1] != '\n')
+		lines--;
+	size_t split = split_lines(reader, bytes, lines);
+	if (reader->problem)
+		return report_problem(reader, err);
+	/* The last line's start waits in libcsv for the next block, or the end. */
+	return feed_parser(reader, bytes + split, length - split, err);
+}
+
 static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t length,
 		       ml_error *err)
 {
@@ -512,43 +677,25 @@ static int parse_bytes(ml_csv_reader *reader, const unsigned char *bytes, size_t
 	 * (a service confines it to its record instead: see on_field).
 	 */
 	const unsigned char *nul = memchr(bytes, '\0', length);
+	/* A NUL byte left in the text (a service's) makes it special, as a quote does. */
+	bool nul_kept = nul && reader->options.recover_lines;
 	if (nul && !reader->options.recover_lines)
 		length = (size_t)(nul - bytes);
 	else
 		nul = NULL;
-	bool special = memchr(bytes, '"', length) || memchr(bytes, '\0', length);
+	bool special = nul_kept || memchr(bytes, '"', length);
 	reader->careful = special || reader->previous_block_special;
 	reader->previous_block_special = special;
 	if (reader->options.line_protocol)
 		return parse_lines(reader, bytes, length, err);
-	size_t parsed;
-	for (;;) {
-		if (reader->skipping_line)
-			length = skip_rest_of_line(reader, &bytes, length);
-		parsed = csv_parse(&reader->parser, bytes, length, on_field, on_record, reader);
-		if (parsed == length || reader->problem || !reader->options.recover_lines ||
-		    csv_error(&reader->parser) != CSV_EPARSE)
-			break;
-		if (recover_malformed_record(reader, err) < 0)
-			return -1;
-		bytes += parsed;
-		length -= parsed;
-	}
-	if (nul && parsed == length && !reader->problem)
+	bool plain = !special && !reader->options.recover_lines && !reader->options.always_libcsv;
+	if (!plain)
+		reader->filling->used_libcsv = true;
+	if ((plain ? parse_plain(reader, bytes, length, err) : feed_parser(reader, bytes, length, err)) < 0)
+		return -1;
+	if (nul) {
 		reader->problem = "NUL byte (is this a text file?)";
-	if (reader->problem) {
-		ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, reader->problem);
-		return -1;
-	}
-	if (parsed != length) {
-		int code = csv_error(&reader->parser);
-		if (code == CSV_ENOMEM && csv_get_buffer_size(&reader->parser) > ML_MAX_FIELD_LENGTH)
-			ml_error_set(err, "%s:%zu: field longer than 1 MiB", reader->name, reader->line);
-		else if (code == CSV_EPARSE)
-			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, malformed_quoting);
-		else
-			ml_error_set(err, "%s:%zu: %s", reader->name, reader->line, csv_strerror(code));
-		return -1;
+		return report_problem(reader, err);
 	}
 	return 0;
 }
@@ -573,11 +720,11 @@ static int start_batch(ml_csv_reader *reader, batch *next, const batch *previous
 		}
 		next->n_fields -= first;
 		next->n_records = 0;
-		next->at_end = next->failed = false;
+		next->at_end = next->failed = next->worked = next->used_libcsv = false;
 		return 0;
 	}
 	next->n_fields = next->n_records = 0;
-	next->at_end = next->failed = false;
+	next->at_end = next->failed = next->worked = next->used_libcsv = false;
 	ml_buf_reset(&next->arena);
 	for (size_t i = first; i < previous->n_fields; i++)
 		if (append_field(next, previous->arena.data + previous->field_offsets[i],
@@ -692,6 +839,22 @@ static void *parse_in_background(void *data)
 		fill(reader);
 		batch *done = reader->filling;
 		pthread_mutex_lock(&reader->lock);
+		/*
+		 * libcsv's byte loop keeps this thread as busy as the chunk function
+		 * keeps the reading one: that batch gets it in the reading thread.
+		 */
+		ml_csv_chunk_fn *fn = done->used_libcsv ? NULL : reader->fn;
+		void *context = reader->fn_context;
+		if (fn) {
+			reader->fn_running++;
+			pthread_mutex_unlock(&reader->lock);
+			fn(context, (size_t)(done - reader->batches), done);
+			pthread_mutex_lock(&reader->lock);
+			reader->fn_running--;
+			pthread_cond_broadcast(&reader->changed);
+		}
+		/* A change of function while fn ran: this batch did not get the new one. */
+		done->worked = fn && fn == reader->fn && context == reader->fn_context;
 		while (reader->ready && !reader->stopping)
 			pthread_cond_wait(&reader->changed, &reader->lock);
 		reader->ready = done;
@@ -769,6 +932,11 @@ static batch *take_batch(ml_csv_reader *reader, batch *finished)
 	reader->ready = NULL;
 	pthread_cond_broadcast(&reader->changed);
 	pthread_mutex_unlock(&reader->lock);
+	/* Parsed before the function was set: its work is done here. */
+	if (reader->fn && !next->worked) {
+		reader->fn(reader->fn_context, (size_t)(next - reader->batches), next);
+		next->worked = true;
+	}
 	return next;
 }
 
@@ -1146,42 +1314,74 @@ size_t ml_csv_chunk_reader_index(const ml_csv_reader *chunk)
 	return chunk->next_record - 1;
 }
 
+/* The sequential reader's thread runs fn on each batch it fills (see parse_in_background). */
+static void set_batch_fn(ml_csv_reader *reader, ml_csv_chunk_fn *fn, void *context)
+{
+	pthread_mutex_lock(&reader->lock);
+	reader->fn = fn;
+	reader->fn_context = context;
+	/* Unset, it is not called any more when this returns: the context may go. */
+	while (reader->fn_running)
+		pthread_cond_wait(&reader->changed, &reader->lock);
+	/* A batch worked by the old function (or none) is not worked by this one. */
+	for (int i = 0; i < 2; i++)
+		reader->batches[i].worked = false;
+	pthread_mutex_unlock(&reader->lock);
+	batch *current = reader->reading;
+	if (fn && current) {
+		fn(context, (size_t)(current - reader->batches), current);
+		current->worked = true;
+	}
+}
+
 bool ml_csv_reader_set_chunk_fn(ml_csv_reader *reader, ml_csv_chunk_fn *fn, void *context)
 {
-	if (!reader->chunks)
+	if (reader->chunks)
+		ml_csv_chunks_set_fn(reader->chunks, fn, context);
+	else if (reader->threaded)
+		set_batch_fn(reader, fn, context);
+	else
 		return false;
-	ml_csv_chunks_set_fn(reader->chunks, fn, context);
 	return true;
 }
 
 size_t ml_csv_reader_slots(const ml_csv_reader *reader)
 {
-	return reader->chunks ? ml_csv_chunks_slots(reader->chunks) : 0;
+	return reader->chunks ? ml_csv_chunks_slots(reader->chunks) : reader->threaded ? 2 : 0;
 }
 
 void ml_csv_reader_chunk_position(const ml_csv_reader *reader, size_t *slot, size_t *index)
 {
+	if (!reader->chunks) {
+		*slot = (size_t)(reader->reading - reader->batches);
+		*index = reader->next_record - 1;
+		return;
+	}
 	const ml_csv_reader *chunk;
 	*slot = ml_csv_chunks_current(reader->chunks, &chunk);
 	*index = ml_csv_chunk_reader_index(chunk);
 }
 
+const ml_csv_chunk *ml_csv_chunk_reader_records(const ml_csv_reader *chunk)
+{
+	return &chunk->batches[0];
+}
+
 size_t ml_csv_chunk_records(const ml_csv_chunk *chunk)
 {
-	return chunk->batches[0].n_records;
+	return chunk->n_records;
 }
 
 size_t ml_csv_chunk_fields(const ml_csv_chunk *chunk, size_t record)
 {
-	const pending_record *pending = &chunk->batches[0].records[record];
+	const pending_record *pending = &chunk->records[record];
 	return pending->n_fields + pending->n_extra;
 }
 
 ml_field ml_csv_chunk_field(const ml_csv_chunk *chunk, size_t record, size_t field)
 {
-	const batch *from = &chunk->batches[0];
-	size_t at = from->records[record].first_field + field;
-	return (ml_field){ from->arena.data + from->field_offsets[at], from->field_lengths[at] };
+	size_t at = chunk->records[record].first_field + field;
+	return (ml_field){ chunk->arena.data + chunk->field_offsets[at], chunk->field_lengths[at] };
 }
 
 struct ml_csv_writer {

@@ -5,8 +5,10 @@
  * large blocks, keeps fields in one arena per block (parsed in a background
  * thread, unless line_at_a_time asks otherwise), tracks physical line
  * numbers for messages, checks every row against the header's field count,
- * strips a UTF-8 byte order mark, accepts CRLF and skips empty lines.  The
- * writer prints rows of doubles in their shortest exact form.
+ * strips a UTF-8 byte order mark, accepts CRLF and skips empty lines.
+ * Blocks without a quote skip libcsv: a vectorised scan splits their lines
+ * by libcsv's rules for unquoted fields.  The writer prints rows of doubles
+ * in their shortest exact form.
  */
 #ifndef ML_CSV_H
 #define ML_CSV_H
@@ -42,6 +44,11 @@ typedef struct ml_csv_options {
 	 */
 	size_t n_threads;
 	size_t chunk_size;
+	/*
+	 * For tests: libcsv parses every block, also those without quotes
+	 * that the reader otherwise splits itself (the same records).
+	 */
+	bool always_libcsv;
 	/*
 	 * Also for services: malformed quoting, a NUL byte or an overlong
 	 * field spoils only the record it is in, which ml_csv_next returns as
@@ -110,15 +117,16 @@ const ml_columns *ml_csv_reader_columns(const ml_csv_reader *reader);
 /* Whether the file is being parsed in chunks on several threads. */
 bool ml_csv_reader_parallel(const ml_csv_reader *reader);
 /*
- * Parallel reading only: work done on each chunk's records in the thread
- * that parsed them, before ml_csv_next hands them out (numbers converted
- * ahead, say).  fn gets the slot its chunk sits in (below
- * ml_csv_reader_slots): results kept per slot need no lock, since a slot
- * takes a new chunk only after ml_csv_next has moved past all of the
- * records of its last one.  Chunks parsed before fn is set get it in the
- * reading thread.  False (and nothing set) when the reading is sequential.
+ * Work done on each chunk's records in the thread that parsed them, before
+ * ml_csv_next hands them out (numbers converted ahead, say): the chunks of
+ * parallel reading, or the batches of the sequential reader's parsing
+ * thread.  fn gets the slot its chunk sits in (below ml_csv_reader_slots):
+ * results kept per slot need no lock, since a slot takes a new chunk only
+ * after ml_csv_next has moved past all of the records of its last one.
+ * Chunks parsed before fn is set get it in the reading thread.  False (and
+ * nothing set) when the reading has no parsing thread (line_at_a_time).
  */
-typedef struct ml_csv_reader ml_csv_chunk; /* one chunk's parsed records */
+typedef struct ml_csv_batch ml_csv_chunk; /* one chunk's parsed records */
 typedef void ml_csv_chunk_fn(void *context, size_t slot, const ml_csv_chunk *chunk);
 bool ml_csv_reader_set_chunk_fn(ml_csv_reader *reader, ml_csv_chunk_fn *fn, void *context);
 size_t ml_csv_reader_slots(const ml_csv_reader *reader);

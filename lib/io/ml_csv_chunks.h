@@ -6,8 +6,9 @@
  * no service mode).  The file is mapped; a pre-pass on all threads counts
  * its quotes and line ends per chunk-sized block, which gives, exactly,
  * where the quote state is "outside" at a line end (chunk boundaries) and
- * each chunk's first line number.  Each chunk is then parsed by its own
- * libcsv parser (a chunk reader, below) on a worker thread, and the
+ * each chunk's first line number.  Each chunk is then read (pread into a
+ * buffer of its slot) and parsed by its own chunk reader (below: libcsv,
+ * or the split of quote-free text) on a worker thread, and the
  * records are handed out in input order, so that records, line numbers
  * and errors are those of the sequential reader.  At most two chunks per
  * thread are parsed ahead of the one being read: memory is bounded by the
@@ -77,5 +78,7 @@ int ml_csv_chunk_reader_next(ml_csv_reader *chunk, ml_record *record, size_t *n_
 void ml_csv_chunk_reader_unread(ml_csv_reader *chunk);
 /* The index in its chunk of the record _next gave last. */
 size_t ml_csv_chunk_reader_index(const ml_csv_reader *chunk);
+/* The records parsed, for the chunk function. */
+const ml_csv_chunk *ml_csv_chunk_reader_records(const ml_csv_reader *chunk);
 
 #endif

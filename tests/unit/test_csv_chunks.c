@@ -83,6 +83,42 @@ static void transcript(const void *text, size_t length, size_t prefix,
 
 static const size_t chunk_sizes[] = { 1, 3, 7, 16, 61, 4096 };
 
+static void assert_same(const ml_buf *expected, const ml_buf *got, const char *what,
+			const char *how)
+{
+	ck_assert_msg(got->length == expected->length &&
+		      memcmp(got->data, expected->data, got->length) == 0,
+		      "%s, %s:\n--- sequential, libcsv only\n%.*s--- %s\n%.*s", what, how,
+		      (int)(expected->length > 2000 ? 2000 : expected->length), expected->data,
+		      how, (int)(got->length > 2000 ? 2000 : got->length), got->data);
+}
+
+/*
+ * The reference: the sequential reader with libcsv parsing every block.
+ * The sequential reader with its own split of quote-free blocks, in a
+ * thread and in the caller's, must read text the same.
+ */
+static void reference(const void *text, size_t length, size_t prefix,
+		      const ml_csv_options *options, const char *what, ml_buf *expected)
+{
+	ml_csv_options sequential = *options;
+	sequential.n_threads = 1;
+	sequential.always_libcsv = true;
+	bool parallel;
+	transcript(text, length, prefix, &sequential, expected, &parallel);
+	ck_assert_msg(!parallel, "%s: -j 1 must read sequentially", what);
+	for (int in_caller = 0; in_caller <= 1; in_caller++) {
+		sequential.always_libcsv = false;
+		sequential.line_at_a_time = in_caller;
+		ml_buf got;
+		ml_buf_init(&got);
+		transcript(text, length, prefix, &sequential, &got, &parallel);
+		assert_same(expected, &got, what, in_caller ? "split here, in the caller's thread"
+							    : "split here, in a thread");
+		ml_buf_free(&got);
+	}
+}
+
 /*
  * Compares the sequential reading of text with chunked readings at every
  * chunk size on 2 and 3 threads; how many of them ran in parallel.
@@ -90,13 +126,10 @@ static const size_t chunk_sizes[] = { 1, 3, 7, 16, 61, 4096 };
 static size_t compare(const void *text, size_t length, size_t prefix,
 		      const ml_csv_options *options, const char *what)
 {
-	ml_csv_options sequential = *options;
-	sequential.n_threads = 1;
 	ml_buf expected;
 	ml_buf_init(&expected);
 	bool parallel;
-	transcript(text, length, prefix, &sequential, &expected, &parallel);
-	ck_assert_msg(!parallel, "%s: -j 1 must read sequentially", what);
+	reference(text, length, prefix, options, what, &expected);
 	size_t n_parallel = 0;
 	for (size_t s = 0; s < sizeof chunk_sizes / sizeof chunk_sizes[0]; s++) {
 		for (size_t threads = 2; threads <= 3; threads++) {
@@ -107,13 +140,10 @@ static size_t compare(const void *text, size_t length, size_t prefix,
 			ml_buf_init(&got);
 			transcript(text, length, prefix, &chunked, &got, &parallel);
 			n_parallel += parallel;
-			ck_assert_msg(got.length == expected.length &&
-				      memcmp(got.data, expected.data, got.length) == 0,
-				      "%s, chunks of %zu bytes, %zu threads:\n--- sequential\n%.*s"
-				      "--- chunked\n%.*s", what, chunk_sizes[s], threads,
-				      (int)(expected.length > 2000 ? 2000 : expected.length),
-				      expected.data, (int)(got.length > 2000 ? 2000 : got.length),
-				      got.data);
+			char how[64];
+			snprintf(how, sizeof how, "chunks of %zu bytes, %zu threads", chunk_sizes[s],
+				 threads);
+			assert_same(&expected, &got, what, how);
 			ml_buf_free(&got);
 		}
 	}
@@ -165,8 +195,7 @@ START_TEST(bundled_data_reads_the_same)
 		ml_buf_init(&expected);
 		ml_buf_init(&got);
 		bool parallel;
-		options.n_threads = 1;
-		transcript(text, length, 3, &options, &expected, &parallel);
+		reference(text, length, 3, &options, path, &expected);
 		transcript(text, length, 3, &chunked, &got, &parallel);
 		ck_assert_msg(parallel, "%s was not read in parallel", path);
 		ck_assert_msg(got.length == expected.length &&
@@ -238,16 +267,141 @@ START_TEST(edge_cases_read_the_same)
 		"a,a\n1,2\n",                               /* a bad header */
 		"\n\n\n\n\n\n\n",                           /* blank lines only */
 		"",
+		/* Quote-free text, split without libcsv: its rules all the same. */
+		" a , b \n 1 ,\t2\t\n \t \n3,4 \n\t5\t,\t\t6\n",  /* blanks around fields */
+		"a\tb\n 1\t 2 \n\t\n3 \t4\n  \n5\t\t\n",       /* tabs (the delimiter, below) */
+		"a,b\r1,2\r\n3,4\n\r\r\n5,6\r",                 /* lone CRs among CRLF and LF */
+		"a,b\n,\n , \n1,\n,2\n",                      /* empty fields */
+		"a,b,c\n1,2\n3,4,5,6\n7,8,9\n",                /* narrower and wider rows */
+		"a,b\nNA,2\nx,?\n1e400,-0\n0x1p3,inf\n",       /* missing values, text, odd numbers */
+		" \n\t\n a;b , c\n1;2,3\n",                    /* blank lines first, other delimiters */
+		"a,b\n1,2\n3,4\n5,6\n7,8\n9,10\n11,12\n13,14", /* no final line end */
+		"a,b\n1,2\n3,\0004\n5,6\n",                   /* a NUL byte, no quotes */
 	};
 	for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
 		size_t length = strlen(inputs[i]);
 		if (i == 10)
 			length = 21;
+		if (i == 24)
+			length = 17;
 		ml_csv_options options;
 		ml_csv_options_init(&options);
 		compare(inputs[i], length, i % 4, &options, inputs[i]);
 		options.header = false;
 		compare(inputs[i], length, 0, &options, inputs[i]);
+		options.delimiter = '\t';
+		compare(inputs[i], length, 1, &options, inputs[i]);
+	}
+}
+END_TEST
+
+/* Deterministic bytes for the generated inputs (no ml_random: tests of io only). */
+static unsigned next_number(unsigned *state)
+{
+	*state = *state * 1103515245u + 12345u;
+	return *state >> 16;
+}
+
+/*
+ * Lines of every kind the split of quote-free text meets, over several of
+ * the sequential reader's 256 KiB blocks, so that records cross their
+ * boundaries; with quoted fields in some blocks only, one of them holding
+ * line ends across a whole block without a quote.
+ */
+static void generated_text(ml_buf *text, unsigned seed)
+{
+	static const char *const cells[] = { "1", "-2.5", " 3 ", "\t4", "", "NA", "x y", "1e5",
+					     "  ", "7\t", "0.000123456789012345678" };
+	unsigned state = seed;
+	bool long_quoted = false;
+	ml_buf_puts(text, "a,b,c\n");
+	while (text->length < 1200000) {
+		unsigned kind = next_number(&state) % 100;
+		if (!long_quoted && text->length > 200000) {
+			/* A quoted field of 600 KB of lines: whole blocks inside it have no quote. */
+			ml_buf_puts(text, "1,2,\"");
+			for (int i = 0; i < 60000; i++)
+				ml_buf_puts(text, "123456789\n");
+			ml_buf_puts(text, "\"\n");
+			long_quoted = true;
+		} else if (kind == 0) {
+			ml_buf_puts(text, "\n");
+		} else if (kind == 1) {
+			ml_buf_puts(text, " \t \r\n");
+		} else if (kind == 2 && seed % 2 == 0) {
+			ml_buf_puts(text, "1,\"q,\n\"\"q\",3\n");
+		} else {
+			int n_fields = kind == 4 ? 2 : kind == 5 ? 4 : 3;
+			for (int f = 0; f < n_fields; f++) {
+				if (f)
+					ml_buf_putc(text, ',');
+				ml_buf_puts(text, cells[next_number(&state) % (sizeof cells / sizeof *cells)]);
+			}
+			ml_buf_puts(text, kind % 3 == 0 ? "\r\n" : "\n");
+		}
+	}
+	ck_assert(!text->failed);
+}
+
+START_TEST(plain_blocks_read_the_same)
+{
+	for (unsigned seed = 1; seed <= 4; seed++) {
+		ml_buf text;
+		ml_buf_init(&text);
+		generated_text(&text, seed);
+		ml_csv_options options;
+		ml_csv_options_init(&options);
+		char what[64];
+		snprintf(what, sizeof what, "generated text %u", seed);
+		ml_buf expected, got;
+		ml_buf_init(&expected);
+		ml_buf_init(&got);
+		reference(text.data, text.length, seed * 5, &options, what, &expected);
+		ml_csv_options chunked = options;
+		chunked.n_threads = 2;
+		chunked.chunk_size = 65536;
+		bool parallel;
+		transcript(text.data, text.length, 0, &chunked, &got, &parallel);
+		assert_same(&expected, &got, what, "chunks of 64 KiB");
+		ml_buf_free(&expected);
+		ml_buf_free(&got);
+		ml_buf_free(&text);
+	}
+}
+END_TEST
+
+/* Fields near libcsv's bound of 1 MiB, trailing blanks included, in one chunk. */
+START_TEST(long_fields_read_the_same)
+{
+	static const size_t lengths[] = { ML_MAX_FIELD_LENGTH - 100, ML_MAX_FIELD_LENGTH,
+					  ML_MAX_FIELD_LENGTH + 1, ML_MAX_FIELD_LENGTH + 10000 };
+	for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+		for (int blanks = 0; blanks <= 1; blanks++) {
+			ml_buf text;
+			ml_buf_init(&text);
+			ml_buf_puts(&text, "a,b\n1,2\n3, ");
+			for (size_t j = 0; j < lengths[i]; j++)
+				ml_buf_putc(&text, blanks && j > lengths[i] - 5000 ? ' ' : 'x');
+			ml_buf_puts(&text, "\n5,6\n");
+			ck_assert(!text.failed);
+			ml_csv_options options;
+			ml_csv_options_init(&options);
+			ml_buf expected, got;
+			ml_buf_init(&expected);
+			ml_buf_init(&got);
+			char what[64];
+			snprintf(what, sizeof what, "a field of %zu bytes", lengths[i]);
+			reference(text.data, text.length, 0, &options, what, &expected);
+			ml_csv_options chunked = options;
+			chunked.n_threads = 2;
+			chunked.chunk_size = 4096;
+			bool parallel;
+			transcript(text.data, text.length, 0, &chunked, &got, &parallel);
+			assert_same(&expected, &got, what, "chunks");
+			ml_buf_free(&expected);
+			ml_buf_free(&got);
+			ml_buf_free(&text);
+		}
 	}
 }
 END_TEST
@@ -276,6 +430,8 @@ static Suite *csv_chunks_suite(void)
 	tcase_add_test(tc, bundled_data_reads_the_same);
 	tcase_add_test(tc, fuzz_corpus_reads_the_same);
 	tcase_add_test(tc, edge_cases_read_the_same);
+	tcase_add_test(tc, plain_blocks_read_the_same);
+	tcase_add_test(tc, long_fields_read_the_same);
 	tcase_add_test(tc, chunks_where_they_can_be_trusted);
 	suite_add_tcase(suite, tc);
 	return suite;
