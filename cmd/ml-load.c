@@ -145,6 +145,10 @@ static void load_libsvm(const settings *s)
 	int fd = name == s->io.input ? open(name, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
 	if (fd < 0)
 		cli_die("%s: %s", name, strerror(errno));
+	/* Refused before reading, which may take long or wait on a terminal. */
+	ml_format format = cli_output_format(s->io.csv, s->io.bin, s->io.npy, false);
+	FILE *out = cli_output_open(s->io.output);
+	cli_refuse_terminal(out, format);
 	ml_source *source = ml_source_create(fd, name, &err);
 	ml_libsvm *data = source ? ml_libsvm_read(source, name, &s->libsvm_options, &err) : NULL;
 	if (!data)
@@ -154,9 +158,6 @@ static void load_libsvm(const settings *s)
 		close(fd);
 	const ml_columns *columns = ml_libsvm_columns(data);
 	size_t n_rows = ml_libsvm_rows(data);
-	ml_format format = cli_output_format(s->io.csv, s->io.bin, s->io.npy, false);
-	FILE *out = cli_output_open(s->io.output);
-	cli_refuse_terminal(out, format);
 	size_t block = LIBSVM_BLOCK_CELLS / columns->count ? LIBSVM_BLOCK_CELLS / columns->count : 1;
 	double *rows = ml_alloc_array(block, columns->count * sizeof *rows, &err);
 	ml_writer *writer = rows ? ml_writer_create(out, cli_output_name(), format, columns, NULL,

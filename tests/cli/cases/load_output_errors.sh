@@ -83,6 +83,13 @@ if command -v script >/dev/null && script -qec true typescript >/dev/null 2>&1; 
 	grep -q 'ml-load: refusing to write binary data to a terminal; use --csv, -o FILE or a redirect' tty.out ||
 		{ cat tty.out >&2; fail "no refusal on a terminal"; }
 	grep -q "Try 'ml-load --help'" tty.out || fail "no hint after refusing a terminal"
+	# LIBSVM input is refused before it is read (a bad file would otherwise say so first).
+	printf '1 x:2\n' > bad.svm
+	script -qec "ml-load --format libsvm bad.svm" typescript > tty.out 2>&1
+	status=$?
+	[ $status -eq 2 ] || { cat tty.out >&2; fail "libsvm to a terminal: exit $status, wanted 2"; }
+	grep -q 'refusing to write binary data to a terminal' tty.out ||
+		{ cat tty.out >&2; fail "libsvm: no refusal on a terminal"; }
 	run_ok script -qec "ml-load --csv '$DATA_DIR/iris.csv'" typescript
 	grep -q '^sepal_length' out || fail "no CSV on a terminal"
 else
