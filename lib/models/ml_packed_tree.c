@@ -1,0 +1,215 @@
+#include "models/ml_packed_tree.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ml_packed_tree_free(ml_packed_tree *packed)
+{
+	if (!packed)
+		return;
+	free(packed->nodes);
+	free(packed->values);
+	free(packed);
+}
+
+/*
+ * Places tree's nodes breadth first, each split's two children side by
+ * side; order[p] is the tree node at packed place p, level[p] its depth.
+ */
+static int place_nodes(const ml_tree *tree, ml_packed_tree *packed, uint32_t *order,
+		       uint8_t *level, ml_error *err)
+{
+	size_t n_outputs = tree->n_outputs, placed = 1;
+	order[0] = 0;
+	level[0] = 0;
+	/* ml_tree_check: every node is reached exactly once, so p < placed. */
+	for (size_t p = 0; p < packed->n_nodes; p++) {
+		const ml_tree_node *node = &tree->nodes[order[p]];
+		ml_packed_node *out = &packed->nodes[p];
+		if (ml_tree_is_leaf(tree, order[p])) {
+			*out = (ml_packed_node){ INFINITY, (uint32_t)p, ML_PACKED_MISSING_LEFT };
+			memcpy(packed->values + p * n_outputs, tree->values + order[p] * n_outputs,
+			       n_outputs * sizeof *packed->values);
+			continue;
+		}
+		if (node->feature & ML_PACKED_MISSING_LEFT || placed + 2 > packed->n_nodes) {
+			ml_error_set(err, "node %u cannot be packed", order[p]);
+			return -1;
+		}
+		*out = (ml_packed_node){ node->threshold, (uint32_t)placed,
+					 node->feature | (node->missing_left ? ML_PACKED_MISSING_LEFT
+							  : 0) };
+		order[placed] = node->left;
+		order[placed + 1] = node->right;
+		level[placed] = level[placed + 1] = (uint8_t)(level[p] + 1);
+		if ((size_t)level[p] + 1 > packed->depth)
+			packed->depth = (size_t)level[p] + 1;
+		placed += 2;
+	}
+	return 0;
+}
+
+ml_packed_tree *ml_packed_tree_create(const ml_tree *tree, ml_error *err)
+{
+	ml_packed_tree *packed = calloc(1, sizeof *packed);
+	if (!packed) {
+		ml_error_nomem(err);
+		return NULL;
+	}
+	packed->n_nodes = tree->n_nodes;
+	packed->n_outputs = tree->n_outputs;
+	uint32_t *order = ml_alloc_array(tree->n_nodes, sizeof *order, err);
+	uint8_t *level = ml_alloc_array(tree->n_nodes, sizeof *level, err);
+	packed->nodes = ml_alloc_array(tree->n_nodes, sizeof *packed->nodes, err);
+	packed->values = ml_calloc_array(tree->n_nodes, tree->n_outputs * sizeof(double), err);
+	int status = order && level && packed->nodes && packed->values
+		? place_nodes(tree, packed, order, level, err) : -1;
+	free(order);
+	free(level);
+	if (status < 0) {
+		ml_packed_tree_free(packed);
+		return NULL;
+	}
+	return packed;
+}
+
+/*
+ * One step of row i: from its node to the child its value picks (a leaf
+ * picks itself).  Exactly ml_tree_predict_add's comparison, as a select.
+ */
+static inline __attribute__((always_inline)) uint32_t
+step(const ml_packed_node *nodes, uint32_t at, const double *row, const size_t *columns,
+     bool mapped, bool float32)
+{
+	const ml_packed_node *node = &nodes[at];
+	uint32_t feature = node->feature & ~ML_PACKED_MISSING_LEFT;
+	double x = row[mapped ? columns[feature] : feature];
+	if (float32)
+		x = (double)(float)x;
+	unsigned missing_left = node->feature >> 31;
+	unsigned left = (x <= node->threshold) | (isnan(x) & missing_left);
+	return node->left + (left ^ 1u);
+}
+
+/*
+ * Walks count rows (row i at rows + i * stride) to their leaves, into
+ * leaf[i], for shallow trees: every row one level per step, for the
+ * tree's depth (fewer if no row moved: all at leaves).  Always inlined
+ * with constant flags (and a constant count for full blocks).
+ */
+static inline __attribute__((always_inline)) void
+walk_lockstep(const ml_packed_tree *packed, const double *rows, size_t stride, size_t count,
+	      const size_t *columns, bool mapped, bool float32, uint32_t *leaf)
+{
+	for (size_t i = 0; i < count; i++)
+		leaf[i] = 0;
+	for (size_t level = 0; level < packed->depth; level++) {
+		uint32_t moved = 0;
+		for (size_t i = 0; i < count; i++) {
+			uint32_t next = step(packed->nodes, leaf[i], rows + i * stride, columns,
+					     mapped, float32);
+			moved |= next ^ leaf[i];
+			leaf[i] = next;
+		}
+		if (!moved)
+			break;
+	}
+}
+
+/*
+ * The same for deep trees, whose leaves lie at very different depths (a
+ * forest's): each step moves only the rows not yet at a leaf, the others
+ * dropped from the list without a branch, so a row takes as many steps
+ * as its own leaf is deep, not as the deepest row's.
+ */
+static inline __attribute__((always_inline)) void
+walk_compacting(const ml_packed_tree *packed, const double *rows, size_t stride,
+		size_t count, const size_t *columns, bool mapped, bool float32, uint32_t *leaf)
+{
+	const ml_packed_node *nodes = packed->nodes;
+	uint8_t active[ML_PACKED_BLOCK];
+	size_t n_active = 0;
+	for (size_t i = 0; i < count; i++) {
+		leaf[i] = 0;
+		active[n_active] = (uint8_t)i;
+		n_active += nodes[0].left != 0;
+	}
+	while (n_active) {
+		size_t still = 0;
+		for (size_t j = 0; j < n_active; j++) {
+			size_t i = active[j];
+			uint32_t next = step(nodes, leaf[i], rows + i * stride, columns, mapped,
+					     float32);
+			leaf[i] = next;
+			active[still] = (uint8_t)i;
+			still += nodes[next].left != next;
+		}
+		n_active = still;
+	}
+}
+
+/* Trees no deeper than this walk in lockstep (see above). */
+#define LOCKSTEP_MAX_DEPTH 8
+
+static inline __attribute__((always_inline)) void
+walk_block(const ml_packed_tree *packed, const double *rows, size_t stride, size_t count,
+	   const size_t *columns, bool mapped, bool float32, uint32_t *leaf)
+{
+	if (packed->depth <= LOCKSTEP_MAX_DEPTH)
+		walk_lockstep(packed, rows, stride, count, columns, mapped, float32, leaf);
+	else
+		walk_compacting(packed, rows, stride, count, columns, mapped, float32, leaf);
+}
+
+static inline __attribute__((always_inline)) void
+add_values(const ml_packed_tree *packed, const uint32_t *leaf, size_t count, double *out,
+	   size_t out_stride)
+{
+	size_t n_outputs = packed->n_outputs;
+	if (n_outputs == 1) {
+		for (size_t i = 0; i < count; i++)
+			out[i * out_stride] += packed->values[leaf[i]];
+		return;
+	}
+	for (size_t i = 0; i < count; i++) {
+		const double *value = packed->values + (size_t)leaf[i] * n_outputs;
+		for (size_t k = 0; k < n_outputs; k++)
+			out[i * out_stride + k] += value[k];
+	}
+}
+
+static inline __attribute__((always_inline)) void
+predict_rows(const ml_packed_tree *packed, const ml_tree_rows *rows, double *out,
+	     size_t out_stride, bool mapped, bool float32)
+{
+	uint32_t leaf[ML_PACKED_BLOCK];
+	size_t first = 0, stride = rows->stride;
+	for (; first + ML_PACKED_BLOCK <= rows->n_rows; first += ML_PACKED_BLOCK) {
+		walk_block(packed, rows->values + first * stride, stride, ML_PACKED_BLOCK,
+			   rows->columns, mapped, float32, leaf);
+		add_values(packed, leaf, ML_PACKED_BLOCK, out + first * out_stride, out_stride);
+	}
+	size_t rest = rows->n_rows - first;
+	if (rest) {
+		walk_block(packed, rows->values + first * stride, stride, rest, rows->columns,
+			   mapped, float32, leaf);
+		add_values(packed, leaf, rest, out + first * out_stride, out_stride);
+	}
+}
+
+void ml_packed_tree_predict_add(const ml_packed_tree *packed, const ml_tree_rows *rows,
+				double *out, size_t out_stride)
+{
+	if (rows->columns) {
+		if (rows->float32)
+			predict_rows(packed, rows, out, out_stride, true, true);
+		else
+			predict_rows(packed, rows, out, out_stride, true, false);
+	} else {
+		if (rows->float32)
+			predict_rows(packed, rows, out, out_stride, false, true);
+		else
+			predict_rows(packed, rows, out, out_stride, false, false);
+	}
+}
