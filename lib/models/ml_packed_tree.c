@@ -14,37 +14,48 @@ void ml_packed_tree_free(ml_packed_tree *packed)
 }
 
 /*
- * Places tree's nodes breadth first, each split's two children side by
- * side; order[p] is the tree node at packed place p, level[p] its depth.
+ * Places tree's nodes depth first, left subtree first, each split's two
+ * children side by side just after the split's own subtree began: a walk
+ * down a deep tree mostly stays in nearby memory, as in scikit-learn's
+ * numbering.  order[p] is the tree node at packed place p, level[p] its
+ * depth.  ml_tree_check has seen that every node is reached exactly once.
  */
 static int place_nodes(const ml_tree *tree, ml_packed_tree *packed, uint32_t *order,
 		       uint8_t *level, ml_error *err)
 {
-	size_t n_outputs = tree->n_outputs, placed = 1;
+	/* Holds the right siblings along the path, and the node itself. */
+	uint32_t stack[ML_TREE_MAX_DEPTH + 3];
+	size_t n_outputs = tree->n_outputs, placed = 1, top = 0;
 	order[0] = 0;
 	level[0] = 0;
-	/* ml_tree_check: every node is reached exactly once, so p < placed. */
-	for (size_t p = 0; p < packed->n_nodes; p++) {
+	stack[top++] = 0;
+	while (top > 0) {
+		uint32_t p = stack[--top];
 		const ml_tree_node *node = &tree->nodes[order[p]];
 		ml_packed_node *out = &packed->nodes[p];
 		if (ml_tree_is_leaf(tree, order[p])) {
-			*out = (ml_packed_node){ INFINITY, (uint32_t)p, ML_PACKED_MISSING_LEFT };
-			memcpy(packed->values + p * n_outputs, tree->values + order[p] * n_outputs,
+			*out = (ml_packed_node){ INFINITY, p, ML_PACKED_MISSING_LEFT };
+			memcpy(packed->values + (size_t)p * n_outputs,
+			       tree->values + (size_t)order[p] * n_outputs,
 			       n_outputs * sizeof *packed->values);
 			continue;
 		}
-		if (node->feature & ML_PACKED_MISSING_LEFT || placed + 2 > packed->n_nodes) {
+		if (node->feature >= ML_PACKED_FEATURES || placed + 2 > packed->n_nodes ||
+		    top + 2 > sizeof stack / sizeof stack[0]) {
 			ml_error_set(err, "node %u cannot be packed", order[p]);
 			return -1;
 		}
-		*out = (ml_packed_node){ node->threshold, (uint32_t)placed,
-					 node->feature | (node->missing_left ? ML_PACKED_MISSING_LEFT
-							  : 0) };
+		uint32_t bits = node->missing_left ? ML_PACKED_MISSING_LEFT : 0;
+		bits |= ml_tree_is_leaf(tree, node->left) ? ML_PACKED_LEFT_LEAF : 0;
+		bits |= ml_tree_is_leaf(tree, node->right) ? ML_PACKED_RIGHT_LEAF : 0;
+		*out = (ml_packed_node){ node->threshold, (uint32_t)placed, node->feature | bits };
 		order[placed] = node->left;
 		order[placed + 1] = node->right;
 		level[placed] = level[placed + 1] = (uint8_t)(level[p] + 1);
 		if ((size_t)level[p] + 1 > packed->depth)
 			packed->depth = (size_t)level[p] + 1;
+		stack[top++] = (uint32_t)placed + 1;
+		stack[top++] = (uint32_t)placed;
 		placed += 2;
 	}
 	return 0;
@@ -75,21 +86,27 @@ ml_packed_tree *ml_packed_tree_create(const ml_tree *tree, ml_error *err)
 }
 
 /*
- * One step of row i: from its node to the child its value picks (a leaf
- * picks itself).  Exactly ml_tree_predict_add's comparison, as a select.
+ * One step of a row: from node at to the child its value picks (a leaf
+ * picks itself), and whether that child is a leaf (for a split).  Exactly
+ * ml_tree_predict_add's comparison: NaN, rare, to the recorded side, any
+ * other value right when x > threshold, which the compiler makes a select.
  */
 static inline __attribute__((always_inline)) uint32_t
 step(const ml_packed_node *nodes, uint32_t at, const double *row, const size_t *columns,
-     bool mapped, bool float32)
+     bool mapped, bool float32, uint32_t *reached_leaf)
 {
 	const ml_packed_node *node = &nodes[at];
-	uint32_t feature = node->feature & ~ML_PACKED_MISSING_LEFT;
+	uint32_t bits = node->feature, feature = bits & (ML_PACKED_FEATURES - 1);
 	double x = row[mapped ? columns[feature] : feature];
 	if (float32)
 		x = (double)(float)x;
-	unsigned missing_left = node->feature >> 31;
-	unsigned left = (x <= node->threshold) | (isnan(x) & missing_left);
-	return node->left + (left ^ 1u);
+	uint32_t right;
+	if (__builtin_expect(isnan(x), 0))
+		right = !(bits & ML_PACKED_MISSING_LEFT);
+	else
+		right = x > node->threshold;
+	*reached_leaf = (bits >> (30 - right)) & 1; /* ML_PACKED_LEFT_LEAF or _RIGHT_LEAF */
+	return node->left + right;
 }
 
 /*
@@ -107,8 +124,9 @@ walk_lockstep(const ml_packed_tree *packed, const double *rows, size_t stride, s
 	for (size_t level = 0; level < packed->depth; level++) {
 		uint32_t moved = 0;
 		for (size_t i = 0; i < count; i++) {
+			uint32_t ignored;
 			uint32_t next = step(packed->nodes, leaf[i], rows + i * stride, columns,
-					     mapped, float32);
+					     mapped, float32, &ignored);
 			moved |= next ^ leaf[i];
 			leaf[i] = next;
 		}
@@ -139,11 +157,11 @@ walk_compacting(const ml_packed_tree *packed, const double *rows, size_t stride,
 		size_t still = 0;
 		for (size_t j = 0; j < n_active; j++) {
 			size_t i = active[j];
-			uint32_t next = step(nodes, leaf[i], rows + i * stride, columns, mapped,
-					     float32);
-			leaf[i] = next;
+			uint32_t at_leaf;
+			leaf[i] = step(nodes, leaf[i], rows + i * stride, columns, mapped, float32,
+				       &at_leaf);
 			active[still] = (uint8_t)i;
-			still += nodes[next].left != next;
+			still += at_leaf ^ 1;
 		}
 		n_active = still;
 	}

@@ -4,8 +4,8 @@
  *
  * Built once from a checked tree (an ensemble packs each tree it is given;
  * model files are unchanged).  A node is 16 bytes: the threshold, the left
- * child (the right child is the next node: siblings are adjacent, nodes in
- * breadth-first order) and the feature with a bit for the side a missing
+ * child (the right child is the next node: siblings are adjacent, pairs in
+ * depth-first order) and the feature with a bit for the side a missing
  * value takes.  A leaf is its own left child, with threshold +inf and
  * missing values sent left, so a row that reached it stays there: every
  * row can take the same number of steps, the tree's depth, with no
@@ -28,13 +28,17 @@
 
 /* Rows walked down a tree together. */
 #define ML_PACKED_BLOCK 16
-/* In ml_packed_node.feature: a missing value goes left. */
-#define ML_PACKED_MISSING_LEFT ((uint32_t)1 << 31)
+/* In ml_packed_node.feature, above the feature itself: */
+#define ML_PACKED_MISSING_LEFT ((uint32_t)1 << 31) /* a missing value goes left */
+#define ML_PACKED_LEFT_LEAF ((uint32_t)1 << 30)    /* the left child is a leaf */
+#define ML_PACKED_RIGHT_LEAF ((uint32_t)1 << 29)   /* the right child is a leaf */
+/* Features packed must be below this (ML_MAX_COLUMNS is). */
+#define ML_PACKED_FEATURES ((uint32_t)1 << 29)
 
 typedef struct ml_packed_node {
 	double threshold; /* left when x <= threshold; +inf for a leaf */
 	uint32_t left;    /* the left child, the right one follows; a leaf: itself */
-	uint32_t feature; /* the feature, | ML_PACKED_MISSING_LEFT; a leaf: feature 0 */
+	uint32_t feature; /* the feature | the bits above; a leaf: 0 | ML_PACKED_MISSING_LEFT */
 } ml_packed_node;
 
 typedef struct ml_packed_tree {
