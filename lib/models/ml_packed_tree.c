@@ -112,8 +112,9 @@ step(const ml_packed_node *nodes, uint32_t at, const double *row, const size_t *
 /*
  * Walks count rows (row i at rows + i * stride) to their leaves, into
  * leaf[i], for shallow trees: every row one level per step, for the
- * tree's depth (fewer if no row moved: all at leaves).  Always inlined
- * with constant flags (and a constant count for full blocks).
+ * tree's depth (a row at a leaf stays there).  Always inlined with
+ * constant flags, and a constant count for full blocks: unrolled, the
+ * steps of different rows are independent and overlap.
  */
 static inline __attribute__((always_inline)) void
 walk_lockstep(const ml_packed_tree *packed, const double *rows, size_t stride, size_t count,
@@ -122,16 +123,12 @@ walk_lockstep(const ml_packed_tree *packed, const double *rows, size_t stride, s
 	for (size_t i = 0; i < count; i++)
 		leaf[i] = 0;
 	for (size_t level = 0; level < packed->depth; level++) {
-		uint32_t moved = 0;
+		#pragma GCC unroll 16
 		for (size_t i = 0; i < count; i++) {
 			uint32_t ignored;
-			uint32_t next = step(packed->nodes, leaf[i], rows + i * stride, columns,
-					     mapped, float32, &ignored);
-			moved |= next ^ leaf[i];
-			leaf[i] = next;
+			leaf[i] = step(packed->nodes, leaf[i], rows + i * stride, columns, mapped,
+				       float32, &ignored);
 		}
-		if (!moved)
-			break;
 	}
 }
 
