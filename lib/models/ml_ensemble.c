@@ -16,11 +16,14 @@
 #define SMALL_BLOCK 256
 #define LARGE_BLOCK 32768
 /*
- * Rows x steps (nodes visited, about a nanosecond each) below which
- * prediction runs on one thread: waking a second one, and waiting for it
- * when the machine is busy, costs more than it saves on less.
+ * Rows x steps (nodes visited, a few nanoseconds each) below which
+ * prediction runs on one thread.  ml-predict hands over 4096 rows at a
+ * time, one parallel region each: on a busy machine a thread that waits
+ * at the region's end for a descheduled peer spins, and with 2^21 (a
+ * 100-tree gbdt went parallel) that doubled the CPU time and gave no
+ * wall time back.  Only work of tens of milliseconds pays for it.
  */
-#define PARALLEL_MIN_STEPS ((size_t)1 << 21)
+#define PARALLEL_MIN_STEPS ((size_t)1 << 24)
 /* Node bytes of all the trees together below which they count as small. */
 #define SMALL_TREES_BYTES ((size_t)512 << 10)
 /* Scores of the stack block used when memory runs out (at least one row's). */
