@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "math/ml_parallel.h"
+#include "models/ml_packed_tree.h"
 
 /*
  * Rows per block of prediction.  Small trees (boosting) all stay in cache
@@ -14,8 +15,15 @@
  */
 #define SMALL_BLOCK 256
 #define LARGE_BLOCK 32768
-/* Rows x nodes below which prediction runs on one thread. */
-#define PARALLEL_MIN_WORK ((size_t)1 << 22)
+/*
+ * Rows x steps (nodes visited, a few nanoseconds each) below which
+ * prediction runs on one thread.  ml-predict hands over 4096 rows at a
+ * time, one parallel region each: on a busy machine a thread that waits
+ * at the region's end for a descheduled peer spins, and with 2^21 (a
+ * 100-tree gbdt went parallel) that doubled the CPU time and gave no
+ * wall time back.  Only work of tens of milliseconds pays for it.
+ */
+#define PARALLEL_MIN_STEPS ((size_t)1 << 24)
 /* Node bytes of all the trees together below which they count as small. */
 #define SMALL_TREES_BYTES ((size_t)512 << 10)
 /* Scores of the stack block used when memory runs out (at least one row's). */
@@ -32,6 +40,7 @@ struct ml_ensemble {
 	bool float32;
 	size_t n_trees, capacity;
 	ml_tree **trees;
+	ml_packed_tree **packed; /* trees[t] laid out for prediction */
 	ml_ensemble_summary summary;
 };
 
@@ -149,11 +158,31 @@ void ml_ensemble_free(ml_ensemble *ensemble)
 {
 	if (!ensemble)
 		return;
-	for (size_t t = 0; t < ensemble->n_trees; t++)
+	for (size_t t = 0; t < ensemble->n_trees; t++) {
 		ml_tree_free(ensemble->trees[t]);
+		ml_packed_tree_free(ensemble->packed[t]);
+	}
 	free(ensemble->trees);
+	free(ensemble->packed);
 	free(ensemble->base_score);
 	free(ensemble);
+}
+
+/* Doubles the room for trees (and their packed forms). */
+static int grow(ml_ensemble *ensemble, ml_error *err)
+{
+	size_t capacity = ensemble->capacity ? 2 * ensemble->capacity : 16;
+	ml_tree **trees = ml_realloc_array(ensemble->trees, capacity, sizeof *trees, err);
+	if (!trees)
+		return -1;
+	ensemble->trees = trees;
+	ml_packed_tree **packed = ml_realloc_array(ensemble->packed, capacity, sizeof *packed,
+						   err);
+	if (!packed)
+		return -1;
+	ensemble->packed = packed;
+	ensemble->capacity = capacity;
+	return 0;
 }
 
 int ml_ensemble_add_tree(ml_ensemble *ensemble, ml_tree *tree, ml_error *err)
@@ -174,24 +203,28 @@ int ml_ensemble_add_tree(ml_ensemble *ensemble, ml_tree *tree, ml_error *err)
 		ml_tree_free(tree);
 		return -1;
 	}
-	if (ensemble->n_trees == ensemble->capacity) {
-		size_t capacity = ensemble->capacity ? 2 * ensemble->capacity : 16;
-		ml_tree **trees = ml_realloc_array(ensemble->trees, capacity, sizeof *trees, err);
-		if (!trees) {
-			ml_tree_free(tree);
-			return -1;
-		}
-		ensemble->trees = trees;
-		ensemble->capacity = capacity;
+	if (ensemble->n_trees == ensemble->capacity && grow(ensemble, err) < 0) {
+		ml_tree_free(tree);
+		return -1;
 	}
+	ml_packed_tree *packed = ml_packed_tree_create(tree, err);
+	if (!packed) {
+		ml_error_prefix(err, "tree %zu", ensemble->n_trees);
+		ml_tree_free(tree);
+		return -1;
+	}
+	ensemble->packed[ensemble->n_trees] = packed;
 	ensemble->trees[ensemble->n_trees++] = tree;
 	return 0;
 }
 
 void ml_ensemble_truncate(ml_ensemble *ensemble, size_t n_trees)
 {
-	while (ensemble->n_trees > n_trees)
-		ml_tree_free(ensemble->trees[--ensemble->n_trees]);
+	while (ensemble->n_trees > n_trees) {
+		ensemble->n_trees--;
+		ml_tree_free(ensemble->trees[ensemble->n_trees]);
+		ml_packed_tree_free(ensemble->packed[ensemble->n_trees]);
+	}
 }
 
 int ml_ensemble_set_base_score(ml_ensemble *ensemble, const double *values, ml_error *err)
@@ -280,7 +313,7 @@ static void block_scores(const ml_ensemble *ensemble, const ml_tree_rows *rows, 
 	bool averaged = ensemble->kind != ML_ENSEMBLE_GBDT;
 	for (size_t t = 0; t < ensemble->n_trees; t++) {
 		size_t offset = averaged ? 0 : t % n_scores;
-		ml_tree_predict_add(ensemble->trees[t], &block, scores + offset, n_scores);
+		ml_packed_tree_predict_add(ensemble->packed[t], &block, scores + offset, n_scores);
 	}
 	for (size_t r = 0; r < count; r++)
 		for (size_t k = 0; k < n_scores; k++) {
@@ -294,15 +327,42 @@ static void block_scores(const ml_ensemble *ensemble, const ml_tree_rows *rows, 
 typedef void (*block_finish)(const ml_ensemble *ensemble, const double *scores, size_t first,
 			     size_t count, double *predictions, double *probabilities);
 
-static int for_blocks(const ml_ensemble *ensemble, const ml_tree_rows *rows,
-		      block_finish finish, double *out_a, double *out_b, ml_error *err)
+/*
+ * Rows per block: small trees take a small block through all of them,
+ * large ones a large block through each in turn (see SMALL_BLOCK), but on
+ * threads no more than a thread's share, so that every thread has work.
+ * The blocks only group rows: a row's score is the same for any size.
+ */
+static size_t block_rows_for(const ml_ensemble *ensemble, size_t n_rows, size_t n_threads)
 {
 	size_t n_nodes = 0;
 	for (size_t t = 0; t < ensemble->n_trees; t++)
 		n_nodes += ensemble->trees[t]->n_nodes;
-	size_t block_rows = n_nodes * sizeof(ml_tree_node) <= SMALL_TREES_BYTES ? SMALL_BLOCK
+	size_t block_rows = n_nodes * sizeof(ml_packed_node) <= SMALL_TREES_BYTES ? SMALL_BLOCK
 		: LARGE_BLOCK;
-	size_t n_threads = ml_parallel_threads(), block_size = block_rows * ensemble->n_scores;
+	size_t share = (n_rows + n_threads - 1) / n_threads;
+	share = (share + ML_PACKED_BLOCK - 1) / ML_PACKED_BLOCK * ML_PACKED_BLOCK;
+	return share < block_rows ? share : block_rows;
+}
+
+/* Threads for n_rows rows: one unless the walk takes a few milliseconds. */
+static size_t threads_for(const ml_ensemble *ensemble, size_t n_rows)
+{
+	size_t steps = 0; /* per row, at most: a tree's depth, and its leaf */
+	for (size_t t = 0; t < ensemble->n_trees; t++)
+		steps += ensemble->packed[t]->depth + 1;
+	size_t n_threads = ml_parallel_threads();
+	return n_threads > 1 && steps && n_rows >= PARALLEL_MIN_STEPS / steps ? n_threads : 1;
+}
+
+static int for_blocks(const ml_ensemble *ensemble, const ml_tree_rows *rows,
+		      block_finish finish, double *out_a, double *out_b, ml_error *err)
+{
+	if (rows->n_rows == 0)
+		return 0;
+	size_t n_threads = threads_for(ensemble, rows->n_rows);
+	size_t block_rows = block_rows_for(ensemble, rows->n_rows, n_threads);
+	size_t block_size = block_rows * ensemble->n_scores;
 	double *scratch = ml_alloc_array(n_threads, block_size * sizeof(double), err);
 	if (!scratch) {
 		/* Prediction must not fail for want of memory: one thread, a block on the stack. */
@@ -316,9 +376,7 @@ static int for_blocks(const ml_ensemble *ensemble, const ml_tree_rows *rows,
 		return 0;
 	}
 	size_t n_blocks = (rows->n_rows + block_rows - 1) / block_rows;
-	/* Threads only for work of a few milliseconds at least (see ml_grow.c). */
-	bool parallel = n_blocks > 1 && rows->n_rows * n_nodes >= PARALLEL_MIN_WORK;
-	#pragma omp parallel for schedule(dynamic) num_threads(n_threads) if (parallel)
+	#pragma omp parallel for schedule(dynamic) num_threads(n_threads) if (n_threads > 1)
 	for (size_t block = 0; block < n_blocks; block++) {
 		double *scores = scratch + ml_parallel_thread_index() * block_size;
 		size_t first = block * block_rows;
