@@ -360,6 +360,7 @@ static void gather(ml_grower *grower, size_t begin, size_t end)
 {
 	size_t n_blocks = (end - begin + ROW_BLOCK - 1) / ROW_BLOCK;
 	bool parallel = grower->options.parallel && end - begin >= PARALLEL_MIN_ROWS;
+	(void)parallel; /* read by the pragma only: unused without OpenMP */
 	#pragma omp parallel for schedule(static) if (parallel)
 	for (size_t block = 0; block < n_blocks; block++) {
 		size_t first = begin + block * ROW_BLOCK;
@@ -1166,6 +1167,7 @@ static void place_block(ml_grower *grower, split_task *task)
  */
 static void partition_batch(ml_grower *grower, size_t n_tasks, bool parallel)
 {
+	(void)parallel; /* read by the pragma only: unused without OpenMP */
 	#pragma omp parallel if (parallel)
 	{
 		#pragma omp for schedule(dynamic, 1)
@@ -1572,6 +1574,7 @@ void ml_grower_add_leaves(ml_grower *grower, const ml_tree *tree, double *scores
 	size_t n_leaves = leaves_in_order(tree, leaves);
 	size_t n_blocks = (n_grown + ROW_BLOCK - 1) / ROW_BLOCK;
 	bool parallel = grower->options.parallel && n_grown >= PARALLEL_MIN_ROWS;
+	(void)parallel; /* read by the pragma only: unused without OpenMP */
 	#pragma omp parallel if (parallel)
 	{
 		#pragma omp for schedule(dynamic, 1)
@@ -1603,6 +1606,7 @@ void ml_grower_add_binned(const ml_grower *grower, const ml_tree *tree, const ui
 {
 	size_t n = rows ? n_rows : n_code_rows, n_outputs = tree->n_outputs;
 	bool parallel = grower->options.parallel && n >= PARALLEL_MIN_ROWS;
+	(void)parallel; /* read by the pragma only: unused without OpenMP */
 	#pragma omp parallel for schedule(static) if (parallel)
 	for (size_t i = 0; i < n; i++) {
 		size_t row = rows ? rows[i] : i, node = 0;
