@@ -503,18 +503,64 @@ static int compare_doubles(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Index of value in the sorted distinct values (present by construction). */
-static size_t find_value(const double *values, size_t count, double value)
+/* Where value is, or would go, in the sorted values[0..count). */
+static size_t lower_bound(const double *values, size_t count, double value)
 {
 	size_t low = 0, high = count;
-	while (high - low > 1) {
-		size_t middle = (low + high) / 2;
-		if (values[middle] <= value)
-			low = middle;
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+		if (values[middle] < value)
+			low = middle + 1;
 		else
 			high = middle;
 	}
 	return low;
+}
+
+/*
+ * Targets hold few classes, repeated: the distinct values kept sorted as
+ * they come (a binary search per row, skipped when the row repeats the
+ * previous one) cost one pass, where sorting every target cost a qsort of
+ * n_rows.  Past SMALL_CLASSES the insertions would cost more than the
+ * sort, which takes over.
+ */
+#define SMALL_CLASSES 256
+
+/* The sorted distinct targets into values (at most limit); -1 when more. */
+static long distinct_small(const double *targets, size_t stride, size_t n_rows,
+			   double *values, size_t limit)
+{
+	size_t count = 0;
+	double last = NAN;
+	for (size_t r = 0; r < n_rows; r++) {
+		double value = targets[r * stride];
+		if (value == last)
+			continue;
+		last = value;
+		size_t at = lower_bound(values, count, value);
+		if (at < count && values[at] == value)
+			continue;
+		if (count == limit)
+			return -1;
+		memmove(values + at + 1, values + at, (count - at) * sizeof *values);
+		values[at] = value;
+		count++;
+	}
+	return (long)count;
+}
+
+/* The same by sorting a copy of every target into values (n_rows long). */
+static size_t distinct_sorted(const double *targets, size_t stride, size_t n_rows,
+			      double *values)
+{
+	for (size_t r = 0; r < n_rows; r++)
+		values[r] = targets[r * stride];
+	qsort(values, n_rows, sizeof *values, compare_doubles);
+	size_t count = 0;
+	for (size_t r = 0; r < n_rows; r++)
+		if (count == 0 || values[r] != values[count - 1])
+			values[count++] = values[r];
+	return count;
 }
 
 static int name_classes(ml_model *model, const double *values, size_t count,
@@ -547,26 +593,40 @@ int ml_model_set_classes(ml_model *model, const double *targets, size_t stride,
 			 size_t n_rows, char *const *class_names, size_t n_names,
 			 size_t max_classes, size_t *class_of_row, ml_error *err)
 {
-	double *values = ml_alloc_array(n_rows ? n_rows : 1, sizeof *values, err);
+	for (size_t r = 0; r < n_rows; r++)
+		if (isnan(targets[r * stride])) {
+			ml_error_set(err, "row %zu: the target is missing", r + 1);
+			return -1;
+		}
+	size_t small = max_classes < SMALL_CLASSES ? max_classes : SMALL_CLASSES;
+	double *values = ml_alloc_array(small ? small : 1, sizeof *values, err);
 	if (!values)
 		return -1;
-	for (size_t r = 0; r < n_rows; r++)
-		values[r] = targets[r * stride];
-	qsort(values, n_rows, sizeof *values, compare_doubles);
-	size_t count = 0;
-	for (size_t r = 0; r < n_rows; r++)
-		if (count == 0 || values[r] != values[count - 1]) {
-			if (count == max_classes) {
-				ml_error_set(err, "the target has more than %zu distinct values: is it"
-					     " a class?", max_classes);
-				free(values);
-				return -1;
-			}
-			values[count++] = values[r];
+	long found = distinct_small(targets, stride, n_rows, values, small);
+	size_t count = (size_t)found;
+	if (found < 0) {
+		double *all = ml_realloc_array(values, n_rows, sizeof *values, err);
+		if (!all) {
+			free(values);
+			return -1;
 		}
+		values = all;
+		count = distinct_sorted(targets, stride, n_rows, values);
+	}
+	if (count > max_classes) {
+		ml_error_set(err, "the target has more than %zu distinct values: is it a class?",
+			     max_classes);
+		free(values);
+		return -1;
+	}
 	int status = name_classes(model, values, count, class_names, n_names, err);
-	for (size_t r = 0; status == 0 && r < n_rows; r++)
-		class_of_row[r] = find_value(values, count, targets[r * stride]);
+	size_t at = 0;
+	for (size_t r = 0; status == 0 && r < n_rows; r++) {
+		double value = targets[r * stride];
+		if (values[at] != value)
+			at = lower_bound(values, count, value);
+		class_of_row[r] = at;
+	}
 	free(values);
 	return status;
 }
