@@ -40,6 +40,11 @@
 #define MIN_SLOTS 4
 /* Pool slots added at a time. */
 #define SLOT_GROWTH 64
+/* Sampled features whose histograms are built in one pass, at most. */
+#define SAMPLED_GROUP 8
+/* Bytes of those histograms at most (fewer features when classes are many). */
+#define SAMPLED_BYTES ((size_t)1 << 20)
+
 /* Nodes allocated before a tree shows it needs more. */
 #define INITIAL_NODES 64
 
@@ -192,7 +197,8 @@ struct ml_grower {
 	size_t *allowed;        /* the features this tree may use */
 	size_t n_allowed;
 	size_t *draw;           /* a permutation of allowed, drawn per split */
-	double *feature_hist;   /* one feature's histogram when features are sampled */
+	double *feature_hist;   /* sampled_group features' histograms when sampled */
+	size_t sampled_group;
 	bool sampled;           /* max_features < allowed: features drawn per split */
 	bool identity;          /* growing on every row: index[i] == i at the root */
 	const uint32_t *grown_rows; /* the caller's rows of the last tree (NULL: all) */
@@ -287,8 +293,12 @@ ml_grower *ml_grower_create(const ml_bins *bins, const uint8_t *codes, size_t n_
 	grower->ordered = ml_alloc_array(n_rows, grower->stride * sizeof(double), err);
 	grower->allowed = ml_alloc_array(n_features, sizeof *grower->allowed, err);
 	grower->draw = ml_alloc_array(n_features, sizeof *grower->draw, err);
-	grower->feature_hist = ml_alloc_array(ML_BINS_MAX + 1, grower->stride * sizeof(double),
-					      err);
+	/* All zero between uses (build_sampled, clear_sampled). */
+	size_t hist_bytes = (ML_BINS_MAX + 1) * grower->stride * sizeof(double);
+	grower->sampled_group = SAMPLED_BYTES / hist_bytes;
+	grower->sampled_group = grower->sampled_group < 1 ? 1
+		: grower->sampled_group > SAMPLED_GROUP ? SAMPLED_GROUP : grower->sampled_group;
+	grower->feature_hist = ml_calloc_array(grower->sampled_group, hist_bytes, err);
 	grower->leaf_of_row = ml_alloc_array(n_rows, sizeof *grower->leaf_of_row, err);
 	grower->all_rows = ml_alloc_array(n_rows, sizeof *grower->all_rows, err);
 	if (!grower->offset || !grower->missing_code || !grower->index || !grower->scratch ||
@@ -470,6 +480,76 @@ static void build_group(const ml_grower *grower, const size_t *features, size_t 
 	}
 }
 
+/* Value bins [low, high) of a feature: outside them a histogram is empty. */
+typedef struct bin_span {
+	size_t low, high;
+} bin_span;
+
+static bin_span all_bins(const ml_grower *grower, size_t f)
+{
+	return (bin_span){ 0, grower->missing_code[f] };
+}
+
+/* Adds a gathered row to its bin; stride is a constant where inlined. */
+static inline __attribute__((always_inline)) void
+add_row(double *bin, const double *row, size_t stride)
+{
+	for (size_t k = 0; k < stride; k++)
+		bin[k] += row[k];
+}
+
+/*
+ * The histograms of features[0..n_group) of the gathered rows
+ * index[begin..end), into hists (hist_size doubles apart), all zero: a
+ * node of a few rows fills a few of 256 bins, and clearing and scanning
+ * them all cost more than its rows did.  spans gets the value bins each
+ * filled; clear_sampled zeroes them (and the missing bin) again.  One pass
+ * over the rows serves the whole group (the codes of scattered rows are
+ * the cost); each bin sums its rows in order, as build_feature does.
+ */
+static void build_sampled(const ml_grower *grower, const size_t *features, size_t n_group,
+			  double *hists, size_t hist_size, size_t begin, size_t end,
+			  bin_span *spans)
+{
+	size_t stride = grower->stride;
+	const uint8_t *codes[SAMPLED_GROUP];
+	size_t missing[SAMPLED_GROUP], low[SAMPLED_GROUP], high[SAMPLED_GROUP];
+	for (size_t j = 0; j < n_group; j++) {
+		codes[j] = grower->codes + features[j] * grower->n_rows;
+		missing[j] = low[j] = grower->missing_code[features[j]];
+		high[j] = 0;
+	}
+	const uint32_t *index = grower->index;
+	const double *ordered = grower->ordered;
+	for (size_t i = begin; i < end; i++) {
+		size_t row = index[i];
+		if (i + PREFETCH_ROWS < end)
+			for (size_t j = 0; j < n_group; j++)
+				__builtin_prefetch(codes[j] + index[i + PREFETCH_ROWS]);
+		for (size_t j = 0; j < n_group; j++) {
+			size_t code = codes[j][row];
+			double *hist = hists + j * hist_size;
+			if (stride == 3)
+				add_row(hist + 3 * code, ordered + 3 * i, 3);
+			else
+				add_row(hist + stride * code, ordered + stride * i, stride);
+			if (code != missing[j]) {
+				low[j] = code < low[j] ? code : low[j];
+				high[j] = code >= high[j] ? code + 1 : high[j];
+			}
+		}
+	}
+	for (size_t j = 0; j < n_group; j++)
+		spans[j] = low[j] < high[j] ? (bin_span){ low[j], high[j] } : (bin_span){ 0, 0 };
+}
+
+static void clear_sampled(const ml_grower *grower, size_t f, double *hist, bin_span span)
+{
+	size_t stride = grower->stride;
+	memset(hist + span.low * stride, 0, (span.high - span.low) * stride * sizeof *hist);
+	memset(hist + grower->missing_code[f] * stride, 0, stride * sizeof *hist);
+}
+
 static void subtract_feature(const ml_grower *grower, size_t f, double *from,
 			     const double *minus)
 {
@@ -524,9 +604,10 @@ static double node_score(const ml_grower *grower, const double *sums)
 
 /*
  * The best split of feature f for a node with sums totals, from the
- * feature's histogram; work holds 3 x stride doubles.
+ * feature's histogram, whose value bins outside span are empty; work
+ * holds 3 x stride doubles.
  */
-static void find_feature(const ml_grower *grower, size_t f, const double *hist,
+static void find_feature(const ml_grower *grower, size_t f, const double *hist, bin_span span,
 			 const double *totals, double *work, candidate *best, double *best_left)
 {
 	size_t stride = grower->stride, n_outputs = grower->n_outputs;
@@ -538,7 +619,7 @@ static void find_feature(const ml_grower *grower, size_t f, const double *hist,
 	double *left = work, *right = work + stride, *with_missing = work + 2 * stride;
 	*best = no_split;
 	size_t last = n_value_bins;
-	for (size_t b = n_value_bins; b-- > 0;)
+	for (size_t b = span.high; b-- > span.low;)
 		if (!is_empty(grower, hist + b * stride, tolerance)) {
 			last = b;
 			break;
@@ -547,7 +628,7 @@ static void find_feature(const ml_grower *grower, size_t f, const double *hist,
 		return; /* only missing values */
 	memset(left, 0, stride * sizeof *left);
 	bool next_unknown = false; /* the best candidate waits for its next bin */
-	for (size_t b = 0; b < last; b++) {
+	for (size_t b = span.low; b < last; b++) {
 		const double *bin = hist + b * stride;
 		if (is_empty(grower, bin, tolerance))
 			continue; /* the same partition as the boundary before */
@@ -606,11 +687,12 @@ static void find_feature(const ml_grower *grower, size_t f, const double *hist,
 
 /* True when the node's rows of feature f fall in at most one bin. */
 static bool constant_feature(const ml_grower *grower, size_t f, const double *hist,
-			     const double *totals)
+			     bin_span span, const double *totals)
 {
 	double tolerance = EMPTY_RELATIVE * totals[grower->n_outputs];
-	size_t used = 0;
-	for (size_t b = 0; b <= grower->missing_code[f] && used < 2; b++)
+	size_t missing = grower->missing_code[f];
+	size_t used = !is_empty(grower, hist + missing * grower->stride, tolerance);
+	for (size_t b = span.low; b < span.high && used < 2; b++)
 		used += !is_empty(grower, hist + b * grower->stride, tolerance);
 	return used < 2;
 }
@@ -690,6 +772,22 @@ static double rows_spread(const ml_grower *grower, size_t begin, size_t end)
 				: data->gradients[row * n_outputs + k];
 			spread += g * g / h;
 		}
+	}
+	return spread;
+}
+
+/* rows_spread of gathered rows: the same sum, read in order from ordered. */
+static double ordered_spread(const ml_grower *grower, size_t begin, size_t end)
+{
+	size_t n_outputs = grower->n_outputs, stride = grower->stride;
+	double spread = 0;
+	for (size_t i = begin; i < end; i++) {
+		const double *row = grower->ordered + i * stride;
+		double h = row[n_outputs];
+		if (!(h > 0))
+			continue;
+		for (size_t k = 0; k < n_outputs; k++)
+			spread += row[k] * row[k] / h;
 	}
 	return spread;
 }
@@ -936,7 +1034,8 @@ static void find_child(ml_grower *grower, const split_pair *pair, size_t c, size
 {
 	size_t stride = grower->stride;
 	const double *hist = grower->slots[pair->slot[c]] + grower->offset[f];
-	find_feature(grower, f, hist, grower->totals + pair->child[c] * stride, work,
+	find_feature(grower, f, hist, all_bins(grower, f), grower->totals + pair->child[c] * stride,
+		     work,
 		     &grower->candidates[at], grower->candidate_left + at * stride);
 }
 
@@ -1017,36 +1116,57 @@ static void run_histograms(ml_grower *grower, size_t first, size_t count)
 /*
  * Features sampled per split: draws features until max_features that are
  * not constant in the node have been tried (or none is left), building
- * each one's histogram from the node's rows.
+ * each one's histogram from the node's rows (gathered: their gradients
+ * are in ordered already).
  */
-static void find_sampled(ml_grower *grower, uint32_t node)
+static void find_sampled(ml_grower *grower, uint32_t node, bool gathered)
 {
 	grow_node *info = &grower->nodes[node];
-	const double *totals = grower->totals + node * grower->stride;
+	size_t stride = grower->stride, hist_size = (ML_BINS_MAX + 1) * stride;
+	const double *totals = grower->totals + node * stride;
 	double *work = grower->thread_scratch;
-	double *left = work + 3 * grower->stride;
-	size_t n = grower->n_allowed, tried = 0;
-	gather(grower, info->begin, info->end);
+	double *left = work + 3 * stride;
+	size_t n = grower->n_allowed, tried = 0, max_features = grower->options.max_features;
+	if (!gathered)
+		gather(grower, info->begin, info->end);
 	memcpy(grower->draw, grower->allowed, n * sizeof *grower->draw);
 	info->best = no_split;
-	for (size_t i = 0; i < n && tried < grower->options.max_features; i++) {
-		size_t j = i + (size_t)ml_random_below(grower->data->random, n - i);
-		size_t f = grower->draw[j];
-		grower->draw[j] = grower->draw[i];
-		grower->draw[i] = f;
-		build_feature(grower, f, grower->feature_hist, info->begin, info->end);
-		if (constant_feature(grower, f, grower->feature_hist, totals))
-			continue;
-		tried++;
-		candidate trial;
-		find_feature(grower, f, grower->feature_hist, totals, work, &trial, left);
-		if (trial.gain > info->best.gain ||
-		    (trial.gain == info->best.gain && trial.gain > -INFINITY &&
-		     trial.feature < info->best.feature)) {
-			info->best = trial;
-			memcpy(grower->left_sums + node * grower->stride, left,
-			       grower->stride * sizeof *left);
+	/*
+	 * Draws as many features as are still wanted, builds them together and
+	 * tries them in draw order; as many more when some were constant.  The
+	 * draws are those of drawing one at a time and stopping at max_features.
+	 */
+	for (size_t drawn = 0; drawn < n && tried < max_features;) {
+		size_t group = max_features - tried;
+		group = group < grower->sampled_group ? group : grower->sampled_group;
+		group = group < n - drawn ? group : n - drawn;
+		for (size_t i = drawn; i < drawn + group; i++) {
+			size_t j = i + (size_t)ml_random_below(grower->data->random, n - i);
+			size_t f = grower->draw[j];
+			grower->draw[j] = grower->draw[i];
+			grower->draw[i] = f;
 		}
+		bin_span spans[SAMPLED_GROUP];
+		build_sampled(grower, grower->draw + drawn, group, grower->feature_hist, hist_size,
+			      info->begin, info->end, spans);
+		for (size_t j = 0; j < group; j++) {
+			size_t f = grower->draw[drawn + j];
+			double *hist = grower->feature_hist + j * hist_size;
+			if (!constant_feature(grower, f, hist, spans[j], totals)) {
+				tried++;
+				candidate trial;
+				find_feature(grower, f, hist, spans[j], totals, work, &trial, left);
+				if (trial.gain > info->best.gain ||
+				    (trial.gain == info->best.gain && trial.gain > -INFINITY &&
+				     trial.feature < info->best.feature)) {
+					info->best = trial;
+					memcpy(grower->left_sums + node * stride, left,
+					       stride * sizeof *left);
+				}
+			}
+			clear_sampled(grower, f, hist, spans[j]);
+		}
+		drawn += group;
 	}
 }
 
@@ -1116,14 +1236,12 @@ static pair_layout layout_pair(const ml_grower *grower, const split_pair *pair)
 	size_t count[2] = { layout.n_left, parent->end - parent->begin - layout.n_left };
 	layout.need[0] = may_split_child(grower, parent->depth + 1, count[0], left_weight);
 	layout.need[1] = may_split_child(grower, parent->depth + 1, count[1], right_weight);
-	if (!grower->sampled) {
-		int small = count[0] <= count[1] ? 0 : 1;
-		if (parent->slot >= 0 && layout.need[1 - small])
-			layout.gathered[small] = true;
-		else
-			for (int c = 0; c < 2; c++)
-				layout.gathered[c] = layout.need[c];
-	}
+	int small = count[0] <= count[1] ? 0 : 1;
+	if (!grower->sampled && parent->slot >= 0 && layout.need[1 - small])
+		layout.gathered[small] = true;
+	else
+		for (int c = 0; c < 2; c++)
+			layout.gathered[c] = layout.need[c];
 	return layout;
 }
 
@@ -1156,7 +1274,9 @@ static void place_block(ml_grower *grower, split_task *task)
 		if (layout.gathered[c])
 			gather_range(grower, begin[c], end[c]);
 		if (grower->options.cart && layout.need[c])
-			task->spread[c] = rows_spread(grower, begin[c], end[c]);
+			task->spread[c] = layout.gathered[c]
+				? ordered_spread(grower, begin[c], end[c])
+				: rows_spread(grower, begin[c], end[c]);
 	}
 }
 
@@ -1326,7 +1446,8 @@ static int split_batch(ml_grower *grower, ml_error *err)
 		for (size_t p = 0; p < grower->n_batch; p++)
 			for (int c = 0; c < 2; c++)
 				if (grower->pairs[p].need[c])
-					find_sampled(grower, grower->pairs[p].child[c]);
+					find_sampled(grower, grower->pairs[p].child[c],
+						     grower->pairs[p].gathered[c]);
 		finish_pairs(grower, 0, grower->n_batch);
 		return 0;
 	}
@@ -1429,7 +1550,7 @@ static int start_root(ml_grower *grower, size_t n, ml_error *err)
 	    (grower->options.cart && node_pure(grower, 0, rows_spread(grower, 0, n))))
 		return 0;
 	if (grower->sampled) {
-		find_sampled(grower, 0);
+		find_sampled(grower, 0, ordered == grower->ordered);
 		if (split_wanted(grower, &grower->nodes[0].best))
 			pending_push(grower, 0);
 		return 0;
