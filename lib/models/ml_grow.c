@@ -40,11 +40,20 @@
 #define MIN_SLOTS 4
 /* Pool slots added at a time. */
 #define SLOT_GROWTH 64
+/* Features whose histograms one task builds in one pass over the rows, at most. */
+#define MAX_GROUP 4
 /* Sampled features whose histograms are built in one pass, at most. */
 #define SAMPLED_GROUP 8
 /* Bytes of those histograms at most (fewer features when classes are many). */
 #define SAMPLED_BYTES ((size_t)1 << 20)
 
+/*
+ * A child of fewer rows builds its histograms from its rows into a
+ * thread's buffers, touching only the bins its rows fill, and keeps none
+ * for its children: clearing, subtracting and scanning 256 bins per
+ * feature cost more than its rows (deep trees have thousands of them).
+ */
+#define DIRECT_ROWS 1024
 /* Nodes allocated before a tree shows it needs more. */
 #define INITIAL_NODES 64
 
@@ -142,6 +151,7 @@ typedef struct split_pair {
 	double spread[2];     /* cart: sum over its rows of g^2 / h */
 	int32_t slot[2];      /* its histogram while the pair is worked on */
 	bool build[2];        /* built from its rows */
+	bool direct[2];       /* built in a thread's buffers, without a slot (DIRECT_ROWS) */
 	int subtract;         /* the child whose histogram is its parent's minus its sibling's */
 } split_pair;
 
@@ -193,6 +203,9 @@ struct ml_grower {
 	double *candidate_left;
 	double *thread_scratch; /* per thread: 3 x stride */
 	size_t n_thread_scratch;
+	double *direct_hists;   /* per thread: MAX_GROUP feature histograms, zero between uses */
+	size_t n_direct_threads;
+	size_t direct_rows;     /* DIRECT_ROWS, or 0 when the buffers would be too large */
 
 	size_t *allowed;        /* the features this tree may use */
 	size_t n_allowed;
@@ -233,6 +246,7 @@ void ml_grower_free(ml_grower *grower)
 	free(grower->candidates);
 	free(grower->candidate_left);
 	free(grower->thread_scratch);
+	free(grower->direct_hists);
 	free(grower->allowed);
 	free(grower->draw);
 	free(grower->feature_hist);
@@ -299,6 +313,7 @@ ml_grower *ml_grower_create(const ml_bins *bins, const uint8_t *codes, size_t n_
 	grower->sampled_group = grower->sampled_group < 1 ? 1
 		: grower->sampled_group > SAMPLED_GROUP ? SAMPLED_GROUP : grower->sampled_group;
 	grower->feature_hist = ml_calloc_array(grower->sampled_group, hist_bytes, err);
+	grower->direct_rows = MAX_GROUP * hist_bytes <= SAMPLED_BYTES ? DIRECT_ROWS : 0;
 	grower->leaf_of_row = ml_alloc_array(n_rows, sizeof *grower->leaf_of_row, err);
 	grower->all_rows = ml_alloc_array(n_rows, sizeof *grower->all_rows, err);
 	if (!grower->offset || !grower->missing_code || !grower->index || !grower->scratch ||
@@ -445,8 +460,6 @@ add_pairs(double *const *hist, const uint8_t *const *codes, int n_group,
 #endif
 	}
 }
-
-#define MAX_GROUP 4
 
 /* The histograms of features[0..n_group) (n_group <= MAX_GROUP) in slot. */
 static void build_group(const ml_grower *grower, const size_t *features, size_t n_group,
@@ -974,6 +987,18 @@ static size_t node_rows(const ml_grower *grower, uint32_t node)
 }
 
 /*
+ * Whether the larger child of a parent takes its parent's histogram minus
+ * its sibling's: when the parent kept one and the larger child wants one
+ * too large to build directly.
+ */
+static bool subtracts(const ml_grower *grower, const grow_node *parent, bool need_large,
+		      size_t large_rows)
+{
+	return !grower->sampled && parent->slot >= 0 && need_large &&
+	       large_rows >= grower->direct_rows;
+}
+
+/*
  * Gives pairs[first..] their histograms: the larger child takes its
  * parent's minus the smaller one's when the parent has one, else the
  * children that need one are built from their rows.  Returns how many
@@ -995,8 +1020,13 @@ static long plan_pairs(ml_grower *grower, size_t first)
 		}
 		int small = node_rows(grower, pair->child[0]) <= node_rows(grower, pair->child[1])
 			? 0 : 1;
-		bool subtract = parent->slot >= 0 && pair->need[1 - small];
-		size_t wanted = subtract ? 1 : (size_t)pair->need[0] + pair->need[1];
+		bool subtract = subtracts(grower, parent, pair->need[1 - small],
+					  node_rows(grower, pair->child[1 - small]));
+		for (int c = 0; c < 2; c++)
+			pair->direct[c] = !subtract && pair->need[c] &&
+				node_rows(grower, pair->child[c]) < grower->direct_rows;
+		size_t wanted = subtract ? 1 : (size_t)(pair->need[0] && !pair->direct[0]) +
+			(pair->need[1] && !pair->direct[1]);
 		size_t available = grower->n_free + (grower->slot_capacity - grower->n_slots) +
 			(!subtract && parent->slot >= 0);
 		if (wanted > available && count > 0)
@@ -1012,7 +1042,7 @@ static long plan_pairs(ml_grower *grower, size_t first)
 			pair->build[1] = pair->need[1];
 		}
 		for (int c = 0; c < 2; c++) {
-			if (!pair->build[c])
+			if (!pair->build[c] || pair->direct[c])
 				continue;
 			int32_t slot = new_slot(grower);
 			if (slot < 0 && (slot = evict_slot(grower, p)) < 0)
@@ -1037,6 +1067,29 @@ static void find_child(ml_grower *grower, const split_pair *pair, size_t c, size
 	find_feature(grower, f, hist, all_bins(grower, f), grower->totals + pair->child[c] * stride,
 		     work,
 		     &grower->candidates[at], grower->candidate_left + at * stride);
+}
+
+/*
+ * Child c's best splits on features[0..n_group) from its rows, built in the
+ * thread's buffers (left zero again), into the candidates of pair local.
+ */
+static void find_direct(ml_grower *grower, const split_pair *pair, size_t c,
+			const size_t *features, size_t n_group, size_t local, double *work)
+{
+	size_t stride = grower->stride, hist_size = (ML_BINS_MAX + 1) * stride;
+	const grow_node *child = &grower->nodes[pair->child[c]];
+	const double *totals = grower->totals + pair->child[c] * stride;
+	double *hists = grower->direct_hists + ml_parallel_thread_index() * MAX_GROUP * hist_size;
+	bin_span spans[MAX_GROUP];
+	build_sampled(grower, features, n_group, hists, hist_size, child->begin, child->end,
+		      spans);
+	for (size_t j = 0; j < n_group; j++) {
+		size_t f = features[j], at = (2 * local + c) * grower->n_features + f;
+		double *hist = hists + j * hist_size;
+		find_feature(grower, f, hist, spans[j], totals, work, &grower->candidates[at],
+			     grower->candidate_left + at * stride);
+		clear_sampled(grower, f, hist, spans[j]);
+	}
 }
 
 /*
@@ -1070,7 +1123,7 @@ static void run_histograms(ml_grower *grower, size_t first, size_t count)
 		for (size_t c = 0; c < pair->n_children; c++) {
 			const grow_node *child = &grower->nodes[pair->child[c]];
 			bool whole = grower->identity && pair->child[c] == 0;
-			if (pair->build[c])
+			if (pair->build[c] && !pair->direct[c])
 				build_group(grower, features, n_group, grower->slots[pair->slot[c]],
 					    child->begin, child->end, whole,
 					    whole && grower->data->pairs && grower->stride == 2
@@ -1086,10 +1139,13 @@ static void run_histograms(ml_grower *grower, size_t first, size_t count)
 						 grower->offset[f]);
 			for (size_t c = 0; c < pair->n_children; c++) {
 				size_t at = (2 * local + c) * n_features + f;
-				if (pair->need[c])
+				if (pair->need[c] && !pair->direct[c])
 					find_child(grower, pair, c, f, at, work);
 			}
 		}
+		for (size_t c = 0; c < pair->n_children; c++)
+			if (pair->direct[c])
+				find_direct(grower, pair, c, features, n_group, local, work);
 	}
 	for (size_t p = first; p < first + count; p++) {
 		const split_pair *pair = &grower->pairs[p];
@@ -1178,7 +1234,11 @@ static void finish_pairs(ml_grower *grower, size_t first, size_t count)
 		for (size_t c = 0; c < pair->n_children; c++) {
 			uint32_t node = pair->child[c];
 			if (pair->need[c] && split_wanted(grower, &grower->nodes[node].best)) {
-				grower->nodes[node].slot = pair->slot[c];
+				/* Children of a small node build theirs directly. */
+				bool keep = node_rows(grower, node) >= grower->direct_rows;
+				grower->nodes[node].slot = keep ? pair->slot[c] : -1;
+				if (!keep)
+					free_slot(grower, pair->slot[c]);
 				pending_push(grower, node);
 			} else {
 				free_slot(grower, pair->slot[c]);
@@ -1237,7 +1297,7 @@ static pair_layout layout_pair(const ml_grower *grower, const split_pair *pair)
 	layout.need[0] = may_split_child(grower, parent->depth + 1, count[0], left_weight);
 	layout.need[1] = may_split_child(grower, parent->depth + 1, count[1], right_weight);
 	int small = count[0] <= count[1] ? 0 : 1;
-	if (!grower->sampled && parent->slot >= 0 && layout.need[1 - small])
+	if (subtracts(grower, parent, layout.need[1 - small], count[1 - small]))
 		layout.gathered[small] = true;
 	else
 		for (int c = 0; c < 2; c++)
@@ -1514,6 +1574,16 @@ static int prepare_thread_scratch(ml_grower *grower, ml_error *err)
 	size_t n_threads = ml_parallel_threads();
 	/* Sampled features use one more stride for the best left side. */
 	size_t needed = (n_threads > 1 ? n_threads : 2) * 3 * grower->stride;
+	if (n_threads > grower->n_direct_threads && grower->direct_rows) {
+		/* calloc: build_sampled wants them zero. */
+		double *hists = ml_calloc_array(n_threads * MAX_GROUP * (ML_BINS_MAX + 1),
+						grower->stride * sizeof(double), err);
+		if (!hists)
+			return -1;
+		free(grower->direct_hists);
+		grower->direct_hists = hists;
+		grower->n_direct_threads = n_threads;
+	}
 	if (needed <= grower->n_thread_scratch)
 		return 0;
 	double *scratch = ml_realloc_array(grower->thread_scratch, needed, sizeof *scratch, err);
