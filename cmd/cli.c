@@ -294,6 +294,28 @@ static void warn_generic_kernels(void)
 		}
 }
 
+void cli_wait_passively(char **argv)
+{
+	if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT"))
+		return;
+	if (setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
+		execv("/proc/self/exe", argv);
+	/* Still here: no /proc, or no exec; the variable would only mislead -v. */
+	unsetenv("OMP_WAIT_POLICY");
+}
+
+const char *cli_wait_policy(void)
+{
+	static char text[64];
+	const char *policy = getenv("OMP_WAIT_POLICY"), *spin = getenv("GOMP_SPINCOUNT");
+	if (!policy && !spin)
+		return "OpenMP's default (spinning)";
+	snprintf(text, sizeof text, "%s%.20s%s%s%.20s", policy ? "OMP_WAIT_POLICY=" : "",
+		 policy ? policy : "", policy && spin ? " " : "", spin ? "GOMP_SPINCOUNT=" : "",
+		 spin ? spin : "");
+	return text;
+}
+
 void cli_report_blas(void)
 {
 	cli_warn("BLAS: %s", cli_blas_description());

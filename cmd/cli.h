@@ -41,6 +41,19 @@ typedef struct cli_command {
  * keeps the command line as typed (getopt_long permutes argv).
  */
 void cli_init(const cli_command *command, int argc, char **argv);
+/*
+ * OpenMP's threads spin for milliseconds at every barrier and after every
+ * parallel loop unless OMP_WAIT_POLICY says passive.  On a machine whose
+ * cores are shared (the usual case), the spinning thread takes the core
+ * the working one waits for: tree fitting at -j2 took twice the time and
+ * the CPU.  libgomp reads the variable before main, so when the user set
+ * neither it nor GOMP_SPINCOUNT, this sets it and runs the program again
+ * (same argv, /proc/self/exe); when that fails, it carries on spinning.
+ * Call first thing in main.
+ */
+void cli_wait_passively(char **argv);
+/* The wait policy of OpenMP's threads, for -v: "OMP_WAIT_POLICY=..." or the default. */
+const char *cli_wait_policy(void);
 /* The command line as typed, for stage and model files to record. */
 char *const *cli_typed_argv(int *argc);
 /*

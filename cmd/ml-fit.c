@@ -20,6 +20,7 @@
 #include "core/ml_clock.h"
 #include "core/ml_file.h"
 #include "math/ml_metrics.h"
+#include "math/ml_parallel.h"
 #include "models/ml_cv.h"
 #include "models/ml_model.h"
 #include "stages/ml_io.h"
@@ -427,6 +428,7 @@ static void write_model(const ml_model *model, const char *output, bool verbose)
 
 int main(int argc, char **argv)
 {
+	cli_wait_passively(argv);
 	settings s = { 0 };
 	ml_error err;
 	const ml_estimator *kind = kind_from_arguments(argc, argv);
@@ -436,6 +438,7 @@ int main(int argc, char **argv)
 	if (s.verbose) {
 		s.fit.progress = print_progress;
 		cli_report_blas();
+		cli_warn("threads: %zu, waiting: %s", ml_parallel_threads(), cli_wait_policy());
 	}
 	s.fit.warning = print_progress;
 	s.fit.progress_interval = isatty(STDERR_FILENO) ? 0 : PROGRESS_INTERVAL;

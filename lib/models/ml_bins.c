@@ -299,6 +299,7 @@ static void chunk_edges(const double *columns, size_t n_sample, size_t count, si
 			sample_buffers *buffers, size_t n_threads, double *table,
 			double *value_table, size_t *n_edges)
 {
+	(void)n_threads; /* read by the pragma only: unused without OpenMP */
 	#pragma omp parallel for schedule(dynamic) num_threads(n_threads) if (count > 1)
 	for (size_t i = 0; i < count; i++) {
 		sample_buffers *own = &buffers[ml_parallel_thread_index()];

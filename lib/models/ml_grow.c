@@ -40,6 +40,20 @@
 #define MIN_SLOTS 4
 /* Pool slots added at a time. */
 #define SLOT_GROWTH 64
+/* Features whose histograms one task builds in one pass over the rows, at most. */
+#define MAX_GROUP 4
+/* Sampled features whose histograms are built in one pass, at most. */
+#define SAMPLED_GROUP 8
+/* Bytes of those histograms at most (fewer features when classes are many). */
+#define SAMPLED_BYTES ((size_t)1 << 20)
+
+/*
+ * A child of fewer rows builds its histograms from its rows into a
+ * thread's buffers, touching only the bins its rows fill, and keeps none
+ * for its children: clearing, subtracting and scanning 256 bins per
+ * feature cost more than its rows (deep trees have thousands of them).
+ */
+#define DIRECT_ROWS 1024
 /* Nodes allocated before a tree shows it needs more. */
 #define INITIAL_NODES 64
 
@@ -137,6 +151,7 @@ typedef struct split_pair {
 	double spread[2];     /* cart: sum over its rows of g^2 / h */
 	int32_t slot[2];      /* its histogram while the pair is worked on */
 	bool build[2];        /* built from its rows */
+	bool direct[2];       /* built in a thread's buffers, without a slot (DIRECT_ROWS) */
 	int subtract;         /* the child whose histogram is its parent's minus its sibling's */
 } split_pair;
 
@@ -188,11 +203,15 @@ struct ml_grower {
 	double *candidate_left;
 	double *thread_scratch; /* per thread: 3 x stride */
 	size_t n_thread_scratch;
+	double *direct_hists;   /* per thread: MAX_GROUP feature histograms, zero between uses */
+	size_t n_direct_threads;
+	size_t direct_rows;     /* DIRECT_ROWS, or 0 when the buffers would be too large */
 
 	size_t *allowed;        /* the features this tree may use */
 	size_t n_allowed;
 	size_t *draw;           /* a permutation of allowed, drawn per split */
-	double *feature_hist;   /* one feature's histogram when features are sampled */
+	double *feature_hist;   /* sampled_group features' histograms when sampled */
+	size_t sampled_group;
 	bool sampled;           /* max_features < allowed: features drawn per split */
 	bool identity;          /* growing on every row: index[i] == i at the root */
 	const uint32_t *grown_rows; /* the caller's rows of the last tree (NULL: all) */
@@ -227,6 +246,7 @@ void ml_grower_free(ml_grower *grower)
 	free(grower->candidates);
 	free(grower->candidate_left);
 	free(grower->thread_scratch);
+	free(grower->direct_hists);
 	free(grower->allowed);
 	free(grower->draw);
 	free(grower->feature_hist);
@@ -287,8 +307,13 @@ ml_grower *ml_grower_create(const ml_bins *bins, const uint8_t *codes, size_t n_
 	grower->ordered = ml_alloc_array(n_rows, grower->stride * sizeof(double), err);
 	grower->allowed = ml_alloc_array(n_features, sizeof *grower->allowed, err);
 	grower->draw = ml_alloc_array(n_features, sizeof *grower->draw, err);
-	grower->feature_hist = ml_alloc_array(ML_BINS_MAX + 1, grower->stride * sizeof(double),
-					      err);
+	/* All zero between uses (build_sampled, clear_sampled). */
+	size_t hist_bytes = (ML_BINS_MAX + 1) * grower->stride * sizeof(double);
+	grower->sampled_group = SAMPLED_BYTES / hist_bytes;
+	grower->sampled_group = grower->sampled_group < 1 ? 1
+		: grower->sampled_group > SAMPLED_GROUP ? SAMPLED_GROUP : grower->sampled_group;
+	grower->feature_hist = ml_calloc_array(grower->sampled_group, hist_bytes, err);
+	grower->direct_rows = MAX_GROUP * hist_bytes <= SAMPLED_BYTES ? DIRECT_ROWS : 0;
 	grower->leaf_of_row = ml_alloc_array(n_rows, sizeof *grower->leaf_of_row, err);
 	grower->all_rows = ml_alloc_array(n_rows, sizeof *grower->all_rows, err);
 	if (!grower->offset || !grower->missing_code || !grower->index || !grower->scratch ||
@@ -360,6 +385,7 @@ static void gather(ml_grower *grower, size_t begin, size_t end)
 {
 	size_t n_blocks = (end - begin + ROW_BLOCK - 1) / ROW_BLOCK;
 	bool parallel = grower->options.parallel && end - begin >= PARALLEL_MIN_ROWS;
+	(void)parallel; /* read by the pragma only: unused without OpenMP */
 	#pragma omp parallel for schedule(static) if (parallel)
 	for (size_t block = 0; block < n_blocks; block++) {
 		size_t first = begin + block * ROW_BLOCK;
@@ -435,8 +461,6 @@ add_pairs(double *const *hist, const uint8_t *const *codes, int n_group,
 	}
 }
 
-#define MAX_GROUP 4
-
 /* The histograms of features[0..n_group) (n_group <= MAX_GROUP) in slot. */
 static void build_group(const ml_grower *grower, const size_t *features, size_t n_group,
 			double *slot, size_t begin, size_t end, bool identity,
@@ -467,6 +491,76 @@ static void build_group(const ml_grower *grower, const size_t *features, size_t 
 	case 8: add_pairs(hist, codes, 4, index, ordered, begin, end, false); break;
 	default: add_pairs(hist, codes, 4, index, ordered, begin, end, true); break;
 	}
+}
+
+/* Value bins [low, high) of a feature: outside them a histogram is empty. */
+typedef struct bin_span {
+	size_t low, high;
+} bin_span;
+
+static bin_span all_bins(const ml_grower *grower, size_t f)
+{
+	return (bin_span){ 0, grower->missing_code[f] };
+}
+
+/* Adds a gathered row to its bin; stride is a constant where inlined. */
+static inline __attribute__((always_inline)) void
+add_row(double *bin, const double *row, size_t stride)
+{
+	for (size_t k = 0; k < stride; k++)
+		bin[k] += row[k];
+}
+
+/*
+ * The histograms of features[0..n_group) of the gathered rows
+ * index[begin..end), into hists (hist_size doubles apart), all zero: a
+ * node of a few rows fills a few of 256 bins, and clearing and scanning
+ * them all cost more than its rows did.  spans gets the value bins each
+ * filled; clear_sampled zeroes them (and the missing bin) again.  One pass
+ * over the rows serves the whole group (the codes of scattered rows are
+ * the cost); each bin sums its rows in order, as build_feature does.
+ */
+static void build_sampled(const ml_grower *grower, const size_t *features, size_t n_group,
+			  double *hists, size_t hist_size, size_t begin, size_t end,
+			  bin_span *spans)
+{
+	size_t stride = grower->stride;
+	const uint8_t *codes[SAMPLED_GROUP];
+	size_t missing[SAMPLED_GROUP], low[SAMPLED_GROUP], high[SAMPLED_GROUP];
+	for (size_t j = 0; j < n_group; j++) {
+		codes[j] = grower->codes + features[j] * grower->n_rows;
+		missing[j] = low[j] = grower->missing_code[features[j]];
+		high[j] = 0;
+	}
+	const uint32_t *index = grower->index;
+	const double *ordered = grower->ordered;
+	for (size_t i = begin; i < end; i++) {
+		size_t row = index[i];
+		if (i + PREFETCH_ROWS < end)
+			for (size_t j = 0; j < n_group; j++)
+				__builtin_prefetch(codes[j] + index[i + PREFETCH_ROWS]);
+		for (size_t j = 0; j < n_group; j++) {
+			size_t code = codes[j][row];
+			double *hist = hists + j * hist_size;
+			if (stride == 3)
+				add_row(hist + 3 * code, ordered + 3 * i, 3);
+			else
+				add_row(hist + stride * code, ordered + stride * i, stride);
+			if (code != missing[j]) {
+				low[j] = code < low[j] ? code : low[j];
+				high[j] = code >= high[j] ? code + 1 : high[j];
+			}
+		}
+	}
+	for (size_t j = 0; j < n_group; j++)
+		spans[j] = low[j] < high[j] ? (bin_span){ low[j], high[j] } : (bin_span){ 0, 0 };
+}
+
+static void clear_sampled(const ml_grower *grower, size_t f, double *hist, bin_span span)
+{
+	size_t stride = grower->stride;
+	memset(hist + span.low * stride, 0, (span.high - span.low) * stride * sizeof *hist);
+	memset(hist + grower->missing_code[f] * stride, 0, stride * sizeof *hist);
 }
 
 static void subtract_feature(const ml_grower *grower, size_t f, double *from,
@@ -523,9 +617,10 @@ static double node_score(const ml_grower *grower, const double *sums)
 
 /*
  * The best split of feature f for a node with sums totals, from the
- * feature's histogram; work holds 3 x stride doubles.
+ * feature's histogram, whose value bins outside span are empty; work
+ * holds 3 x stride doubles.
  */
-static void find_feature(const ml_grower *grower, size_t f, const double *hist,
+static void find_feature(const ml_grower *grower, size_t f, const double *hist, bin_span span,
 			 const double *totals, double *work, candidate *best, double *best_left)
 {
 	size_t stride = grower->stride, n_outputs = grower->n_outputs;
@@ -537,7 +632,7 @@ static void find_feature(const ml_grower *grower, size_t f, const double *hist,
 	double *left = work, *right = work + stride, *with_missing = work + 2 * stride;
 	*best = no_split;
 	size_t last = n_value_bins;
-	for (size_t b = n_value_bins; b-- > 0;)
+	for (size_t b = span.high; b-- > span.low;)
 		if (!is_empty(grower, hist + b * stride, tolerance)) {
 			last = b;
 			break;
@@ -546,7 +641,7 @@ static void find_feature(const ml_grower *grower, size_t f, const double *hist,
 		return; /* only missing values */
 	memset(left, 0, stride * sizeof *left);
 	bool next_unknown = false; /* the best candidate waits for its next bin */
-	for (size_t b = 0; b < last; b++) {
+	for (size_t b = span.low; b < last; b++) {
 		const double *bin = hist + b * stride;
 		if (is_empty(grower, bin, tolerance))
 			continue; /* the same partition as the boundary before */
@@ -605,11 +700,12 @@ static void find_feature(const ml_grower *grower, size_t f, const double *hist,
 
 /* True when the node's rows of feature f fall in at most one bin. */
 static bool constant_feature(const ml_grower *grower, size_t f, const double *hist,
-			     const double *totals)
+			     bin_span span, const double *totals)
 {
 	double tolerance = EMPTY_RELATIVE * totals[grower->n_outputs];
-	size_t used = 0;
-	for (size_t b = 0; b <= grower->missing_code[f] && used < 2; b++)
+	size_t missing = grower->missing_code[f];
+	size_t used = !is_empty(grower, hist + missing * grower->stride, tolerance);
+	for (size_t b = span.low; b < span.high && used < 2; b++)
 		used += !is_empty(grower, hist + b * grower->stride, tolerance);
 	return used < 2;
 }
@@ -689,6 +785,22 @@ static double rows_spread(const ml_grower *grower, size_t begin, size_t end)
 				: data->gradients[row * n_outputs + k];
 			spread += g * g / h;
 		}
+	}
+	return spread;
+}
+
+/* rows_spread of gathered rows: the same sum, read in order from ordered. */
+static double ordered_spread(const ml_grower *grower, size_t begin, size_t end)
+{
+	size_t n_outputs = grower->n_outputs, stride = grower->stride;
+	double spread = 0;
+	for (size_t i = begin; i < end; i++) {
+		const double *row = grower->ordered + i * stride;
+		double h = row[n_outputs];
+		if (!(h > 0))
+			continue;
+		for (size_t k = 0; k < n_outputs; k++)
+			spread += row[k] * row[k] / h;
 	}
 	return spread;
 }
@@ -875,6 +987,18 @@ static size_t node_rows(const ml_grower *grower, uint32_t node)
 }
 
 /*
+ * Whether the larger child of a parent takes its parent's histogram minus
+ * its sibling's: when the parent kept one and the larger child wants one
+ * too large to build directly.
+ */
+static bool subtracts(const ml_grower *grower, const grow_node *parent, bool need_large,
+		      size_t large_rows)
+{
+	return !grower->sampled && parent->slot >= 0 && need_large &&
+	       large_rows >= grower->direct_rows;
+}
+
+/*
  * Gives pairs[first..] their histograms: the larger child takes its
  * parent's minus the smaller one's when the parent has one, else the
  * children that need one are built from their rows.  Returns how many
@@ -896,8 +1020,13 @@ static long plan_pairs(ml_grower *grower, size_t first)
 		}
 		int small = node_rows(grower, pair->child[0]) <= node_rows(grower, pair->child[1])
 			? 0 : 1;
-		bool subtract = parent->slot >= 0 && pair->need[1 - small];
-		size_t wanted = subtract ? 1 : (size_t)pair->need[0] + pair->need[1];
+		bool subtract = subtracts(grower, parent, pair->need[1 - small],
+					  node_rows(grower, pair->child[1 - small]));
+		for (int c = 0; c < 2; c++)
+			pair->direct[c] = !subtract && pair->need[c] &&
+				node_rows(grower, pair->child[c]) < grower->direct_rows;
+		size_t wanted = subtract ? 1 : (size_t)(pair->need[0] && !pair->direct[0]) +
+			(pair->need[1] && !pair->direct[1]);
 		size_t available = grower->n_free + (grower->slot_capacity - grower->n_slots) +
 			(!subtract && parent->slot >= 0);
 		if (wanted > available && count > 0)
@@ -913,7 +1042,7 @@ static long plan_pairs(ml_grower *grower, size_t first)
 			pair->build[1] = pair->need[1];
 		}
 		for (int c = 0; c < 2; c++) {
-			if (!pair->build[c])
+			if (!pair->build[c] || pair->direct[c])
 				continue;
 			int32_t slot = new_slot(grower);
 			if (slot < 0 && (slot = evict_slot(grower, p)) < 0)
@@ -935,8 +1064,32 @@ static void find_child(ml_grower *grower, const split_pair *pair, size_t c, size
 {
 	size_t stride = grower->stride;
 	const double *hist = grower->slots[pair->slot[c]] + grower->offset[f];
-	find_feature(grower, f, hist, grower->totals + pair->child[c] * stride, work,
+	find_feature(grower, f, hist, all_bins(grower, f), grower->totals + pair->child[c] * stride,
+		     work,
 		     &grower->candidates[at], grower->candidate_left + at * stride);
+}
+
+/*
+ * Child c's best splits on features[0..n_group) from its rows, built in the
+ * thread's buffers (left zero again), into the candidates of pair local.
+ */
+static void find_direct(ml_grower *grower, const split_pair *pair, size_t c,
+			const size_t *features, size_t n_group, size_t local, double *work)
+{
+	size_t stride = grower->stride, hist_size = (ML_BINS_MAX + 1) * stride;
+	const grow_node *child = &grower->nodes[pair->child[c]];
+	const double *totals = grower->totals + pair->child[c] * stride;
+	double *hists = grower->direct_hists + ml_parallel_thread_index() * MAX_GROUP * hist_size;
+	bin_span spans[MAX_GROUP];
+	build_sampled(grower, features, n_group, hists, hist_size, child->begin, child->end,
+		      spans);
+	for (size_t j = 0; j < n_group; j++) {
+		size_t f = features[j], at = (2 * local + c) * grower->n_features + f;
+		double *hist = hists + j * hist_size;
+		find_feature(grower, f, hist, spans[j], totals, work, &grower->candidates[at],
+			     grower->candidate_left + at * stride);
+		clear_sampled(grower, f, hist, spans[j]);
+	}
 }
 
 /*
@@ -970,7 +1123,7 @@ static void run_histograms(ml_grower *grower, size_t first, size_t count)
 		for (size_t c = 0; c < pair->n_children; c++) {
 			const grow_node *child = &grower->nodes[pair->child[c]];
 			bool whole = grower->identity && pair->child[c] == 0;
-			if (pair->build[c])
+			if (pair->build[c] && !pair->direct[c])
 				build_group(grower, features, n_group, grower->slots[pair->slot[c]],
 					    child->begin, child->end, whole,
 					    whole && grower->data->pairs && grower->stride == 2
@@ -986,10 +1139,13 @@ static void run_histograms(ml_grower *grower, size_t first, size_t count)
 						 grower->offset[f]);
 			for (size_t c = 0; c < pair->n_children; c++) {
 				size_t at = (2 * local + c) * n_features + f;
-				if (pair->need[c])
+				if (pair->need[c] && !pair->direct[c])
 					find_child(grower, pair, c, f, at, work);
 			}
 		}
+		for (size_t c = 0; c < pair->n_children; c++)
+			if (pair->direct[c])
+				find_direct(grower, pair, c, features, n_group, local, work);
 	}
 	for (size_t p = first; p < first + count; p++) {
 		const split_pair *pair = &grower->pairs[p];
@@ -1016,36 +1172,57 @@ static void run_histograms(ml_grower *grower, size_t first, size_t count)
 /*
  * Features sampled per split: draws features until max_features that are
  * not constant in the node have been tried (or none is left), building
- * each one's histogram from the node's rows.
+ * each one's histogram from the node's rows (gathered: their gradients
+ * are in ordered already).
  */
-static void find_sampled(ml_grower *grower, uint32_t node)
+static void find_sampled(ml_grower *grower, uint32_t node, bool gathered)
 {
 	grow_node *info = &grower->nodes[node];
-	const double *totals = grower->totals + node * grower->stride;
+	size_t stride = grower->stride, hist_size = (ML_BINS_MAX + 1) * stride;
+	const double *totals = grower->totals + node * stride;
 	double *work = grower->thread_scratch;
-	double *left = work + 3 * grower->stride;
-	size_t n = grower->n_allowed, tried = 0;
-	gather(grower, info->begin, info->end);
+	double *left = work + 3 * stride;
+	size_t n = grower->n_allowed, tried = 0, max_features = grower->options.max_features;
+	if (!gathered)
+		gather(grower, info->begin, info->end);
 	memcpy(grower->draw, grower->allowed, n * sizeof *grower->draw);
 	info->best = no_split;
-	for (size_t i = 0; i < n && tried < grower->options.max_features; i++) {
-		size_t j = i + (size_t)ml_random_below(grower->data->random, n - i);
-		size_t f = grower->draw[j];
-		grower->draw[j] = grower->draw[i];
-		grower->draw[i] = f;
-		build_feature(grower, f, grower->feature_hist, info->begin, info->end);
-		if (constant_feature(grower, f, grower->feature_hist, totals))
-			continue;
-		tried++;
-		candidate trial;
-		find_feature(grower, f, grower->feature_hist, totals, work, &trial, left);
-		if (trial.gain > info->best.gain ||
-		    (trial.gain == info->best.gain && trial.gain > -INFINITY &&
-		     trial.feature < info->best.feature)) {
-			info->best = trial;
-			memcpy(grower->left_sums + node * grower->stride, left,
-			       grower->stride * sizeof *left);
+	/*
+	 * Draws as many features as are still wanted, builds them together and
+	 * tries them in draw order; as many more when some were constant.  The
+	 * draws are those of drawing one at a time and stopping at max_features.
+	 */
+	for (size_t drawn = 0; drawn < n && tried < max_features;) {
+		size_t group = max_features - tried;
+		group = group < grower->sampled_group ? group : grower->sampled_group;
+		group = group < n - drawn ? group : n - drawn;
+		for (size_t i = drawn; i < drawn + group; i++) {
+			size_t j = i + (size_t)ml_random_below(grower->data->random, n - i);
+			size_t f = grower->draw[j];
+			grower->draw[j] = grower->draw[i];
+			grower->draw[i] = f;
 		}
+		bin_span spans[SAMPLED_GROUP];
+		build_sampled(grower, grower->draw + drawn, group, grower->feature_hist, hist_size,
+			      info->begin, info->end, spans);
+		for (size_t j = 0; j < group; j++) {
+			size_t f = grower->draw[drawn + j];
+			double *hist = grower->feature_hist + j * hist_size;
+			if (!constant_feature(grower, f, hist, spans[j], totals)) {
+				tried++;
+				candidate trial;
+				find_feature(grower, f, hist, spans[j], totals, work, &trial, left);
+				if (trial.gain > info->best.gain ||
+				    (trial.gain == info->best.gain && trial.gain > -INFINITY &&
+				     trial.feature < info->best.feature)) {
+					info->best = trial;
+					memcpy(grower->left_sums + node * stride, left,
+					       stride * sizeof *left);
+				}
+			}
+			clear_sampled(grower, f, hist, spans[j]);
+		}
+		drawn += group;
 	}
 }
 
@@ -1057,7 +1234,11 @@ static void finish_pairs(ml_grower *grower, size_t first, size_t count)
 		for (size_t c = 0; c < pair->n_children; c++) {
 			uint32_t node = pair->child[c];
 			if (pair->need[c] && split_wanted(grower, &grower->nodes[node].best)) {
-				grower->nodes[node].slot = pair->slot[c];
+				/* Children of a small node build theirs directly. */
+				bool keep = node_rows(grower, node) >= grower->direct_rows;
+				grower->nodes[node].slot = keep ? pair->slot[c] : -1;
+				if (!keep)
+					free_slot(grower, pair->slot[c]);
 				pending_push(grower, node);
 			} else {
 				free_slot(grower, pair->slot[c]);
@@ -1115,14 +1296,12 @@ static pair_layout layout_pair(const ml_grower *grower, const split_pair *pair)
 	size_t count[2] = { layout.n_left, parent->end - parent->begin - layout.n_left };
 	layout.need[0] = may_split_child(grower, parent->depth + 1, count[0], left_weight);
 	layout.need[1] = may_split_child(grower, parent->depth + 1, count[1], right_weight);
-	if (!grower->sampled) {
-		int small = count[0] <= count[1] ? 0 : 1;
-		if (parent->slot >= 0 && layout.need[1 - small])
-			layout.gathered[small] = true;
-		else
-			for (int c = 0; c < 2; c++)
-				layout.gathered[c] = layout.need[c];
-	}
+	int small = count[0] <= count[1] ? 0 : 1;
+	if (subtracts(grower, parent, layout.need[1 - small], count[1 - small]))
+		layout.gathered[small] = true;
+	else
+		for (int c = 0; c < 2; c++)
+			layout.gathered[c] = layout.need[c];
 	return layout;
 }
 
@@ -1155,7 +1334,9 @@ static void place_block(ml_grower *grower, split_task *task)
 		if (layout.gathered[c])
 			gather_range(grower, begin[c], end[c]);
 		if (grower->options.cart && layout.need[c])
-			task->spread[c] = rows_spread(grower, begin[c], end[c]);
+			task->spread[c] = layout.gathered[c]
+				? ordered_spread(grower, begin[c], end[c])
+				: rows_spread(grower, begin[c], end[c]);
 	}
 }
 
@@ -1166,6 +1347,7 @@ static void place_block(ml_grower *grower, split_task *task)
  */
 static void partition_batch(ml_grower *grower, size_t n_tasks, bool parallel)
 {
+	(void)parallel; /* read by the pragma only: unused without OpenMP */
 	#pragma omp parallel if (parallel)
 	{
 		#pragma omp for schedule(dynamic, 1)
@@ -1324,7 +1506,8 @@ static int split_batch(ml_grower *grower, ml_error *err)
 		for (size_t p = 0; p < grower->n_batch; p++)
 			for (int c = 0; c < 2; c++)
 				if (grower->pairs[p].need[c])
-					find_sampled(grower, grower->pairs[p].child[c]);
+					find_sampled(grower, grower->pairs[p].child[c],
+						     grower->pairs[p].gathered[c]);
 		finish_pairs(grower, 0, grower->n_batch);
 		return 0;
 	}
@@ -1391,6 +1574,16 @@ static int prepare_thread_scratch(ml_grower *grower, ml_error *err)
 	size_t n_threads = ml_parallel_threads();
 	/* Sampled features use one more stride for the best left side. */
 	size_t needed = (n_threads > 1 ? n_threads : 2) * 3 * grower->stride;
+	if (n_threads > grower->n_direct_threads && grower->direct_rows) {
+		/* calloc: build_sampled wants them zero. */
+		double *hists = ml_calloc_array(n_threads * MAX_GROUP * (ML_BINS_MAX + 1),
+						grower->stride * sizeof(double), err);
+		if (!hists)
+			return -1;
+		free(grower->direct_hists);
+		grower->direct_hists = hists;
+		grower->n_direct_threads = n_threads;
+	}
 	if (needed <= grower->n_thread_scratch)
 		return 0;
 	double *scratch = ml_realloc_array(grower->thread_scratch, needed, sizeof *scratch, err);
@@ -1427,7 +1620,7 @@ static int start_root(ml_grower *grower, size_t n, ml_error *err)
 	    (grower->options.cart && node_pure(grower, 0, rows_spread(grower, 0, n))))
 		return 0;
 	if (grower->sampled) {
-		find_sampled(grower, 0);
+		find_sampled(grower, 0, ordered == grower->ordered);
 		if (split_wanted(grower, &grower->nodes[0].best))
 			pending_push(grower, 0);
 		return 0;
@@ -1572,6 +1765,7 @@ void ml_grower_add_leaves(ml_grower *grower, const ml_tree *tree, double *scores
 	size_t n_leaves = leaves_in_order(tree, leaves);
 	size_t n_blocks = (n_grown + ROW_BLOCK - 1) / ROW_BLOCK;
 	bool parallel = grower->options.parallel && n_grown >= PARALLEL_MIN_ROWS;
+	(void)parallel; /* read by the pragma only: unused without OpenMP */
 	#pragma omp parallel if (parallel)
 	{
 		#pragma omp for schedule(dynamic, 1)
@@ -1603,6 +1797,7 @@ void ml_grower_add_binned(const ml_grower *grower, const ml_tree *tree, const ui
 {
 	size_t n = rows ? n_rows : n_code_rows, n_outputs = tree->n_outputs;
 	bool parallel = grower->options.parallel && n >= PARALLEL_MIN_ROWS;
+	(void)parallel; /* read by the pragma only: unused without OpenMP */
 	#pragma omp parallel for schedule(static) if (parallel)
 	for (size_t i = 0; i < n; i++) {
 		size_t row = rows ? rows[i] : i, node = 0;

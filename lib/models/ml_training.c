@@ -503,18 +503,77 @@ static int compare_doubles(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Index of value in the sorted distinct values (present by construction). */
-static size_t find_value(const double *values, size_t count, double value)
+/* Where value is, or would go, in the sorted values[0..count). */
+static size_t lower_bound(const double *values, size_t count, double value)
 {
 	size_t low = 0, high = count;
-	while (high - low > 1) {
-		size_t middle = (low + high) / 2;
-		if (values[middle] <= value)
-			low = middle;
+	while (low < high) {
+		size_t middle = low + (high - low) / 2;
+		if (values[middle] < value)
+			low = middle + 1;
 		else
 			high = middle;
 	}
 	return low;
+}
+
+/*
+ * Targets hold few classes, repeated: the distinct values kept sorted as
+ * they come (a binary search per row, skipped when the row repeats the
+ * previous one) cost one pass over the rows, which are wide and strided,
+ * where sorting every target cost a copy, a qsort of n_rows and a search
+ * per row.  Past SMALL_CLASSES the insertions would cost more than the
+ * sort, which takes over.
+ */
+#define SMALL_CLASSES 256
+
+/*
+ * One pass: the sorted distinct targets into values (at most limit), and
+ * each row's class numbered in the order the classes were first seen
+ * (seen[k]: the number of values[k]).  Returns how many; -1 when more than
+ * limit, -2 when row *missing has no target.
+ */
+static long distinct_small(const double *targets, size_t stride, size_t n_rows, size_t limit,
+			   double *values, size_t *seen, size_t *class_of_row, size_t *missing)
+{
+	size_t count = 0, id = 0;
+	double last = NAN;
+	for (size_t r = 0; r < n_rows; r++) {
+		double value = targets[r * stride];
+		if (value != last) { /* a NaN always lands here */
+			if (isnan(value)) {
+				*missing = r;
+				return -2;
+			}
+			last = value;
+			size_t at = lower_bound(values, count, value);
+			if (at == count || values[at] != value) {
+				if (count == limit)
+					return -1;
+				memmove(values + at + 1, values + at, (count - at) * sizeof *values);
+				memmove(seen + at + 1, seen + at, (count - at) * sizeof *seen);
+				values[at] = value;
+				seen[at] = count++;
+			}
+			id = seen[at];
+		}
+		class_of_row[r] = id;
+	}
+	return (long)count;
+}
+
+/* The same by sorting a copy of every target into values (n_rows long). */
+static size_t distinct_sorted(const double *targets, size_t stride, size_t n_rows,
+			      double *values)
+{
+	for (size_t r = 0; r < n_rows; r++)
+		values[r] = targets[r * stride];
+	qsort(values, n_rows, sizeof *values, compare_doubles);
+	size_t count = 0;
+	for (size_t r = 0; r < n_rows; r++)
+		if (count == 0 || values[r] != values[count - 1])
+			values[count++] = values[r];
+	return count;
 }
 
 static int name_classes(ml_model *model, const double *values, size_t count,
@@ -543,30 +602,60 @@ static int name_classes(ml_model *model, const double *values, size_t count,
 	return 0;
 }
 
+/* Rows' classes numbered as first seen, to their sorted positions: a dense pass. */
+static void renumber_classes(const size_t *seen, size_t count, size_t *class_of_row,
+			     size_t n_rows)
+{
+	size_t position[SMALL_CLASSES];
+	for (size_t k = 0; k < count; k++)
+		position[seen[k]] = k;
+	for (size_t r = 0; r < n_rows; r++)
+		class_of_row[r] = position[class_of_row[r]];
+}
+
+/* Past SMALL_CLASSES: the sorted distinct values of every target, each row's by search. */
+static long classes_by_sorting(const double *targets, size_t stride, size_t n_rows,
+			       double **values, size_t *class_of_row, ml_error *err)
+{
+	double *all = ml_realloc_array(*values, n_rows, sizeof *all, err);
+	if (!all)
+		return -1;
+	*values = all;
+	size_t count = distinct_sorted(targets, stride, n_rows, all);
+	for (size_t r = 0; r < n_rows; r++)
+		class_of_row[r] = lower_bound(all, count, targets[r * stride]);
+	return (long)count;
+}
+
 int ml_model_set_classes(ml_model *model, const double *targets, size_t stride,
 			 size_t n_rows, char *const *class_names, size_t n_names,
 			 size_t max_classes, size_t *class_of_row, ml_error *err)
 {
-	double *values = ml_alloc_array(n_rows ? n_rows : 1, sizeof *values, err);
+	size_t small = max_classes < SMALL_CLASSES ? max_classes : SMALL_CLASSES, missing = 0;
+	size_t seen[SMALL_CLASSES];
+	double *values = ml_alloc_array(small ? small : 1, sizeof *values, err);
 	if (!values)
 		return -1;
-	for (size_t r = 0; r < n_rows; r++)
-		values[r] = targets[r * stride];
-	qsort(values, n_rows, sizeof *values, compare_doubles);
-	size_t count = 0;
-	for (size_t r = 0; r < n_rows; r++)
-		if (count == 0 || values[r] != values[count - 1]) {
-			if (count == max_classes) {
-				ml_error_set(err, "the target has more than %zu distinct values: is it"
-					     " a class?", max_classes);
-				free(values);
-				return -1;
-			}
-			values[count++] = values[r];
-		}
-	int status = name_classes(model, values, count, class_names, n_names, err);
-	for (size_t r = 0; status == 0 && r < n_rows; r++)
-		class_of_row[r] = find_value(values, count, targets[r * stride]);
+	int status = -1;
+	long count = distinct_small(targets, stride, n_rows, small, values, seen, class_of_row,
+				    &missing);
+	if (count == -2) {
+		ml_error_set(err, "row %zu: the target is missing", missing + 1);
+		goto done;
+	}
+	if (count >= 0)
+		renumber_classes(seen, (size_t)count, class_of_row, n_rows);
+	else if (small < max_classes &&
+		 (count = classes_by_sorting(targets, stride, n_rows, &values, class_of_row,
+					     err)) < 0)
+		goto done; /* out of memory */
+	if (count < 0 || (size_t)count > max_classes) {
+		ml_error_set(err, "the target has more than %zu distinct values: is it a class?",
+			     max_classes);
+		goto done;
+	}
+	status = name_classes(model, values, (size_t)count, class_names, n_names, err);
+done:
 	free(values);
 	return status;
 }

@@ -35,17 +35,17 @@ enum { CRITERION_AUTO, CRITERION_GINI, CRITERION_ENTROPY, CRITERION_SQUARED_ERRO
 /* gbdt --valid-fraction auto with --early-stop and no --valid. */
 #define DEFAULT_VALID_FRACTION 0.1
 
-static const ml_param_word no_limit[] = { { "none", 0 }, { NULL } };
+static const ml_param_word no_limit[] = { { "none", 0 }, { NULL, 0 } };
 static const ml_param_word criteria[] = {
 	{ "auto", CRITERION_AUTO }, { "gini", CRITERION_GINI }, { "entropy", CRITERION_ENTROPY },
-	{ "squared-error", CRITERION_SQUARED_ERROR }, { NULL }
+	{ "squared-error", CRITERION_SQUARED_ERROR }, { NULL, 0 }
 };
 static const ml_param_word feature_rules[] = {
 	{ "auto", FEATURES_AUTO }, { "all", FEATURES_ALL }, { "sqrt", FEATURES_SQRT },
-	{ "log2", FEATURES_LOG2 }, { NULL }
+	{ "log2", FEATURES_LOG2 }, { NULL, 0 }
 };
 static const ml_param_word fractions[] = {
-	{ "auto", FRACTION_AUTO }, { "none", 0 }, { NULL }
+	{ "auto", FRACTION_AUTO }, { "none", 0 }, { NULL, 0 }
 };
 
 #define PARAM_TREES(default_count)                                                        \

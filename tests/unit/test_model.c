@@ -12,6 +12,7 @@
 #include "check_main.h"
 #include "core/ml_file.h"
 #include "models/ml_model.h"
+#include "models/ml_model_impl.h"
 #include "stages/ml_pipefile.h"
 
 #define FIXTURES "tests/fixtures/models/"
@@ -201,6 +202,65 @@ START_TEST(stage_file_is_not_a_model)
 }
 END_TEST
 
+/* Each row's class index, against a plain count of the smaller distinct values. */
+static void check_classes(const double *targets, size_t stride, size_t n, size_t max_classes)
+{
+	ml_error err;
+	ml_model *model = ml_model_new(NULL, ML_TASK_CLASSIFICATION, &err);
+	size_t *class_of_row = malloc(n * sizeof *class_of_row);
+	ck_assert_ptr_nonnull(model);
+	ck_assert_int_eq(ml_model_set_classes(model, targets, stride, n, NULL, 0, max_classes,
+					      class_of_row, &err), 0);
+	for (size_t r = 0; r < n; r++) {
+		size_t below = 0;
+		for (size_t k = 0; k < model->n_classes; k++)
+			below += strtod(model->class_names[k], NULL) < targets[r * stride];
+		ck_assert_uint_eq(class_of_row[r], below);
+		ck_assert_double_eq(strtod(model->class_names[below], NULL), targets[r * stride]);
+	}
+	for (size_t k = 1; k < model->n_classes; k++)
+		ck_assert(strtod(model->class_names[k - 1], NULL) <
+			  strtod(model->class_names[k], NULL));
+	free(class_of_row);
+	ml_model_free(model);
+}
+
+START_TEST(classes_are_the_sorted_distinct_targets)
+{
+	/* Few classes (the sorted set), then 600 (past it: the sort), strided. */
+	double few[] = { 3, 9, 1, 9, 3, 3, 2, 9, -4, 1, 2, 2 };
+	check_classes(few, 1, 12, 1000);
+	check_classes(few, 2, 6, 1000);
+	double *many = malloc(2400 * sizeof *many);
+	for (size_t r = 0; r < 2400; r++)
+		many[r] = (double)((r * 7919) % 600) - 300;
+	check_classes(many, 1, 2400, 1000);
+	free(many);
+}
+END_TEST
+
+START_TEST(classes_refuse_too_many_and_missing_targets)
+{
+	ml_error err;
+	ml_model *model = ml_model_new(NULL, ML_TASK_CLASSIFICATION, &err);
+	size_t class_of_row[400];
+	double targets[400];
+	for (size_t r = 0; r < 400; r++)
+		targets[r] = (double)(r % 300);
+	ck_assert_int_eq(ml_model_set_classes(model, targets, 1, 400, NULL, 0, 3, class_of_row,
+					      &err), -1);
+	ck_assert_msg(strstr(err.message, "more than 3 distinct") != NULL, "%s", err.message);
+	ck_assert_int_eq(ml_model_set_classes(model, targets, 1, 400, NULL, 0, 299, class_of_row,
+					      &err), -1);
+	ck_assert_msg(strstr(err.message, "more than 299 distinct") != NULL, "%s", err.message);
+	targets[5] = NAN;
+	ck_assert_int_eq(ml_model_set_classes(model, targets, 1, 400, NULL, 0, 1000, class_of_row,
+					      &err), -1);
+	ck_assert_msg(strstr(err.message, "row 6") != NULL, "%s", err.message);
+	ml_model_free(model);
+}
+END_TEST
+
 static Suite *model_suite(void)
 {
 	Suite *suite = suite_create("model");
@@ -211,6 +271,8 @@ static Suite *model_suite(void)
 	tcase_add_test(tc, binary_fixture_predicts_classes_and_probabilities);
 	tcase_add_test(tc, missing_feature_names_row_and_column);
 	tcase_add_test(tc, stage_file_is_not_a_model);
+	tcase_add_test(tc, classes_are_the_sorted_distinct_targets);
+	tcase_add_test(tc, classes_refuse_too_many_and_missing_targets);
 	suite_add_tcase(suite, tc);
 	return suite;
 }
