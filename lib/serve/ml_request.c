@@ -559,9 +559,9 @@ static const cJSON *member(const cJSON *root, const char *name)
 
 static int answer_json(request *r, const char *body, size_t length, ml_error *err)
 {
-	/* The tokens refuse nesting deeper than max_depth themselves: they do not recurse. */
+	/* The scanner refuses nesting deeper than max_depth itself, before recursing. */
 	if (!r->options->tree_only) {
-		if (ml_request_answer_tokens(r, body, length, err) == 0)
+		if (ml_request_answer_scan(r, body, length, err) == 0)
 			return 0;
 		/* Left to cJSON: from the start, with nothing kept. */
 		request fresh = { .schema = r->schema, .options = r->options, .status = r->status };

@@ -1,7 +1,7 @@
 /*
  * Internal to serve/ml_request*.c: a request being answered and the
  * helpers that both JSON readers share, the cJSON tree (ml_request.c) and
- * the jsmn tokens (ml_request_tokens.c).
+ * the one-pass scanner (ml_request_scan.c).
  */
 #ifndef ML_REQUEST_IMPL_H
 #define ML_REQUEST_IMPL_H
@@ -68,12 +68,12 @@ int ml_request_add_values(ml_request_state *r, ml_error *err);
 int ml_request_flush_block(ml_request_state *r, ml_error *err);
 
 /*
- * Answers a JSON body from jsmn's tokens: 0 when answered, 1 when the body
- * is left to cJSON (r untouched by then but for memory to release): one
- * the tokens cannot answer exactly as cJSON's tree would, or any request
- * error, whose message the cJSON reader writes.
+ * Answers a JSON body in one pass over its bytes: 0 when answered, 1 when
+ * the body is left to cJSON (r then holds memory to release and partial
+ * answers to drop): one the scanner cannot answer exactly as cJSON's tree
+ * would, or any request error, whose message the cJSON reader writes.
  */
-int ml_request_answer_tokens(ml_request_state *r, const char *body, size_t length,
-			     ml_error *err);
+int ml_request_answer_scan(ml_request_state *r, const char *body, size_t length,
+			   ml_error *err);
 
 #endif
