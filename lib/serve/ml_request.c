@@ -49,18 +49,29 @@ static size_t find_input(const ml_request_schema *schema, const char *name)
 	return ml_request_find_input(schema, name, strlen(name));
 }
 
+/* A name that a JSON string holds byte for byte, unescaped. */
+static bool is_plain_name(const char *name)
+{
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c == '"' || *c == '\\' || *c < 0x20)
+			return false;
+	return true;
+}
+
 static int index_names(ml_request_schema *schema, ml_error *err)
 {
 	size_t count = schema->all_inputs->count, n_slots = 16;
 	while (n_slots < 2 * count)
 		n_slots *= 2;
 	if (!(schema->slots = ml_calloc_array(n_slots, sizeof *schema->slots, err)) ||
-	    !(schema->name_lengths = ml_alloc_array(count + 1, sizeof(size_t), err)))
+	    !(schema->name_lengths = ml_alloc_array(count + 1, sizeof(size_t), err)) ||
+	    !(schema->plain_names = ml_calloc_array(count + 1, sizeof(bool), err)))
 		return -1;
 	schema->n_slots = n_slots;
 	for (size_t i = 0; i < count; i++) {
 		const char *name = schema->all_inputs->names[i];
 		schema->name_lengths[i] = strlen(name);
+		schema->plain_names[i] = is_plain_name(name);
 		size_t slot = hash_name(name, schema->name_lengths[i]) & (n_slots - 1);
 		while (schema->slots[slot])
 			slot = (slot + 1) & (n_slots - 1);
@@ -153,6 +164,7 @@ void ml_request_schema_free(ml_request_schema *schema)
 	free(schema->feature_input);
 	free(schema->slots);
 	free(schema->name_lengths);
+	free(schema->plain_names);
 	ml_buf_free(&schema->class_json);
 	free(schema->class_json_at);
 	free(schema);

@@ -17,6 +17,7 @@ struct ml_request_schema {
 	size_t first_stage;           /* the first stage applied to encoded rows */
 	const ml_columns *all_inputs; /* what a row is encoded from, the target included */
 	size_t *name_lengths;         /* of all_inputs->names */
+	bool *plain_names;            /* no quote, backslash or control byte: a JSON key as is */
 	ml_columns inputs;            /* the same without the target: "features" order */
 	size_t *feature_input;        /* inputs.names[i] is all_inputs->names[feature_input[i]] */
 	size_t start_width;           /* an encoded row */

@@ -56,8 +56,10 @@ static void skip_blanks(scanner *s)
 }
 
 /* The next byte after blanks, or 0 at the end (a NUL in the body is never JSON here). */
-static char peek(scanner *s)
+static inline char peek(scanner *s)
 {
+	if (s->at < s->length && !blank(s->body[s->at]))
+		return s->body[s->at]; /* bodies from programs have few blanks */
 	skip_blanks(s);
 	return s->at < s->length ? s->body[s->at] : '\0';
 }
@@ -69,17 +71,6 @@ static bool expect(scanner *s, char punctuation)
 		return false;
 	s->at++;
 	return true;
-}
-
-static bool is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static void skip_digits(scanner *s)
-{
-	while (s->at < s->length && is_digit(s->body[s->at]))
-		s->at++;
 }
 
 static bool next_is(const scanner *s, char c)
@@ -106,34 +97,12 @@ static bool scan_string(scanner *s, const char **text, size_t *length)
 	return false;
 }
 
-/* RFC 8259's number at s->at, which cJSON reads whole, short enough for cJSON's buffer. */
-static bool scan_number(scanner *s, const char **text, size_t *length)
+/* A JSON number at s->at, short enough for cJSON's buffer, read as ml_parse_double reads it. */
+static bool scan_number(scanner *s, double *value)
 {
-	size_t start = s->at;
-	if (next_is(s, '-'))
-		s->at++;
-	if (next_is(s, '0'))
-		s->at++;
-	else if (s->at < s->length && is_digit(s->body[s->at]))
-		skip_digits(s);
-	else
-		return false;
-	if (next_is(s, '.')) {
-		size_t digits = ++s->at;
-		if (skip_digits(s), s->at == digits)
-			return false;
-	}
-	if (next_is(s, 'e') || next_is(s, 'E')) {
-		s->at++;
-		if (next_is(s, '+') || next_is(s, '-'))
-			s->at++;
-		size_t digits = s->at;
-		if (skip_digits(s), s->at == digits)
-			return false;
-	}
-	*text = s->body + start;
-	*length = s->at - start;
-	return *length <= LONGEST_NUMBER;
+	size_t used = ml_parse_json_number(s->body + s->at, s->length - s->at, value);
+	s->at += used;
+	return used > 0 && used <= LONGEST_NUMBER;
 }
 
 static bool scan_word(scanner *s, const char *word)
@@ -185,6 +154,7 @@ static bool skip_value(scanner *s, size_t depth)
 {
 	const char *text;
 	size_t length;
+	double number;
 	switch (peek(s)) {
 	case '{':
 		if (depth + 1 > s->deepest)
@@ -207,7 +177,7 @@ static bool skip_value(scanner *s, size_t depth)
 	case 'n':
 		return scan_word(s, "null");
 	default:
-		return scan_number(s, &text, &length);
+		return scan_number(s, &number);
 	}
 }
 
@@ -235,8 +205,7 @@ static bool read_value(ml_request_state *r, scanner *s, size_t input)
 		return true;
 	default:
 		*value = (ml_load_value){ .kind = ML_LOAD_NUMBER };
-		return scan_number(s, &text, &length) &&
-		       ml_parse_double(text, length, &value->number);
+		return scan_number(s, &value->number);
 	}
 }
 
@@ -258,34 +227,48 @@ static bool same_name(const char *name, const char *key, size_t length)
 }
 
 /*
- * The input a key of a "rows" object names, or ML_NO_COLUMN: the input of
- * the same position in the previous row when the name matches, as it does
- * when every row lists its columns in one order; else looked up.
+ * The input of the key at s->at when it is, quotes included, the name of
+ * the input at the same position in the previous row, as it is when every
+ * row lists its columns in one order: moved past it.  Else ML_NO_COLUMN,
+ * nothing read.  A name with a quote, a backslash or a control byte is
+ * never matched so: the key's own text differs from it.
  */
-static size_t key_input(ml_request_state *r, scanner *s, size_t position, const char *name,
-			size_t length)
+static size_t same_key_as_before(ml_request_state *r, scanner *s, size_t position)
 {
 	const ml_request_schema *schema = r->schema;
-	if (position < s->n_key_inputs && s->key_input[position]) {
-		size_t guess = s->key_input[position] - 1;
-		if (schema->name_lengths[guess] == length &&
-		    same_name(schema->all_inputs->names[guess], name, length))
-			return guess;
-	}
-	size_t input = ml_request_find_input(schema, name, length);
+	if (position >= s->n_key_inputs || !s->key_input[position])
+		return ML_NO_COLUMN;
+	size_t guess = s->key_input[position] - 1, length = schema->name_lengths[guess];
+	const char *key = s->body + s->at;
+	if (!schema->plain_names[guess] || s->length - s->at < length + 2 || key[0] != '"' ||
+	    key[length + 1] != '"' || !same_name(schema->all_inputs->names[guess], key + 1, length))
+		return ML_NO_COLUMN;
+	s->at += length + 2;
+	return guess;
+}
+
+/* The input a key of a "rows" object names, or ML_NO_COLUMN; the key read, and its colon. */
+static bool read_key(ml_request_state *r, scanner *s, size_t position, size_t *input)
+{
+	skip_blanks(s);
+	if ((*input = same_key_as_before(r, s, position)) != ML_NO_COLUMN)
+		return expect(s, ':');
+	const char *name;
+	size_t length;
+	if (!scan_key(s, &name, &length))
+		return false;
+	*input = ml_request_find_input(r->schema, name, length);
 	if (position < s->n_key_inputs)
-		s->key_input[position] = input == ML_NO_COLUMN ? 0 : input + 1;
-	return input;
+		s->key_input[position] = *input == ML_NO_COLUMN ? 0 : *input + 1;
+	return true;
 }
 
 /* One member of a "rows" object, the position-th: its value read, or checked when extra. */
 static bool read_row_member(ml_request_state *r, scanner *s, size_t position, size_t depth)
 {
-	const char *name;
-	size_t length;
-	if (!scan_key(s, &name, &length))
+	size_t input;
+	if (!read_key(r, s, position, &input))
 		return false;
-	size_t input = key_input(r, s, position, name, length);
 	if (input == ML_NO_COLUMN)
 		return skip_value(s, depth); /* extra columns are ignored, as in CSV */
 	if (r->seen[input])
