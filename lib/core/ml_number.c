@@ -617,8 +617,8 @@ static ML_NOINLINE bool store_long_literal(const struct decimal_literal *literal
  * common short numbers pay for no saved registers.
  */
 /* The value of a scanned literal whose digits summed to significand (wrapped past 19). */
-static bool convert_literal(const struct decimal_literal *literal, uint64_t significand,
-			    bool negative, double *value)
+static ML_ALWAYS_INLINE bool convert_literal(const struct decimal_literal *literal,
+					     uint64_t significand, bool negative, double *value)
 {
 	if (literal->integer_count + literal->fraction_count > MAX_DIGITS_IN_U64)
 		return store_long_literal(literal, significand, negative, value);
