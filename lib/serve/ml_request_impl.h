@@ -45,6 +45,7 @@ typedef struct ml_request_state {
 	double *predictions;    /* BLOCK_ROWS */
 	double *probabilities;  /* BLOCK_ROWS x n_classes, or NULL */
 	size_t *lines;          /* CSV: each row's line, for messages */
+	size_t block;           /* rows the block's arrays hold, up to BLOCK_ROWS */
 	size_t in_block;        /* rows encoded into the block */
 	size_t done;            /* rows answered before the block */
 	size_t n_unknown;
@@ -54,7 +55,10 @@ typedef struct ml_request_state {
 
 /* Index of the input whose name is name[0..length), or ML_NO_COLUMN. */
 size_t ml_request_find_input(const ml_request_schema *schema, const char *name, size_t length);
-/* Scratch memory for a request of n_rows rows; -1 with a status of 500. */
+/*
+ * Scratch memory for a request of n_rows rows (a guess is enough: the
+ * block grows as rows are added); -1 with a status of 500.
+ */
 int ml_request_prepare(ml_request_state *r, size_t n_rows, ml_error *err);
 void ml_request_release(ml_request_state *r);
 /* Every input of the row starts missing and unseen. */

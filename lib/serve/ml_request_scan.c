@@ -431,7 +431,10 @@ int ml_request_answer_scan(ml_request_state *r, const char *body, size_t length,
 	scanner s = { .body = body, .length = length, .deepest = r->options->max_depth };
 	if (s.deepest > DEEPEST)
 		s.deepest = DEEPEST;
-	int status = ml_request_prepare(r, r->options->max_rows, err) < 0
+	/* A row takes some 16 bytes at least: the block is sized on that, and grows. */
+	size_t guess = length / 16 + 1;
+	int status = ml_request_prepare(r, guess < r->options->max_rows ? guess
+									: r->options->max_rows, err) < 0
 		? DECLINED : read_body(r, &s, err);
 	free(s.texts);
 	free(s.key_input);

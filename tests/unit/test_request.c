@@ -262,6 +262,50 @@ START_TEST(scanner_answers_plain_bodies)
 }
 END_TEST
 
+/* Rows added one by one to a block prepared for a guess of `guess` rows. */
+static ml_request_state *add_rows(const ml_request_options *options, size_t guess, size_t n_rows)
+{
+	static int status;
+	ml_error err;
+	ml_request_state *r = calloc(1, sizeof *r);
+	*r = (ml_request_state){ .schema = schema, .options = options, .status = &status };
+	ck_assert(ml_request_prepare(r, guess, &err) == 0);
+	const ml_columns *inputs = ml_request_schema_inputs(schema);
+	for (size_t row = 0; row < n_rows; row++) {
+		ml_request_clear_values(r);
+		for (size_t f = 0; f < inputs->count; f++) {
+			size_t input = ml_request_find_input(schema, inputs->names[f],
+							     strlen(inputs->names[f]));
+			r->values[input] = (ml_load_value){ .kind = ML_LOAD_NUMBER,
+							    .number = (double)((row * 7 + f * 3) % 23) / 3 };
+		}
+		ck_assert_msg(ml_request_add_values(r, &err) == 0, "%s", err.message);
+	}
+	ck_assert(ml_request_flush_block(r, &err) == 0);
+	return r;
+}
+
+/* A block prepared for fewer rows than come grows, the rows already in it kept. */
+START_TEST(the_block_grows_from_a_guess)
+{
+	ml_request_options options;
+	ml_request_options_init(&options);
+	options.probabilities = true;
+	ml_request_state *grown = add_rows(&options, 1, 300), *sized = add_rows(&options, 300, 300);
+	ck_assert_uint_eq(grown->done, 300);
+	ck_assert_uint_eq(grown->answers.length, sized->answers.length);
+	ck_assert(memcmp(grown->answers.data, sized->answers.data, sized->answers.length) == 0);
+	ck_assert(strstr(sized->answers.data, "setosa") && strstr(sized->answers.data, "virginica"));
+	ck_assert_uint_eq(grown->answer_probabilities.length, sized->answer_probabilities.length);
+	ck_assert(memcmp(grown->answer_probabilities.data, sized->answer_probabilities.data,
+			 sized->answer_probabilities.length) == 0);
+	ml_request_release(grown);
+	ml_request_release(sized);
+	free(grown);
+	free(sized);
+}
+END_TEST
+
 START_TEST(json_strings_are_escaped)
 {
 	ml_buf out;
@@ -287,6 +331,7 @@ static Suite *request_suite(void)
 	tcase_add_test(tc, bad_requests_name_the_row_and_the_column);
 	tcase_add_test(tc, scanner_and_tree_agree);
 	tcase_add_test(tc, scanner_answers_plain_bodies);
+	tcase_add_test(tc, the_block_grows_from_a_guess);
 	tcase_add_test(tc, json_strings_are_escaped);
 	suite_add_tcase(suite, tc);
 	return suite;
