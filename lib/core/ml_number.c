@@ -630,6 +630,24 @@ static ML_ALWAYS_INLINE bool convert_literal(const struct decimal_literal *liter
 	return true;
 }
 
+/*
+ * After the integer digits (from literal->integer_digits to p): counts
+ * them, then consumes ".digits" if there, the digits appended to
+ * *significand; returns the end.
+ */
+static inline const char *scan_fraction(const char *p, const char *end, uint64_t *significand,
+					struct decimal_literal *literal)
+{
+	literal->integer_count = (size_t)(p - literal->integer_digits);
+	literal->fraction_digits = p;
+	if (p < end && *p == '.') {
+		literal->fraction_digits = ++p;
+		p = accumulate_digits(p, end, significand);
+		literal->fraction_count = (size_t)(p - literal->fraction_digits);
+	}
+	return p;
+}
+
 bool ml_parse_double(const char *text, size_t length, double *value)
 {
 	if (length == 0)
@@ -641,13 +659,7 @@ bool ml_parse_double(const char *text, size_t length, double *value)
 	uint64_t significand = 0;
 	struct decimal_literal literal = { .integer_digits = p };
 	p = accumulate_digits(p, end, &significand);
-	literal.integer_count = (size_t)(p - literal.integer_digits);
-	literal.fraction_digits = p;
-	if (p < end && *p == '.') {
-		literal.fraction_digits = ++p;
-		p = accumulate_digits(p, end, &significand);
-		literal.fraction_count = (size_t)(p - literal.fraction_digits);
-	}
+	p = scan_fraction(p, end, &significand, &literal);
 	size_t digit_count = literal.integer_count + literal.fraction_count;
 	if (digit_count != 0 && p < end && (*p == 'e' || *p == 'E'))
 		p = scan_exponent(p + 1, end, &literal.exponent); /* NULL when malformed */
@@ -669,15 +681,10 @@ size_t ml_parse_json_number(const char *text, size_t available, double *value)
 	struct decimal_literal literal = { .integer_digits = p };
 	/* JSON allows no leading zero: "0" is the whole integer part, "01" ends after it. */
 	p = *p == '0' ? p + 1 : accumulate_digits(p, end, &significand);
-	literal.integer_count = (size_t)(p - literal.integer_digits);
-	literal.fraction_digits = p;
-	if (p < end && *p == '.') {
-		literal.fraction_digits = ++p;
-		p = accumulate_digits(p, end, &significand);
-		literal.fraction_count = (size_t)(p - literal.fraction_digits);
-		if (literal.fraction_count == 0)
-			return 0;
-	}
+	const char *point = p;
+	p = scan_fraction(p, end, &significand, &literal);
+	if (p != point && literal.fraction_count == 0)
+		return 0; /* "1." */
 	if (p < end && (*p == 'e' || *p == 'E') &&
 	    !(p = scan_exponent(p + 1, end, &literal.exponent)))
 		return 0;

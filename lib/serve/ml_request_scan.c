@@ -149,6 +149,29 @@ static bool skip_member(scanner *s, size_t depth)
 	return scan_key(s, &name, &length) && skip_value(s, depth);
 }
 
+/* Moves past the opening bracket of a container inside depth others, if it may be there. */
+static bool open_container(scanner *s, size_t depth)
+{
+	if (depth + 1 > s->deepest)
+		return false;
+	s->at++;
+	return true;
+}
+
+/* The members of an object, its opening bracket read, inside depth containers. */
+static bool skip_members(scanner *s, size_t depth)
+{
+	FOR_EACH_ELEMENT(s, '}', skip_member(s, depth));
+	return true;
+}
+
+/* The values of an array, its opening bracket read, inside depth containers. */
+static bool skip_values(scanner *s, size_t depth)
+{
+	FOR_EACH_ELEMENT(s, ']', skip_value(s, depth));
+	return true;
+}
+
 /* Checks any value against the grammar, inside depth containers, and moves past it. */
 static bool skip_value(scanner *s, size_t depth)
 {
@@ -157,17 +180,9 @@ static bool skip_value(scanner *s, size_t depth)
 	double number;
 	switch (peek(s)) {
 	case '{':
-		if (depth + 1 > s->deepest)
-			return false;
-		s->at++;
-		FOR_EACH_ELEMENT(s, '}', skip_member(s, depth + 1));
-		return true;
+		return open_container(s, depth) && skip_members(s, depth + 1);
 	case '[':
-		if (depth + 1 > s->deepest)
-			return false;
-		s->at++;
-		FOR_EACH_ELEMENT(s, ']', skip_value(s, depth + 1));
-		return true;
+		return open_container(s, depth) && skip_values(s, depth + 1);
 	case '"':
 		return scan_string(s, &text, &length);
 	case 't':
