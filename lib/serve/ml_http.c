@@ -24,11 +24,6 @@
 #define NO_MODEL SIZE_MAX
 /* A body is given this much room from its Content-Length at most, before it arrives. */
 #define BODY_RESERVED ((int64_t)256 << 10)
-/*
- * Each connection's buffer (libmicrohttpd's default is 32 KiB): a body is
- * read from the socket in pieces of about half of it, a system call each.
- */
-#define CONNECTION_MEMORY ((size_t)128 << 10)
 
 struct ml_http {
 	struct MHD_Daemon *daemon;
@@ -692,7 +687,6 @@ ml_http *ml_http_start(ml_registry *models, const ml_http_options *options, ml_e
 		MHD_OPTION_ARRAY, pool,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)options->max_connections,
 		MHD_OPTION_CONNECTION_TIMEOUT, options->timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
 		MHD_OPTION_END);
 	if (!server->daemon) {
