@@ -18,7 +18,7 @@ OPENMP ?= -fopenmp
 ML_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(BLAS_CFLAGS) $(OPENMP) -MMD -MP
 ML_LIBS := -lcsv -lxxhash -lz -lzstd $(BLAS_LIBS) -lm -lpthread
 ML_LDFLAGS := $(OPENMP)
-# HTTP (libmicrohttpd) and JSON (cJSON; jsmn is a header) are linked only where they are used
+# HTTP (libmicrohttpd) and JSON (cJSON) are linked only where they are used
 # (ml-serve, and the tests and fuzzers of its request parsing): the other
 # programs stay small and start fast.
 JSON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null)

@@ -10,7 +10,7 @@
 set -eu
 
 packages="build-essential pkg-config libcsv-dev libopenblas-dev libxxhash-dev zlib1g-dev libzstd-dev
-	check libmicrohttpd-dev libcjson-dev libjsmn-dev"
+	check libmicrohttpd-dev libcjson-dev"
 peers="python3-sklearn python3-pandas python3-numpy python3-xgboost liblinear-tools socat gnuplot-nox curl
 	wrk python3-fastapi python3-uvicorn python3-flask gunicorn"
 if [ "${MLPIPE_PEERS:-0}" = 1 ]; then

@@ -616,6 +616,38 @@ static ML_NOINLINE bool store_long_literal(const struct decimal_literal *literal
  * else; the other paths are calls after which nothing is live, so the
  * common short numbers pay for no saved registers.
  */
+/* The value of a scanned literal whose digits summed to significand (wrapped past 19). */
+static ML_ALWAYS_INLINE bool convert_literal(const struct decimal_literal *literal,
+					     uint64_t significand, bool negative, double *value)
+{
+	if (literal->integer_count + literal->fraction_count > MAX_DIGITS_IN_U64)
+		return store_long_literal(literal, significand, negative, value);
+	int64_t q = literal->exponent - (int64_t)literal->fraction_count;
+	double magnitude;
+	if (!clinger_fast_path(significand, q, &magnitude))
+		return store_decimal(significand, q, negative, value);
+	*value = negative ? -magnitude : magnitude;
+	return true;
+}
+
+/*
+ * After the integer digits (from literal->integer_digits to p): counts
+ * them, then consumes ".digits" if there, the digits appended to
+ * *significand; returns the end.
+ */
+static inline const char *scan_fraction(const char *p, const char *end, uint64_t *significand,
+					struct decimal_literal *literal)
+{
+	literal->integer_count = (size_t)(p - literal->integer_digits);
+	literal->fraction_digits = p;
+	if (p < end && *p == '.') {
+		literal->fraction_digits = ++p;
+		p = accumulate_digits(p, end, significand);
+		literal->fraction_count = (size_t)(p - literal->fraction_digits);
+	}
+	return p;
+}
+
 bool ml_parse_double(const char *text, size_t length, double *value)
 {
 	if (length == 0)
@@ -625,40 +657,40 @@ bool ml_parse_double(const char *text, size_t length, double *value)
 	if (*p == '+' || *p == '-')
 		negative = *p++ == '-';
 	uint64_t significand = 0;
-	const char *integer_digits = p;
+	struct decimal_literal literal = { .integer_digits = p };
 	p = accumulate_digits(p, end, &significand);
-	size_t integer_count = (size_t)(p - integer_digits);
-	const char *fraction_digits = p;
-	size_t fraction_count = 0;
-	if (p < end && *p == '.') {
-		fraction_digits = ++p;
-		p = accumulate_digits(p, end, &significand);
-		fraction_count = (size_t)(p - fraction_digits);
-	}
-	size_t digit_count = integer_count + fraction_count;
-	int64_t exponent = 0;
+	p = scan_fraction(p, end, &significand, &literal);
+	size_t digit_count = literal.integer_count + literal.fraction_count;
 	if (digit_count != 0 && p < end && (*p == 'e' || *p == 'E'))
-		p = scan_exponent(p + 1, end, &exponent); /* NULL when malformed */
+		p = scan_exponent(p + 1, end, &literal.exponent); /* NULL when malformed */
 	if (p != end)
 		return digit_count == 0 && parse_infinity(text, end, value);
 	if (digit_count == 0)
 		return false;
-	if (digit_count > MAX_DIGITS_IN_U64) {
-		struct decimal_literal literal = {
-			.integer_digits = integer_digits,
-			.integer_count = integer_count,
-			.fraction_digits = fraction_digits,
-			.fraction_count = fraction_count,
-			.exponent = exponent,
-		};
-		return store_long_literal(&literal, significand, negative, value);
-	}
-	int64_t q = exponent - (int64_t)fraction_count;
-	double magnitude;
-	if (!clinger_fast_path(significand, q, &magnitude))
-		return store_decimal(significand, q, negative, value);
-	*value = negative ? -magnitude : magnitude;
-	return true;
+	return convert_literal(&literal, significand, negative, value);
+}
+
+size_t ml_parse_json_number(const char *text, size_t available, double *value)
+{
+	const char *p = text, *end = text + available;
+	bool negative = p < end && *p == '-';
+	p += negative;
+	if (p == end || !is_digit(*p))
+		return 0;
+	uint64_t significand = 0;
+	struct decimal_literal literal = { .integer_digits = p };
+	/* JSON allows no leading zero: "0" is the whole integer part, "01" ends after it. */
+	p = *p == '0' ? p + 1 : accumulate_digits(p, end, &significand);
+	const char *point = p;
+	p = scan_fraction(p, end, &significand, &literal);
+	if (p != point && literal.fraction_count == 0)
+		return 0; /* "1." */
+	if (p < end && (*p == 'e' || *p == 'E') &&
+	    !(p = scan_exponent(p + 1, end, &literal.exponent)))
+		return 0;
+	if (!convert_literal(&literal, significand, negative, value))
+		return 0;
+	return (size_t)(p - text);
 }
 
 /* ------------------------------------------------------------------------

@@ -28,6 +28,15 @@
 bool ml_parse_double(const char *text, size_t length, double *value);
 
 /*
+ * Parses the JSON number (RFC 8259: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?)
+ * that begins text[0..available), as long as the grammar lets it run, in
+ * one pass: returns its length, with *value what ml_parse_double gives for
+ * the same text, or 0 (*value left alone) when no JSON number begins
+ * there.  What follows ("01" stops after the "0") is the caller's to check.
+ */
+size_t ml_parse_json_number(const char *text, size_t available, double *value);
+
+/*
  * Writes the shortest decimal text that ml_parse_double (and strtod) reads
  * back to exactly `value`, NUL-terminated, and returns its length
  * (excluding the NUL).  Integers below 2^53 in magnitude print without

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/ml_clock.h"
+#include "core/ml_escape.h"
 #include "serve/ml_request.h"
 #include "serve/ml_telemetry.h"
 
@@ -91,11 +92,22 @@ static void log_line(const ml_http *server, ml_http_log_kind kind, const char *f
 	va_start(args, format);
 	vsnprintf(line, sizeof line, format, args);
 	va_end(args);
-	/* A request's path may hold anything once unescaped: one line it stays. */
-	for (char *c = line; *c; c++)
-		if ((unsigned char)*c < 0x20)
-			*c = '?';
-	server->options.log(server->options.log_context, kind, line);
+	/*
+	 * A request's path (unescaped), a model or column name may hold anything:
+	 * escaped as ml-eval escapes names, the line stays one line and shows no
+	 * terminal escape sequence to whoever reads the log.
+	 */
+	ml_buf escaped;
+	ml_buf_init(&escaped);
+	ml_escape_append(&escaped, line, strlen(line), 0);
+	if (escaped.failed) {
+		for (char *c = line; *c; c++)
+			if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+				*c = '?';
+	}
+	server->options.log(server->options.log_context, kind,
+			    escaped.failed ? line : escaped.data);
+	ml_buf_free(&escaped);
 }
 
 static void on_library_error(void *context, const char *format, va_list args)

@@ -49,18 +49,29 @@ static size_t find_input(const ml_request_schema *schema, const char *name)
 	return ml_request_find_input(schema, name, strlen(name));
 }
 
+/* A name that a JSON string holds byte for byte, unescaped. */
+static bool is_plain_name(const char *name)
+{
+	for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+		if (*c == '"' || *c == '\\' || *c < 0x20)
+			return false;
+	return true;
+}
+
 static int index_names(ml_request_schema *schema, ml_error *err)
 {
 	size_t count = schema->all_inputs->count, n_slots = 16;
 	while (n_slots < 2 * count)
 		n_slots *= 2;
 	if (!(schema->slots = ml_calloc_array(n_slots, sizeof *schema->slots, err)) ||
-	    !(schema->name_lengths = ml_alloc_array(count + 1, sizeof(size_t), err)))
+	    !(schema->name_lengths = ml_alloc_array(count + 1, sizeof(size_t), err)) ||
+	    !(schema->plain_names = ml_calloc_array(count + 1, sizeof(bool), err)))
 		return -1;
 	schema->n_slots = n_slots;
 	for (size_t i = 0; i < count; i++) {
 		const char *name = schema->all_inputs->names[i];
 		schema->name_lengths[i] = strlen(name);
+		schema->plain_names[i] = is_plain_name(name);
 		size_t slot = hash_name(name, schema->name_lengths[i]) & (n_slots - 1);
 		while (schema->slots[slot])
 			slot = (slot + 1) & (n_slots - 1);
@@ -153,6 +164,7 @@ void ml_request_schema_free(ml_request_schema *schema)
 	free(schema->feature_input);
 	free(schema->slots);
 	free(schema->name_lengths);
+	free(schema->plain_names);
 	ml_buf_free(&schema->class_json);
 	free(schema->class_json_at);
 	free(schema);
@@ -204,26 +216,44 @@ static int out_of_memory(request *r, ml_error *err)
 	return fail(r, 500);
 }
 
+/* *array resized to block rows of width + 1 doubles, its rows kept; false when out of memory. */
+static bool resize_rows(double **array, size_t block, size_t width, ml_error *err)
+{
+	double *grown = ml_realloc_array(*array, block, (width + 1) * sizeof(double), err);
+	if (grown)
+		*array = grown;
+	return grown != NULL;
+}
+
+/* The block's arrays for `block` rows; those encoded so far are kept. */
+static int size_block(request *r, size_t block, ml_error *err)
+{
+	const ml_request_schema *schema = r->schema;
+	bool want_probabilities = schema->classifier && (r->options->probabilities || r->single);
+	size_t *lines = ml_realloc_array(r->lines, block, sizeof(size_t), err);
+	if (lines)
+		r->lines = lines;
+	if (!lines || !resize_rows(&r->encoded, block, schema->start_width, err) ||
+	    !resize_rows(&r->spare, block, schema->widest, err) ||
+	    !resize_rows(&r->rows, block, schema->width, err) ||
+	    !resize_rows(&r->predictions, block, 0, err) ||
+	    (want_probabilities && !resize_rows(&r->probabilities, block, schema->n_classes, err)))
+		return fail(r, 500);
+	r->block = block;
+	return 0;
+}
+
 int ml_request_prepare(request *r, size_t n_rows, ml_error *err)
 {
 	const ml_request_schema *schema = r->schema;
 	size_t block = n_rows < BLOCK_ROWS ? (n_rows ? n_rows : 1) : BLOCK_ROWS;
 	size_t inputs = schema->all_inputs->count ? schema->all_inputs->count : 1;
-	bool want_probabilities = schema->classifier && (r->options->probabilities || r->single);
 	ml_buf_init(&r->answers);
 	ml_buf_init(&r->answer_probabilities);
 	if (!(r->values = ml_calloc_array(inputs, sizeof *r->values, err)) ||
-	    !(r->seen = ml_calloc_array(inputs, sizeof *r->seen, err)) ||
-	    !(r->encoded = ml_alloc_array(block, (schema->start_width + 1) * sizeof(double), err)) ||
-	    !(r->spare = ml_alloc_array(block, (schema->widest + 1) * sizeof(double), err)) ||
-	    !(r->rows = ml_alloc_array(block, (schema->width + 1) * sizeof(double), err)) ||
-	    !(r->predictions = ml_alloc_array(block, sizeof(double), err)) ||
-	    !(r->lines = ml_alloc_array(block, sizeof(size_t), err)) ||
-	    (want_probabilities &&
-	     !(r->probabilities = ml_alloc_array(block, (schema->n_classes + 1) * sizeof(double),
-						 err))))
+	    !(r->seen = ml_calloc_array(inputs, sizeof *r->seen, err)))
 		return fail(r, 500);
-	return 0;
+	return size_block(r, block, err);
 }
 
 void ml_request_release(request *r)
@@ -324,6 +354,10 @@ int ml_request_flush_block(request *r, ml_error *err)
 int ml_request_add_values(request *r, ml_error *err)
 {
 	const ml_request_schema *schema = r->schema;
+	/* A block sized on a guess of the row count doubles when it is full. */
+	if (r->in_block == r->block &&
+	    size_block(r, r->block * 2 < BLOCK_ROWS ? r->block * 2 : BLOCK_ROWS, err) < 0)
+		return -1;
 	double *row = encode_target(r);
 	if (schema->load) {
 		if (ml_load_apply_values(schema->load, r->values, row, &r->n_unknown, err) < 0) {
@@ -559,9 +593,9 @@ static const cJSON *member(const cJSON *root, const char *name)
 
 static int answer_json(request *r, const char *body, size_t length, ml_error *err)
 {
-	/* The tokens refuse nesting deeper than max_depth themselves: they do not recurse. */
+	/* The scanner refuses nesting deeper than max_depth itself, before recursing. */
 	if (!r->options->tree_only) {
-		if (ml_request_answer_tokens(r, body, length, err) == 0)
+		if (ml_request_answer_scan(r, body, length, err) == 0)
 			return 0;
 		/* Left to cJSON: from the start, with nothing kept. */
 		request fresh = { .schema = r->schema, .options = r->options, .status = r->status };

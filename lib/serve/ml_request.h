@@ -3,9 +3,9 @@
  * model, predicted, and answered in JSON; the engine of ml-serve's
  * predict endpoints.
  *
- * Bodies, JSON (tokenized by jsmn, which allocates nothing; read by cJSON
- * when the tokens cannot answer it, and for every error), or CSV by the
- * CSV reader:
+ * Bodies, JSON (read in one pass that checks the grammar as it reads, for
+ * the shapes of many rows; by cJSON for the rest and for every error), or
+ * CSV by the CSV reader:
  *
  *   {"rows": [{"col": value, ...}, ...]}        columns by name, any order,
  *                                               extra ones ignored
@@ -52,7 +52,7 @@ typedef struct ml_request_options {
 	bool probabilities; /* answer class probabilities too (classifiers) */
 	size_t max_rows;    /* more rows: 413 */
 	size_t max_depth;   /* JSON nesting deeper than this: 400, not parsed */
-	bool tree_only;     /* every JSON body through cJSON's tree, none through jsmn's tokens */
+	bool tree_only;     /* every JSON body through cJSON's tree, none through the scanner */
 } ml_request_options;
 
 #define ML_REQUEST_MAX_ROWS 100000

@@ -1,7 +1,7 @@
 /*
  * Internal to serve/ml_request*.c: a request being answered and the
  * helpers that both JSON readers share, the cJSON tree (ml_request.c) and
- * the jsmn tokens (ml_request_tokens.c).
+ * the one-pass scanner (ml_request_scan.c).
  */
 #ifndef ML_REQUEST_IMPL_H
 #define ML_REQUEST_IMPL_H
@@ -17,6 +17,7 @@ struct ml_request_schema {
 	size_t first_stage;           /* the first stage applied to encoded rows */
 	const ml_columns *all_inputs; /* what a row is encoded from, the target included */
 	size_t *name_lengths;         /* of all_inputs->names */
+	bool *plain_names;            /* no quote, backslash or control byte: a JSON key as is */
 	ml_columns inputs;            /* the same without the target: "features" order */
 	size_t *feature_input;        /* inputs.names[i] is all_inputs->names[feature_input[i]] */
 	size_t start_width;           /* an encoded row */
@@ -44,6 +45,7 @@ typedef struct ml_request_state {
 	double *predictions;    /* BLOCK_ROWS */
 	double *probabilities;  /* BLOCK_ROWS x n_classes, or NULL */
 	size_t *lines;          /* CSV: each row's line, for messages */
+	size_t block;           /* rows the block's arrays hold, up to BLOCK_ROWS */
 	size_t in_block;        /* rows encoded into the block */
 	size_t done;            /* rows answered before the block */
 	size_t n_unknown;
@@ -53,7 +55,10 @@ typedef struct ml_request_state {
 
 /* Index of the input whose name is name[0..length), or ML_NO_COLUMN. */
 size_t ml_request_find_input(const ml_request_schema *schema, const char *name, size_t length);
-/* Scratch memory for a request of n_rows rows; -1 with a status of 500. */
+/*
+ * Scratch memory for a request of n_rows rows (a guess is enough: the
+ * block grows as rows are added); -1 with a status of 500.
+ */
 int ml_request_prepare(ml_request_state *r, size_t n_rows, ml_error *err);
 void ml_request_release(ml_request_state *r);
 /* Every input of the row starts missing and unseen. */
@@ -68,12 +73,12 @@ int ml_request_add_values(ml_request_state *r, ml_error *err);
 int ml_request_flush_block(ml_request_state *r, ml_error *err);
 
 /*
- * Answers a JSON body from jsmn's tokens: 0 when answered, 1 when the body
- * is left to cJSON (r untouched by then but for memory to release): one
- * the tokens cannot answer exactly as cJSON's tree would, or any request
- * error, whose message the cJSON reader writes.
+ * Answers a JSON body in one pass over its bytes: 0 when answered, 1 when
+ * the body is left to cJSON (r then holds memory to release and partial
+ * answers to drop): one the scanner cannot answer exactly as cJSON's tree
+ * would, or any request error, whose message the cJSON reader writes.
  */
-int ml_request_answer_tokens(ml_request_state *r, const char *body, size_t length,
-			     ml_error *err);
+int ml_request_answer_scan(ml_request_state *r, const char *body, size_t length,
+			   ml_error *err);
 
 #endif

@@ -7,7 +7,7 @@
  * answer is JSON with one prediction per row answered, and a refusal has
  * the status of a client error (or 413 for rows) and a message that the
  * server's {"error": "..."} carries whole.  And the two JSON readers agree:
- * jsmn's tokens (which leave what they cannot answer to cJSON) and
+ * the one-pass scanner (which leaves what it cannot answer to cJSON) and
  * cJSON's tree alone give the same answer, or the same status and
  * message, byte for byte.
  */

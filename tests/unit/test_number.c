@@ -330,6 +330,82 @@ START_TEST(test_stress_sample)
 }
 END_TEST
 
+/* How much of text ml_parse_json_number reads, checking its value against ml_parse_double's. */
+static size_t json_length(const char *text)
+{
+	double json = UNTOUCHED, plain = UNTOUCHED;
+	size_t used = ml_parse_json_number(text, strlen(text), &json);
+	if (used == 0) {
+		ck_assert_msg(json == UNTOUCHED, "\"%s\" changed *value", text);
+		return 0;
+	}
+	ck_assert_msg(ml_parse_double(text, used, &plain), "\"%.*s\" is no number", (int)used, text);
+	ck_assert_msg(stress_bits_of_double(json) == stress_bits_of_double(plain),
+		      "\"%s\": got %a, ml_parse_double %a", text, json, plain);
+	return used;
+}
+
+/* RFC 8259's grammar, as long as it lets the number run; the rest is the caller's. */
+START_TEST(test_parse_json_number_syntax)
+{
+	static const struct {
+		const char *text;
+		size_t length;
+	} cases[] = {
+		{ "0", 1 }, { "-0", 2 }, { "5.1,", 3 }, { "1E-3]", 4 }, { "-12.50e+02}", 10 },
+		{ "01", 1 }, { "0.5.5", 3 }, { "1e5e5", 3 }, { "7 ", 1 }, { "1.5e400", 7 },
+		{ "12345678901234567890123456789", 29 }, { "0.000000000000000000000001", 26 },
+		{ "", 0 }, { "-", 0 }, { "+1", 0 }, { ".5", 0 }, { "1.", 0 }, { "1.e5", 0 },
+		{ "1e", 0 }, { "1e+", 0 }, { "-.5", 0 }, { "inf", 0 }, { "nan", 0 }, { "--1", 0 },
+		{ " 1", 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		ck_assert_msg(json_length(cases[i].text) == cases[i].length, "\"%s\": %zu, not %zu",
+			      cases[i].text, json_length(cases[i].text), cases[i].length);
+	ck_assert(stress_bits_of_double(parsed("-0")) == stress_bits_of_double(-0.0));
+}
+END_TEST
+
+/* A random number in JSON's form: "-"?, "0" or a digit run, ".digits"?, "e[+-]?digits"?. */
+static void random_json_number(struct stress_rng *rng, struct stress_text *text)
+{
+	static const char digits[] = "0123456789";
+	if (stress_below(rng, 2))
+		stress_append(text, "-", 1);
+	size_t integer = stress_below(rng, 4) == 0 ? 0 : stress_between(rng, 1, 25);
+	if (integer == 0)
+		stress_append(text, "0", 1);
+	for (size_t i = 0; i < integer; i++)
+		stress_append(text, &digits[i == 0 ? (uint64_t)stress_between(rng, 1, 9) : stress_below(rng, 10)], 1);
+	if (stress_below(rng, 3)) {
+		stress_append(text, ".", 1);
+		for (uint64_t i = stress_between(rng, 1, 20); i > 0; i--)
+			stress_append(text, &digits[stress_below(rng, 10)], 1);
+	}
+	if (stress_below(rng, 3) == 0) {
+		char exponent[16];
+		int length = snprintf(exponent, sizeof exponent, "%s%d", stress_below(rng, 2) ? "e" : "E",
+				      (int)stress_between(rng, 0, 700) - 350);
+		stress_append(text, exponent, (size_t)length);
+	}
+}
+
+/* Random JSON numbers, read whole, to strtod's bits. */
+START_TEST(test_parse_json_number_random)
+{
+	struct stress_rng rng;
+	stress_seed(&rng, 26);
+	for (int i = 0; i < 100000; i++) {
+		struct stress_text text = {.length = 0};
+		random_json_number(&rng, &text);
+		text.chars[text.length] = '\0';
+		ck_assert_msg(json_length(text.chars) == text.length, "\"%s\" not read whole",
+			      text.chars);
+		assert_parses_like_strtod(text.chars);
+	}
+}
+END_TEST
+
 /* Parsing and formatting ignore LC_NUMERIC, e.g. a decimal comma. */
 START_TEST(test_decimal_comma_locale)
 {
@@ -375,6 +451,7 @@ Suite *number_suite(void)
 	tcase_add_test(syntax, test_parse_negative_zero);
 	tcase_add_test(syntax, test_parse_rejects);
 	tcase_add_test(syntax, test_parse_only_reads_length_bytes);
+	tcase_add_test(syntax, test_parse_json_number_syntax);
 	suite_add_tcase(suite, syntax);
 
 	TCase *exact = tcase_create("exact");
@@ -386,6 +463,7 @@ Suite *number_suite(void)
 	tcase_add_test(exact, test_format_documented_outputs);
 	tcase_add_test(exact, test_round_trip_random_bits);
 	tcase_add_test(exact, test_parse_random_decimals);
+	tcase_add_test(exact, test_parse_json_number_random);
 	tcase_add_test(exact, test_stress_sample);
 	tcase_add_test(exact, test_decimal_comma_locale);
 	suite_add_tcase(suite, exact);

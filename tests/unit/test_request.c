@@ -6,6 +6,7 @@
 
 #include "check_main.h"
 #include "serve/ml_request.h"
+#include "serve/ml_request_impl.h"
 
 #define MODEL_PATH "tests/fixtures/models/logistic-multinomial.model"
 
@@ -167,11 +168,11 @@ static char *outcome(const char *body, bool tree_only)
 }
 
 /*
- * jsmn's tokens answer what they can read exactly as cJSON's tree reads it
- * and leave the rest to the tree: either way, the same bytes.  (The fuzz
- * harness checks the same on every input.)
+ * The one-pass scanner answers what it can read exactly as cJSON's tree
+ * reads it and leaves the rest to the tree: either way, the same bytes.
+ * (The fuzz harness checks the same on every input.)
  */
-START_TEST(tokens_and_tree_agree)
+START_TEST(scanner_and_tree_agree)
 {
 	static const char *const bodies[] = {
 		"{\"rows\": [{\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4,"
@@ -179,7 +180,7 @@ START_TEST(tokens_and_tree_agree)
 		" \"sepal_width\": 3, \"sepal_length\": 6.3, \"x\": [{}]}]}",
 		"{\"columns\": [\"petal_width\", \"sepal_length\", \"petal_length\","
 		" \"sepal_width\"], \"data\": [[0.2, 5.1, 1.4, \"3.5\"], [1e400, -0, 4.9e-324, 1]]}",
-		/* what jsmn alone would take, and cJSON does not, or reads otherwise */
+		/* what a tokenizer alone would take, and cJSON does not, or reads otherwise */
 		"{\"rows\": [{\"sepal_length\": 5.1} {\"sepal_length\": 5.1}]}",
 		"{\"rows\": [{\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4,"
 		" \"petal_width\": 0.2},]}",
@@ -194,14 +195,114 @@ START_TEST(tokens_and_tree_agree)
 		"{\"rows\": [{\"sepal_length\": true}], \"features\": 1}",
 		"{\"rows\": [{}, {}, {}, {}]}",
 		"[[[[[[[[[]]]]]]]]]",
+		/* members in every order: cJSON takes the first of each name, "rows" first */
+		"{\"data\": [[0.2, 5.1, 1.4, 3.5]], \"columns\": [\"petal_width\", \"sepal_length\","
+		" \"petal_length\", \"sepal_width\"]}",
+		"{\"columns\": [\"sepal_length\"], \"rows\": [{\"sepal_length\": 1, \"sepal_width\": 2,"
+		" \"petal_length\": 3, \"petal_width\": 4}], \"data\": 7}",
+		"{\"columns\": [\"petal_width\", \"sepal_length\", \"petal_length\", \"sepal_width\"],"
+		" \"data\": [[0.2, 5.1, 1.4, 3.5]], \"rows\": []}",
+		"{\"rows\": [], \"rows\": [{\"sepal_length\": 1}]}",
+		"{\"features\": [1, 2, 3, 4], \"rows\": []}",
+		"{\"columns\": [\"petal_width\"], \"data\": []}",
+		/* keys in another order than the row before, or nearly a column's name */
+		"{\"rows\": [{\"sepal_length\": 1, \"sepal_width\": 2, \"petal_length\": 3,"
+		" \"petal_width\": 4}, {\"sepal_lengt\": 9, \"sepal_length\": 1, \"sepal_width\": 2,"
+		" \"petal_width\": 4, \"petal_length\": 3, \"sepal_length2\": 0}]}",
+		"{\"rows\": [{\"sepal_length\": 1, \"sepal_width\": 2, \"petal_length\": 3,"
+		" \"petal_width\": 4}, {\"sepal_length\": 1, \"sepal_length\": 1}]}",
+		/* blanks, control bytes, numbers at the edges of the grammar */
+		" \t\r\n{ \"rows\" :\n[ { \"sepal_length\" : -0 , \"sepal_width\":1E+2,"
+		"\"petal_length\":\t1e-2,\"petal_width\":0.0 } ] }\n",
+		"\x0c{\"rows\": []}",
+		"{\"rows\": [{\"sepal_length\": \"5\x01\", \"sepal_width\": 2, \"petal_length\": 3,"
+		" \"petal_width\": 4}]}",
+		"{\"rows\": [{\"sepal_length\": 1.00000000000000000000000000000000000000000000000000"
+		"00000000001, \"sepal_width\": 2, \"petal_length\": 3, \"petal_width\": 4}]}",
+		"{\"rows\": [{\"sepal_length\": null, \"sepal_width\": \"2\", \"petal_length\": 3,"
+		" \"petal_width\": 4, \"x\": [[[[[[[[1]]]]]]]]}]}",
+		/* more rows than the limit of 3 */
+		"{\"rows\": [{}, {}, {}, {}, {}]}",
 	};
 	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
-		char *tokens = outcome(bodies[i], false), *tree = outcome(bodies[i], true);
-		ck_assert_msg(tokens && tree && strcmp(tokens, tree) == 0, "%s: '%s' but '%s'",
-			      bodies[i], tokens, tree);
-		free(tokens);
+		char *scanned = outcome(bodies[i], false), *tree = outcome(bodies[i], true);
+		ck_assert_msg(scanned && tree && strcmp(scanned, tree) == 0, "%s: '%s' but '%s'",
+			      bodies[i], scanned, tree);
+		free(scanned);
 		free(tree);
 	}
+}
+END_TEST
+
+/*
+ * The scanner itself answers the plain shapes of many rows, whatever the
+ * order of the keys, rather than leaving them to cJSON's slower tree (the
+ * agreement above would hold either way).
+ */
+START_TEST(scanner_answers_plain_bodies)
+{
+	static const char *const bodies[] = {
+		"{\"rows\":[{\"sepal_length\":5.1,\"sepal_width\":3.5,\"petal_length\":1.4,"
+		"\"petal_width\":0.2},{\"petal_width\":1.8,\"petal_length\":5.1,\"sepal_width\":3,"
+		"\"sepal_length\":6.3,\"species\":\"x\",\"extra\":[{\"a\":[true,false,null]}]}]}",
+		"{\"columns\": [\"petal_width\", \"sepal_length\", \"petal_length\","
+		" \"sepal_width\"], \"data\": [[0.2, 5.1, 1.4, \"3.5\"], [1e2, -0, 4.9e-324, 1]]}",
+		" {\"model\": \"iris\", \"rows\": [ ] } ",
+	};
+	ml_request_options options;
+	ml_request_options_init(&options);
+	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+		int status = 200;
+		ml_error err;
+		ml_request_state state = { .schema = schema, .options = &options, .status = &status };
+		ck_assert_msg(ml_request_answer_scan(&state, bodies[i], strlen(bodies[i]), &err) == 0,
+			      "declined: %s", bodies[i]);
+		ml_request_release(&state);
+	}
+}
+END_TEST
+
+/* Rows added one by one to a block prepared for a guess of `guess` rows. */
+static ml_request_state *add_rows(const ml_request_options *options, size_t guess, size_t n_rows)
+{
+	static int status;
+	ml_error err;
+	ml_request_state *r = calloc(1, sizeof *r);
+	*r = (ml_request_state){ .schema = schema, .options = options, .status = &status };
+	ck_assert(ml_request_prepare(r, guess, &err) == 0);
+	const ml_columns *inputs = ml_request_schema_inputs(schema);
+	for (size_t row = 0; row < n_rows; row++) {
+		ml_request_clear_values(r);
+		for (size_t f = 0; f < inputs->count; f++) {
+			size_t input = ml_request_find_input(schema, inputs->names[f],
+							     strlen(inputs->names[f]));
+			r->values[input] = (ml_load_value){ .kind = ML_LOAD_NUMBER,
+							    .number = (double)((row * 7 + f * 3) % 23) / 3 };
+		}
+		ck_assert_msg(ml_request_add_values(r, &err) == 0, "%s", err.message);
+	}
+	ck_assert(ml_request_flush_block(r, &err) == 0);
+	return r;
+}
+
+/* A block prepared for fewer rows than come grows, the rows already in it kept. */
+START_TEST(the_block_grows_from_a_guess)
+{
+	ml_request_options options;
+	ml_request_options_init(&options);
+	options.probabilities = true;
+	ml_request_state *grown = add_rows(&options, 1, 300), *sized = add_rows(&options, 300, 300);
+	ck_assert_uint_eq(grown->done, 300);
+	ck_assert_uint_eq(grown->answers.length, sized->answers.length);
+	ck_assert(memcmp(grown->answers.data, sized->answers.data, sized->answers.length) == 0);
+	ck_assert(strstr(sized->answers.data, "setosa") && strstr(sized->answers.data, "virginica"));
+	ck_assert_uint_eq(grown->answer_probabilities.length, sized->answer_probabilities.length);
+	ck_assert(memcmp(grown->answer_probabilities.data, sized->answer_probabilities.data,
+			 sized->answer_probabilities.length) == 0);
+	ml_request_release(grown);
+	ml_request_release(sized);
+	free(grown);
+	free(sized);
 }
 END_TEST
 
@@ -228,7 +329,9 @@ static Suite *request_suite(void)
 	tcase_add_test(tc, every_shape_gives_the_same_answer);
 	tcase_add_test(tc, features_get_one_prediction_and_its_confidence);
 	tcase_add_test(tc, bad_requests_name_the_row_and_the_column);
-	tcase_add_test(tc, tokens_and_tree_agree);
+	tcase_add_test(tc, scanner_and_tree_agree);
+	tcase_add_test(tc, scanner_answers_plain_bodies);
+	tcase_add_test(tc, the_block_grows_from_a_guess);
 	tcase_add_test(tc, json_strings_are_escaped);
 	suite_add_tcase(suite, tc);
 	return suite;

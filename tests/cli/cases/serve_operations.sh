@@ -22,6 +22,9 @@ request 413 /predict -H 'Transfer-Encoding: chunked' --data-binary @above.json
 body_has 'more than 100 bytes'
 request 200 /predict -H 'Transfer-Encoding: chunked' --data-binary @limit.json
 
+# A path with an escape sequence, a C1 control and a byte that is not UTF-8 (once unescaped).
+request 404 '/v1/models/%1b%5b2J%c2%9b%ff/predict' --data-binary @limit.json
+
 # One thread: a client sending a byte every 10 ms does not hold it.
 printf '{"features": [5.1, 3.5, 1.4, 0.2]}' > one.json
 $client slow "$PORT" /predict one.json 0.01 > slow.out &
@@ -101,4 +104,11 @@ SERVER_PID=
 grep -Eq '^127\.0\.0\.1 - - \[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9:]{8} \+0000\] "POST /predict HTTP/1\.1" 200 [0-9]+ rows=1 time=[0-9.]+$' access.log ||
 	{ head -n 3 access.log >&2; fail "access log format"; }
 grep -q '"POST /predict HTTP/1.1" 413 ' access.log || fail "413 not in the access log"
+# Client text reaches the logs escaped (ml_escape), never as a terminal's escape sequence.
+grep -qF '"POST /v1/models/\x1b[2J\xc2\x9b\xff/predict HTTP/1.1" 404 ' access.log ||
+	{ grep 404 access.log >&2; fail "the path is not escaped in the access log"; }
+grep -qF "no model '\x1b[2J\xc2\x9b\xff'" serve.err || fail "the path is not escaped on stderr"
+if LC_ALL=C grep -q "$(printf '[\033\302\377]')" access.log serve.err; then
+	fail "raw control or non-UTF-8 bytes in the logs"
+fi
 [ "$(wc -l < access.log)" -ge 135 ] || fail "access log has $(wc -l < access.log) lines"
