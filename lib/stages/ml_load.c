@@ -542,6 +542,23 @@ static int apply_order(fit_state *state, const char *spec, ml_error *err)
 	}
 }
 
+/*
+ * An array of count elements holding the first `kept` of old (freed), in
+ * memory advised for huge pages before the copy touches it: realloc copied
+ * 160 MB of rows into fresh 4 KiB pages here, 40,000 page faults.
+ */
+static void *regrow(void *old, size_t kept, size_t count, size_t size, ml_error *err)
+{
+	unsigned char *grown = ml_alloc_array(count, size, err);
+	if (!grown)
+		return NULL;
+	ml_advise_huge_pages(grown, count * size);
+	if (kept)
+		memcpy(grown, old, kept * size);
+	free(old);
+	return grown;
+}
+
 /* Room for more rows; out of memory names the input and the line that needed it. */
 static int grow_rows(fit_state *state, size_t line, ml_error *err)
 {
@@ -556,9 +573,10 @@ static int grow_rows(fit_state *state, size_t line, ml_error *err)
 	double *values = NULL;
 	size_t *lines = NULL;
 	if (ml_size_mul(capacity, state->n_used ? state->n_used : 1, &cells) &&
-	    (values = ml_realloc_array(state->values, cells, sizeof *values, err)))
+	    (values = regrow(state->values, state->n_rows * state->n_used, cells, sizeof *values,
+			     err)))
 		state->values = values;
-	if (values && (lines = ml_realloc_array(state->lines, capacity, sizeof *lines, err)))
+	if (values && (lines = regrow(state->lines, state->n_rows, capacity, sizeof *lines, err)))
 		state->lines = lines;
 	if (!lines) {
 		ml_error_set(err, "%s:%zu: out of memory keeping %zu rows of %zu columns",
@@ -727,6 +745,8 @@ static void reserve_in_place(fit_state *state, ml_csv_reader *csv)
 		free(values);
 		return;
 	}
+	ml_advise_huge_pages(values, cells * sizeof *values);
+	ml_advise_huge_pages(line_of, lines * sizeof *line_of);
 	state->values = values;
 	state->lines = line_of;
 	state->row_capacity = lines;
@@ -945,6 +965,7 @@ static int encode_rows(fit_state *state, const ml_stage *stage, ml_dataset *data
 			     state->source, state->n_rows, width);
 		return -1;
 	}
+	ml_advise_huge_pages(dataset->values, cells * sizeof(double));
 	for (size_t r = 0; r < state->n_rows; r++) {
 		const double *in = state->values + r * state->n_used;
 		double *out = dataset->values + r * width;
