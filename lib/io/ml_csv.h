@@ -38,8 +38,8 @@ typedef struct ml_csv_options {
 	/*
 	 * A plain regular file is parsed in chunks on this many threads; 1
 	 * reads it as a pipe is read (a parser thread and the caller's, which
-	 * converts: two cores busy already).  0: the chunks only when there are
-	 * more than two, ml_parallel_threads() (the program's -j) of them.
+	 * converts: two cores busy already).  0: ml_parallel_threads() (the
+	 * program's -j) of them, when that is more than one.
 	 * chunk_size (0: 1 MiB) is for tests.  See io/ml_csv_chunks.h.
 	 */
 	size_t n_threads;

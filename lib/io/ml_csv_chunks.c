@@ -345,17 +345,15 @@ ml_csv_chunks *ml_csv_chunks_open(ml_source *source, const char *name,
 				  const ml_csv_options *options, ml_error *err)
 {
 	/*
-	 * Measured on two cores: the chunks cost a quarter more CPU time in all
-	 * (the pre-pass, reading the chunks, converted numbers copied between
-	 * threads) than the sequential reader, whose two threads fill them;
-	 * with the split of quote-free text and the numbers converted on the
-	 * parsing thread, -j 2 still took 0.65 s of CPU against 0.51 s for
-	 * -j 1 (120 MB numeric), and more wall time: the reading thread, which
-	 * stores every row in fresh memory, is the bottleneck of both.
+	 * Measured on two cores (1M x 20 numeric, ml-load): with the rows
+	 * written in place by the chunk threads (stages/ml_load), the reading
+	 * thread has little left to do, and two chunk threads beat the
+	 * sequential reader's parsing thread, the bottleneck of -j 1.  Streams
+	 * that convert in the reading thread ask for -j 1 (ml_stream_open).
 	 */
 	size_t n_threads = options->n_threads;
 	if (n_threads == 0)
-		n_threads = ml_parallel_threads() > 2 ? ml_parallel_threads() : 1;
+		n_threads = ml_parallel_threads();
 	off_t offset, size;
 	int fd = eligible(options, n_threads) ? ml_source_regular_file(source, &offset, &size) : -1;
 	if (fd < 0 || offset == size || (uintmax_t)size > SIZE_MAX)
