@@ -415,6 +415,7 @@ typedef struct fit_state {
 	 */
 	bool in_place;
 	size_t header_records; /* records before the first row: the header */
+	bool na_is_number;     /* a missing-value string reads as a number (--na -999) */
 } fit_state;
 
 static int make_categorical(fit_state *state, size_t column, ml_error *err)
@@ -638,7 +639,10 @@ static bool convert_record(const fit_state *state, const ml_csv_chunk *chunk, si
 	bool clean = true;
 	for (size_t c = 0; c < n_used; c++) {
 		ml_field field = ml_csv_chunk_field(chunk, record, state->csv_index[c]);
-		if (ml_csv_is_missing(&state->params->csv, field.text, field.length)) {
+		/* A number is no missing value unless one of them reads as a number. */
+		if (!state->na_is_number && ml_parse_double(field.text, field.length, &values[c])) {
+			kinds[c] = CELL_NUMBER;
+		} else if (ml_csv_is_missing(&state->params->csv, field.text, field.length)) {
 			kinds[c] = CELL_MISSING;
 			values[c] = NAN;
 			/* A dropped row (a missing target) is no row: the records go one by one. */
@@ -691,6 +695,12 @@ static void stop_converting_ahead(fit_state *state, ml_csv_reader *csv)
 static void start_converting_ahead(fit_state *state, ml_csv_reader *csv)
 {
 	size_t n_slots = ml_csv_reader_slots(csv);
+	const ml_csv_options *csv_options = &state->params->csv;
+	for (size_t i = 0; i < csv_options->n_na_values; i++) {
+		const char *na = csv_options->na_values[i];
+		double ignored;
+		state->na_is_number |= ml_parse_double(na, strlen(na), &ignored);
+	}
 	if (!n_slots || !(state->ahead = calloc(n_slots, sizeof *state->ahead)))
 		return;
 	state->n_ahead = n_slots;

@@ -56,3 +56,10 @@ for args in "" "-t y --drop-missing-target" "-t y --categorical y"; do
 	same_rows -x note $args late.csv
 done
 same_rows --no-header -x c3 bare.csv
+# A missing-value string that reads as a number is missing all the same.
+awk -F, 'NR > 1 && NF == 5 && NR % 7001 == 0 { $5 = "-999" } 1' OFS=, nums.csv > na.csv
+grep -q ',-999$' na.csv || fail "na.csv has no -999"
+same_rows -x note --na NA,-999 na.csv
+same_rows -x note --na NA,-999 -t y --drop-missing-target na.csv
+ml-load --csv -x note --na NA,-999 na.csv > na.out || fail "--na NA,-999 --csv"
+! grep -q -- -999 na.out || fail "--na -999: -999 read as a number"
