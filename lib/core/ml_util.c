@@ -1,3 +1,4 @@
+#define _DEFAULT_SOURCE /* madvise */
 #include "core/ml_util.h"
 
 #include <errno.h>
@@ -5,7 +6,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+void ml_advise_huge_pages(void *data, size_t size)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t from = ((uintptr_t)data + huge - 1) & ~(huge - 1);
+	uintptr_t to = ((uintptr_t)data + size) & ~(huge - 1);
+	if (from < to)
+		madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+	(void)data;
+	(void)size;
+#endif
+}
 
 bool ml_size_mul(size_t a, size_t b, size_t *product)
 {

@@ -38,6 +38,12 @@ bool ml_size_add(size_t a, size_t b, size_t *sum);
 void *ml_alloc_array(size_t count, size_t size, ml_error *err);
 void *ml_calloc_array(size_t count, size_t size, ml_error *err);
 void *ml_realloc_array(void *old, size_t count, size_t size, ml_error *err);
+/*
+ * Asks for huge pages under a large allocation about to be filled: a page
+ * fault per 2 MiB instead of per 4 KiB, where faults are dear (some 13 us
+ * on a virtual machine, 3 ns a byte).  Advice only: nothing on failure.
+ */
+void ml_advise_huge_pages(void *data, size_t size);
 char *ml_strdup(const char *text, ml_error *err);
 char *ml_strndup(const char *text, size_t length, ml_error *err);
 

@@ -1309,6 +1309,11 @@ void ml_csv_chunk_reader_unread(ml_csv_reader *chunk)
 	chunk->next_record--;
 }
 
+void ml_csv_chunk_reader_skip(ml_csv_reader *chunk)
+{
+	chunk->next_record = chunk->reading->n_records;
+}
+
 size_t ml_csv_chunk_reader_index(const ml_csv_reader *chunk)
 {
 	return chunk->next_record - 1;
@@ -1345,6 +1350,19 @@ bool ml_csv_reader_set_chunk_fn(ml_csv_reader *reader, ml_csv_chunk_fn *fn, void
 	return true;
 }
 
+size_t ml_csv_reader_line_bound(const ml_csv_reader *reader)
+{
+	return reader->chunks ? ml_csv_chunks_lines(reader->chunks) : 0;
+}
+
+void ml_csv_reader_skip_chunk(ml_csv_reader *reader)
+{
+	if (reader->chunks)
+		ml_csv_chunks_skip(reader->chunks);
+	else if (reader->reading)
+		reader->next_record = reader->reading->n_records;
+}
+
 size_t ml_csv_reader_slots(const ml_csv_reader *reader)
 {
 	return reader->chunks ? ml_csv_chunks_slots(reader->chunks) : reader->threaded ? 2 : 0;
@@ -1376,6 +1394,11 @@ size_t ml_csv_chunk_fields(const ml_csv_chunk *chunk, size_t record)
 {
 	const pending_record *pending = &chunk->records[record];
 	return pending->n_fields + pending->n_extra;
+}
+
+size_t ml_csv_chunk_line(const ml_csv_chunk *chunk, size_t record)
+{
+	return chunk->records[record].line;
 }
 
 ml_field ml_csv_chunk_field(const ml_csv_chunk *chunk, size_t record, size_t field)

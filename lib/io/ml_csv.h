@@ -38,8 +38,8 @@ typedef struct ml_csv_options {
 	/*
 	 * A plain regular file is parsed in chunks on this many threads; 1
 	 * reads it as a pipe is read (a parser thread and the caller's, which
-	 * converts: two cores busy already).  0: the chunks only when there are
-	 * more than two, ml_parallel_threads() (the program's -j) of them.
+	 * converts: two cores busy already).  0: ml_parallel_threads() (the
+	 * program's -j) of them, when that is more than one.
 	 * chunk_size (0: 1 MiB) is for tests.  See io/ml_csv_chunks.h.
 	 */
 	size_t n_threads;
@@ -136,6 +136,25 @@ void ml_csv_reader_chunk_position(const ml_csv_reader *reader, size_t *slot, siz
 size_t ml_csv_chunk_records(const ml_csv_chunk *chunk);
 size_t ml_csv_chunk_fields(const ml_csv_chunk *chunk, size_t record);
 ml_field ml_csv_chunk_field(const ml_csv_chunk *chunk, size_t record, size_t field);
+/*
+ * The physical line a chunk's record starts on.  Every record starts on a
+ * line of its own, so fewer than that many records come before it: a
+ * place for the chunk's rows in an array of ml_csv_reader_line_bound rows
+ * that no earlier chunk's rows can reach.
+ */
+size_t ml_csv_chunk_line(const ml_csv_chunk *chunk, size_t record);
+/*
+ * The physical lines of the whole input (so a bound on its records) when
+ * they are counted before reading (a file parsed in chunks), or 0.
+ */
+size_t ml_csv_reader_line_bound(const ml_csv_reader *reader);
+/*
+ * Takes the records of the current chunk that ml_csv_next has not given
+ * yet as given: the caller had the chunk function handle them all.  The
+ * next ml_csv_next goes on with the next chunk (or the error that ended
+ * this one).
+ */
+void ml_csv_reader_skip_chunk(ml_csv_reader *reader);
 /* Whether the first record named the columns. */
 bool ml_csv_reader_has_header(const ml_csv_reader *reader);
 const char *ml_csv_reader_name(const ml_csv_reader *reader);

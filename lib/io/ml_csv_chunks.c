@@ -36,6 +36,7 @@ struct ml_csv_chunks {
 	/* Chunk i is text[starts[i] .. starts[i + 1]), its first line lines[i]. */
 	size_t *starts, *lines;
 	size_t n_chunks;
+	size_t n_lines;     /* physical lines in text */
 	size_t field_limit; /* the first record's field count */
 
 	slot *slots;
@@ -114,6 +115,37 @@ static int count_block(int fd, off_t offset, size_t length, size_t start, size_t
 }
 
 /*
+ * The first line end outside quotes at or after start (length if none),
+ * counting the line ends on the way into *lines.  Read by pread(2), as
+ * count_block reads: a fault on the mapping maps a whole folio of the page
+ * cache (hundreds of KiB), and these scans made 228 MiB of a 400 MB file
+ * resident.
+ */
+static size_t line_end(const ml_csv_chunks *chunks, size_t start, bool quoted, size_t *lines)
+{
+	unsigned char buffer[4096];
+	for (size_t at = start; at < chunks->length;) {
+		size_t wanted = chunks->length - at < sizeof buffer ? chunks->length - at
+								    : sizeof buffer;
+		ssize_t got = pread(chunks->fd, buffer, wanted, chunks->offset + (off_t)at);
+		if (got <= 0)
+			return chunks->length; /* unreadable: no more boundaries */
+		for (size_t i = 0; i < (size_t)got; i++) {
+			if (buffer[i] == '"')
+				quoted = !quoted;
+			if (buffer[i] != '\n')
+				continue;
+			/* Quoted line ends count too: the reader counts physical lines. */
+			++*lines;
+			if (!quoted)
+				return at + i;
+		}
+		at += (size_t)got;
+	}
+	return chunks->length;
+}
+
+/*
  * The chunk boundaries: after the first line end at or past each block's
  * start where the quote count says "outside quotes".  Up to the first
  * malformed quote the count is exact (strict quoting), and no chunk past
@@ -130,7 +162,6 @@ static int split(ml_csv_chunks *chunks, int fd, off_t offset, size_t chunk_size,
 		free(counts);
 		return -1;
 	}
-	const unsigned char *text = chunks->text;
 	size_t length = chunks->length;
 	#pragma omp parallel num_threads(n_threads)
 	{
@@ -154,19 +185,8 @@ static int split(ml_csv_chunks *chunks, int fd, off_t offset, size_t chunk_size,
 		if (counts[b].lone_cr)
 			status = -1;
 		if (b > 0 && start >= cursor) {
-			/* The scan runs from here to the next line end outside quotes. */
-			bool quoted = quotes % 2 == 1;
-			size_t lines = newlines, at = start;
-			for (; at < length; at++) {
-				if (text[at] == '"')
-					quoted = !quoted;
-				if (text[at] != '\n')
-					continue;
-				/* Quoted line ends count too: the reader counts physical lines. */
-				lines++;
-				if (!quoted)
-					break;
-			}
+			size_t lines = newlines;
+			size_t at = line_end(chunks, start, quotes % 2 == 1, &lines);
 			if (at + 1 < length) {
 				cursor = at + 1;
 				chunks->starts[n_chunks] = cursor;
@@ -180,6 +200,7 @@ static int split(ml_csv_chunks *chunks, int fd, off_t offset, size_t chunk_size,
 	}
 	chunks->starts[n_chunks] = length;
 	chunks->n_chunks = n_chunks;
+	chunks->n_lines = newlines + 1;
 	free(counts);
 	return status;
 }
@@ -324,17 +345,15 @@ ml_csv_chunks *ml_csv_chunks_open(ml_source *source, const char *name,
 				  const ml_csv_options *options, ml_error *err)
 {
 	/*
-	 * Measured on two cores: the chunks cost a quarter more CPU time in all
-	 * (the pre-pass, reading the chunks, converted numbers copied between
-	 * threads) than the sequential reader, whose two threads fill them;
-	 * with the split of quote-free text and the numbers converted on the
-	 * parsing thread, -j 2 still took 0.65 s of CPU against 0.51 s for
-	 * -j 1 (120 MB numeric), and more wall time: the reading thread, which
-	 * stores every row in fresh memory, is the bottleneck of both.
+	 * Measured on two cores (1M x 20 numeric, ml-load): with the rows
+	 * written in place by the chunk threads (stages/ml_load), the reading
+	 * thread has little left to do, and two chunk threads beat the
+	 * sequential reader's parsing thread, the bottleneck of -j 1.  Streams
+	 * that convert in the reading thread ask for -j 1 (ml_stream_open).
 	 */
 	size_t n_threads = options->n_threads;
 	if (n_threads == 0)
-		n_threads = ml_parallel_threads() > 2 ? ml_parallel_threads() : 1;
+		n_threads = ml_parallel_threads();
 	off_t offset, size;
 	int fd = eligible(options, n_threads) ? ml_source_regular_file(source, &offset, &size) : -1;
 	if (fd < 0 || offset == size || (uintmax_t)size > SIZE_MAX)
@@ -462,6 +481,16 @@ size_t ml_csv_chunks_current(const ml_csv_chunks *chunks, const ml_csv_reader **
 void ml_csv_chunks_unread(ml_csv_chunks *chunks)
 {
 	ml_csv_chunk_reader_unread(current_slot(chunks)->parser);
+}
+
+void ml_csv_chunks_skip(ml_csv_chunks *chunks)
+{
+	ml_csv_chunk_reader_skip(current_slot(chunks)->parser);
+}
+
+size_t ml_csv_chunks_lines(const ml_csv_chunks *chunks)
+{
+	return chunks->n_lines;
 }
 
 size_t ml_csv_chunks_threads(const ml_csv_chunks *chunks)

@@ -47,11 +47,15 @@ int ml_csv_chunks_next(ml_csv_chunks *chunks, ml_record *record, size_t *n_extra
 		       ml_error *err);
 /* Hands the record just taken out again at the next call (a first row that is data). */
 void ml_csv_chunks_unread(ml_csv_chunks *chunks);
+/* Takes the rest of the current chunk's records as read (ml_csv_reader_skip_chunk). */
+void ml_csv_chunks_skip(ml_csv_chunks *chunks);
 /* See ml_csv_reader_set_chunk_fn. */
 void ml_csv_chunks_set_fn(ml_csv_chunks *chunks, ml_csv_chunk_fn *fn, void *context);
 size_t ml_csv_chunks_slots(const ml_csv_chunks *chunks);
 /* The slot of the chunk being read and its reader. */
 size_t ml_csv_chunks_current(const ml_csv_chunks *chunks, const ml_csv_reader **chunk);
+/* The physical lines of the input (the pre-pass counts them). */
+size_t ml_csv_chunks_lines(const ml_csv_chunks *chunks);
 /* Worker threads running (0 when the file was a single chunk). */
 size_t ml_csv_chunks_threads(const ml_csv_chunks *chunks);
 void ml_csv_chunks_free(ml_csv_chunks *chunks);
@@ -76,6 +80,8 @@ size_t ml_csv_chunk_reader_field_limit(const ml_csv_reader *chunk);
 int ml_csv_chunk_reader_next(ml_csv_reader *chunk, ml_record *record, size_t *n_extra,
 			     ml_error *err);
 void ml_csv_chunk_reader_unread(ml_csv_reader *chunk);
+/* Takes the rest of its records as read (ml_csv_reader_skip_chunk). */
+void ml_csv_chunk_reader_skip(ml_csv_reader *chunk);
 /* The index in its chunk of the record _next gave last. */
 size_t ml_csv_chunk_reader_index(const ml_csv_reader *chunk);
 /* The records parsed, for the chunk function. */

@@ -8,6 +8,7 @@
 #include "core/ml_clock.h"
 #include "core/ml_number.h"
 #include "io/ml_binary.h"
+#include "math/ml_parallel.h"
 #include "stages/ml_io.h"
 #include "stages/ml_load.h"
 
@@ -140,6 +141,13 @@ ml_stream *ml_stream_open(const char *path, const ml_csv_options *csv, const ml_
 	ml_csv_options dialect = *csv;
 	if (ml_chain_length(wanted) > 0 && ml_stage_is_load(ml_chain_stage(wanted, 0)))
 		ml_load_fill_dialect(ml_chain_stage(wanted, 0), &dialect);
+	/*
+	 * A stream converts its records in the reading thread: on two cores,
+	 * chunk threads ahead of it only add CPU time (ml-predict, 1M x 20:
+	 * 1.1 s sequential, 2.1 s in chunks, the same wall time).
+	 */
+	if (dialect.n_threads == 0 && ml_parallel_threads() <= 2)
+		dialect.n_threads = 1;
 	ml_input *input = ml_input_open(path, &dialect, err);
 	return input ? ml_stream_from_input(input, wanted, wanted_name, err) : NULL;
 }

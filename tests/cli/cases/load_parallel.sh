@@ -33,3 +33,33 @@ same_failure ragged.csv '^ml-load: ragged\.csv:120002: row has 4 fields, header 
 same_failure unterminated.csv '^ml-load: unterminated\.csv:100002: unterminated quoted field'
 { head -n 80001 big.csv; printf '1,2"x",3,4,5\n'; cat big.csv; } > malformed.csv
 same_failure malformed.csv '^ml-load: malformed\.csv:80002: malformed quoting'
+
+# Numbers only: the chunk threads write the rows in place, and the reading
+# thread moves them down past lines that held no row (blank lines, a line
+# end in quotes in a column left out).  The target turns to categories deep
+# in the file; missing values, a missing target with --drop-missing-target,
+# no header.
+awk 'BEGIN { print "a,b,note,c,y"
+	for (i = 1; i <= 150000; i++) {
+		if (i % 997 == 0) print ""
+		printf "%d.5,%s,%s,%.4f,%s\n", i, i % 13 ? i * 2 : "NA", i % 5003 ? "n" : "\"n\nn\"",
+			i / 9, i % 4001 ? i % 3 : "" } }' > nums.csv
+awk 'NR > 1 && NR % 50000 == 0 { print "9,9,n,9,yes"; next } { print }' nums.csv > late.csv
+tail -n +2 nums.csv > bare.csv
+same_rows() {
+	run_ok ml-load -j 1 "$@" -o seq.bin
+	run_ok ml-load -j 2 "$@" -o par.bin
+	cmp seq.bin par.bin || fail "$*: -j 2 output differs from -j 1"
+}
+for args in "" "-t y --drop-missing-target" "-t y --categorical y"; do
+	same_rows -x note $args nums.csv
+	same_rows -x note $args late.csv
+done
+same_rows --no-header -x c3 bare.csv
+# A missing-value string that reads as a number is missing all the same.
+awk -F, 'NR > 1 && NF == 5 && NR % 7001 == 0 { $5 = "-999" } 1' OFS=, nums.csv > na.csv
+grep -q ',-999$' na.csv || fail "na.csv has no -999"
+same_rows -x note --na NA,-999 na.csv
+same_rows -x note --na NA,-999 -t y --drop-missing-target na.csv
+ml-load --csv -x note --na NA,-999 na.csv > na.out || fail "--na NA,-999 --csv"
+! grep -q -- -999 na.out || fail "--na -999: -999 read as a number"
