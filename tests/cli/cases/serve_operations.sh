@@ -83,6 +83,14 @@ until [ -f go.sent ]; do
 	[ $tries -lt 200 ] || fail "the split client did not start"
 	sleep 0.02
 done
+# Sent is not yet read: wait until the server counts it in flight (the
+# /metrics request counts itself too, hence 2), or SIGTERM could come first.
+tries=0
+until curl -s --max-time 5 "$URL/metrics" | grep -q '^mlpipe_serve_in_flight 2$'; do
+	tries=$((tries + 1))
+	[ $tries -lt 200 ] || fail "the split request is never in flight"
+	sleep 0.02
+done
 kill -TERM "$SERVER_PID"
 tries=0
 until grep -q '^ml-serve: SIGTERM: draining' serve.err; do
