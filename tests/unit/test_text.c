@@ -263,6 +263,54 @@ START_TEST(test_control_characters)
 }
 END_TEST
 
+/*
+ * Plain lines (printable ASCII, no quote) take a shorter path that checks
+ * eight bytes at a time: a control character, DEL or a byte >= 0x80 at any
+ * position of a long line is still found, and words split as before.
+ */
+START_TEST(test_plain_lines)
+{
+	ck_assert_str_eq(read_all("  key   1.5  -2   nan  \n"), "10:key|1.5|-2|nan;");
+	ck_assert_str_eq(read_all("split 0 5 -1.209061605013539 1 456 right 267.8 20000 12637\n"),
+			 "10:split|0|5|-1.209061605013539|1|456|right|267.8|20000|12637;");
+	static const unsigned char bad[] = { 0x01, 0x09, 0x1f, 0x7f, 0x80, 0xc3, 0xff };
+	for (size_t b = 0; b < sizeof bad; b++)
+		for (size_t at = 2; at < 40; at++) {
+			char text[64];
+			memset(text, 'a', sizeof text);
+			memcpy(text, "k ", 2);
+			text[at] = (char)bad[b];
+			text[48] = '\n';
+			text[49] = '\0';
+			const char *got = read_all(text);
+			if (bad[b] == 0x09) /* a tab separates words */
+				ck_assert_msg(strncmp(got, "10:k|", 5) == 0 &&
+					      (at == 2 || strchr(got + 5, '|')),
+					      "tab at %zu: %s", at, got);
+			else
+				ck_assert_msg(strncmp(got, "error: src:10: ", 15) == 0,
+					      "byte %02x at %zu: %s", bad[b], at, got);
+		}
+	/* More words than the first token array holds. */
+	ml_buf text;
+	ml_buf_init(&text);
+	ml_buf_puts(&text, "k");
+	for (int i = 0; i < 300; i++)
+		ml_buf_printf(&text, " %d", i);
+	ck_assert(!text.failed);
+	ml_error err;
+	ml_text_reader *reader = ml_text_reader_create(text.data, text.length, "w", 1, &err);
+	ml_text_line line;
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), 1);
+	ck_assert_uint_eq(line.n_tokens, 301);
+	ck_assert_str_eq(line.tokens[0], "k");
+	ck_assert_str_eq(line.tokens[1], "0");
+	ck_assert_str_eq(line.tokens[300], "299");
+	ml_text_reader_free(reader);
+	ml_buf_free(&text);
+}
+END_TEST
+
 /* text in a temporary file, at offset 0. */
 static int file_holding(const char *text, size_t length)
 {
@@ -379,6 +427,7 @@ static Suite *text_suite(void)
 	tcase_add_test(core, test_double_round_trip);
 	tcase_add_test(core, test_too_many_tokens);
 	tcase_add_test(core, test_control_characters);
+	tcase_add_test(core, test_plain_lines);
 	suite_add_tcase(suite, core);
 	/* Files of a few megabytes: slow on a loaded machine under the sanitizers. */
 	TCase *stream = tcase_create("stream");
