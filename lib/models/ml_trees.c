@@ -688,7 +688,7 @@ static int predict_trees(const ml_model *model, const double *features, size_t n
 /* ---- the kinds ---------------------------------------------------------- */
 
 #define TREE_FLAGS (ML_ESTIMATOR_REGRESSION | ML_ESTIMATOR_CLASSIFICATION | \
-		    ML_ESTIMATOR_MISSING | ML_ESTIMATOR_RANDOM)
+		    ML_ESTIMATOR_MISSING | ML_ESTIMATOR_RANDOM | ML_ESTIMATOR_PREDICTS_WITHOUT_BLAS)
 
 const ml_estimator ml_tree_estimator = {
 	.name = "tree",
