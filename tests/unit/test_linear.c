@@ -270,7 +270,7 @@ END_TEST
 
 /*
  * ml_blas_threads_stop (ml-predict with a tree model) leaves BLAS usable:
- * its pool starts again at the next threaded call, which stays exact.
+ * later calls, threaded or not, stay exact.
  */
 START_TEST(blas_works_after_its_threads_are_stopped)
 {
