@@ -470,7 +470,12 @@ ml_model *ml_model_read(const char *path, ml_error *err)
 
 /* ---- predicting ------------------------------------------------------- */
 
-bool ml_model_takes_large_batches(const ml_model *model)
+/*
+ * True when the kind predicts the rows as they come (the tree kinds): no
+ * copy of the features, no check of them, the whole batch in one call that
+ * blocks and threads it.
+ */
+static bool predicts_in_place(const ml_model *model)
 {
 	return model->kind->predict_columns && (model->kind->flags & ML_ESTIMATOR_MISSING) &&
 	       model->task != ML_TASK_CLUSTERING;
@@ -487,7 +492,7 @@ int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
 	bool finite = model->task == ML_TASK_CLUSTERING;
 	if (n_rows == 0)
 		return 0;
-	if (ml_model_takes_large_batches(model))
+	if (predicts_in_place(model))
 		return model->kind->predict_columns(model, rows, n_rows, width, predictions,
 						    probabilities && n_classes ? probabilities : NULL,
 						    err);

@@ -55,12 +55,6 @@ const char *ml_model_class_name(const ml_model *model, size_t index);
  * error naming the column; *bad_row (may be NULL) gets the row's index,
  * for the caller to say where it came from.
  */
-/*
- * True when the kind predicts a batch of rows as it comes, without copying
- * them, blocking and threading it itself (the tree kinds): callers gain by
- * handing it large batches (ML_BLOCK_BYTES), where a copy per block costs.
- */
-bool ml_model_takes_large_batches(const ml_model *model);
 int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
 		     double *predictions, double *probabilities, size_t *bad_row,
 		     ml_error *err);
