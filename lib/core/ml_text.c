@@ -554,6 +554,14 @@ int ml_text_get_size(const ml_text_reader *reader, const ml_text_line *line,
 		     size_t index, size_t max, size_t *value, ml_error *err)
 {
 	const char *token = line->tokens[index];
+	/* Short plain digits (node indices, counts) without the general parser; the rest below. */
+	size_t quick = 0, digits = 0;
+	while (digits < 18 && token[digits] >= '0' && token[digits] <= '9')
+		quick = quick * 10 + (size_t)(token[digits++] - '0');
+	if (digits > 0 && token[digits] == '\0' && quick <= max) {
+		*value = quick;
+		return 0;
+	}
 	int64_t parsed;
 	if (!ml_parse_int64(token, strlen(token), 0, (int64_t)(max > INT64_MAX ? INT64_MAX : max),
 			    &parsed))

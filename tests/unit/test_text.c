@@ -188,6 +188,43 @@ START_TEST(test_values)
 }
 END_TEST
 
+/* Whole numbers: the short digits' quick path and the general one agree at their borders. */
+START_TEST(test_sizes)
+{
+	static const struct {
+		const char *text;
+		size_t max;
+		int status;
+		size_t value;
+	} cases[] = {
+		{ "0", 0, 0, 0 }, { "007", 7, 0, 7 }, { "8", 7, -1, 0 },
+		{ "-0", 5, 0, 0 }, { "-1", 5, -1, 0 }, { "+1", 5, -1, 0 }, { "1x", 5, -1, 0 },
+		{ "999999999999999999", SIZE_MAX, 0, 999999999999999999u },
+		{ "999999999999999999", 999999999999999998u, -1, 0 },
+		{ "9223372036854775807", SIZE_MAX, 0, 9223372036854775807u },
+		{ "9223372036854775808", SIZE_MAX, -1, 0 },
+		{ "000000000000000000000001", 1, 0, 1 },
+		{ "99999999999999999999999", SIZE_MAX, -1, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[64];
+		snprintf(text, sizeof text, "k %s\n", cases[i].text);
+		parsed p;
+		parse_line(&p, text);
+		size_t value = 12345;
+		int status = ml_text_get_size(p.reader, &p.line, 1, cases[i].max, &value, &p.err);
+		ck_assert_msg(status == cases[i].status, "'%s' (max %zu): status %d", cases[i].text,
+			      cases[i].max, status);
+		if (status == 0)
+			ck_assert_msg(value == cases[i].value, "'%s': %zu", cases[i].text, value);
+		else
+			ck_assert_msg(strstr(p.err.message, "is not a whole number from 0 to"),
+				      "'%s': %s", cases[i].text, p.err.message);
+		ml_text_reader_free(p.reader);
+	}
+}
+END_TEST
+
 START_TEST(test_double_round_trip)
 {
 	static const double values[] = {
@@ -424,6 +461,7 @@ static Suite *text_suite(void)
 	tcase_add_test(core, test_lines);
 	tcase_add_test(core, test_malformed_lines);
 	tcase_add_test(core, test_values);
+	tcase_add_test(core, test_sizes);
 	tcase_add_test(core, test_double_round_trip);
 	tcase_add_test(core, test_too_many_tokens);
 	tcase_add_test(core, test_control_characters);
