@@ -1125,8 +1125,8 @@ def trees_predict_row(ctx, kind, model, test_bin, n_test, peers, predict_seconds
                          if s.ok and s.median > 0]
                 return join_notes(scores("M rows/s", rates, 2),
                                   f"mlpipe: {what}; peer: its predict() call alone")
-            scope = "whole process" if mine is ml else "predict alone"
-            rows.append(make_row(f"{kind} predict {scope} ({ctx.rows(1_000_000 // 4)} rows) vs "
+            scope = "whole process" if mine is ml else "model alone"
+            rows.append(make_row(f"{kind} predict, {scope} ({ctx.rows(1_000_000 // 4)} rows) vs "
                                  f"{peer.name}", mine, peer, quality(notes)))
     return rows
 
