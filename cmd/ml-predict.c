@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "core/ml_clock.h"
+#include "math/ml_parallel.h"
 #include "models/ml_model.h"
 #include "serve/ml_predict.h"
 #include "serve/ml_telemetry.h"
@@ -35,6 +37,8 @@ static const cli_option options[] = {
 	{ 'l', "line-buffered", NULL, "serve: answer each line at once; a bad one gets 'error: ...'" },
 	{ OPT_ON_ERROR, "on-error", "WHAT", "batch: a bad row 'fail's the run (default), or is"
 					    " 'skip'ped or answered 'nan' (empty), and named" },
+	{ 'v', "verbose", NULL, "say on stderr how long reading the model, predicting (the"
+				" model alone) and the whole run took" },
 	{ OPT_STATS, "stats", NULL, "print rows, errors, rows/s and latency on stderr at the end" },
 	{ OPT_STATS_FILE, "stats-file", "FILE", "write those counters for Prometheus to FILE"
 						" at exit and on SIGUSR1" },
@@ -61,7 +65,7 @@ static const cli_command command = {
 typedef struct settings {
 	ml_predict_options predict;
 	ml_csv_options dialect; /* what the user chose: the rest is the model's */
-	bool csv, bin, npy, stats;
+	bool csv, bin, npy, stats, verbose;
 	const char *model, *output, *stats_file;
 	char **inputs;
 	int n_inputs;
@@ -103,6 +107,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		case 'o': s->output = cli_arg; break;
 		case 'l': s->predict.service = true; break;
 		case OPT_STATS: s->stats = true; break;
+		case 'v': s->verbose = true; break;
 		case OPT_STATS_FILE: s->stats_file = cli_arg; break;
 		case OPT_ON_ERROR: parse_on_error(cli_arg, &s->predict); break;
 		case CLI_OPT_PRECISION: s->predict.precision = cli_precision(cli_arg); break;
@@ -262,9 +267,13 @@ int main(int argc, char **argv)
 	stats_file = s.stats_file;
 	metrics.label_value = s.model;
 	atexit(stats_at_exit);
+	double started = ml_clock_now();
 	ml_model *model = ml_model_read(s.model, &err);
 	if (!model)
 		cli_fail(&err);
+	double model_seconds = ml_clock_now() - started;
+	if (ml_estimator_flags(ml_model_estimator(model)) & ML_ESTIMATOR_PREDICTS_WITHOUT_BLAS)
+		ml_blas_threads_stop();
 	if (ml_predict_options_check(&s.predict, model, s.model, &err) < 0)
 		cli_usage_error("%s", err.message);
 	FILE *out = cli_output_open(s.output);
@@ -288,6 +297,10 @@ int main(int argc, char **argv)
 	finished = true;
 	if (s.stats)
 		print_summary();
+	if (s.verbose)
+		cli_warn("%llu rows; model read in %.6f s, predicting took %.6f s (the model alone),"
+			 " %.6f s in all", (unsigned long long)ml_telemetry_rows(stats), model_seconds,
+			 ml_predictor_predict_seconds(predictor), ml_clock_now() - started);
 	write_stats_file(true);
 	ml_predictor_free(predictor);
 	ml_model_free(model);

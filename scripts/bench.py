@@ -212,7 +212,7 @@ def tail(text, lines=8):
 
 
 def fmt_s(x):
-    return f"{x:.3f}" if x < 100 else f"{x:.1f}"
+    return f"{x:.4f}" if x < 0.1 else f"{x:.3f}" if x < 100 else f"{x:.1f}"
 
 
 def r2_score(y, p):
@@ -1095,27 +1095,39 @@ TREES_REPEAT = 3  # repetitions of each trees fit at most: the full case stays w
 
 
 def trees_predict_row(ctx, kind, model, test_bin, n_test, peers, predict_seconds, repeat):
-    """ml-predict MODEL on the binary test set (whole process, to /dev/null) against each peer's
-    predict() on the same rows (timed inside its fit runs: no process start, no loading)."""
+    """ml-predict -v MODEL on the binary test set against each peer's predict() on the same rows
+    (timed inside its fit runs: no process start, no loading).  Two rows per peer: mlpipe's
+    whole process (start, model file, reading, predicting, writing to /dev/null), and its
+    predicting alone (what -v says the model's predict calls took), the like of the peer's."""
+    import re
     rows = []
     ml = ctx.mlpipe_side(f"trees-{kind}-predict", ["ml-predict"])
+    inside = []
     if ml.skip is None:
-        ml.cmd = Command([[ctx.prog("ml-predict"), model, test_bin]])
-        ctx.time_sides(f"trees-{kind}-predict", [ml], repeat=repeat)
+        ml.cmd = Command([[ctx.prog("ml-predict"), "-v", model, test_bin]])
+        ctx.time_sides(f"trees-{kind}-predict", [ml], lambda side, err: inside.extend(
+            float(v) for v in re.findall(r"predicting took ([0-9.eE+-]+) s", err)),
+            repeat=repeat)
+    alone = Side("mlpipe", skip=ml.skip)
+    alone.times, alone.error = list(inside), ml.error
+    if ml.ok and len(inside) != len(ml.times):
+        alone.error = "no 'predicting took' line in ml-predict -v's stderr"
     for side in peers:
         peer = Side(f"{side.name} predict()", skip=side.skip)
         peer.times = list(predict_seconds.get(side.name, []))
         if side.skip is None and not peer.times:
             peer.error = "no predict time"
-
-        def notes(peer=peer):
-            rates = [(n, n_test / s.median / 1e6) for n, s in (("mlpipe", ml), (peer.name, peer))
-                     if s.ok and s.median > 0]
-            return join_notes(scores("M rows/s", rates, 2),
-                              "mlpipe: whole ml-predict process on the .bin test set; "
-                              "peer: its predict() call alone")
-        rows.append(make_row(f"{kind} predict ({ctx.rows(1_000_000 // 4)} rows) vs {peer.name}",
-                             ml, peer, quality(notes)))
+        for mine, what in ((ml, "whole ml-predict process on the .bin test set"),
+                           (alone, "ml-predict -v's predicting time (the model alone)")):
+            def notes(peer=peer, mine=mine, what=what):
+                rates = [(n, n_test / s.median / 1e6)
+                         for n, s in (("mlpipe", mine), (peer.name, peer))
+                         if s.ok and s.median > 0]
+                return join_notes(scores("M rows/s", rates, 2),
+                                  f"mlpipe: {what}; peer: its predict() call alone")
+            scope = "whole process" if mine is ml else "model alone"
+            rows.append(make_row(f"{kind} predict, {scope} ({ctx.rows(1_000_000 // 4)} rows) vs "
+                                 f"{peer.name}", mine, peer, quality(notes)))
     return rows
 
 

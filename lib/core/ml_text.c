@@ -300,6 +300,63 @@ static int tokenize(ml_text_reader *reader, const char *p, const char *end,
 	return 0;
 }
 
+/*
+ * True when every byte of the line is printable ASCII (space to '~'): then
+ * it is UTF-8 and holds no control character, and neither needs checking
+ * again.  Model files are almost all such lines (numbers and keywords), so
+ * the check runs eight bytes at a time.
+ */
+static bool plain_ascii(const char *p, const char *end)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	while (end - p >= 8) {
+		uint64_t v;
+		memcpy(&v, p, 8);
+		/* A byte >= 0x80, or < 0x20 (v - 0x20.. borrows), or 0x7f (v + 1 reaches 0x80). */
+		if ((v | (v - 0x20 * ones) | ((v & ~highs) + ones)) & highs)
+			return false;
+		p += 8;
+	}
+	for (; p < end; p++)
+		if ((unsigned char)*p < ' ' || (unsigned char)*p >= 0x7f)
+			return false;
+	return true;
+}
+
+/*
+ * tokenize for a plain line (plain_ascii) without quotes: the line is copied
+ * once and its spaces become the tokens' ends.
+ */
+static int tokenize_plain(ml_text_reader *reader, const char *p, const char *end,
+			  ml_text_line *line, ml_error *err)
+{
+	ml_buf_reset(&reader->scratch);
+	ml_buf_append(&reader->scratch, p, (size_t)(end - p));
+	ml_buf_putc(&reader->scratch, '\0');
+	if (reader->scratch.failed)
+		return ml_error_nomem(err);
+	char *q = reader->scratch.data, *stop = q + (end - p);
+	size_t n_tokens = 0;
+	while (q < stop) {
+		if (*q == ' ') {
+			*q++ = '\0';
+			continue;
+		}
+		/* The line is not moved again: tokens can point into it at once. */
+		if (n_tokens == reader->token_capacity &&
+		    push_token_start(reader, n_tokens, err) < 0)
+			return ml_text_fail(reader, line, err, "too many values on one line");
+		if (n_tokens >= MAX_TOKENS)
+			return ml_text_fail(reader, line, err, "too many values on one line");
+		reader->tokens[n_tokens++] = q;
+		while (q < stop && *q != ' ')
+			q++;
+	}
+	line->tokens = reader->tokens;
+	line->n_tokens = n_tokens;
+	return 0;
+}
+
 /* A line of a memory reader: 1 and its bytes, 0 at the end. */
 static int memory_line(ml_text_reader *reader, const char **start, const char **end)
 {
@@ -431,14 +488,17 @@ int ml_text_next(ml_text_reader *reader, ml_text_line *line, ml_error *err)
 		line->number = reader->line_number++;
 		if (end > start && end[-1] == '\r')
 			end--;
-		if (!ml_utf8_valid(start, (size_t)(end - start)))
+		bool plain = plain_ascii(start, end);
+		if (!plain && !ml_utf8_valid(start, (size_t)(end - start)))
 			return ml_text_fail(reader, line, err, "not UTF-8 text");
 		const char *p = start;
 		while (p < end && (*p == ' ' || *p == '\t'))
 			p++;
 		if (p == end || *p == '#')
 			continue;
-		if (tokenize(reader, p, end, line, err) < 0)
+		if ((plain && !memchr(p, '"', (size_t)(end - p))
+		     ? tokenize_plain(reader, p, end, line, err)
+		     : tokenize(reader, p, end, line, err)) < 0)
 			return -1;
 		reader->n_tokens = line->n_tokens;
 		reader->last_number = line->number;
@@ -480,7 +540,7 @@ int ml_text_get_double(const ml_text_reader *reader, const ml_text_line *line,
 		       size_t index, double *value, ml_error *err)
 {
 	const char *token = line->tokens[index];
-	if (strcmp(token, "nan") == 0) {
+	if (token[0] == 'n' && strcmp(token, "nan") == 0) {
 		*value = NAN;
 		return 0;
 	}
@@ -494,6 +554,14 @@ int ml_text_get_size(const ml_text_reader *reader, const ml_text_line *line,
 		     size_t index, size_t max, size_t *value, ml_error *err)
 {
 	const char *token = line->tokens[index];
+	/* Short plain digits (node indices, counts) without the general parser; the rest below. */
+	size_t quick = 0, digits = 0;
+	while (digits < 18 && token[digits] >= '0' && token[digits] <= '9')
+		quick = quick * 10 + (size_t)(token[digits++] - '0');
+	if (digits > 0 && token[digits] == '\0' && quick <= max) {
+		*value = quick;
+		return 0;
+	}
 	int64_t parsed;
 	if (!ml_parse_int64(token, strlen(token), 0, (int64_t)(max > INT64_MAX ? INT64_MAX : max),
 			    &parsed))

@@ -52,3 +52,12 @@ int ml_blas_threads_set(int n_threads)
 	openblas_set_num_threads(n_threads > 0 ? n_threads : 1);
 	return previous;
 }
+
+/* OpenBLAS's own (not in cblas.h; its fork handler calls it): weak, so other BLAS link too. */
+extern int blas_thread_shutdown_(void) __attribute__((weak));
+
+void ml_blas_threads_stop(void)
+{
+	if (blas_thread_shutdown_)
+		blas_thread_shutdown_();
+}

@@ -470,6 +470,17 @@ ml_model *ml_model_read(const char *path, ml_error *err)
 
 /* ---- predicting ------------------------------------------------------- */
 
+/*
+ * True when the kind predicts the rows as they come (the tree kinds): no
+ * copy of the features, no check of them, the whole batch in one call that
+ * blocks and threads it.
+ */
+static bool predicts_in_place(const ml_model *model)
+{
+	return model->kind->predict_columns && (model->kind->flags & ML_ESTIMATOR_MISSING) &&
+	       model->task != ML_TASK_CLUSTERING;
+}
+
 int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
 		     double *predictions, double *probabilities, size_t *bad_row,
 		     ml_error *err)
@@ -481,6 +492,10 @@ int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
 	bool finite = model->task == ML_TASK_CLUSTERING;
 	if (n_rows == 0)
 		return 0;
+	if (predicts_in_place(model))
+		return model->kind->predict_columns(model, rows, n_rows, width, predictions,
+						    probabilities && n_classes ? probabilities : NULL,
+						    err);
 	double *features = ml_alloc_array(block * (d ? d : 1), sizeof *features, err);
 	if (!features)
 		return -1;

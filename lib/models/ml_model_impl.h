@@ -42,6 +42,15 @@ struct ml_estimator {
 	 */
 	int (*predict)(const ml_model *model, const double *features, size_t n_rows,
 		       double *predictions, double *probabilities, ml_error *err);
+	/*
+	 * predict on the input rows as they are (width values each, feature f
+	 * at column feature_column[f]), all n_rows at once: no copy of the
+	 * features, and the kind blocks and threads the whole batch.  Only for
+	 * kinds that take missing values and check nothing else; may be NULL.
+	 */
+	int (*predict_columns)(const ml_model *model, const double *rows, size_t n_rows,
+			       size_t width, double *predictions, double *probabilities,
+			       ml_error *err);
 	/* Appends what ml-info shows after the hyperparameters. */
 	void (*describe)(const ml_model *model, ml_buf *out);
 	void (*free_state)(void *state);

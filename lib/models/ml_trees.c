@@ -685,10 +685,23 @@ static int predict_trees(const ml_model *model, const double *features, size_t n
 	return ml_ensemble_predict(state->ensemble, &rows, predictions, probabilities, err);
 }
 
+static int predict_trees_columns(const ml_model *model, const double *rows, size_t n_rows,
+				 size_t width, double *predictions, double *probabilities,
+				 ml_error *err)
+{
+	const trees_state *state = model->state;
+	/* Features first and in order (the usual layout): the walk's plain, faster indexing. */
+	bool in_order = true;
+	for (size_t f = 0; f < model->n_features && in_order; f++)
+		in_order = model->feature_column[f] == f;
+	ml_tree_rows view = { rows, n_rows, width, in_order ? NULL : model->feature_column, false };
+	return ml_ensemble_predict(state->ensemble, &view, predictions, probabilities, err);
+}
+
 /* ---- the kinds ---------------------------------------------------------- */
 
 #define TREE_FLAGS (ML_ESTIMATOR_REGRESSION | ML_ESTIMATOR_CLASSIFICATION | \
-		    ML_ESTIMATOR_MISSING | ML_ESTIMATOR_RANDOM)
+		    ML_ESTIMATOR_MISSING | ML_ESTIMATOR_RANDOM | ML_ESTIMATOR_PREDICTS_WITHOUT_BLAS)
 
 const ml_estimator ml_tree_estimator = {
 	.name = "tree",
@@ -702,6 +715,7 @@ const ml_estimator ml_tree_estimator = {
 	.write = ml_trees_write,
 	.parse = ml_trees_parse,
 	.predict = predict_trees,
+	.predict_columns = predict_trees_columns,
 	.describe = ml_trees_describe,
 	.free_state = ml_trees_free_state,
 };
@@ -718,6 +732,7 @@ const ml_estimator ml_forest_estimator = {
 	.write = ml_trees_write,
 	.parse = ml_trees_parse,
 	.predict = predict_trees,
+	.predict_columns = predict_trees_columns,
 	.describe = ml_trees_describe,
 	.free_state = ml_trees_free_state,
 };
@@ -734,6 +749,7 @@ const ml_estimator ml_gbdt_estimator = {
 	.write = ml_trees_write,
 	.parse = ml_trees_parse,
 	.predict = predict_trees,
+	.predict_columns = predict_trees_columns,
 	.describe = ml_trees_describe,
 	.free_state = ml_trees_free_state,
 };

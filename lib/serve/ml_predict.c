@@ -44,6 +44,7 @@ struct ml_predictor {
 	bool started;           /* the header is out */
 	ml_columns first_input; /* append: the first stream's input columns */
 	size_t rows_in_stream;  /* rows and failed requests read from the current stream */
+	double predict_seconds; /* inside ml_model_predict, for -v */
 };
 
 void ml_predict_options_init(ml_predict_options *options)
@@ -440,8 +441,11 @@ static int answer_rows(ml_predictor *p, const ml_stream *stream, size_t n_rows,
 	size_t first_row = p->rows_in_stream, bad_row;
 	p->rows_in_stream += n_rows;
 	*answered = 0;
-	if (ml_model_predict(model, p->rows, n_rows, p->predictions, p->probabilities, &bad_row,
-			     err) == 0) {
+	double started = ml_clock_now();
+	int status = ml_model_predict(model, p->rows, n_rows, p->predictions, p->probabilities,
+				      &bad_row, err);
+	p->predict_seconds += ml_clock_now() - started;
+	if (status == 0) {
 		*answered = n_rows;
 		return put_answers(p, stream, n_rows, err);
 	}
@@ -509,6 +513,11 @@ int ml_predictor_run(ml_predictor *p, ml_stream *stream, ml_error *err)
 		if (status == ML_STREAM_WOKEN || woken(p))
 			return ML_PREDICT_WOKEN;
 	}
+}
+
+double ml_predictor_predict_seconds(const ml_predictor *p)
+{
+	return p->predict_seconds;
 }
 
 int ml_predictor_finish(ml_predictor *p, ml_error *err)

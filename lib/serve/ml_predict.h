@@ -89,5 +89,10 @@ int ml_predictor_run(ml_predictor *predictor, ml_stream *stream, ml_error *err);
 int ml_predictor_refuse(ml_predictor *predictor, const char *message, ml_error *err);
 /* Writes what is buffered; binary: the row count into the header when it can seek. */
 int ml_predictor_finish(ml_predictor *predictor, ml_error *err);
+/*
+ * Seconds spent inside the model's predict calls so far: the walk alone,
+ * without reading the rows or writing the answers (ml-predict -v).
+ */
+double ml_predictor_predict_seconds(const ml_predictor *predictor);
 
 #endif

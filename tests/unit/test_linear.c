@@ -3,6 +3,7 @@
  * origin, and the solver gives least squares, ridge and minimum-norm
  * answers, checked against closed forms.
  */
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,36 @@ START_TEST(fit_refuses_what_it_cannot_fit)
 }
 END_TEST
 
+/*
+ * ml_blas_threads_stop (ml-predict with a tree model) leaves BLAS usable:
+ * later calls, threaded or not, stay exact.
+ */
+START_TEST(blas_works_after_its_threads_are_stopped)
+{
+	enum { N = 256 };
+	double *a = malloc(sizeof *a * N * N), *c = malloc(sizeof *c * N * N);
+	ck_assert(a && c);
+	for (size_t i = 0; i < N * N; i++)
+		a[i] = (double)(i % 7) - 3; /* small integers: every sum exact */
+	int previous = ml_blas_threads_set(2);
+	for (int round = 0; round < 3; round++) {
+		ml_blas_threads_stop();
+		cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, N, N, N, 1.0, a, N, a, N, 0.0,
+			    c, N);
+		for (size_t i = 0; i < N; i += 37)
+			for (size_t j = 0; j < N; j += 41) {
+				double want = 0;
+				for (size_t k = 0; k < N; k++)
+					want += a[i * N + k] * a[j * N + k];
+				ck_assert_double_eq(c[i * N + j], want);
+			}
+	}
+	ml_blas_threads_set(previous);
+	free(a);
+	free(c);
+}
+END_TEST
+
 static Suite *linear_suite(void)
 {
 	Suite *suite = suite_create("linear");
@@ -279,6 +310,7 @@ static Suite *linear_suite(void)
 	tcase_add_test(tc, ridge_shrinks_by_the_closed_form);
 	tcase_add_test(tc, no_intercept_goes_through_the_origin);
 	tcase_add_test(tc, fit_refuses_what_it_cannot_fit);
+	tcase_add_test(tc, blas_works_after_its_threads_are_stopped);
 	suite_add_tcase(suite, tc);
 	return suite;
 }

@@ -188,6 +188,43 @@ START_TEST(test_values)
 }
 END_TEST
 
+/* Whole numbers: the short digits' quick path and the general one agree at their borders. */
+START_TEST(test_sizes)
+{
+	static const struct {
+		const char *text;
+		size_t max;
+		int status;
+		size_t value;
+	} cases[] = {
+		{ "0", 0, 0, 0 }, { "007", 7, 0, 7 }, { "8", 7, -1, 0 },
+		{ "-0", 5, 0, 0 }, { "-1", 5, -1, 0 }, { "+1", 5, -1, 0 }, { "1x", 5, -1, 0 },
+		{ "999999999999999999", SIZE_MAX, 0, 999999999999999999u },
+		{ "999999999999999999", 999999999999999998u, -1, 0 },
+		{ "9223372036854775807", SIZE_MAX, 0, 9223372036854775807u },
+		{ "9223372036854775808", SIZE_MAX, -1, 0 },
+		{ "000000000000000000000001", 1, 0, 1 },
+		{ "99999999999999999999999", SIZE_MAX, -1, 0 },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char text[64];
+		snprintf(text, sizeof text, "k %s\n", cases[i].text);
+		parsed p;
+		parse_line(&p, text);
+		size_t value = 12345;
+		int status = ml_text_get_size(p.reader, &p.line, 1, cases[i].max, &value, &p.err);
+		ck_assert_msg(status == cases[i].status, "'%s' (max %zu): status %d", cases[i].text,
+			      cases[i].max, status);
+		if (status == 0)
+			ck_assert_msg(value == cases[i].value, "'%s': %zu", cases[i].text, value);
+		else
+			ck_assert_msg(strstr(p.err.message, "is not a whole number from 0 to"),
+				      "'%s': %s", cases[i].text, p.err.message);
+		ml_text_reader_free(p.reader);
+	}
+}
+END_TEST
+
 START_TEST(test_double_round_trip)
 {
 	static const double values[] = {
@@ -260,6 +297,54 @@ START_TEST(test_control_characters)
 	/* Tabs separate words, a CR before the LF ends the line: neither is in a word. */
 	ck_assert_str_eq(read_all("k\ta\tb\r\n"), "10:k|a|b;");
 	ck_assert_str_eq(read_all("k \"\\x1b[2J\" \"\\n\\t\\r\\\\\\\"\"\n"), "10:k|\x1b[2J|\n\t\r\\\";");
+}
+END_TEST
+
+/*
+ * Plain lines (printable ASCII, no quote) take a shorter path that checks
+ * eight bytes at a time: a control character, DEL or a byte >= 0x80 at any
+ * position of a long line is still found, and words split as before.
+ */
+START_TEST(test_plain_lines)
+{
+	ck_assert_str_eq(read_all("  key   1.5  -2   nan  \n"), "10:key|1.5|-2|nan;");
+	ck_assert_str_eq(read_all("split 0 5 -1.209061605013539 1 456 right 267.8 20000 12637\n"),
+			 "10:split|0|5|-1.209061605013539|1|456|right|267.8|20000|12637;");
+	static const unsigned char bad[] = { 0x01, 0x09, 0x1f, 0x7f, 0x80, 0xc3, 0xff };
+	for (size_t b = 0; b < sizeof bad; b++)
+		for (size_t at = 2; at < 40; at++) {
+			char text[64];
+			memset(text, 'a', sizeof text);
+			memcpy(text, "k ", 2);
+			text[at] = (char)bad[b];
+			text[48] = '\n';
+			text[49] = '\0';
+			const char *got = read_all(text);
+			if (bad[b] == 0x09) /* a tab separates words */
+				ck_assert_msg(strncmp(got, "10:k|", 5) == 0 &&
+					      (at == 2 || strchr(got + 5, '|')),
+					      "tab at %zu: %s", at, got);
+			else
+				ck_assert_msg(strncmp(got, "error: src:10: ", 15) == 0,
+					      "byte %02x at %zu: %s", bad[b], at, got);
+		}
+	/* More words than the first token array holds. */
+	ml_buf text;
+	ml_buf_init(&text);
+	ml_buf_puts(&text, "k");
+	for (int i = 0; i < 300; i++)
+		ml_buf_printf(&text, " %d", i);
+	ck_assert(!text.failed);
+	ml_error err;
+	ml_text_reader *reader = ml_text_reader_create(text.data, text.length, "w", 1, &err);
+	ml_text_line line;
+	ck_assert_int_eq(ml_text_next(reader, &line, &err), 1);
+	ck_assert_uint_eq(line.n_tokens, 301);
+	ck_assert_str_eq(line.tokens[0], "k");
+	ck_assert_str_eq(line.tokens[1], "0");
+	ck_assert_str_eq(line.tokens[300], "299");
+	ml_text_reader_free(reader);
+	ml_buf_free(&text);
 }
 END_TEST
 
@@ -376,9 +461,11 @@ static Suite *text_suite(void)
 	tcase_add_test(core, test_lines);
 	tcase_add_test(core, test_malformed_lines);
 	tcase_add_test(core, test_values);
+	tcase_add_test(core, test_sizes);
 	tcase_add_test(core, test_double_round_trip);
 	tcase_add_test(core, test_too_many_tokens);
 	tcase_add_test(core, test_control_characters);
+	tcase_add_test(core, test_plain_lines);
 	suite_add_tcase(suite, core);
 	/* Files of a few megabytes: slow on a loaded machine under the sanitizers. */
 	TCase *stream = tcase_create("stream");
