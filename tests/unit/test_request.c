@@ -211,6 +211,26 @@ START_TEST(scanner_and_tree_agree)
 		" \"petal_width\": 4, \"petal_length\": 3, \"sepal_length2\": 0}]}",
 		"{\"rows\": [{\"sepal_length\": 1, \"sepal_width\": 2, \"petal_length\": 3,"
 		" \"petal_width\": 4}, {\"sepal_length\": 1, \"sepal_length\": 1}]}",
+		/* rows in the order of the row before, then not quite: each read again in full */
+		"{\"rows\":[{\"sepal_length\":1,\"sepal_width\":2,\"petal_length\":3,"
+		"\"petal_width\":4},{\"sepal_length\":5,\"sepal_width\":6,\"petal_length\":7,"
+		"\"petal_width\":\"8\"},{\"sepal_length\":1,\"sepal_width\":2,\"petal_length\":3,"
+		"\"petal_width\":4 }]}",
+		"{\"rows\":[{\"sepal_length\":1,\"sepal_width\":2,\"petal_length\":3,"
+		"\"petal_width\":4},{\"sepal_length\":1,\"sepal_width\":null,\"petal_length\":3,"
+		"\"petal_width\":4}]}",
+		"{\"rows\":[{\"sepal_length\":1,\"sepal_width\":2,\"petal_length\":3,"
+		"\"petal_width\":4},{\"sepal_length\":1,\"sepal_width\":2,\"petal_length\":3,"
+		"\"petal_width\":4,\"x\":5},{\"sepal_length\":1,\"sepal_width\":2,"
+		"\"petal_length\":3}]}",
+		"{\"rows\":[{\"sepal_length\":1,\"sepal_width\":2,\"petal_length\":3,"
+		"\"petal_width\":4},{\"petal_length\":3,\"sepal_length\":1,\"sepal_width\":2,"
+		"\"petal_width\":4},{\"petal_length\":3,\"sepal_length\":1,\"petal_length\":2,"
+		"\"petal_width\":4}]}",
+		"{\"rows\":[{\"sepal_length\":1,\"sepal_width\":2,\"petal_length\":3,"
+		"\"petal_width\":4},{\"sepal_length\":1,\"sepal_width\":2,\"petal_length\":3,"
+		"\"petal_width\":4.5e1},{\"sepal_length\":1,\"sepal_width\":2,\"petal_length\":3,"
+		"\"petal_width\":1.}]}",
 		/* blanks, control bytes, numbers at the edges of the grammar */
 		" \t\r\n{ \"rows\" :\n[ { \"sepal_length\" : -0 , \"sepal_width\":1E+2,"
 		"\"petal_length\":\t1e-2,\"petal_width\":0.0 } ] }\n",
