@@ -467,13 +467,17 @@ static bool eisel_lemire(uint64_t w, int64_t q, uint64_t *bits)
 
 /* Clinger: w and 10^|q| are exact doubles, so one operation rounds right.
  * Needs double arithmetic without excess precision (FLT_EVAL_METHOD 0). */
+#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+#define ML_EXACT_DOUBLE_ARITHMETIC 1
+static const double exact_powers_of_ten[23] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+#endif
+
 static bool clinger_fast_path(uint64_t w, int64_t q, double *value)
 {
-#if defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
-	static const double exact_powers_of_ten[23] = {
-		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-	};
+#ifdef ML_EXACT_DOUBLE_ARITHMETIC
 	if (w <= HIDDEN_BIT << 1 && q >= -22 && q <= 22) {
 		double significand = (double)w;
 		*value = q < 0 ? significand / exact_powers_of_ten[-q]
@@ -670,7 +674,53 @@ bool ml_parse_double(const char *text, size_t length, double *value)
 	return convert_literal(&literal, significand, negative, value);
 }
 
-size_t ml_parse_json_number(const char *text, size_t available, double *value)
+/* Digits in all that the short path takes: below 10^15 < 2^53, w is an exact double. */
+enum { SHORT_DIGITS = 15 };
+
+/*
+ * The common JSON number, "-?digits(.digits)?" with no exponent, at most
+ * SHORT_DIGITS digits and no leading zero, in one tight loop: Clinger's
+ * single division by an exact power of ten (at most 10^15) rounds it
+ * correctly.  Returns its length, or 0 for anything else, *value untouched:
+ * the general scan then reads it.
+ */
+static inline size_t parse_short_json_number(const char *text, const char *end, double *value)
+{
+#ifdef ML_EXACT_DOUBLE_ARITHMETIC
+	const char *p = text;
+	bool negative = p < end && *p == '-';
+	p += negative;
+	const char *digits = p;
+	uint64_t w = 0;
+	while (p < end && is_digit(*p) && p - digits < SHORT_DIGITS)
+		w = w * 10 + (uint64_t)(*p++ - '0');
+	size_t integer_count = (size_t)(p - digits), fraction_count = 0;
+	if (integer_count == 0 || (integer_count > 1 && digits[0] == '0'))
+		return 0;
+	if (p < end && *p == '.') {
+		const char *fraction = ++p;
+		while (p < end && is_digit(*p) && (size_t)(p - fraction) + integer_count < SHORT_DIGITS)
+			w = w * 10 + (uint64_t)(*p++ - '0');
+		fraction_count = (size_t)(p - fraction);
+		if (fraction_count == 0)
+			return 0;
+	}
+	/* A digit here is one past SHORT_DIGITS; an exponent is the general scan's. */
+	if (p < end && (is_digit(*p) || *p == 'e' || *p == 'E'))
+		return 0;
+	double magnitude = (double)w;
+	if (fraction_count)
+		magnitude /= exact_powers_of_ten[fraction_count];
+	*value = negative ? -magnitude : magnitude;
+	return (size_t)(p - text);
+#else
+	(void)text, (void)end, (void)value;
+	return 0;
+#endif
+}
+
+/* Any JSON number: the scan that keeps every digit, for what the short path declines. */
+static ML_NOINLINE size_t parse_any_json_number(const char *text, size_t available, double *value)
 {
 	const char *p = text, *end = text + available;
 	bool negative = p < end && *p == '-';
@@ -691,6 +741,13 @@ size_t ml_parse_json_number(const char *text, size_t available, double *value)
 	if (!convert_literal(&literal, significand, negative, value))
 		return 0;
 	return (size_t)(p - text);
+}
+
+size_t ml_parse_json_number(const char *text, size_t available, double *value)
+{
+	/* Not inlined into the general scan: the short path saves no registers. */
+	size_t short_length = parse_short_json_number(text, text + available, value);
+	return short_length ? short_length : parse_any_json_number(text, available, value);
 }
 
 /* ------------------------------------------------------------------------

@@ -44,9 +44,10 @@ typedef struct scanner {
 	size_t n_columns;
 } scanner;
 
-static bool blank(char c)
+/* JSON's four blanks; every other byte of a body is above ' ', and one test rules it out. */
+static inline bool blank(char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+	return (unsigned char)c <= ' ' && (c == ' ' || c == '\t' || c == '\n' || c == '\r');
 }
 
 static void skip_blanks(scanner *s)
@@ -224,21 +225,30 @@ static bool read_value(ml_request_state *r, scanner *s, size_t input)
 	}
 }
 
-/* Names are short: eight bytes at a time, inline, beat memcmp's call. */
+static inline bool same_eight_bytes(const char *a, const char *b)
+{
+	uint64_t x, y;
+	memcpy(&x, a, 8);
+	memcpy(&y, b, 8);
+	return x == y;
+}
+
+/*
+ * Names are short: eight bytes at a time, inline, beat memcmp's call; the
+ * last eight overlap the ones before, so a name of 8 to 16 bytes takes two.
+ */
 static bool same_name(const char *name, const char *key, size_t length)
 {
-	size_t i = 0;
-	for (; i + 8 <= length; i += 8) {
-		uint64_t a, b;
-		memcpy(&a, name + i, 8);
-		memcpy(&b, key + i, 8);
-		if (a != b)
-			return false;
+	if (length < 8) {
+		for (size_t i = 0; i < length; i++)
+			if (name[i] != key[i])
+				return false;
+		return true;
 	}
-	for (; i < length; i++)
-		if (name[i] != key[i])
+	for (size_t i = 0; i + 8 < length; i += 8)
+		if (!same_eight_bytes(name + i, key + i))
 			return false;
-	return true;
+	return same_eight_bytes(name + length - 8, key + length - 8);
 }
 
 /*
@@ -292,16 +302,50 @@ static bool read_row_member(ml_request_state *r, scanner *s, size_t position, si
 	return read_value(r, s, input);
 }
 
+/*
+ * The members of a "rows" object, its brace read, when they are what
+ * programs send: each key the name at its place in the row before, no
+ * blank, each value a number; read in one tight loop.  False at anything
+ * else, the row then to be read again from its brace by read_row_member,
+ * which reads these the same way.
+ */
+static bool read_members_in_known_order(ml_request_state *r, scanner *s)
+{
+	for (size_t position = 0;; position++) {
+		size_t input = same_key_as_before(r, s, position);
+		if (input == ML_NO_COLUMN || r->seen[input] || !next_is(s, ':'))
+			return false;
+		s->at++;
+		ml_load_value *value = &r->values[input];
+		*value = (ml_load_value){ .kind = ML_LOAD_NUMBER };
+		if (!scan_number(s, &value->number))
+			return false;
+		r->seen[input] = true;
+		if (next_is(s, '}')) {
+			s->at++;
+			return true;
+		}
+		if (!next_is(s, ','))
+			return false;
+		s->at++;
+	}
+}
+
 /* One object of "rows" (the row-th, 1-based), inside depth containers, encoded. */
 static bool read_row(ml_request_state *r, scanner *s, size_t row, size_t depth)
 {
 	if (depth + 1 > s->deepest || !expect(s, '{'))
 		return false;
+	size_t members = s->at;
 	ml_request_clear_values(r);
 	s->texts_used = 0;
-	size_t position = 0;
+	if (!read_members_in_known_order(r, s)) {
+		s->at = members;
+		ml_request_clear_values(r);
+		size_t position = 0;
+		FOR_EACH_ELEMENT(s, '}', read_row_member(r, s, position++, depth + 1));
+	}
 	ml_error ignored;
-	FOR_EACH_ELEMENT(s, '}', read_row_member(r, s, position++, depth + 1));
 	return ml_request_check_given(r, NULL, row, &ignored) == 0 &&
 	       ml_request_add_values(r, &ignored) == 0;
 }

@@ -406,6 +406,52 @@ START_TEST(test_parse_json_number_random)
 }
 END_TEST
 
+/*
+ * Short numbers (the short path: at most 15 digits, no exponent) and the
+ * ones just past it, followed by what a JSON body puts after a number: the
+ * length read and the bits, against strtod on the number alone.
+ */
+START_TEST(test_parse_json_number_short)
+{
+	static const char digits[] = "0123456789", *const after[] = { "", ",", "}", "]", " " };
+	static const char *const edges[] = {
+		"999999999999999", "9999999999999999", "99999999999999.9", "9999999999999.99",
+		"999999999999999.9", "0.00000000000001", "0.000000000000001", "0.0000000000000001",
+		"-0.0", "-0", "123456789012345", "1234567890123456", "0.123456789012345",
+		"9007199254740993", "900719925474099.3", "5.1", "0.2", "-7.25",
+	};
+	for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+		ck_assert_msg(json_length(edges[i]) == strlen(edges[i]), "\"%s\"", edges[i]);
+		assert_parses_like_strtod(edges[i]);
+	}
+	struct stress_rng rng;
+	stress_seed(&rng, 27);
+	for (int i = 0; i < 200000; i++) {
+		struct stress_text text = {.length = 0};
+		if (stress_below(&rng, 2))
+			stress_append(&text, "-", 1);
+		size_t count = (size_t)stress_between(&rng, 1, 17);
+		size_t point = (size_t)stress_below(&rng, count + 1);
+		bool leading_zero = point == 1 && stress_below(&rng, 2);
+		for (size_t d = 0; d < count; d++) {
+			if (d == point && d > 0)
+				stress_append(&text, ".", 1);
+			size_t digit = d == 0 && point != 1 ? (size_t)stress_between(&rng, 1, 9)
+				     : d == 0 && leading_zero ? 0 : (size_t)stress_below(&rng, 10);
+			stress_append(&text, &digits[digit], 1);
+		}
+		size_t length = text.length;
+		text.chars[length] = '\0';
+		assert_parses_like_strtod(text.chars);
+		const char *tail = after[stress_below(&rng, 5)];
+		stress_append(&text, tail, strlen(tail));
+		text.chars[text.length] = '\0';
+		ck_assert_msg(json_length(text.chars) == length, "\"%s\" not read to its end",
+			      text.chars);
+	}
+}
+END_TEST
+
 /* Parsing and formatting ignore LC_NUMERIC, e.g. a decimal comma. */
 START_TEST(test_decimal_comma_locale)
 {
@@ -464,6 +510,7 @@ Suite *number_suite(void)
 	tcase_add_test(exact, test_round_trip_random_bits);
 	tcase_add_test(exact, test_parse_random_decimals);
 	tcase_add_test(exact, test_parse_json_number_random);
+	tcase_add_test(exact, test_parse_json_number_short);
 	tcase_add_test(exact, test_stress_sample);
 	tcase_add_test(exact, test_decimal_comma_locale);
 	suite_add_tcase(suite, exact);
