@@ -1410,7 +1410,11 @@ wrk.body = f:read("*a")
 f:close()
 local pause = tonumber(os.getenv("PAUSE_MS") or "0")
 if pause > 0 then
-    function delay() return pause end
+    -- Pauses drawn evenly from 0..2*pause whole milliseconds (wrk's timers count whole
+    -- ms): the same mean rate, but connections that start together do not stay in step
+    -- and fire in bursts, which would measure queueing behind the burst, not the server.
+    math.randomseed(os.time())
+    function delay() return math.random(0, 2 * pause) end
 end
 """
 
@@ -1442,7 +1446,8 @@ def wait_ready(proc, port, timeout=30.0):
 
 def run_wrk(port, body_path, connections, seconds, tmp, pause_ms=0):
     """wrk against the predict endpoint: (requests/s, p50 ms, p99 ms, non-2xx) or an error.
-    pause_ms > 0: each connection waits that long before each request (a paced load)."""
+    pause_ms > 0: each connection waits 0..2*pause_ms ms (mean pause_ms) before each request
+    (a paced load)."""
     script = os.path.join(tmp, "post.lua")
     with open(script, "w") as f:
         f.write(WRK_POST)
@@ -1550,8 +1555,9 @@ def case_serve(ctx):
                         rss += [l.split()[1] for l in f if l.startswith("VmRSS")]
             if side is ml:
                 # Latency at half the maximum rate just measured: wrk has no fixed rate, so
-                # each connection pauses a whole number of milliseconds before each request,
-                # as many connections as make half the rate (the rate reached is reported).
+                # each connection pauses a random whole number of milliseconds (mean pause_ms)
+                # before each request, as many connections as make half the rate (the rate
+                # reached is reported).
                 for n in (1, 1000):
                     top = results.get((ml.name, n))
                     if not top or top[0] <= 0:
@@ -1604,7 +1610,7 @@ def case_serve(ctx):
                             f"p50 {p50:.3f} ms p99 {p99:.3f} ms"
                             + (f" ({bad} non-2xx)" if bad else "")
                             + f"; {100 * rate / top:.0f}% of the {top:.0f}/s above: "
-                            f"wrk -c {paced}, {pause_ms} ms between a connection's requests"))
+                            f"wrk -c {paced}, a mean {pause_ms} ms (0-{2 * pause_ms}) between a connection's requests"))
     if (ml.name, "rss") in results:
         rows.append(Row("serve RSS", results[(ml.name, "rss")], "n/a", "-",
                         f"after the 1-row and the 1000-row runs; wrk -c {connections} "
