@@ -420,7 +420,7 @@ END_TEST
  */
 START_TEST(fit_time_and_predict_time_routing_agree)
 {
-	enum { N = 20000, P = 3 };
+	enum { N = 20000, P = 4 }; /* learner_init reads features 1 and 3 */
 	learner l;
 	learner_init(&l, N, P);
 	ml_random random;
