@@ -9,6 +9,7 @@
 #include "math/ml_parallel.h"
 #include "models/ml_bins.h"
 #include "models/ml_grow.h"
+#include "models/ml_packed_tree.h"
 
 /*
  * Histogram pool of each forest tree's learner.  Fixed, not divided by the
@@ -412,34 +413,124 @@ static void grow_all(forest_run *run)
 	}
 }
 
+/* Rows a thread walks down a tree at a time for the out-of-bag score (a multiple of 64). */
+#define OOB_CHUNK 1024
+
+/* A thread's room for a chunk's out-of-bag rows: their features and leaf values. */
+typedef struct oob_buffers {
+	double *features; /* OOB_CHUNK x n_features */
+	double *leaves;   /* OOB_CHUNK x n_outputs */
+	uint32_t *rows;   /* OOB_CHUNK row numbers */
+} oob_buffers;
+
+static void oob_buffers_free(oob_buffers *buffers, size_t n_threads)
+{
+	for (size_t i = 0; buffers && i < n_threads; i++) {
+		free(buffers[i].features);
+		free(buffers[i].leaves);
+		free(buffers[i].rows);
+	}
+	free(buffers);
+}
+
+static oob_buffers *oob_buffers_create(size_t n_threads, size_t n_features, size_t n_outputs,
+				       ml_error *err)
+{
+	oob_buffers *buffers = ml_calloc_array(n_threads, sizeof *buffers, err);
+	for (size_t i = 0; buffers && i < n_threads; i++) {
+		oob_buffers *own = &buffers[i];
+		own->features = ml_alloc_array(OOB_CHUNK * n_features, sizeof(double), err);
+		own->leaves = ml_alloc_array(OOB_CHUNK * n_outputs, sizeof(double), err);
+		own->rows = ml_alloc_array(OOB_CHUNK, sizeof *own->rows, err);
+		if (!own->features || !own->leaves || !own->rows) {
+			oob_buffers_free(buffers, n_threads);
+			return NULL;
+		}
+	}
+	return buffers;
+}
+
+/*
+ * Adds tree t's leaf values to the sums of the rows of [first, end) that
+ * tree t left out, with the packed 16-row walk over a copy of their
+ * features: each sum gets the same additions in the same order as a walk
+ * row by row would give it.
+ */
+static void oob_chunk_tree(const forest_run *run, const ml_packed_tree *packed, size_t t,
+			   size_t first, size_t end, oob_buffers *own, double *sums,
+			   uint32_t *votes)
+{
+	const ml_ensemble_data *data = run->setup->data;
+	size_t n_features = data->n_features, n_outputs = run->setup->n_outputs, n = 0;
+	const uint64_t *bits = run->out_of_bag + t * run->words;
+	for (size_t r = first; r < end; r++)
+		if (bits[r / 64] >> (r % 64) & 1) {
+			memcpy(own->features + n * n_features, data->features + r * data->stride,
+			       n_features * sizeof(double));
+			own->rows[n++] = (uint32_t)r;
+		}
+	if (n == 0)
+		return;
+	memset(own->leaves, 0, n * n_outputs * sizeof(double));
+	ml_tree_rows rows = { own->features, n, n_features, NULL, false };
+	ml_packed_tree_predict_add(packed, &rows, own->leaves, n_outputs);
+	for (size_t i = 0; i < n; i++) {
+		size_t r = own->rows[i];
+		for (size_t k = 0; k < n_outputs; k++)
+			sums[r * n_outputs + k] += own->leaves[i * n_outputs + k];
+		votes[r]++;
+	}
+}
+
+/*
+ * Each row's sum of the leaf values of the trees that left it out, and
+ * their count: tree after tree (one packed tree at a time, whose top
+ * levels stay in cache), parallel over chunks of rows.
+ */
+static int out_of_bag_sums(const forest_run *run, double *sums, uint32_t *votes, ml_error *err)
+{
+	const forest_setup *setup = run->setup;
+	size_t n_rows = setup->data->n_rows, n_trees = setup->options->n_trees;
+	size_t n_threads = ml_parallel_threads(), n_chunks = (n_rows + OOB_CHUNK - 1) / OOB_CHUNK;
+	oob_buffers *buffers = oob_buffers_create(n_threads, setup->data->n_features,
+						  setup->n_outputs, err);
+	if (!buffers)
+		return -1;
+	for (size_t t = 0; t < n_trees; t++) {
+		ml_packed_tree *packed = ml_packed_tree_create(run->trees[t], err);
+		if (!packed) {
+			oob_buffers_free(buffers, n_threads);
+			return -1;
+		}
+		#pragma omp parallel for schedule(static) num_threads(n_threads)
+		for (size_t c = 0; c < n_chunks; c++) {
+			size_t first = c * OOB_CHUNK;
+			size_t end = first + OOB_CHUNK < n_rows ? first + OOB_CHUNK : n_rows;
+			oob_chunk_tree(run, packed, t, first, end,
+				       &buffers[ml_parallel_thread_index()], sums, votes);
+		}
+		ml_packed_tree_free(packed);
+	}
+	oob_buffers_free(buffers, n_threads);
+	return 0;
+}
+
 /*
  * The out-of-bag score: accuracy (classification) or R^2 (regression) of
  * the averaged predictions of the trees that did not draw each row, over
- * the rows some tree left out.  Parallel over rows, trees in order.
+ * the rows some tree left out.
  */
 static int out_of_bag_score(const forest_run *run, double *score, ml_error *err)
 {
 	const forest_setup *setup = run->setup;
 	const ml_ensemble_data *data = setup->data;
 	size_t n_rows = data->n_rows, n_outputs = setup->n_outputs;
-	size_t n_trees = setup->options->n_trees;
 	double *sums = ml_calloc_array(n_rows, n_outputs * sizeof(double), err);
 	uint32_t *votes = ml_calloc_array(n_rows, sizeof *votes, err);
-	if (!sums || !votes) {
+	if (!sums || !votes || out_of_bag_sums(run, sums, votes, err) < 0) {
 		free(sums);
 		free(votes);
 		return -1;
-	}
-	#pragma omp parallel for schedule(static)
-	for (size_t r = 0; r < n_rows; r++) {
-		ml_tree_rows row = { data->features + r * data->stride, 1, data->stride, NULL,
-				     false };
-		double *sum = sums + r * n_outputs;
-		for (size_t t = 0; t < n_trees; t++)
-			if (run->out_of_bag[t * run->words + r / 64] >> (r % 64) & 1) {
-				ml_tree_predict_add(run->trees[t], &row, sum, n_outputs);
-				votes[r]++;
-			}
 	}
 	double hits = 0, counted = 0, target_sum = 0, residual = 0, total = 0;
 	for (size_t r = 0; r < n_rows; r++)

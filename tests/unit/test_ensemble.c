@@ -538,6 +538,54 @@ START_TEST(out_of_bag_score_and_importances)
 }
 END_TEST
 
+/*
+ * The out-of-bag score over rows in several chunks (3001 of them, a row
+ * stride wider than the features, missing values): the same for any number
+ * of threads, and the value the row-by-row walk gave before the packed walk
+ * took over (pinned), for regression (R^2) and for three classes.
+ */
+START_TEST(out_of_bag_score_is_exact_and_thread_free)
+{
+	enum { N = 3001, P = 5, STRIDE = P + 1 };
+	static double x[N * STRIDE], y[N];
+	ml_random random;
+	ml_random_init(&random, 3);
+	for (size_t r = 0; r < N; r++) {
+		for (size_t j = 0; j < STRIDE; j++)
+			x[r * STRIDE + j] = ml_random_below(&random, 20) ? ml_random_uniform(&random)
+									   : NAN;
+		double a = isnan(x[r * STRIDE]) ? 0.5 : x[r * STRIDE];
+		double b = isnan(x[r * STRIDE + 1]) ? 0.5 : x[r * STRIDE + 1];
+		y[r] = sin(6 * a) + b + 0.3 * ml_random_uniform(&random);
+	}
+	const double pinned[2] = { 0.9786960079693019, 0.89742733043768796 };
+	for (int classes = 0; classes < 2; classes++) {
+		if (classes)
+			for (size_t r = 0; r < N; r++)
+				y[r] = y[r] < 0.6 ? 0 : y[r] < 1.2 ? 1 : 2;
+		ml_forest_options options;
+		ml_error err;
+		ml_forest_options_init(&options);
+		options.n_classes = classes ? 3 : 0;
+		options.n_trees = 12;
+		options.oob_score = true;
+		options.seed = 4;
+		ml_ensemble_data data = { x, N, P, STRIDE, y, NULL };
+		double scores[3];
+		for (size_t threads = 1; threads <= 3; threads++) {
+			ml_parallel_set_threads(threads);
+			ml_ensemble *forest = ml_forest_fit(&options, &data, &err);
+			ck_assert_msg(forest != NULL, "%s", err.message);
+			scores[threads - 1] = ml_ensemble_get_summary(forest)->oob_score;
+			ml_ensemble_free(forest);
+		}
+		ml_parallel_set_threads(0);
+		ck_assert(scores[0] == scores[1] && scores[0] == scores[2]);
+		ck_assert_msg(scores[0] == pinned[classes], "%.17g", scores[0]);
+	}
+}
+END_TEST
+
 START_TEST(probabilities_and_classes)
 {
 	table train, test;
@@ -632,6 +680,7 @@ static Suite *ensemble_suite(void)
 	tcase_add_test(core, early_stopping_keeps_the_best_round);
 	tcase_add_loop_test(core, training_scores_agree_with_predictions, 0, 2);
 	tcase_add_test(core, out_of_bag_score_and_importances);
+	tcase_add_test(core, out_of_bag_score_is_exact_and_thread_free);
 	tcase_add_test(core, probabilities_and_classes);
 	tcase_add_test(core, training_inputs_are_checked);
 	suite_add_tcase(suite, core);

@@ -411,6 +411,70 @@ START_TEST(threads_change_nothing)
 }
 END_TEST
 
+/*
+ * Rows whose values sit on and beside the bin edges (decimal fractions, their
+ * float32 roundings and next doubles, -0.0, huge values): the leaf each
+ * training row reaches through the grower's row partition, through its bin
+ * codes, and through the stored thresholds at predict time is the same leaf,
+ * so training, validation and predicted scores agree to the bit.
+ */
+START_TEST(fit_time_and_predict_time_routing_agree)
+{
+	enum { N = 20000, P = 4 }; /* learner_init reads features 1 and 3 */
+	learner l;
+	learner_init(&l, N, P);
+	ml_random random;
+	ml_random_init(&random, 5);
+	for (size_t i = 0; i < N * P; i++) {
+		double x = (double)ml_random_below(&random, 400) * 0.1 - 20;
+		switch (ml_random_below(&random, 6)) {
+		case 0: x = (double)(float)x; break;
+		case 1: x = nextafter(x, INFINITY); break;
+		case 2: x = nextafter(x, -INFINITY); break;
+		case 3: x = ml_random_below(&random, 50) ? x : (x < 0 ? -1e300 : 1e300); break;
+		default: break;
+		}
+		l.x[i] = x == 0 ? -0.0 : x;
+	}
+	for (size_t r = 0; r < N; r++)
+		l.g[r] = sin(l.x[r * P]) + cos(3 * l.x[r * P + 1]) * tanh(l.x[r * P + 2]);
+	ml_bins_free(l.bins);
+	ml_bins_options bin_options;
+	ml_error err;
+	ml_bins_options_init(&bin_options);
+	l.bins = ml_bins_fit(l.x, N, P, P, &bin_options, &err);
+	ck_assert_ptr_nonnull(l.bins);
+	ml_bins_apply(l.bins, l.x, N, P, l.codes);
+	ml_grow_options options;
+	ml_grow_options_init(&options);
+	options.max_depth = 14;
+	options.lambda = 1;
+	ml_grower *grower = ml_grower_create(l.bins, l.codes, N, &options, &err);
+	ck_assert_msg(grower != NULL, "%s", err.message);
+	ml_grow_data data = { .gradients = l.g, .hessians = l.h, .n_features = 0 };
+	ml_tree *tree = ml_grower_grow(grower, &data, &err);
+	ck_assert_msg(tree != NULL, "%s", err.message);
+	ck_assert_uint_gt(tree->n_nodes, 1000);
+	static double fitted[N], binned[N], predicted[N];
+	memset(fitted, 0, sizeof fitted);
+	memset(binned, 0, sizeof binned);
+	memset(predicted, 0, sizeof predicted);
+	ml_grower_add_leaves(grower, tree, fitted, 1, NULL, NULL);
+	ml_grower_add_binned(grower, tree, l.codes, N, NULL, 0, binned, 1);
+	ml_tree_rows rows = { l.x, N, P, NULL, false };
+	ml_tree_predict_add(tree, &rows, predicted, 1);
+	for (size_t r = 0; r < N; r++) {
+		ck_assert_msg(fitted[r] == binned[r], "row %zu: partition and codes differ", r);
+		ck_assert_msg(fitted[r] == predicted[r], "row %zu (x = %.17g, %.17g, %.17g): "
+			      "fit-time leaf %.17g, predict-time leaf %.17g", r, l.x[r * P],
+			      l.x[r * P + 1], l.x[r * P + 2], fitted[r], predicted[r]);
+	}
+	ml_tree_free(tree);
+	ml_grower_free(grower);
+	learner_free(&l);
+}
+END_TEST
+
 START_TEST(options_are_checked)
 {
 	ml_grow_options options;
@@ -448,6 +512,7 @@ static Suite *grow_suite(void)
 	tcase_add_test(core, leaf_wise_growth_takes_the_best_leaf);
 	tcase_add_test(core, a_full_pool_changes_nothing);
 	tcase_add_test(core, threads_change_nothing);
+	tcase_add_test(core, fit_time_and_predict_time_routing_agree);
 	tcase_add_test(core, options_are_checked);
 	suite_add_tcase(suite, core);
 	return suite;
