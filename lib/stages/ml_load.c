@@ -372,8 +372,11 @@ static const char *category_key(const ml_field *field, char *digits, size_t *len
 	return field->text;
 }
 
-/* What a cell's text turned out to be, found ahead (convert_ahead). */
-enum { CELL_NUMBER, CELL_MISSING, CELL_OTHER };
+/*
+ * What a cell's text turned out to be, found ahead (convert_ahead): text is
+ * valid UTF-8 and numbered in its chunk's own vocabulary of the column.
+ */
+enum { CELL_NUMBER, CELL_MISSING, CELL_TEXT, CELL_OTHER };
 
 /*
  * The cells of one chunk's records, converted in the thread that parsed
@@ -388,6 +391,13 @@ typedef struct converted {
 	bool valid;           /* this slot's chunk was converted */
 	bool in_place;        /* its numbers are in the rows from first_row on */
 	bool clean;           /* every record a row, every cell a number or missing */
+	/*
+	 * Every record a row, every cell a number, missing or text: the
+	 * reading thread takes the chunk whole (merge_chunk), numbering the
+	 * chunk's categories anew instead of reading every text cell.
+	 */
+	bool mergeable;
+	ml_string_map *local; /* per used column: the chunk's text values, numbered */
 	size_t first_row, n_records;
 } converted;
 
@@ -446,6 +456,22 @@ static int too_many_categories(const fit_state *state, size_t column, ml_error *
 	return -1;
 }
 
+/* A category of a column not ordered by the user: its code, counted against the limit. */
+static int fit_key(fit_state *state, size_t column, const char *key, size_t length,
+		   double *cell, ml_error *err)
+{
+	ml_string_map *vocabulary = &state->params->columns[column].vocabulary;
+	size_t code = ml_string_map_intern(vocabulary, key, length, err);
+	if (code == ML_STRING_NOT_FOUND)
+		return -1;
+	*cell = (double)code;
+	/* A one-hot column stops counting at the limit (10M distinct values cost gigabytes). */
+	if (vocabulary->count > state->options->max_categories &&
+	    column != state->target && !state->options->ordinal)
+		return too_many_categories(state, column, err);
+	return 0;
+}
+
 static int fit_cell(fit_state *state, const ml_record *record, size_t column, double *cell,
 		    ml_error *err)
 {
@@ -481,15 +507,7 @@ static int fit_cell(fit_state *state, const ml_record *record, size_t column, do
 		*cell = (double)code;
 		return 0;
 	}
-	size_t code = ml_string_map_intern(&encoded->vocabulary, key, length, err);
-	if (code == ML_STRING_NOT_FOUND)
-		return -1;
-	*cell = (double)code;
-	/* A one-hot column stops counting at the limit (10M distinct values cost gigabytes). */
-	if (encoded->vocabulary.count > state->options->max_categories &&
-	    column != state->target && !state->options->ordinal)
-		return too_many_categories(state, column, err);
-	return 0;
+	return fit_key(state, column, key, length, cell, err);
 }
 
 /*
@@ -624,19 +642,41 @@ static bool reserve_cells(converted *into, size_t cells, bool in_place)
 	return into->capacity == cells;
 }
 
+/* How a record converted ahead can be taken (convert_record). */
+enum { RECORD_CLEAN = 1, RECORD_MERGEABLE = 2 };
+
 /*
- * Converts one record's cells: numbers into values, kinds per cell.
- * Whether the record will be a row holding only numbers and missing values.
+ * A cell that is neither a number nor missing: valid UTF-8 text gets its
+ * number in the chunk's vocabulary of the column (CELL_TEXT), anything
+ * else is left to the reading thread (CELL_OTHER).
  */
-static bool convert_record(const fit_state *state, const ml_csv_chunk *chunk, size_t record,
-			   double *values, unsigned char *kinds)
+static unsigned char convert_text(ml_string_map *local, ml_field field, double *value)
+{
+	ml_error ignored;
+	if (!local || !ml_utf8_valid(field.text, field.length))
+		return CELL_OTHER;
+	size_t code = ml_string_map_intern(local, field.text, field.length, &ignored);
+	if (code == ML_STRING_NOT_FOUND)
+		return CELL_OTHER;
+	*value = (double)code;
+	return CELL_TEXT;
+}
+
+/*
+ * Converts one record's cells: numbers into values, text numbered in
+ * local (one map per used column, or NULL), kinds per cell.  RECORD_*
+ * flags: whether the record will be a row holding only numbers and
+ * missing values, or one that merge_chunk can take.
+ */
+static int convert_record(const fit_state *state, const ml_csv_chunk *chunk, size_t record,
+			  double *values, unsigned char *kinds, ml_string_map *local)
 {
 	size_t n_used = state->n_used;
 	if (ml_csv_chunk_fields(chunk, record) != state->csv_columns->count) {
 		memset(kinds, CELL_OTHER, n_used); /* a ragged row: ml_csv_next refuses it */
-		return false;
+		return 0;
 	}
-	bool clean = true;
+	int flags = RECORD_CLEAN | RECORD_MERGEABLE;
 	for (size_t c = 0; c < n_used; c++) {
 		ml_field field = ml_csv_chunk_field(chunk, record, state->csv_index[c]);
 		/* A number is no missing value unless one of them reads as a number. */
@@ -646,15 +686,27 @@ static bool convert_record(const fit_state *state, const ml_csv_chunk *chunk, si
 			kinds[c] = CELL_MISSING;
 			values[c] = NAN;
 			/* A dropped row (a missing target) is no row: the records go one by one. */
-			clean &= !(c == state->target && state->options->drop_missing_target);
+			if (c == state->target && state->options->drop_missing_target)
+				flags = 0;
 		} else if (ml_parse_double(field.text, field.length, &values[c])) {
 			kinds[c] = CELL_NUMBER;
 		} else {
-			kinds[c] = CELL_OTHER;
-			clean = false;
+			kinds[c] = convert_text(local ? &local[c] : NULL, field, &values[c]);
+			flags &= kinds[c] == CELL_TEXT ? RECORD_MERGEABLE : 0;
 		}
 	}
-	return clean;
+	return flags;
+}
+
+/* The slot's vocabularies emptied for a new chunk, made at the first; NULL without memory. */
+static ml_string_map *reset_local(converted *into, size_t n_used)
+{
+	if (!into->local)
+		into->local = calloc(n_used, sizeof *into->local);
+	else
+		for (size_t c = 0; c < n_used; c++)
+			ml_string_map_free(&into->local[c]);
+	return into->local;
 }
 
 static void convert_ahead(void *context, size_t slot, const ml_csv_chunk *chunk)
@@ -666,14 +718,18 @@ static void convert_ahead(void *context, size_t slot, const ml_csv_chunk *chunk)
 	into->in_place = place_of(state, chunk, &into->first_row);
 	if (!ml_size_mul(n_records, n_used, &cells) || !reserve_cells(into, cells, into->in_place))
 		return; /* the reading thread does it all */
+	/* Text is numbered ahead only where merge_chunk can take it: rows in place. */
+	ml_string_map *local = into->in_place ? reset_local(into, n_used) : NULL;
 	double *rows = into->in_place ? state->values + into->first_row * n_used : into->values;
-	bool clean = true;
+	int flags = RECORD_CLEAN | RECORD_MERGEABLE;
 	for (size_t r = 0; r < n_records; r++) {
-		clean &= convert_record(state, chunk, r, rows + r * n_used, into->kinds + r * n_used);
+		flags &= convert_record(state, chunk, r, rows + r * n_used,
+					into->kinds + r * n_used, local);
 		if (into->in_place)
 			state->lines[into->first_row + r] = ml_csv_chunk_line(chunk, r);
 	}
-	into->clean = clean;
+	into->clean = flags & RECORD_CLEAN;
+	into->mergeable = local && (flags & RECORD_MERGEABLE);
 	into->n_records = n_records;
 	into->valid = true;
 }
@@ -683,8 +739,12 @@ static void stop_converting_ahead(fit_state *state, ml_csv_reader *csv)
 	if (state->ahead)
 		ml_csv_reader_set_chunk_fn(csv, NULL, NULL);
 	for (size_t i = 0; i < state->n_ahead; i++) {
-		free(state->ahead[i].values);
-		free(state->ahead[i].kinds);
+		converted *slot = &state->ahead[i];
+		free(slot->values);
+		free(slot->kinds);
+		for (size_t c = 0; slot->local && c < state->n_used; c++)
+			ml_string_map_free(&slot->local[c]);
+		free(slot->local);
 	}
 	free(state->ahead);
 	state->ahead = NULL;
@@ -773,28 +833,119 @@ static bool all_numeric(const fit_state *state)
 	return true;
 }
 
+/* Whether any column is ordered by the user (--order): merge_chunk leaves those alone. */
+static bool any_ordered(const fit_state *state)
+{
+	for (size_t c = 0; c < state->n_used; c++)
+		if (state->params->columns[c].ordered)
+			return true;
+	return false;
+}
+
+/* Moves a chunk's rows, converted in place, down to follow the rows before. */
+static void move_rows_down(fit_state *state, const converted *ahead)
+{
+	size_t n_used = state->n_used, n = ahead->n_records;
+	if (ahead->first_row == state->n_rows)
+		return;
+	memmove(state->values + state->n_rows * n_used, state->values + ahead->first_row * n_used,
+		n * n_used * sizeof *state->values);
+	memmove(state->lines + state->n_rows, state->lines + ahead->first_row,
+		n * sizeof *state->lines);
+}
+
 /*
- * At the first record of a chunk converted in place and clean: its rows
- * are final once moved down to follow the rows before; its records are
- * skipped.  False when the records must go one by one.
+ * One cell of a merged row that is not a number of a numeric column, as
+ * fit_cell would fit it: remap[c] gives each text value's code once its
+ * chunk-local number was met.
  */
-static bool take_whole_chunk(fit_state *state, ml_csv_reader *csv)
+static int merge_cell(fit_state *state, const converted *ahead, size_t column,
+		      unsigned char kind, double *cell, size_t *remap, ml_error *err)
+{
+	load_column *encoded = &state->params->columns[column];
+	if (kind == CELL_MISSING || (kind == CELL_NUMBER && encoded->encoding == ENCODE_NUMERIC))
+		return 0;
+	if (kind == CELL_NUMBER) {
+		char digits[ML_DOUBLE_BUFSIZE];
+		size_t length = ml_format_double(*cell, digits);
+		return fit_key(state, column, digits, length, cell, err);
+	}
+	size_t local = (size_t)*cell;
+	if (remap[local] != ML_STRING_NOT_FOUND) {
+		*cell = (double)remap[local];
+		return 0;
+	}
+	if (encoded->encoding == ENCODE_NUMERIC && make_categorical(state, column, err) < 0)
+		return -1;
+	const char *key = ahead->local[column].keys[local];
+	if (fit_key(state, column, key, strlen(key), cell, err) < 0)
+		return -1;
+	remap[local] = (size_t)*cell;
+	return 0;
+}
+
+/*
+ * Takes a mergeable chunk's rows whole: its text values are fitted once
+ * per distinct value, at their first row, and every cell in row order, so
+ * that codes, the column turning categorical (make_categorical sees the
+ * rows before) and the first error are those of record by record.
+ */
+static int merge_chunk(fit_state *state, const converted *ahead, ml_error *err)
+{
+	size_t n_used = state->n_used, base = state->n_rows, n_remap = 0;
+	move_rows_down(state, ahead);
+	size_t *columns = ml_alloc_array(n_used, sizeof *columns, err), n_columns = 0;
+	size_t *offsets = ml_alloc_array(n_used, sizeof *offsets, err);
+	for (size_t c = 0; columns && offsets && c < n_used; c++) {
+		offsets[c] = n_remap;
+		n_remap += ahead->local[c].count;
+		if (ahead->local[c].count || state->params->columns[c].encoding != ENCODE_NUMERIC)
+			columns[n_columns++] = c;
+	}
+	size_t *remap = columns && offsets ? ml_alloc_array(n_remap + 1, sizeof *remap, err) : NULL;
+	int status = remap ? 0 : -1;
+	for (size_t i = 0; remap && i < n_remap; i++)
+		remap[i] = ML_STRING_NOT_FOUND;
+	for (size_t r = 0; status == 0 && r < ahead->n_records; r++) {
+		state->n_rows = base + r;
+		double *row = state->values + (base + r) * n_used;
+		const unsigned char *kinds = ahead->kinds + r * n_used;
+		for (size_t i = 0; status == 0 && i < n_columns; i++) {
+			size_t c = columns[i];
+			status = merge_cell(state, ahead, c, kinds[c], &row[c], remap + offsets[c], err);
+		}
+	}
+	state->n_rows = base + (status == 0 ? ahead->n_records : 0);
+	free(columns);
+	free(offsets);
+	free(remap);
+	return status;
+}
+
+/*
+ * At the first record of a chunk converted in place, clean or mergeable:
+ * its rows are final once moved down to follow the rows before (and, with
+ * text or categories, merged); its records are skipped.  0 when the
+ * records must go one by one, 1 when taken, -1 on an error.
+ */
+static int take_whole_chunk(fit_state *state, ml_csv_reader *csv, ml_error *err)
 {
 	size_t slot, index;
 	ml_csv_reader_chunk_position(csv, &slot, &index);
 	const converted *ahead = &state->ahead[slot];
-	if (index != 0 || !ahead->valid || !ahead->in_place || !ahead->clean || !all_numeric(state))
-		return false;
-	size_t n_used = state->n_used, n = ahead->n_records;
-	if (ahead->first_row != state->n_rows) {
-		memmove(state->values + state->n_rows * n_used,
-			state->values + ahead->first_row * n_used, n * n_used * sizeof *state->values);
-		memmove(state->lines + state->n_rows, state->lines + ahead->first_row,
-			n * sizeof *state->lines);
+	if (index != 0 || !ahead->valid || !ahead->in_place)
+		return 0;
+	if (ahead->clean && all_numeric(state)) {
+		move_rows_down(state, ahead);
+		state->n_rows += ahead->n_records;
+	} else if (ahead->mergeable && !any_ordered(state)) {
+		if (merge_chunk(state, ahead, err) < 0)
+			return -1;
+	} else {
+		return 0;
 	}
-	state->n_rows += n;
 	ml_csv_reader_skip_chunk(csv);
-	return true;
+	return 1;
 }
 
 /* Gives back the room of the lines that held no row. */
@@ -818,7 +969,10 @@ static int fit_rows(fit_state *state, ml_csv_reader *csv, ml_error *err)
 	reserve_in_place(state, csv);
 	start_converting_ahead(state, csv);
 	while ((got = ml_csv_next(csv, &record, err)) > 0) {
-		if (state->ahead && take_whole_chunk(state, csv))
+		int taken = state->ahead ? take_whole_chunk(state, csv, err) : 0;
+		if (taken < 0)
+			return -1;
+		if (taken)
 			continue;
 		if (state->options->drop_missing_target && state->target != ML_NO_COLUMN) {
 			/* Before the other cells: its categories must not count. */

@@ -63,3 +63,46 @@ same_rows -x note --na NA,-999 na.csv
 same_rows -x note --na NA,-999 -t y --drop-missing-target na.csv
 ml-load --csv -x note --na NA,-999 na.csv > na.out || fail "--na NA,-999 --csv"
 ! grep -q -- -999 na.out || fail "--na -999: -999 read as a number"
+
+# Categories fitted on the chunk threads (each chunk's own vocabulary,
+# merged in input order): text columns with missing values, quoted line
+# ends and commas; a column that turns categorical deep in the file (its
+# numbers become categories, "1.0" and "1" one); numbers in a forced
+# categorical column; a categorical target; ordinal, drop-first.
+# many: new notes deep in the file; bad: a note that is not UTF-8 there.
+cats() {
+	awk -v many="${1:-0}" -v bad="${2:-0}" 'BEGIN { print "id,city,mixed,code,note,grade"
+	for (i = 1; i <= 120000; i++) {
+		city = i % 17 == 0 ? "NA" : i % 29 == 0 ? "" : "\"Town " i % 37 ", \"\"R\"\"\""
+		mixed = i == 90001 ? "late" : i % 3 ? (i % 5) ".0" : i % 5
+		note = i % 1009 ? "n" (i % 4) : "\"two\nlines " i % 3 "\""
+		if (many && i > 100000 && i % 100 == 0) note = "n" i
+		if (bad && i == 110000) note = "bad\377"
+		printf "%d,%s,%s,%d,%s,g%d\n", i, city, mixed, i % 6, note, i % 3 } }'
+}
+cats > cats.csv
+[ "$(wc -c < cats.csv)" -gt 3000000 ] || fail "cats.csv is too small for several chunks"
+for args in "" "-t grade" "-t grade --ordinal" "--categorical code --drop-first" \
+	"-t mixed --categorical code" "--na NA -x note" \
+	"--order code=5,4,3,2,1,0 -t grade"; do
+	same_rows $args cats.csv
+done
+run_ok ml-load -j 1 -t grade --save seq.load cats.csv -o seq.bin
+run_ok ml-load -j 2 -t grade --save par.load cats.csv -o par.bin
+grep -v '^command ' seq.load > seq.stage
+grep -v '^command ' par.load | cmp - seq.stage || fail "categories: -j 2 stage differs from -j 1"
+ml-load -t grade < cats.csv | cmp - seq.bin || fail "categories: the pipe differs"
+grep -q '^column mixed onehot 6 0 1 2 3 4 late$' seq.load || fail "mixed did not turn categorical"
+# Too many categories, met deep in the file; text that is not UTF-8 there.
+same_failure_args() {
+	file=$1 pattern=$2
+	shift 2
+	expect_fail 1 "$pattern" ml-load -j 1 "$@" "$file"
+	cp err err1
+	expect_fail 1 "$pattern" ml-load -j 2 "$@" "$file"
+	cmp err err1 || { cat err err1 >&2; fail "$file $*: -j 2 says otherwise than -j 1"; }
+}
+cats 1 > many.csv
+same_failure_args many.csv "column 'note' has more than 100 distinct values" --max-categories 100
+cats 0 1 > latin.csv
+same_failure_args latin.csv '^ml-load: latin\.csv:110110: column .note.: value is not UTF-8' -t grade
