@@ -7,6 +7,7 @@
 
 #include "core/ml_number.h"
 #include "core/ml_string_map.h"
+#include "math/ml_parallel.h"
 #include "stages/ml_stage_impl.h"
 
 /* How a column's text becomes numbers. */
@@ -1108,6 +1109,24 @@ static int settle_encodings(fit_state *state, const ml_columns *inputs, ml_error
 	return 0;
 }
 
+/* One row of codes and numbers (the used columns), one-hot expanded into out. */
+static void encode_row(const ml_stage *stage, const double *in, double *out)
+{
+	const load_params *params = params_of(stage);
+	size_t first = first_onehot(params);
+	for (size_t c = 0; c < params->n_columns; c++) {
+		const load_column *column = &params->columns[c];
+		if (column->encoding != ENCODE_ONEHOT) {
+			*out++ = in[c];
+			continue;
+		}
+		size_t k = column->vocabulary.count - first;
+		for (size_t i = 0; i < k; i++)
+			out[i] = isnan(in[c]) ? NAN : (double)(i + first == (size_t)in[c]);
+		out += k;
+	}
+}
+
 /* Writes the encoded rows (one-hot expanded) into dataset->values. */
 static int encode_rows(fit_state *state, const ml_stage *stage, ml_dataset *dataset,
 		       ml_error *err)
@@ -1130,23 +1149,16 @@ static int encode_rows(fit_state *state, const ml_stage *stage, ml_dataset *data
 		return -1;
 	}
 	ml_advise_huge_pages(dataset->values, cells * sizeof(double));
-	for (size_t r = 0; r < state->n_rows; r++) {
-		const double *in = state->values + r * state->n_used;
-		double *out = dataset->values + r * width;
-		for (size_t c = 0; c < state->n_used; c++) {
-			const load_column *column = &params_of(stage)->columns[c];
-			if (column->encoding != ENCODE_ONEHOT) {
-				*out++ = in[c];
-				continue;
-			}
-			size_t first = first_onehot(params_of(stage));
-			size_t k = column->vocabulary.count - first;
-			for (size_t i = 0; i < k; i++)
-				out[i] = isnan(in[c]) ? NAN : (double)(i + first == (size_t)in[c]);
-			out += k;
-		}
-	}
-	dataset->n_rows = state->n_rows;
+	/*
+	 * On all threads: the output is the largest memory ml-load touches
+	 * (456 MB for 237 MB of CSV with two text columns), and zeroing its
+	 * new pages cost as much as the loop.
+	 */
+	size_t n_rows = state->n_rows;
+	#pragma omp parallel for schedule(static) num_threads(ml_parallel_threads())
+	for (size_t r = 0; r < n_rows; r++)
+		encode_row(stage, state->values + r * state->n_used, dataset->values + r * width);
+	dataset->n_rows = n_rows;
 	return 0;
 }
 
