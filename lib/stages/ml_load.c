@@ -387,6 +387,7 @@ enum { CELL_NUMBER, CELL_MISSING, CELL_TEXT, CELL_OTHER };
  */
 typedef struct converted {
 	double *values;       /* records x n_used (not in place) */
+	size_t *lines;        /* the line of each record (not in place) */
 	unsigned char *kinds; /* CELL_* */
 	size_t capacity;      /* cells */
 	bool valid;           /* this slot's chunk was converted */
@@ -425,6 +426,7 @@ typedef struct fit_state {
 	 * blank lines, line ends in quotes) and fills in what is not a number.
 	 */
 	bool in_place;
+	bool whole_chunks;     /* chunks may be taken whole, in place or not (take_whole_chunk) */
 	size_t header_records; /* records before the first row: the header */
 	bool na_is_number;     /* a missing-value string reads as a number (--na -999) */
 } fit_state;
@@ -630,16 +632,21 @@ static bool place_of(const fit_state *state, const ml_csv_chunk *chunk, size_t *
 	       n_records <= state->row_capacity - *first_row;
 }
 
-/* Room for a chunk's cells in its slot: the kinds, and the values unless in place. */
-static bool reserve_cells(converted *into, size_t cells, bool in_place)
+/*
+ * Room for a chunk's cells in its slot: the kinds, and the values and
+ * lines unless in place (n_used cells a record).
+ */
+static bool reserve_cells(converted *into, size_t cells, size_t n_used, bool in_place)
 {
 	if (cells <= into->capacity && (in_place || into->values))
 		return true;
 	free(into->values);
+	free(into->lines);
 	free(into->kinds);
 	into->values = in_place ? NULL : malloc(cells * sizeof *into->values);
+	into->lines = in_place ? NULL : malloc((cells / n_used + 1) * sizeof *into->lines);
 	into->kinds = malloc(cells ? cells : 1);
-	into->capacity = (in_place || into->values) && into->kinds ? cells : 0;
+	into->capacity = (in_place || (into->values && into->lines)) && into->kinds ? cells : 0;
 	return into->capacity == cells;
 }
 
@@ -717,17 +724,19 @@ static void convert_ahead(void *context, size_t slot, const ml_csv_chunk *chunk)
 	size_t n_records = ml_csv_chunk_records(chunk), n_used = state->n_used, cells;
 	into->valid = false;
 	into->in_place = place_of(state, chunk, &into->first_row);
-	if (!ml_size_mul(n_records, n_used, &cells) || !reserve_cells(into, cells, into->in_place))
+	if (!ml_size_mul(n_records, n_used, &cells) ||
+	    !reserve_cells(into, cells, n_used, into->in_place))
 		return; /* the reading thread does it all */
-	/* Text is numbered ahead only where merge_chunk can take it: rows in place. */
-	ml_string_map *local = into->in_place ? reset_local(into, n_used) : NULL;
+	/* Text is numbered ahead only where merge_chunk can take it. */
+	bool whole = into->in_place || state->whole_chunks;
+	ml_string_map *local = whole ? reset_local(into, n_used) : NULL;
 	double *rows = into->in_place ? state->values + into->first_row * n_used : into->values;
+	size_t *lines = into->in_place ? state->lines + into->first_row : into->lines;
 	int flags = RECORD_CLEAN | RECORD_MERGEABLE;
 	for (size_t r = 0; r < n_records; r++) {
 		flags &= convert_record(state, chunk, r, rows + r * n_used,
 					into->kinds + r * n_used, local);
-		if (into->in_place)
-			state->lines[into->first_row + r] = ml_csv_chunk_line(chunk, r);
+		lines[r] = ml_csv_chunk_line(chunk, r);
 	}
 	into->clean = flags & RECORD_CLEAN;
 	into->mergeable = local && (flags & RECORD_MERGEABLE);
@@ -742,6 +751,7 @@ static void stop_converting_ahead(fit_state *state, ml_csv_reader *csv)
 	for (size_t i = 0; i < state->n_ahead; i++) {
 		converted *slot = &state->ahead[i];
 		free(slot->values);
+		free(slot->lines);
 		free(slot->kinds);
 		for (size_t c = 0; slot->local && c < state->n_used; c++)
 			ml_string_map_free(&slot->local[c]);
@@ -764,6 +774,7 @@ static void start_converting_ahead(fit_state *state, ml_csv_reader *csv)
 	}
 	if (!n_slots || !(state->ahead = calloc(n_slots, sizeof *state->ahead)))
 		return;
+	state->whole_chunks = ml_csv_reader_parallel(csv);
 	state->n_ahead = n_slots;
 	ml_csv_reader_set_chunk_fn(csv, convert_ahead, state);
 }
@@ -843,16 +854,29 @@ static bool any_ordered(const fit_state *state)
 	return false;
 }
 
-/* Moves a chunk's rows, converted in place, down to follow the rows before. */
-static void move_rows_down(fit_state *state, const converted *ahead)
+/*
+ * Puts a chunk's rows after the rows before: moved down when converted in
+ * place, else copied from the slot (rows growing for them).
+ */
+static int place_rows(fit_state *state, const converted *ahead, ml_error *err)
 {
 	size_t n_used = state->n_used, n = ahead->n_records;
+	if (!ahead->in_place) {
+		while (state->row_capacity - state->n_rows < n)
+			if (grow_rows(state, ahead->lines[0], err) < 0)
+				return -1;
+		memcpy(state->values + state->n_rows * n_used, ahead->values,
+		       n * n_used * sizeof *state->values);
+		memcpy(state->lines + state->n_rows, ahead->lines, n * sizeof *state->lines);
+		return 0;
+	}
 	if (ahead->first_row == state->n_rows)
-		return;
+		return 0;
 	memmove(state->values + state->n_rows * n_used, state->values + ahead->first_row * n_used,
 		n * n_used * sizeof *state->values);
 	memmove(state->lines + state->n_rows, state->lines + ahead->first_row,
 		n * sizeof *state->lines);
+	return 0;
 }
 
 /*
@@ -894,7 +918,8 @@ static int merge_cell(fit_state *state, const converted *ahead, size_t column,
 static int merge_chunk(fit_state *state, const converted *ahead, ml_error *err)
 {
 	size_t n_used = state->n_used, base = state->n_rows, n_remap = 0;
-	move_rows_down(state, ahead);
+	if (place_rows(state, ahead, err) < 0)
+		return -1;
 	size_t *columns = ml_alloc_array(n_used, sizeof *columns, err), n_columns = 0;
 	size_t *offsets = ml_alloc_array(n_used, sizeof *offsets, err);
 	for (size_t c = 0; columns && offsets && c < n_used; c++) {
@@ -934,10 +959,12 @@ static int take_whole_chunk(fit_state *state, ml_csv_reader *csv, ml_error *err)
 	size_t slot, index;
 	ml_csv_reader_chunk_position(csv, &slot, &index);
 	const converted *ahead = &state->ahead[slot];
-	if (index != 0 || !ahead->valid || !ahead->in_place)
+	if (index != 0 || !ahead->valid || !(ahead->in_place || state->whole_chunks) ||
+	    ahead->n_records == 0)
 		return 0;
 	if (ahead->clean && all_numeric(state)) {
-		move_rows_down(state, ahead);
+		if (place_rows(state, ahead, err) < 0)
+			return -1;
 		state->n_rows += ahead->n_records;
 	} else if (ahead->mergeable && !any_ordered(state)) {
 		if (merge_chunk(state, ahead, err) < 0)
