@@ -223,6 +223,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	ml_dataset data;
+	/* Written, never transformed here: one-hot columns need not be held expanded. */
+	s.load.encode_on_write = true;
 	cli_stage_fit(&s.io, input, &s.load, false, NULL, NULL, &data);
 	if (s.io.verbose)
 		report(&data);

@@ -1162,11 +1162,12 @@ static int encode_rows(fit_state *state, const ml_stage *stage, ml_dataset *data
 	bool any_onehot = false;
 	for (size_t c = 0; c < state->n_used; c++)
 		any_onehot |= params_of(stage)->columns[c].encoding == ENCODE_ONEHOT;
-	if (!any_onehot) {
-		/* Nothing to expand: the parsed rows are the encoded rows. */
+	if (!any_onehot || state->options->encode_on_write) {
+		/* Nothing to expand, or not now: the parsed rows are the rows. */
 		dataset->values = state->values;
 		state->values = NULL;
 		dataset->n_rows = state->n_rows;
+		dataset->encoder = any_onehot ? stage : NULL;
 		return 0;
 	}
 	if (!ml_size_mul(state->n_rows, width, &cells) ||
@@ -1187,6 +1188,13 @@ static int encode_rows(fit_state *state, const ml_stage *stage, ml_dataset *data
 		encode_row(stage, state->values + r * state->n_used, dataset->values + r * width);
 	dataset->n_rows = n_rows;
 	return 0;
+}
+
+void ml_load_encode_rows(const ml_stage *stage, const double *coded, size_t count, double *out)
+{
+	size_t n_inputs = stage->inputs.count, width = stage->outputs.count;
+	for (size_t r = 0; r < count; r++)
+		encode_row(stage, coded + r * n_inputs, out + r * width);
 }
 
 int ml_load_fit(ml_csv_reader *csv, const ml_load_options *options, ml_dataset *dataset,

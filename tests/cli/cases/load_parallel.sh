@@ -104,6 +104,11 @@ run_ok ml-load -j 2 -t grade --save par.load cats.csv -o par.bin
 grep -v '^command ' seq.load > seq.stage
 grep -v '^command ' par.load | cmp - seq.stage || fail "categories: -j 2 stage differs from -j 1"
 cat cats.csv | ml-load -t grade | cmp - seq.bin || fail "categories: the pipe differs"
+# ml-load writes one-hot rows expanded block by block as it writes them
+# (encode_on_write): the same rows as the saved stage applied row by row
+# (in CSV: binary output also carries the stage, which differs in its command).
+ml-load --csv -t grade cats.csv > fit.csv
+ml-load --csv --load seq.load cats.csv | cmp - fit.csv || fail "categories: --csv --load differs"
 grep -q '^column mixed onehot 6 0 1 2 3 4 late$' seq.load || fail "mixed did not turn categorical"
 # Too many categories, met deep in the file; text that is not UTF-8 there.
 same_failure_args() {
