@@ -561,6 +561,16 @@ static bool eligible(const ml_csv_options *options, size_t n_threads)
 	       delimiter != '\n' && delimiter != '\0';
 }
 
+static ml_csv_chunks *new_chunks(const char *name, ml_error *err)
+{
+	ml_csv_chunks *chunks = calloc(1, sizeof *chunks);
+	if (!chunks)
+		ml_error_nomem(err);
+	else
+		chunks->name = name;
+	return chunks;
+}
+
 /* Slots with their chunk readers, two per thread. */
 static int make_slots(ml_csv_chunks *chunks, const char *name, const ml_csv_options *options,
 		      size_t n_threads, ml_error *err)
@@ -602,12 +612,9 @@ static ml_csv_chunks *open_stream(ml_source *source, const char *name,
 	size_t chunk_size = options->chunk_size ? options->chunk_size : DEFAULT_CHUNK_SIZE;
 	if (!stream_suits(source, chunk_size))
 		return NULL;
-	ml_csv_chunks *chunks = calloc(1, sizeof *chunks);
-	if (!chunks) {
-		ml_error_nomem(err);
+	ml_csv_chunks *chunks = new_chunks(name, err);
+	if (!chunks)
 		return NULL;
-	}
-	chunks->name = name;
 	chunks->source = source;
 	chunks->chunk_size = chunk_size;
 	chunks->next_line = 1;
@@ -660,12 +667,9 @@ ml_csv_chunks *ml_csv_chunks_open(ml_source *source, const char *name,
 					    : NULL;
 	if (offset == size || (uintmax_t)size > SIZE_MAX)
 		return NULL;
-	ml_csv_chunks *chunks = calloc(1, sizeof *chunks);
-	if (!chunks) {
-		ml_error_nomem(err);
+	ml_csv_chunks *chunks = new_chunks(name, err);
+	if (!chunks)
 		return NULL;
-	}
-	chunks->name = name;
 	chunks->map_length = (size_t)size;
 	chunks->map = mmap(NULL, chunks->map_length, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (chunks->map == MAP_FAILED) {
