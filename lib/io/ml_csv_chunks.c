@@ -361,12 +361,16 @@ static bool keep_carry(ml_csv_chunks *chunks, const slot *into, size_t cut, size
 }
 
 /* Whether the input ends here (nothing carried, nothing more to read). */
-static bool at_end(ml_csv_chunks *chunks)
+static bool at_end(ml_csv_chunks *chunks, bool cancellable)
 {
 	const unsigned char *bytes;
 	if (chunks->carry_length)
 		return false;
+	if (cancellable)
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
 	long got = ml_source_peek(chunks->source, 1, &bytes, &chunks->feed_error);
+	if (cancellable)
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
 	chunks->feed_failed |= got < 0;
 	return got <= 0;
 }
@@ -387,7 +391,8 @@ static bool fill_chunk(ml_csv_chunks *chunks, slot *into, bool cancellable)
 								  : chunks->carry_length;
 	bool end = false, whole = false;
 	if (grow_text(into, wanted)) {
-		memcpy(into->text, chunks->carry, chunks->carry_length);
+		if (chunks->carry_length)
+			memcpy(into->text, chunks->carry, chunks->carry_length);
 		have = chunks->carry_length;
 	} else {
 		ml_error_nomem(&chunks->feed_error);
@@ -415,7 +420,7 @@ static bool fill_chunk(ml_csv_chunks *chunks, slot *into, bool cancellable)
 	into->length = cut;
 	into->first_line = chunks->next_line;
 	chunks->next_line += count_byte(into->text, cut, '\n');
-	into->last = end || at_end(chunks);
+	into->last = end || at_end(chunks, cancellable);
 	return into->last;
 }
 
