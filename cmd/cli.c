@@ -650,6 +650,24 @@ uint64_t cli_apply_saved(const char *stage_file, const char *kind, const ml_csv_
 	return n_rows;
 }
 
+/* Rows encoded as they are written (data->encoder), a block at a time. */
+static int write_rows(ml_writer *writer, const ml_dataset *data, ml_error *err)
+{
+	if (!data->encoder)
+		return ml_writer_write(writer, data->values, data->n_rows, err);
+	size_t n_inputs = ml_stage_inputs(data->encoder)->count, width = data->columns.count;
+	size_t block = ml_block_rows(width, 4096);
+	double *rows = ml_alloc_array(block, width * sizeof *rows, err);
+	int status = rows ? 0 : -1;
+	for (size_t first = 0; status == 0 && first < data->n_rows; first += block) {
+		size_t count = data->n_rows - first < block ? data->n_rows - first : block;
+		ml_load_encode_rows(data->encoder, data->values + first * n_inputs, count, rows);
+		status = ml_writer_write(writer, rows, count, err);
+	}
+	free(rows);
+	return status;
+}
+
 void cli_write_dataset(const ml_dataset *data, ml_format format, const char *output)
 {
 	ml_error err;
@@ -659,8 +677,7 @@ void cli_write_dataset(const ml_dataset *data, ml_format format, const char *out
 					     data->chain, data->n_rows, &err);
 	if (writer)
 		ml_writer_set_precision(writer, csv_precision);
-	if (!writer || ml_writer_write(writer, data->values, data->n_rows, &err) < 0 ||
-	    ml_writer_finish(writer, &err) < 0)
+	if (!writer || write_rows(writer, data, &err) < 0 || ml_writer_finish(writer, &err) < 0)
 		cli_fail(&err);
 	ml_writer_free(writer);
 	cli_output_close();

@@ -342,6 +342,8 @@ static ml_model *fit(settings *s)
 {
 	ml_error err;
 	ml_dataset dataset = { 0 };
+	/* Fitting reads it all first: a pipe may be read ahead in chunks. */
+	s->load.csv.whole_input = true;
 	ml_input *input = ml_input_open(s->input, &s->load.csv, &err);
 	if (!input)
 		cli_fail(&err);
@@ -377,6 +379,8 @@ static ml_model *cross_validate(settings *s)
 {
 	ml_error err;
 	ml_dataset dataset = { 0 };
+	/* Fitting reads it all first: a pipe may be read ahead in chunks. */
+	s->load.csv.whole_input = true;
 	ml_input *input = ml_input_open(s->input, &s->load.csv, &err);
 	char *name = input ? ml_strdup(ml_input_name(input), &err) : NULL;
 	if (!name || ml_dataset_read_input(input, &s->load, &dataset, &err) < 0)

@@ -206,6 +206,8 @@ int main(int argc, char **argv)
 		cli_apply_saved(s.io.load_file, "load", &s.load.csv, &s.io, false);
 		return 0;
 	}
+	/* Fitting reads it all before writing a row: a pipe may be read ahead in chunks. */
+	s.load.csv.whole_input = true;
 	ml_input *input = ml_input_open(s.io.input, &s.load.csv, &err);
 	if (!input)
 		cli_fail(&err);
@@ -221,6 +223,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	ml_dataset data;
+	/* Written, never transformed here: one-hot columns need not be held expanded. */
+	s.load.encode_on_write = true;
 	cli_stage_fit(&s.io, input, &s.load, false, NULL, NULL, &data);
 	if (s.io.verbose)
 		report(&data);

@@ -45,6 +45,13 @@ typedef struct ml_csv_options {
 	size_t n_threads;
 	size_t chunk_size;
 	/*
+	 * The caller reads the whole input before it gives any result (it
+	 * fits): a pipe or a compressed file is then parsed in chunks as
+	 * well, read ahead by a thread of its own in 1 MiB blocks, which a
+	 * co-process waiting for answers line by line could not fill.
+	 */
+	bool whole_input;
+	/*
 	 * For tests: libcsv parses every block, also those without quotes
 	 * that the reader otherwise splits itself (the same records).
 	 */

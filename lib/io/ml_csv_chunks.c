@@ -1,4 +1,4 @@
-#define _DEFAULT_SOURCE /* madvise */
+#define _GNU_SOURCE /* madvise, memrchr */
 #include "io/ml_csv_chunks.h"
 
 #include <pthread.h>
@@ -21,6 +21,9 @@ typedef struct slot {
 	unsigned char *text; /* the chunk's bytes, read into memory used again */
 	size_t capacity;
 	size_t chunk;
+	/* Read from a stream (ml_csv_chunks.source): the chunk's text, line and end. */
+	size_t length, first_line;
+	bool last;
 	bool ready;  /* parsed, not read to its end yet */
 	bool worked; /* the chunk function ran on it */
 } slot;
@@ -50,6 +53,22 @@ struct ml_csv_chunks {
 	size_t current;    /* the chunk being read */
 	bool stopping;
 	bool have_current; /* the reading side knows the current chunk is ready */
+	/*
+	 * A stream (a pipe, compressed input) instead of a mapped file: the
+	 * feeder thread reads each chunk into its slot, cut after the last
+	 * line end outside quotes, and keeps the rest (carry) for the next.
+	 * n_chunks is SIZE_MAX until it has read the last one.
+	 */
+	ml_source *source;
+	pthread_t feeder;
+	bool feeding;        /* the feeder thread runs */
+	size_t n_fed;        /* chunks whose text is in their slot */
+	unsigned char *carry;
+	size_t carry_length, carry_capacity;
+	size_t next_line;    /* the first line of the next chunk read */
+	size_t chunk_size;
+	bool feed_failed;    /* reading failed after the last chunk read: feed_error */
+	ml_error feed_error;
 	ml_csv_chunk_fn *fn; /* work on each chunk after parsing (ml_csv_reader_set_chunk_fn) */
 	void *fn_context;
 	size_t fn_running; /* workers inside fn */
@@ -236,6 +255,12 @@ static const unsigned char *chunk_text(ml_csv_chunks *chunks, slot *into, size_t
 
 static void parse_chunk(ml_csv_chunks *chunks, slot *into, size_t chunk)
 {
+	if (chunks->source) {
+		ml_csv_chunk_reader_parse(into->parser, into->text, into->length, into->first_line,
+					  chunk == 0 ? 0 : chunks->field_limit, into->last);
+		into->chunk = chunk;
+		return;
+	}
 	size_t start = chunks->starts[chunk], length = chunks->starts[chunk + 1] - start;
 	const unsigned char *text = chunk_text(chunks, into, start, length);
 	ml_csv_chunk_reader_parse(into->parser, text, length, chunks->lines[chunk],
@@ -246,13 +271,200 @@ static void parse_chunk(ml_csv_chunks *chunks, slot *into, size_t chunk)
 	into->chunk = chunk;
 }
 
+/*
+ * Reading a stream in chunks (a pipe, compressed input): no pre-pass can
+ * count ahead, so each chunk is cut after its last line end outside
+ * quotes, counting the quotes in the chunk (it starts outside them).
+ */
+
+/* Where text[0, length) ends after its last line end outside quotes; 0 if none. */
+static size_t last_line_end(const unsigned char *text, size_t length)
+{
+	size_t quotes = count_byte(text, length, '"'), after = 0, end = length;
+	for (const unsigned char *p; (p = memrchr(text, '\n', end));) {
+		size_t at = (size_t)(p - text);
+		after += count_byte(p + 1, end - at - 1, '"');
+		if ((quotes - after) % 2 == 0)
+			return at + 1;
+		end = at;
+	}
+	return 0;
+}
+
+/* A CR not followed by LF before text's last byte: lines the LF count does not see. */
+static bool has_lone_cr(const unsigned char *text, size_t length)
+{
+	for (const unsigned char *p = text, *end = text + length;
+	     (p = memchr(p, '\r', (size_t)(end - p))); p++)
+		if (p + 1 < end && p[1] != '\n')
+			return true;
+	return false;
+}
+
+static bool grow_text(slot *into, size_t capacity)
+{
+	if (capacity <= into->capacity)
+		return true;
+	unsigned char *grown = realloc(into->text, capacity);
+	if (!grown)
+		return false;
+	into->text = grown;
+	into->capacity = capacity;
+	return true;
+}
+
+/*
+ * Reads into into->text until it holds wanted bytes or the input ends
+ * (*end).  In the feeder thread (cancellable) a read waiting on a slow
+ * pipe is where ml_csv_chunks_free may cancel it.
+ */
+static size_t read_until(ml_csv_chunks *chunks, slot *into, size_t have, size_t wanted,
+			 bool cancellable, bool *end)
+{
+	if (!grow_text(into, wanted)) {
+		ml_error_nomem(&chunks->feed_error);
+		chunks->feed_failed = *end = true;
+		return have;
+	}
+	while (have < wanted && !*end) {
+		if (cancellable)
+			pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+		long got = ml_source_read(chunks->source, into->text + have, wanted - have,
+					  &chunks->feed_error);
+		if (cancellable)
+			pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+		if (got < 0)
+			chunks->feed_failed = true;
+		if (got <= 0)
+			*end = true;
+		else
+			have += (size_t)got;
+	}
+	return have;
+}
+
+/* Keeps text[cut, have) for the next chunk. */
+static bool keep_carry(ml_csv_chunks *chunks, const slot *into, size_t cut, size_t have)
+{
+	size_t rest = have - cut;
+	if (rest > chunks->carry_capacity) {
+		unsigned char *grown = realloc(chunks->carry, rest);
+		if (!grown)
+			return false;
+		chunks->carry = grown;
+		chunks->carry_capacity = rest;
+	}
+	if (rest)
+		memcpy(chunks->carry, into->text + cut, rest);
+	chunks->carry_length = rest;
+	return true;
+}
+
+/* Whether the input ends here (nothing carried, nothing more to read). */
+static bool at_end(ml_csv_chunks *chunks, bool cancellable)
+{
+	const unsigned char *bytes;
+	if (chunks->carry_length)
+		return false;
+	if (cancellable)
+		pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+	long got = ml_source_peek(chunks->source, 1, &bytes, &chunks->feed_error);
+	if (cancellable)
+		pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	chunks->feed_failed |= got < 0;
+	return got <= 0;
+}
+
+/*
+ * Reads the next chunk into its slot: the carry, then the stream up to
+ * chunk_size bytes, cut after the last line end outside quotes (read on
+ * while there is none).  A lone CR in it (lines the LF count misses)
+ * makes it take the rest of the input.  Without a line end outside
+ * quotes in far more than a field's length the quotes cannot be right:
+ * the chunk ends there, the last, and its parser reports the overlong or
+ * unterminated field, as the sequential reader would.  True for the last.
+ */
+static bool fill_chunk(ml_csv_chunks *chunks, slot *into, bool cancellable)
+{
+	size_t have = 0, cut, limit = chunks->chunk_size + 8 * ML_MAX_FIELD_LENGTH;
+	size_t wanted = chunks->chunk_size > chunks->carry_length ? chunks->chunk_size
+								  : chunks->carry_length;
+	bool end = false, whole = false;
+	if (grow_text(into, wanted)) {
+		if (chunks->carry_length)
+			memcpy(into->text, chunks->carry, chunks->carry_length);
+		have = chunks->carry_length;
+	} else {
+		ml_error_nomem(&chunks->feed_error);
+		chunks->feed_failed = end = true;
+	}
+	for (;;) {
+		have = read_until(chunks, into, have, wanted, cancellable, &end);
+		cut = end ? have : last_line_end(into->text, have);
+		if (end || (cut && !has_lone_cr(into->text, cut) && !whole))
+			break;
+		whole |= cut != 0;
+		if (!whole && have >= limit) {
+			end = true; /* not read to the end: the parser fails first */
+			cut = have;
+			break;
+		}
+		wanted = have * 2;
+	}
+	if (!keep_carry(chunks, into, cut, have)) {
+		ml_error_nomem(&chunks->feed_error);
+		chunks->feed_failed = end = true;
+		cut = have;
+		chunks->carry_length = 0;
+	}
+	into->length = cut;
+	into->first_line = chunks->next_line;
+	chunks->next_line += count_byte(into->text, cut, '\n');
+	into->last = end || at_end(chunks, cancellable);
+	return into->last;
+}
+
+/* The feeder thread: reads chunks 1, 2, ... into their slots as they come free. */
+static void *feed(void *data)
+{
+	ml_csv_chunks *chunks = data;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+	pthread_mutex_lock(&chunks->lock);
+	for (size_t chunk = 1;; chunk++) {
+		while (!chunks->stopping && chunk >= chunks->current + chunks->n_slots)
+			pthread_cond_wait(&chunks->changed, &chunks->lock);
+		if (chunks->stopping)
+			break;
+		pthread_mutex_unlock(&chunks->lock);
+		bool last = fill_chunk(chunks, &chunks->slots[chunk % chunks->n_slots], true);
+		pthread_mutex_lock(&chunks->lock);
+		chunks->n_fed = chunk + 1;
+		if (last)
+			chunks->n_chunks = chunk + 1;
+		pthread_cond_broadcast(&chunks->changed);
+		if (last)
+			break;
+	}
+	pthread_mutex_unlock(&chunks->lock);
+	return NULL;
+}
+
+/* Without threads: the reading side reads the current chunk itself. */
+static void feed_here(ml_csv_chunks *chunks, slot *into)
+{
+	if (fill_chunk(chunks, into, false))
+		chunks->n_chunks = chunks->current + 1;
+	chunks->n_fed = chunks->current + 1;
+}
+
 static void *work(void *data)
 {
 	ml_csv_chunks *chunks = data;
 	pthread_mutex_lock(&chunks->lock);
 	for (;;) {
 		while (!chunks->stopping && chunks->next_chunk < chunks->n_chunks &&
-		       chunks->next_chunk >= chunks->current + chunks->n_slots)
+		       (chunks->next_chunk >= chunks->current + chunks->n_slots ||
+			(chunks->source && chunks->next_chunk >= chunks->n_fed)))
 			pthread_cond_wait(&chunks->changed, &chunks->lock);
 		if (chunks->stopping || chunks->next_chunk >= chunks->n_chunks)
 			break;
@@ -333,12 +545,109 @@ static int start_workers(ml_csv_chunks *chunks, size_t n_threads, ml_error *err)
 	return 0;
 }
 
+/* Ends the workers before any chunk past the first is taken (the reading side parses). */
+static void stop_workers(ml_csv_chunks *chunks)
+{
+	pthread_mutex_lock(&chunks->lock);
+	chunks->stopping = true;
+	pthread_cond_broadcast(&chunks->changed);
+	pthread_mutex_unlock(&chunks->lock);
+	for (size_t i = 0; i < chunks->n_threads; i++)
+		pthread_join(chunks->threads[i], NULL);
+	chunks->n_threads = 0;
+	chunks->stopping = false;
+}
+
 static bool eligible(const ml_csv_options *options, size_t n_threads)
 {
 	char delimiter = options->delimiter;
 	return n_threads > 1 && !options->lenient_quotes && !options->line_at_a_time &&
 	       !options->recover_lines && delimiter != '"' && delimiter != '\r' &&
 	       delimiter != '\n' && delimiter != '\0';
+}
+
+static ml_csv_chunks *new_chunks(const char *name, ml_error *err)
+{
+	ml_csv_chunks *chunks = calloc(1, sizeof *chunks);
+	if (!chunks)
+		ml_error_nomem(err);
+	else
+		chunks->name = name;
+	return chunks;
+}
+
+/* Slots with their chunk readers, two per thread. */
+static int make_slots(ml_csv_chunks *chunks, const char *name, const ml_csv_options *options,
+		      size_t n_threads, ml_error *err)
+{
+	chunks->n_slots = SLOTS_PER_THREAD * n_threads;
+	if (!(chunks->slots = ml_calloc_array(chunks->n_slots, sizeof *chunks->slots, err)))
+		return -1;
+	for (size_t i = 0; i < chunks->n_slots; i++)
+		if (!(chunks->slots[i].parser = ml_csv_chunk_reader_create(name, options, err)))
+			return -1;
+	return 0;
+}
+
+/*
+ * Whether a stream's first bytes suit chunks: more than a chunk (a small
+ * input gains nothing), a first byte that starts a record (the first
+ * chunk must hold the first record, whose field count the other chunks
+ * need), a line end outside quotes and no lone CR.  Peeked: refused, it
+ * is read as before.
+ */
+static bool stream_suits(ml_source *source, size_t chunk_size)
+{
+	const unsigned char *bytes;
+	ml_error ignored;
+	long got = ml_source_peek(source, chunk_size + 1, &bytes, &ignored);
+	/* Blank or byte-order-marked first lines go sequentially: few files start so. */
+	if (got <= 0 || (size_t)got <= chunk_size || strchr(" \t\r\n\xef", bytes[0]))
+		return false;
+	return last_line_end(bytes, (size_t)got) > 0 && !has_lone_cr(bytes, (size_t)got);
+}
+
+/*
+ * A stream in chunks: the first read and parsed here, the others read by
+ * the feeder thread and parsed by the workers.
+ */
+static ml_csv_chunks *open_stream(ml_source *source, const char *name,
+				  const ml_csv_options *options, size_t n_threads, ml_error *err)
+{
+	size_t chunk_size = options->chunk_size ? options->chunk_size : DEFAULT_CHUNK_SIZE;
+	if (!stream_suits(source, chunk_size))
+		return NULL;
+	ml_csv_chunks *chunks = new_chunks(name, err);
+	if (!chunks)
+		return NULL;
+	chunks->source = source;
+	chunks->chunk_size = chunk_size;
+	chunks->next_line = 1;
+	chunks->n_chunks = SIZE_MAX;
+	if (make_slots(chunks, name, options, n_threads, err) < 0) {
+		ml_csv_chunks_free(chunks);
+		return NULL;
+	}
+	slot *first = &chunks->slots[0];
+	bool last = fill_chunk(chunks, first, false);
+	ml_csv_chunk_reader_parse(first->parser, first->text, first->length, 1, 0, last);
+	chunks->field_limit = ml_csv_chunk_reader_field_limit(first->parser);
+	/* Without a first record the first chunk failed: nothing follows. */
+	if (last || !chunks->field_limit)
+		chunks->n_chunks = 1;
+	chunks->n_fed = 1;
+	first->chunk = 0;
+	first->ready = true;
+	chunks->next_chunk = 1;
+	if (start_workers(chunks, n_threads, err) < 0) {
+		ml_csv_chunks_free(chunks);
+		return NULL;
+	}
+	/* Without workers (none could start) or a feeder the reading side does it all. */
+	if (chunks->n_threads > 0 &&
+	    !(chunks->feeding = pthread_create(&chunks->feeder, NULL, feed, chunks) == 0))
+		stop_workers(chunks);
+	return chunks;
 }
 
 ml_csv_chunks *ml_csv_chunks_open(ml_source *source, const char *name,
@@ -355,15 +664,17 @@ ml_csv_chunks *ml_csv_chunks_open(ml_source *source, const char *name,
 	if (n_threads == 0)
 		n_threads = ml_parallel_threads();
 	off_t offset, size;
-	int fd = eligible(options, n_threads) ? ml_source_regular_file(source, &offset, &size) : -1;
-	if (fd < 0 || offset == size || (uintmax_t)size > SIZE_MAX)
+	if (!eligible(options, n_threads))
 		return NULL;
-	ml_csv_chunks *chunks = calloc(1, sizeof *chunks);
-	if (!chunks) {
-		ml_error_nomem(err);
+	int fd = ml_source_regular_file(source, &offset, &size);
+	if (fd < 0)
+		return options->whole_input ? open_stream(source, name, options, n_threads, err)
+					    : NULL;
+	if (offset == size || (uintmax_t)size > SIZE_MAX)
 		return NULL;
-	}
-	chunks->name = name;
+	ml_csv_chunks *chunks = new_chunks(name, err);
+	if (!chunks)
+		return NULL;
 	chunks->map_length = (size_t)size;
 	chunks->map = mmap(NULL, chunks->map_length, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (chunks->map == MAP_FAILED) {
@@ -378,12 +689,8 @@ ml_csv_chunks *ml_csv_chunks_open(ml_source *source, const char *name,
 	size_t chunk_size = options->chunk_size ? options->chunk_size : DEFAULT_CHUNK_SIZE;
 	if (split(chunks, fd, offset, chunk_size, n_threads, err) < 0)
 		goto fail;
-	chunks->n_slots = SLOTS_PER_THREAD * n_threads;
-	if (!(chunks->slots = ml_calloc_array(chunks->n_slots, sizeof *chunks->slots, err)))
+	if (make_slots(chunks, name, options, n_threads, err) < 0)
 		goto fail;
-	for (size_t i = 0; i < chunks->n_slots; i++)
-		if (!(chunks->slots[i].parser = ml_csv_chunk_reader_create(name, options, err)))
-			goto fail;
 	parse_first(chunks);
 	if (start_workers(chunks, n_threads, err) < 0)
 		goto fail;
@@ -391,6 +698,18 @@ ml_csv_chunks *ml_csv_chunks_open(ml_source *source, const char *name,
 fail:
 	ml_csv_chunks_free(chunks);
 	return NULL;
+}
+
+/* Whether the chunk being read is the last (which the feeder may not have read yet). */
+static bool is_last(ml_csv_chunks *chunks)
+{
+	bool locked = chunks->synchronized && chunks->source;
+	if (locked)
+		pthread_mutex_lock(&chunks->lock);
+	bool last = chunks->current + 1 == chunks->n_chunks;
+	if (locked)
+		pthread_mutex_unlock(&chunks->lock);
+	return last;
 }
 
 /* The current chunk's slot, once its chunk is parsed. */
@@ -401,6 +720,8 @@ static slot *current_slot(ml_csv_chunks *chunks)
 		return from;
 	if (chunks->n_threads == 0) {
 		if (!from->ready || from->chunk != chunks->current) {
+			if (chunks->source)
+				feed_here(chunks, from);
 			parse_chunk(chunks, from, chunks->current);
 			from->ready = true;
 			from->worked = false;
@@ -427,8 +748,15 @@ int ml_csv_chunks_next(ml_csv_chunks *chunks, ml_record *record, size_t *n_extra
 	for (;;) {
 		slot *from = current_slot(chunks);
 		int got = ml_csv_chunk_reader_next(from->parser, record, n_extra, err);
-		if (got != 0 || chunks->current + 1 == chunks->n_chunks)
+		if (got != 0)
 			return got;
+		if (is_last(chunks)) {
+			/* A stream that could not be read to its end ends in its error. */
+			if (!chunks->feed_failed)
+				return 0;
+			*err = chunks->feed_error;
+			return -1;
+		}
 		/* This chunk is read: its slot takes a later one. */
 		chunks->have_current = false;
 		if (chunks->synchronized)
@@ -490,7 +818,7 @@ void ml_csv_chunks_skip(ml_csv_chunks *chunks)
 
 size_t ml_csv_chunks_lines(const ml_csv_chunks *chunks)
 {
-	return chunks->n_lines;
+	return chunks->source ? 0 : chunks->n_lines;
 }
 
 size_t ml_csv_chunks_threads(const ml_csv_chunks *chunks)
@@ -507,6 +835,11 @@ void ml_csv_chunks_free(ml_csv_chunks *chunks)
 		chunks->stopping = true;
 		pthread_cond_broadcast(&chunks->changed);
 		pthread_mutex_unlock(&chunks->lock);
+		if (chunks->feeding) {
+			/* It may sit in read(2) on a slow pipe: the only place it can be cancelled. */
+			pthread_cancel(chunks->feeder);
+			pthread_join(chunks->feeder, NULL);
+		}
 		for (size_t i = 0; i < chunks->n_threads; i++)
 			pthread_join(chunks->threads[i], NULL);
 		pthread_mutex_destroy(&chunks->lock);
@@ -521,6 +854,7 @@ void ml_csv_chunks_free(ml_csv_chunks *chunks)
 	free(chunks->threads);
 	free(chunks->starts);
 	free(chunks->lines);
+	free(chunks->carry);
 	if (chunks->map)
 		munmap(chunks->map, chunks->map_length);
 	free(chunks);

@@ -17,6 +17,14 @@
  * Where the quote count cannot tell (--quotes lenient reads a stray quote
  * as text), or a lone CR ends lines (classic Mac), the file is read
  * sequentially instead: ml_csv_chunks_open returns NULL without an error.
+ *
+ * A stream (a pipe, compressed input) is read in chunks too when the
+ * caller reads it whole (ml_csv_options.whole_input): a feeder thread
+ * reads each chunk into its slot, cut after its last line end outside
+ * quotes (counted in the chunk, which starts outside them), the rest
+ * carried to the next; lines are counted as it goes.  Its first bytes
+ * decide (peeked, so that a refusal reads them sequentially): more than
+ * one chunk, starting a record, without a lone CR.
  */
 #ifndef ML_CSV_CHUNKS_H
 #define ML_CSV_CHUNKS_H
@@ -54,7 +62,7 @@ void ml_csv_chunks_set_fn(ml_csv_chunks *chunks, ml_csv_chunk_fn *fn, void *cont
 size_t ml_csv_chunks_slots(const ml_csv_chunks *chunks);
 /* The slot of the chunk being read and its reader. */
 size_t ml_csv_chunks_current(const ml_csv_chunks *chunks, const ml_csv_reader **chunk);
-/* The physical lines of the input (the pre-pass counts them). */
+/* The physical lines of the input (the pre-pass counts them), 0 for a stream. */
 size_t ml_csv_chunks_lines(const ml_csv_chunks *chunks);
 /* Worker threads running (0 when the file was a single chunk). */
 size_t ml_csv_chunks_threads(const ml_csv_chunks *chunks);

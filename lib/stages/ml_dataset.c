@@ -18,6 +18,12 @@ void ml_dataset_free(ml_dataset *dataset)
 
 int ml_dataset_apply(ml_dataset *dataset, ml_stage *stage, ml_error *err)
 {
+	if (dataset->encoder) {
+		/* Never: encode_on_write is for callers that only write the data. */
+		ml_stage_free(stage);
+		ml_error_set(err, "the data is not encoded yet (encode_on_write)");
+		return -1;
+	}
 	const ml_columns *outputs = ml_stage_outputs(stage);
 	size_t cells;
 	double *values = NULL;

@@ -17,6 +17,12 @@ typedef struct ml_dataset {
 	double *values; /* n_rows x columns.count, row-major */
 	size_t *lines;  /* read from CSV: the line each row starts on, for messages; or NULL */
 	size_t n_dropped; /* rows left out when reading (a missing target, when asked) */
+	/*
+	 * Not NULL: values are not encoded yet, one cell per input of this
+	 * load stage (in chain), expanded as they are written
+	 * (ml_load_options.encode_on_write, ml_load_encode_rows).
+	 */
+	const ml_stage *encoder;
 } ml_dataset;
 
 void ml_dataset_free(ml_dataset *dataset);

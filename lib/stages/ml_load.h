@@ -49,6 +49,12 @@ typedef struct ml_load_options {
 	size_t n_orders;
 	bool drop_first;         /* one-hot leaves out each column's first category */
 	bool drop_missing_target; /* rows whose target is missing are left out (counted) */
+	/*
+	 * One-hot columns are expanded only as rows are written: the dataset
+	 * keeps a code per input (dataset->encoder, ml_load_encode_rows),
+	 * not the wider encoded matrix.  For callers that only write it.
+	 */
+	bool encode_on_write;
 } ml_load_options;
 
 void ml_load_options_init(ml_load_options *options);
@@ -59,6 +65,13 @@ void ml_load_options_init(ml_load_options *options);
  */
 int ml_load_fit(ml_csv_reader *csv, const ml_load_options *options, ml_dataset *dataset,
 		ml_error *err);
+
+/*
+ * Encodes count rows of codes and numbers, one cell per input of a fitted
+ * load stage (a dataset's values with encode_on_write), into out (the
+ * stage's output width per row).
+ */
+void ml_load_encode_rows(const ml_stage *stage, const double *coded, size_t count, double *out);
 
 /* Class names when stage is a load stage with a categorical target. */
 char *const *ml_load_class_names(const ml_stage *stage, size_t *count);

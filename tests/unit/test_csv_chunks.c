@@ -4,10 +4,14 @@
  * numbers, errors and where they stop the reading), on the bundled data,
  * every input of the CSV fuzz corpus and hand-made edge cases, at chunk
  * sizes from one byte up, so that boundaries fall everywhere: inside
- * quoted fields, between CR and LF, in the header, in blank lines.
+ * quoted fields, between CR and LF, in the header, in blank lines.  The
+ * same through a pipe read in chunks (whole_input): cut where a reader
+ * thread's buffers end, at line ends outside quotes.
  */
 #include <check.h>
 #include <dirent.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +32,37 @@ static int fd_with(const void *text, size_t length)
 	return fd;
 }
 
+typedef struct pipe_writer {
+	pthread_t thread;
+	const unsigned char *text;
+	size_t length;
+	int fd;
+} pipe_writer;
+
+static void *write_pipe(void *data)
+{
+	pipe_writer *writer = data;
+	for (size_t done = 0; done < writer->length;) {
+		ssize_t wrote = write(writer->fd, writer->text + done, writer->length - done);
+		if (wrote <= 0)
+			break; /* the reader stopped early (an error): EPIPE */
+		done += (size_t)wrote;
+	}
+	close(writer->fd);
+	return NULL;
+}
+
+/* A pipe's read end, text written into it by a thread (joined by close_pipe). */
+static int pipe_with(const void *text, size_t length, pipe_writer *writer)
+{
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	signal(SIGPIPE, SIG_IGN);
+	*writer = (pipe_writer){ .text = text, .length = length, .fd = fds[1] };
+	ck_assert_int_eq(pthread_create(&writer->thread, NULL, write_pipe, writer), 0);
+	return fds[0];
+}
+
 /*
  * Everything a reader says, as text: the columns or the error of opening,
  * then every ml_csv_next result (records with their line and fields,
@@ -38,7 +73,8 @@ static void transcript(const void *text, size_t length, size_t prefix,
 {
 	ml_error err = { 0 };
 	const unsigned char *bytes;
-	int fd = fd_with(text, length);
+	pipe_writer writer;
+	int fd = options->whole_input ? pipe_with(text, length, &writer) : fd_with(text, length);
 	ml_source *source = ml_source_create(fd, "t.csv", &err);
 	ck_assert_msg(source != NULL, "%s", err.message);
 	ck_assert_int_ge(ml_source_peek(source, prefix, &bytes, &err), 0);
@@ -79,6 +115,8 @@ static void transcript(const void *text, size_t length, size_t prefix,
 	ml_csv_reader_free(reader);
 	ml_source_free(source);
 	close(fd);
+	if (options->whole_input)
+		pthread_join(writer.thread, NULL);
 }
 
 static const size_t chunk_sizes[] = { 1, 3, 7, 16, 61, 4096 };
@@ -104,6 +142,7 @@ static void reference(const void *text, size_t length, size_t prefix,
 	ml_csv_options sequential = *options;
 	sequential.n_threads = 1;
 	sequential.always_libcsv = true;
+	sequential.whole_input = false;
 	bool parallel;
 	transcript(text, length, prefix, &sequential, expected, &parallel);
 	ck_assert_msg(!parallel, "%s: -j 1 must read sequentially", what);
@@ -132,17 +171,19 @@ static size_t compare(const void *text, size_t length, size_t prefix,
 	reference(text, length, prefix, options, what, &expected);
 	size_t n_parallel = 0;
 	for (size_t s = 0; s < sizeof chunk_sizes / sizeof chunk_sizes[0]; s++) {
-		for (size_t threads = 2; threads <= 3; threads++) {
+		for (size_t threads = 2; threads <= 5; threads++) {
+			/* 4 and 5: 2 and 3 threads reading a pipe. */
 			ml_csv_options chunked = *options;
-			chunked.n_threads = threads;
+			chunked.n_threads = threads > 3 ? threads - 2 : threads;
+			chunked.whole_input = threads > 3;
 			chunked.chunk_size = chunk_sizes[s];
 			ml_buf got;
 			ml_buf_init(&got);
 			transcript(text, length, prefix, &chunked, &got, &parallel);
 			n_parallel += parallel;
 			char how[64];
-			snprintf(how, sizeof how, "chunks of %zu bytes, %zu threads", chunk_sizes[s],
-				 threads);
+			snprintf(how, sizeof how, "chunks of %zu bytes, %zu threads%s", chunk_sizes[s],
+				 chunked.n_threads, chunked.whole_input ? ", a pipe" : "");
 			assert_same(&expected, &got, what, how);
 			ml_buf_free(&got);
 		}
