@@ -10,13 +10,12 @@ DESTDIR ?=
 CC ?= cc
 CFLAGS ?= -O2 -g
 BLAS_CFLAGS := $(shell pkg-config --cflags openblas 2>/dev/null)
-BLAS_LIBS := $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck)
 
 # OpenMP runs the data-parallel loops (lib/math/ml_parallel.h).
 OPENMP ?= -fopenmp
 ML_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Ilib $(BLAS_CFLAGS) $(OPENMP) -MMD -MP
-ML_LIBS := -lcsv -lxxhash -lz -lzstd $(BLAS_LIBS) -lm -lpthread
+ML_LIBS := -lcsv -lxxhash -lz -lzstd -lm -lpthread
 ML_LDFLAGS := $(OPENMP)
 # HTTP (libmicrohttpd) and JSON (cJSON) are linked only where they are used
 # (ml-serve, and the tests and fuzzers of its request parsing): the other

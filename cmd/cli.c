@@ -1,6 +1,5 @@
 #include "cli.h"
 
-#include <cblas.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -16,6 +15,7 @@
 #include "core/ml_escape.h"
 #include "core/ml_file.h"
 #include "core/ml_number.h"
+#include "math/ml_blas.h"
 #include "math/ml_parallel.h"
 #include "stages/ml_pipefile.h"
 #include "stages/ml_stream.h"
@@ -268,7 +268,7 @@ static void print_help(void)
 const char *cli_blas_description(void)
 {
 	static char text[128];
-	snprintf(text, sizeof text, "OpenBLAS (%s kernels)", openblas_get_corename());
+	snprintf(text, sizeof text, "OpenBLAS (%s kernels)", ml_blas_kernels());
 	return text;
 }
 

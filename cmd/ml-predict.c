@@ -19,6 +19,7 @@
 
 #include "cli.h"
 #include "core/ml_clock.h"
+#include "math/ml_blas.h"
 #include "math/ml_parallel.h"
 #include "models/ml_model.h"
 #include "serve/ml_predict.h"

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "math/ml_blas.h"
 #include "math/ml_parallel.h"
 #include "serve/ml_http.h"
 #include "serve/ml_registry.h"
@@ -180,6 +181,7 @@ int main(int argc, char **argv)
 	/* Requests are the parallel work: each runs on one core, BLAS included. */
 	ml_parallel_set_threads(1);
 	ml_blas_threads_set(1);
+	ml_blas_load(); /* here, not on the first request that needs it */
 	open_access_log(s.access_log);
 
 	ml_registry *registry = ml_registry_create(&err);

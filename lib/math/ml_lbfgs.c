@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/ml_util.h"
+#include "math/ml_blas.h"
 #include "math/ml_parallel.h"
 
 /* Wolfe constants: sufficient decrease and curvature (N&W's usual choice). */

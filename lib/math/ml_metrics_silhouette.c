@@ -22,6 +22,7 @@
 
 #include "core/ml_util.h"
 #include "math/ml_metrics_impl.h"
+#include "math/ml_blas.h"
 #include "math/ml_parallel.h"
 
 /* A block's distances: at most this many doubles (8 MiB), and at most 256 rows. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/ml_util.h"
+#include "math/ml_blas.h"
 #include "math/ml_parallel.h"
 
 /* Blocks an add works on at once, per thread: a late thread holds up fewer rounds. */

@@ -1,6 +1,5 @@
 #include "math/ml_parallel.h"
 
-#include <cblas.h>
 #include <unistd.h>
 
 #ifdef _OPENMP
@@ -41,23 +40,3 @@ size_t ml_parallel_thread_index(void)
 #endif
 }
 
-int ml_blas_threads(void)
-{
-	return openblas_get_num_threads();
-}
-
-int ml_blas_threads_set(int n_threads)
-{
-	int previous = openblas_get_num_threads();
-	openblas_set_num_threads(n_threads > 0 ? n_threads : 1);
-	return previous;
-}
-
-/* OpenBLAS's own (not in cblas.h; its fork handler calls it): weak, so other BLAS link too. */
-extern int blas_thread_shutdown_(void) __attribute__((weak));
-
-void ml_blas_threads_stop(void)
-{
-	if (blas_thread_shutdown_)
-		blas_thread_shutdown_();
-}

@@ -27,17 +27,4 @@ size_t ml_parallel_threads(void);
 /* The calling thread's index within a parallel region (0 outside one). */
 size_t ml_parallel_thread_index(void);
 
-/* OpenBLAS's thread count; set returns the previous one, to restore. */
-int ml_blas_threads(void);
-int ml_blas_threads_set(int n_threads);
-/*
- * Stops BLAS's idle threads where no BLAS call is coming: OpenBLAS starts
- * its pool when the program loads, and the idle threads spin (sched_yield)
- * for about 0.1 s before they sleep, a core's worth of CPU time taken from
- * a short run.  BLAS calls still work afterwards (a unit test checks
- * them), perhaps on one thread: call it only where none is expected.
- * Does nothing with a BLAS that lacks OpenBLAS's blas_thread_shutdown_.
- */
-void ml_blas_threads_stop(void);
-
 #endif

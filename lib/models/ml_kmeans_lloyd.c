@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/ml_util.h"
+#include "math/ml_blas.h"
 #include "math/ml_parallel.h"
 #include "models/ml_kmeans_impl.h"
 

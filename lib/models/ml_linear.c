@@ -9,6 +9,7 @@
 #include "core/ml_number.h"
 #include "math/ml_lapack.h"
 #include "math/ml_moments.h"
+#include "math/ml_blas.h"
 #include "math/ml_parallel.h"
 #include "models/ml_model_impl.h"
 

@@ -9,6 +9,7 @@
 #include "core/ml_number.h"
 #include "core/ml_util.h"
 #include "math/ml_lbfgs.h"
+#include "math/ml_blas.h"
 #include "math/ml_parallel.h"
 #include "models/ml_model_impl.h"
 

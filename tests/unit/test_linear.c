@@ -10,6 +10,7 @@
 
 #include "check_main.h"
 #include "core/ml_util.h"
+#include "math/ml_blas.h"
 #include "math/ml_parallel.h"
 #include "models/ml_linear.h"
 #include "models/ml_model.h"
