@@ -19,7 +19,6 @@
 
 #include "cli.h"
 #include "core/ml_clock.h"
-#include "math/ml_blas.h"
 #include "math/ml_parallel.h"
 #include "models/ml_model.h"
 #include "serve/ml_predict.h"
@@ -273,8 +272,6 @@ int main(int argc, char **argv)
 	if (!model)
 		cli_fail(&err);
 	double model_seconds = ml_clock_now() - started;
-	if (ml_estimator_flags(ml_model_estimator(model)) & ML_ESTIMATOR_PREDICTS_WITHOUT_BLAS)
-		ml_blas_threads_stop();
 	if (ml_predict_options_check(&s.predict, model, s.model, &err) < 0)
 		cli_usage_error("%s", err.message);
 	FILE *out = cli_output_open(s.output);

@@ -44,7 +44,6 @@ static struct {
 	void (*set_num_threads)(int);
 	int (*get_num_threads)(void);
 	char *(*get_corename)(void);
-	int (*thread_shutdown)(void); /* optional: not part of OpenBLAS's public API */
 } ml_blas;
 
 static pthread_once_t ml_blas_once = PTHREAD_ONCE_INIT;
@@ -57,19 +56,18 @@ static void *ml_blas_library;
 static int ml_blas_wanted;  /* 0: OpenBLAS's own count */
 static int ml_blas_initial; /* OpenBLAS's own count, read when loaded */
 
-static void *ml_blas_symbol(const char *name, int required)
+static void *ml_blas_symbol(const char *name)
 {
 	void *symbol = dlsym(ml_blas_library, name);
 
-	if (!symbol && required) {
+	if (!symbol) {
 		fprintf(stderr, "mlpipe: OpenBLAS lacks %s (libopenblas0 too old?)\n", name);
 		exit(1);
 	}
 	return symbol;
 }
 
-#define ML_BLAS_BIND(field, name, required) \
-	*(void **)&ml_blas.field = ml_blas_symbol(name, required)
+#define ML_BLAS_BIND(field, name) *(void **)&ml_blas.field = ml_blas_symbol(name)
 
 static void ml_blas_open(void)
 {
@@ -79,24 +77,23 @@ static void ml_blas_open(void)
 		fprintf(stderr, "mlpipe: cannot load OpenBLAS: %s (install libopenblas0)\n", dlerror());
 		exit(1);
 	}
-	ML_BLAS_BIND(daxpy, "cblas_daxpy", 1);
-	ML_BLAS_BIND(ddot, "cblas_ddot", 1);
-	ML_BLAS_BIND(dgemm, "cblas_dgemm", 1);
-	ML_BLAS_BIND(dgemv, "cblas_dgemv", 1);
-	ML_BLAS_BIND(dnrm2, "cblas_dnrm2", 1);
-	ML_BLAS_BIND(dscal, "cblas_dscal", 1);
-	ML_BLAS_BIND(dsyr, "cblas_dsyr", 1);
-	ML_BLAS_BIND(dsyrk, "cblas_dsyrk", 1);
-	ML_BLAS_BIND(dpotrf, "dpotrf_", 1);
-	ML_BLAS_BIND(dpotrs, "dpotrs_", 1);
-	ML_BLAS_BIND(dpocon, "dpocon_", 1);
-	ML_BLAS_BIND(dsyevd, "dsyevd_", 1);
-	ML_BLAS_BIND(dgeqrf, "dgeqrf_", 1);
-	ML_BLAS_BIND(dorgqr, "dorgqr_", 1);
-	ML_BLAS_BIND(set_num_threads, "openblas_set_num_threads", 1);
-	ML_BLAS_BIND(get_num_threads, "openblas_get_num_threads", 1);
-	ML_BLAS_BIND(get_corename, "openblas_get_corename", 1);
-	ML_BLAS_BIND(thread_shutdown, "blas_thread_shutdown_", 0);
+	ML_BLAS_BIND(daxpy, "cblas_daxpy");
+	ML_BLAS_BIND(ddot, "cblas_ddot");
+	ML_BLAS_BIND(dgemm, "cblas_dgemm");
+	ML_BLAS_BIND(dgemv, "cblas_dgemv");
+	ML_BLAS_BIND(dnrm2, "cblas_dnrm2");
+	ML_BLAS_BIND(dscal, "cblas_dscal");
+	ML_BLAS_BIND(dsyr, "cblas_dsyr");
+	ML_BLAS_BIND(dsyrk, "cblas_dsyrk");
+	ML_BLAS_BIND(dpotrf, "dpotrf_");
+	ML_BLAS_BIND(dpotrs, "dpotrs_");
+	ML_BLAS_BIND(dpocon, "dpocon_");
+	ML_BLAS_BIND(dsyevd, "dsyevd_");
+	ML_BLAS_BIND(dgeqrf, "dgeqrf_");
+	ML_BLAS_BIND(dorgqr, "dorgqr_");
+	ML_BLAS_BIND(set_num_threads, "openblas_set_num_threads");
+	ML_BLAS_BIND(get_num_threads, "openblas_get_num_threads");
+	ML_BLAS_BIND(get_corename, "openblas_get_corename");
 	ml_blas_initial = ml_blas.get_num_threads();
 	if (ml_blas_wanted > 0)
 		ml_blas.set_num_threads(ml_blas_wanted);
@@ -105,12 +102,6 @@ static void ml_blas_open(void)
 void ml_blas_load(void)
 {
 	pthread_once(&ml_blas_once, ml_blas_open);
-}
-
-void ml_blas_threads_stop(void)
-{
-	if (ml_blas_library && ml_blas.thread_shutdown)
-		ml_blas.thread_shutdown();
 }
 
 int ml_blas_threads_set(int n_threads)

@@ -16,16 +16,6 @@ void ml_blas_load(void);
  * previous one, to restore; remembered until OpenBLAS is loaded.
  */
 int ml_blas_threads_set(int n_threads);
-/*
- * Stops BLAS's idle threads where no BLAS call is coming: OpenBLAS starts
- * its pool when the program loads, and the idle threads spin (sched_yield)
- * for about 0.1 s before they sleep, a core's worth of CPU time taken from
- * a short run.  BLAS calls still work afterwards (a unit test checks
- * them), perhaps on one thread: call it only where none is expected.
- * Does nothing before OpenBLAS is loaded, or when it lacks
- * blas_thread_shutdown_.
- */
-void ml_blas_threads_stop(void);
 
 /* OpenBLAS's name for the kernels it chose ("Haswell"); loads it. */
 const char *ml_blas_kernels(void);

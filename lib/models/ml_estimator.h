@@ -29,8 +29,7 @@ enum {
 	ML_ESTIMATOR_MISSING = 1 << 2,        /* features may be missing (NaN) */
 	ML_ESTIMATOR_RANDOM = 1 << 3,         /* uses the seed */
 	ML_ESTIMATOR_CLUSTERING = 1 << 4,     /* groups the rows; no target (ml-cluster) */
-	ML_ESTIMATOR_VALIDATION = 1 << 5,     /* takes validation rows (ml-fit --valid FILE) */
-	ML_ESTIMATOR_PREDICTS_WITHOUT_BLAS = 1 << 6 /* predict makes no BLAS call */
+	ML_ESTIMATOR_VALIDATION = 1 << 5      /* takes validation rows (ml-fit --valid FILE) */
 };
 
 typedef enum ml_param_type {

@@ -701,7 +701,7 @@ static int predict_trees_columns(const ml_model *model, const double *rows, size
 /* ---- the kinds ---------------------------------------------------------- */
 
 #define TREE_FLAGS (ML_ESTIMATOR_REGRESSION | ML_ESTIMATOR_CLASSIFICATION | \
-		    ML_ESTIMATOR_MISSING | ML_ESTIMATOR_RANDOM | ML_ESTIMATOR_PREDICTS_WITHOUT_BLAS)
+		    ML_ESTIMATOR_MISSING | ML_ESTIMATOR_RANDOM)
 
 const ml_estimator ml_tree_estimator = {
 	.name = "tree",
