@@ -161,7 +161,8 @@ if kind.startswith("xgboost"):
 elif kind.startswith("hgb"):
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
     m = (HistGradientBoostingRegressor if regression else HistGradientBoostingClassifier)(
-        max_iter=100, max_depth=6, max_leaf_nodes=None, learning_rate=0.1, early_stopping=False)
+        max_iter=100, max_depth=6, max_leaf_nodes=None, learning_rate=0.1, early_stopping=False,
+        random_state=0)  # above 200k rows its bin edges come from a random sample
 elif kind == "forest":
     from sklearn.ensemble import RandomForestClassifier
     m = RandomForestClassifier(n_estimators=100, n_jobs=2, random_state=0)
