@@ -97,6 +97,29 @@ static int list_features(ml_request_schema *schema, ml_error *err)
 	return 0;
 }
 
+/*
+ * Where a number given for each input lands in an encoded row, when it is
+ * copied there as is: with such a cell for every input but the target, a
+ * row of numbers is written straight into the block (the scanner's direct
+ * rows), with the same doubles ml_load_apply_values would write.
+ */
+static int place_numbers(ml_request_schema *schema, ml_error *err)
+{
+	const ml_columns *all = schema->all_inputs;
+	if (!(schema->number_cell = ml_alloc_array(all->count + 1, sizeof(size_t), err)) ||
+	    !(schema->missing_row = ml_alloc_array(schema->start_width + 1, sizeof(double), err)))
+		return -1;
+	schema->numbers_direct = true;
+	for (size_t i = 0; i < all->count; i++) {
+		schema->number_cell[i] = schema->load ? ml_load_number_cell(schema->load, i) : i;
+		if (schema->number_cell[i] == ML_NO_COLUMN && i != all->target)
+			schema->numbers_direct = false;
+	}
+	for (size_t i = 0; i < schema->start_width; i++)
+		schema->missing_row[i] = NAN;
+	return 0;
+}
+
 /* Class names written once as JSON strings: an answer copies them. */
 static int quote_classes(ml_request_schema *schema, ml_error *err)
 {
@@ -149,7 +172,7 @@ ml_request_schema *ml_request_schema_create(const ml_model *model, ml_error *err
 	if (schema->widest < schema->width)
 		schema->widest = schema->width;
 	if (list_features(schema, err) < 0 || index_names(schema, err) < 0 ||
-	    quote_classes(schema, err) < 0) {
+	    place_numbers(schema, err) < 0 || quote_classes(schema, err) < 0) {
 		ml_request_schema_free(schema);
 		return NULL;
 	}
@@ -165,6 +188,8 @@ void ml_request_schema_free(ml_request_schema *schema)
 	free(schema->slots);
 	free(schema->name_lengths);
 	free(schema->plain_names);
+	free(schema->number_cell);
+	free(schema->missing_row);
 	ml_buf_free(&schema->class_json);
 	free(schema->class_json_at);
 	free(schema);
@@ -350,15 +375,29 @@ int ml_request_flush_block(request *r, ml_error *err)
 	return 0;
 }
 
+double *ml_request_next_row(request *r, ml_error *err)
+{
+	/* A block sized on a guess of the row count doubles when it is full. */
+	if (r->in_block == r->block &&
+	    size_block(r, r->block * 2 < BLOCK_ROWS ? r->block * 2 : BLOCK_ROWS, err) < 0)
+		return NULL;
+	return encode_target(r);
+}
+
+int ml_request_end_row(request *r, ml_error *err)
+{
+	if (++r->in_block == BLOCK_ROWS)
+		return ml_request_flush_block(r, err);
+	return 0;
+}
+
 /* Encodes the values gathered for the next row (JSON) and predicts when the block is full. */
 int ml_request_add_values(request *r, ml_error *err)
 {
 	const ml_request_schema *schema = r->schema;
-	/* A block sized on a guess of the row count doubles when it is full. */
-	if (r->in_block == r->block &&
-	    size_block(r, r->block * 2 < BLOCK_ROWS ? r->block * 2 : BLOCK_ROWS, err) < 0)
+	double *row = ml_request_next_row(r, err);
+	if (!row)
 		return -1;
-	double *row = encode_target(r);
 	if (schema->load) {
 		if (ml_load_apply_values(schema->load, r->values, row, &r->n_unknown, err) < 0) {
 			ml_error_prefix(err, "row %zu", r->done + r->in_block + 1);
@@ -378,9 +417,7 @@ int ml_request_add_values(request *r, ml_error *err)
 			}
 		}
 	}
-	if (++r->in_block == BLOCK_ROWS)
-		return ml_request_flush_block(r, err);
-	return 0;
+	return ml_request_end_row(r, err);
 }
 
 static const char *kind_of(const cJSON *item)
