@@ -97,6 +97,29 @@ static int list_features(ml_request_schema *schema, ml_error *err)
 	return 0;
 }
 
+/* Each plain name as the scanner meets it before a value, "name":, compared at once. */
+static int quote_member_keys(ml_request_schema *schema, ml_error *err)
+{
+	const ml_columns *all = schema->all_inputs;
+	ml_buf_init(&schema->member_keys);
+	if (!(schema->member_key_at = ml_alloc_array(all->count + 1, sizeof(size_t), err)))
+		return -1;
+	for (size_t i = 0; i < all->count; i++) {
+		schema->member_key_at[i] = schema->member_keys.length;
+		if (schema->plain_names[i]) {
+			ml_buf_putc(&schema->member_keys, '"');
+			ml_buf_puts(&schema->member_keys, all->names[i]);
+			ml_buf_puts(&schema->member_keys, "\":");
+		}
+	}
+	schema->member_key_at[all->count] = schema->member_keys.length;
+	if (schema->member_keys.failed) {
+		ml_error_nomem(err);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Where a number given for each input lands in an encoded row, when it is
  * copied there as is: with such a cell for every input but the target, a
@@ -117,7 +140,7 @@ static int place_numbers(ml_request_schema *schema, ml_error *err)
 	}
 	for (size_t i = 0; i < schema->start_width; i++)
 		schema->missing_row[i] = NAN;
-	return 0;
+	return quote_member_keys(schema, err);
 }
 
 /* Class names written once as JSON strings: an answer copies them. */
@@ -171,6 +194,7 @@ ml_request_schema *ml_request_schema_create(const ml_model *model, ml_error *err
 	schema->widest = ml_chain_widest(schema->chain, schema->first_stage, schema->start_width);
 	if (schema->widest < schema->width)
 		schema->widest = schema->width;
+	/* place_numbers after index_names: it quotes the plain names. */
 	if (list_features(schema, err) < 0 || index_names(schema, err) < 0 ||
 	    place_numbers(schema, err) < 0 || quote_classes(schema, err) < 0) {
 		ml_request_schema_free(schema);
@@ -190,6 +214,8 @@ void ml_request_schema_free(ml_request_schema *schema)
 	free(schema->plain_names);
 	free(schema->number_cell);
 	free(schema->missing_row);
+	ml_buf_free(&schema->member_keys);
+	free(schema->member_key_at);
 	ml_buf_free(&schema->class_json);
 	free(schema->class_json_at);
 	free(schema);

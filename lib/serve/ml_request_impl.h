@@ -21,6 +21,8 @@ struct ml_request_schema {
 	size_t *number_cell;          /* of all_inputs: where a number goes as is, or ML_NO_COLUMN */
 	bool numbers_direct;          /* every input but the target has a number_cell */
 	double *missing_row;          /* start_width NaNs: an encoded row with nothing given */
+	ml_buf member_keys;           /* each plain name as a JSON key and its colon: "name": */
+	size_t *member_key_at;        /* all_inputs->count + 1 offsets; empty for other names */
 	ml_columns inputs;            /* the same without the target: "features" order */
 	size_t *feature_input;        /* inputs.names[i] is all_inputs->names[feature_input[i]] */
 	size_t start_width;           /* an encoded row */

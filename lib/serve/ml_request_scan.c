@@ -333,6 +333,25 @@ static bool read_members_in_known_order(ml_request_state *r, scanner *s)
 }
 
 /*
+ * The input at `position` in the row before when the bytes at s->at are
+ * its name as a key with its colon, "name":, as every row of a program's
+ * body has them: moved past the colon.  Else ML_NO_COLUMN, nothing read.
+ */
+static size_t same_member_as_before(ml_request_state *r, scanner *s, size_t position)
+{
+	const ml_request_schema *schema = r->schema;
+	if (position >= s->n_key_inputs || !s->key_input[position])
+		return ML_NO_COLUMN;
+	size_t input = s->key_input[position] - 1, at = schema->member_key_at[input];
+	size_t length = schema->member_key_at[input + 1] - at;
+	if (length == 0 || s->length - s->at < length ||
+	    !same_name(schema->member_keys.data + at, s->body + s->at, length))
+		return ML_NO_COLUMN;
+	s->at += length;
+	return input;
+}
+
+/*
  * The members of a "rows" object, its brace read, written straight into
  * the block when the model takes every number as is (numbers_direct): the
  * keys in the order of the row before, no blank, each value a number for
@@ -351,11 +370,10 @@ static bool read_direct_row(ml_request_state *r, scanner *s, size_t row_number)
 	memcpy(row, schema->missing_row, schema->start_width * sizeof *row);
 	size_t target = schema->all_inputs->target, features_given = 0;
 	for (size_t position = 0;; position++) {
-		size_t input = same_key_as_before(r, s, position);
+		size_t input = same_member_as_before(r, s, position);
 		if (input == ML_NO_COLUMN || s->given_in[input] == row_number ||
-		    schema->number_cell[input] == ML_NO_COLUMN || !next_is(s, ':'))
+		    schema->number_cell[input] == ML_NO_COLUMN)
 			return false;
-		s->at++;
 		if (!scan_number(s, &row[schema->number_cell[input]]))
 			return false;
 		s->given_in[input] = row_number;
