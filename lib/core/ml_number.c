@@ -739,40 +739,16 @@ static inline size_t parse_short_json_number_unbounded(const char *text, double 
 #endif
 }
 
-/* The same near the end of the text, each byte checked against end. */
-static inline size_t parse_short_json_number(const char *text, const char *end, double *value)
+/*
+ * The same near the end of the text: its last bytes copied and followed by
+ * blanks, which end a number as the end of the text does.
+ */
+static size_t parse_short_json_number(const char *text, size_t available, double *value)
 {
-#ifdef ML_EXACT_DOUBLE_ARITHMETIC
-	const char *p = text;
-	bool negative = p < end && *p == '-';
-	p += negative;
-	const char *digits = p;
-	uint64_t w = 0;
-	while (p < end && is_digit(*p) && p - digits < SHORT_DIGITS)
-		w = w * 10 + (uint64_t)(*p++ - '0');
-	size_t integer_count = (size_t)(p - digits), fraction_count = 0;
-	if (integer_count == 0 || (integer_count > 1 && digits[0] == '0'))
-		return 0;
-	if (p < end && *p == '.') {
-		const char *fraction = ++p;
-		while (p < end && is_digit(*p) && (size_t)(p - fraction) + integer_count < SHORT_DIGITS)
-			w = w * 10 + (uint64_t)(*p++ - '0');
-		fraction_count = (size_t)(p - fraction);
-		if (fraction_count == 0)
-			return 0;
-	}
-	/* A digit here is one past SHORT_DIGITS; an exponent is the general scan's. */
-	if (p < end && (is_digit(*p) || *p == 'e' || *p == 'E'))
-		return 0;
-	double magnitude = (double)w;
-	if (fraction_count)
-		magnitude /= exact_powers_of_ten[fraction_count];
-	*value = negative ? -magnitude : magnitude;
-	return (size_t)(p - text);
-#else
-	(void)text, (void)end, (void)value;
-	return 0;
-#endif
+	char padded[SHORT_REACH];
+	memcpy(padded, text, available);
+	memset(padded + available, ' ', SHORT_REACH - available);
+	return parse_short_json_number_unbounded(padded, value);
 }
 
 /* Any JSON number: the scan that keeps every digit, for what the short path declines. */
@@ -804,7 +780,7 @@ size_t ml_parse_json_number(const char *text, size_t available, double *value)
 	/* Not inlined into the general scan: the short path saves no registers. */
 	size_t short_length = available >= SHORT_REACH
 		? parse_short_json_number_unbounded(text, value)
-		: parse_short_json_number(text, text + available, value);
+		: parse_short_json_number(text, available, value);
 	return short_length ? short_length : parse_any_json_number(text, available, value);
 }
 
