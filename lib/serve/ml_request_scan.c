@@ -394,7 +394,8 @@ static bool read_row(ml_request_state *r, scanner *s, size_t row, size_t depth)
 	if (depth + 1 > s->deepest || !expect(s, '{'))
 		return false;
 	size_t members = s->at;
-	if (s->given_in && read_direct_row(r, s, row))
+	/* The first row (no key order known yet) goes the general way at once. */
+	if (s->given_in && s->key_input[0] && read_direct_row(r, s, row))
 		return true;
 	s->at = members;
 	ml_request_clear_values(r);
