@@ -1535,14 +1535,14 @@ def wait_ready(proc, port, timeout=30.0):
     return False
 
 
-def run_wrk(port, body_path, connections, seconds, tmp, pause_ms=0):
+def run_wrk(port, body_path, connections, seconds, tmp, pause_ms=0, wrap=()):
     """wrk against the predict endpoint: (requests/s, p50 ms, p99 ms, non-2xx) or an error.
     pause_ms > 0: each connection waits 0..2*pause_ms ms (mean pause_ms) before each request
-    (a paced load)."""
+    (a paced load). wrap: a command wrk runs under (taskset)."""
     script = os.path.join(tmp, "post.lua")
     with open(script, "w") as f:
         f.write(WRK_POST)
-    argv = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s",
+    argv = list(wrap) + ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s",
             script, f"http://127.0.0.1:{port}/v1/models/iris/predict"]
     r = subprocess.run(argv, capture_output=True, text=True,
                        env=dict(os.environ, BODY=body_path, PAUSE_MS=str(pause_ms)),
@@ -1563,6 +1563,61 @@ def run_wrk(port, body_path, connections, seconds, tmp, pause_ms=0):
     rps = next((float(l.split()[1]) for l in out.splitlines() if l.startswith("Requests/sec")), 0)
     bad = next((int(l.split()[-1]) for l in out.splitlines() if "Non-2xx" in l), 0)
     return (rps, ms("50%"), ms("99%"), bad), None
+
+
+def stop_server(proc):
+    """SIGTERM (the server drains), SIGKILL after 20 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def at_half_rate(port, body_path, top, seconds, tmp, wrap=()):
+    """Latency at half the maximum rate top (a run_wrk result): wrk has no fixed rate, so each
+    connection pauses a random whole number of milliseconds (mean pause_ms) before each request,
+    as many connections as make half the rate (the rate reached is reported). The run_wrk result
+    plus (top rate, connections, pause_ms), or None."""
+    if not top or top[0] <= 0:
+        return None
+    target = top[0] / 2
+    pause_ms = max(1, round(16000 / target))
+    paced = max(1, round(target * pause_ms / 1000))
+    half = None
+    # wrk's timers are coarse: the rate reached sets the connections again.
+    for attempt in range(3):
+        got, why = run_wrk(port, body_path, paced, seconds, tmp, pause_ms, wrap)
+        if not got:
+            break
+        half = got + (top[0], paced, pause_ms)
+        if got[0] <= 0 or abs(got[0] / target - 1) < 0.1:
+            break
+        paced = max(1, min(512, round(paced * target / got[0])))
+    return half
+
+
+def serve_pinned(ctx, model, body_path, seconds):
+    """ml-serve -j 1 on CPU 1 and wrk on CPU 0 (taskset): the 1000-row rate and the latency at
+    half of it when neither takes the other's processor; None where taskset or a second CPU
+    is missing."""
+    if shutil.which("taskset") is None or (os.cpu_count() or 1) < 2:
+        return None
+    port = free_port()
+    proc = subprocess.Popen(["taskset", "-c", "1", ctx.prog("ml-serve"), "--listen",
+                             f"127.0.0.1:{port}", "-j", "1", f"iris={model}"],
+                            stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    try:
+        if not wait_ready(proc, port):
+            return None
+        wrap = ("taskset", "-c", "0")
+        top, why = run_wrk(port, body_path, 16, seconds, ctx.tmp, wrap=wrap)
+        if why:
+            return None
+        return top, at_half_rate(port, body_path, top, seconds, ctx.tmp, wrap)
+    finally:
+        stop_server(proc)
 
 
 def case_serve(ctx):
@@ -1645,34 +1700,14 @@ def case_serve(ctx):
                     with open(f"/proc/{proc.pid}/status") as f:
                         rss += [l.split()[1] for l in f if l.startswith("VmRSS")]
             if side is ml:
-                # Latency at half the maximum rate just measured: wrk has no fixed rate, so
-                # each connection pauses a random whole number of milliseconds (mean pause_ms)
-                # before each request, as many connections as make half the rate (the rate
-                # reached is reported).
                 for n in (1, 1000):
-                    top = results.get((ml.name, n))
-                    if not top or top[0] <= 0:
-                        continue
-                    target = top[0] / 2
-                    pause_ms = max(1, round(16000 / target))
-                    paced = max(1, round(target * pause_ms / 1000))
-                    # wrk's timers are coarse: the rate reached sets the connections again.
-                    for attempt in range(3):
-                        got, why = run_wrk(port, bodies[n], paced, seconds, ctx.tmp, pause_ms)
-                        if not got:
-                            break
-                        results[(ml.name, "half", n)] = got + (top[0], paced, pause_ms)
-                        if got[0] <= 0 or abs(got[0] / target - 1) < 0.1:
-                            break
-                        paced = max(1, min(512, round(paced * target / got[0])))
+                    half = at_half_rate(port, bodies[n], results.get((ml.name, n)), seconds,
+                                        ctx.tmp)
+                    if half:
+                        results[(ml.name, "half", n)] = half
                 results[(ml.name, "rss")] = " -> ".join(f"{int(k) // 1024} MiB" for k in rss)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_server(proc)
             err.close()
 
     def cell(side, n):
@@ -1692,16 +1727,31 @@ def case_serve(ctx):
                                  + (f" ({got[3]} non-2xx)" if got[3] else ""))
             rows.append(Row(f"serve {n} row{'s' if n > 1 else ''} vs {peer.name}", cell(ml, n),
                             cell(peer, n), ratio, "; ".join(notes)))
-    for n in (1, 1000):
-        half = results.get((ml.name, "half", n))
+    pinned = None
+    if ml.skip is None and ml.error is None:
+        pinned = serve_pinned(ctx, model, bodies[1000], seconds)
+    if pinned:
+        results[(ml.name, "pinned", 1000)] = pinned[0]
+        if pinned[1]:
+            results[(ml.name, "half pinned", 1000)] = pinned[1]
+    top = results.get((ml.name, "pinned", 1000))
+    if top:
+        rows.append(Row("serve 1000 rows, pinned", f"{top[0]:.0f}/s", "n/a", "-",
+                        f"p50 {top[1]:.2f} ms p99 {top[2]:.2f} ms; ml-serve -j 1 on CPU 1, "
+                        f"wrk -c 16 on CPU 0 (taskset): neither takes the other's processor"))
+    for n, key, label in ((1, "half", "at half rate"), (1000, "half", "at half rate"),
+                          (1000, "half pinned", "at half rate, pinned")):
+        half = results.get((ml.name, key, n))
         if half:
             rate, p50, p99, bad, top, paced, pause_ms = half
-            rows.append(Row(f"serve {n} row{'s' if n > 1 else ''} at half rate", f"{rate:.0f}/s",
+            rows.append(Row(f"serve {n} row{'s' if n > 1 else ''} {label}", f"{rate:.0f}/s",
                             "n/a", "-",
                             f"p50 {p50:.3f} ms p99 {p99:.3f} ms"
                             + (f" ({bad} non-2xx)" if bad else "")
                             + f"; {100 * rate / top:.0f}% of the {top:.0f}/s above: "
-                            f"wrk -c {paced}, a mean {pause_ms} ms (0-{2 * pause_ms}) between a connection's requests"))
+                            f"wrk -c {paced}, a mean {pause_ms} ms (0-{2 * pause_ms}) between a connection's requests"
+                            + ("; ml-serve -j 1 on CPU 1, wrk on CPU 0 (taskset)"
+                               if key == "half pinned" else "")))
     if (ml.name, "rss") in results:
         rows.append(Row("serve RSS", results[(ml.name, "rss")], "n/a", "-",
                         f"after the 1-row and the 1000-row runs; wrk -c {connections} "

@@ -677,36 +677,56 @@ bool ml_parse_double(const char *text, size_t length, double *value)
 /* Digits in all that the short path takes: below 10^15 < 2^53, w is an exact double. */
 enum { SHORT_DIGITS = 15 };
 
+/* The digit c stands for, or 10 or more when c is no digit: one comparison, not two. */
+static inline unsigned digit_value(char c)
+{
+	return (unsigned)(unsigned char)c - '0';
+}
+
+/*
+ * Bytes the short path may look at: a sign, SHORT_DIGITS digits, a point
+ * and the byte after the last digit.  With this many available it reads
+ * without checking for the end.
+ */
+enum { SHORT_REACH = SHORT_DIGITS + 3 };
+
 /*
  * The common JSON number, "-?digits(.digits)?" with no exponent, at most
  * SHORT_DIGITS digits and no leading zero, in one tight loop: Clinger's
  * single division by an exact power of ten (at most 10^15) rounds it
  * correctly.  Returns its length, or 0 for anything else, *value untouched:
- * the general scan then reads it.
+ * the general scan then reads it.  `end` is at least SHORT_REACH bytes on:
+ * the digits run at most that far.
  */
-static inline size_t parse_short_json_number(const char *text, const char *end, double *value)
+static inline size_t parse_short_json_number_unbounded(const char *text, double *value)
 {
 #ifdef ML_EXACT_DOUBLE_ARITHMETIC
 	const char *p = text;
-	bool negative = p < end && *p == '-';
+	bool negative = *p == '-';
 	p += negative;
-	const char *digits = p;
+	const char *digits = p, *stop = digits + SHORT_DIGITS;
 	uint64_t w = 0;
-	while (p < end && is_digit(*p) && p - digits < SHORT_DIGITS)
-		w = w * 10 + (uint64_t)(*p++ - '0');
+	unsigned digit;
+	while ((digit = digit_value(*p)) < 10 && p < stop) {
+		w = w * 10 + digit;
+		p++;
+	}
 	size_t integer_count = (size_t)(p - digits), fraction_count = 0;
 	if (integer_count == 0 || (integer_count > 1 && digits[0] == '0'))
 		return 0;
-	if (p < end && *p == '.') {
+	if (*p == '.') {
 		const char *fraction = ++p;
-		while (p < end && is_digit(*p) && (size_t)(p - fraction) + integer_count < SHORT_DIGITS)
-			w = w * 10 + (uint64_t)(*p++ - '0');
+		/* The point took no digit's place: SHORT_DIGITS in all, the point not counted. */
+		while ((digit = digit_value(*p)) < 10 && p < stop + 1) {
+			w = w * 10 + digit;
+			p++;
+		}
 		fraction_count = (size_t)(p - fraction);
 		if (fraction_count == 0)
 			return 0;
 	}
 	/* A digit here is one past SHORT_DIGITS; an exponent is the general scan's. */
-	if (p < end && (is_digit(*p) || *p == 'e' || *p == 'E'))
+	if (digit_value(*p) < 10 || *p == 'e' || *p == 'E')
 		return 0;
 	double magnitude = (double)w;
 	if (fraction_count)
@@ -714,9 +734,21 @@ static inline size_t parse_short_json_number(const char *text, const char *end, 
 	*value = negative ? -magnitude : magnitude;
 	return (size_t)(p - text);
 #else
-	(void)text, (void)end, (void)value;
+	(void)text, (void)value;
 	return 0;
 #endif
+}
+
+/*
+ * The same near the end of the text: its last bytes copied and followed by
+ * blanks, which end a number as the end of the text does.
+ */
+static size_t parse_short_json_number(const char *text, size_t available, double *value)
+{
+	char padded[SHORT_REACH];
+	memcpy(padded, text, available);
+	memset(padded + available, ' ', SHORT_REACH - available);
+	return parse_short_json_number_unbounded(padded, value);
 }
 
 /* Any JSON number: the scan that keeps every digit, for what the short path declines. */
@@ -746,7 +778,9 @@ static ML_NOINLINE size_t parse_any_json_number(const char *text, size_t availab
 size_t ml_parse_json_number(const char *text, size_t available, double *value)
 {
 	/* Not inlined into the general scan: the short path saves no registers. */
-	size_t short_length = parse_short_json_number(text, text + available, value);
+	size_t short_length = available >= SHORT_REACH
+		? parse_short_json_number_unbounded(text, value)
+		: parse_short_json_number(text, available, value);
 	return short_length ? short_length : parse_any_json_number(text, available, value);
 }
 

@@ -97,6 +97,52 @@ static int list_features(ml_request_schema *schema, ml_error *err)
 	return 0;
 }
 
+/* Each plain name as the scanner meets it before a value, "name":, compared at once. */
+static int quote_member_keys(ml_request_schema *schema, ml_error *err)
+{
+	const ml_columns *all = schema->all_inputs;
+	ml_buf_init(&schema->member_keys);
+	if (!(schema->member_key_at = ml_alloc_array(all->count + 1, sizeof(size_t), err)))
+		return -1;
+	for (size_t i = 0; i < all->count; i++) {
+		schema->member_key_at[i] = schema->member_keys.length;
+		if (schema->plain_names[i]) {
+			ml_buf_putc(&schema->member_keys, '"');
+			ml_buf_puts(&schema->member_keys, all->names[i]);
+			ml_buf_puts(&schema->member_keys, "\":");
+		}
+	}
+	schema->member_key_at[all->count] = schema->member_keys.length;
+	if (schema->member_keys.failed) {
+		ml_error_nomem(err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Where a number given for each input lands in an encoded row, when it is
+ * copied there as is: with such a cell for every input but the target, a
+ * row of numbers is written straight into the block (the scanner's direct
+ * rows), with the same doubles ml_load_apply_values would write.
+ */
+static int place_numbers(ml_request_schema *schema, ml_error *err)
+{
+	const ml_columns *all = schema->all_inputs;
+	if (!(schema->number_cell = ml_alloc_array(all->count + 1, sizeof(size_t), err)) ||
+	    !(schema->missing_row = ml_alloc_array(schema->start_width + 1, sizeof(double), err)))
+		return -1;
+	schema->numbers_direct = true;
+	for (size_t i = 0; i < all->count; i++) {
+		schema->number_cell[i] = schema->load ? ml_load_number_cell(schema->load, i) : i;
+		if (schema->number_cell[i] == ML_NO_COLUMN && i != all->target)
+			schema->numbers_direct = false;
+	}
+	for (size_t i = 0; i < schema->start_width; i++)
+		schema->missing_row[i] = NAN;
+	return quote_member_keys(schema, err);
+}
+
 /* Class names written once as JSON strings: an answer copies them. */
 static int quote_classes(ml_request_schema *schema, ml_error *err)
 {
@@ -148,8 +194,9 @@ ml_request_schema *ml_request_schema_create(const ml_model *model, ml_error *err
 	schema->widest = ml_chain_widest(schema->chain, schema->first_stage, schema->start_width);
 	if (schema->widest < schema->width)
 		schema->widest = schema->width;
+	/* place_numbers after index_names: it quotes the plain names. */
 	if (list_features(schema, err) < 0 || index_names(schema, err) < 0 ||
-	    quote_classes(schema, err) < 0) {
+	    place_numbers(schema, err) < 0 || quote_classes(schema, err) < 0) {
 		ml_request_schema_free(schema);
 		return NULL;
 	}
@@ -165,6 +212,10 @@ void ml_request_schema_free(ml_request_schema *schema)
 	free(schema->slots);
 	free(schema->name_lengths);
 	free(schema->plain_names);
+	free(schema->number_cell);
+	free(schema->missing_row);
+	ml_buf_free(&schema->member_keys);
+	free(schema->member_key_at);
 	ml_buf_free(&schema->class_json);
 	free(schema->class_json_at);
 	free(schema);
@@ -310,6 +361,52 @@ static void put_probabilities(ml_buf *out, const double *probabilities, size_t n
 	ml_buf_putc(out, ']');
 }
 
+/* The longest answer of one row of put_class_names: a comma and a class name, or null. */
+static size_t longest_class_answer(const ml_request_schema *schema)
+{
+	size_t longest = 4; /* null */
+	for (size_t k = 0; k < schema->n_classes; k++) {
+		size_t length = schema->class_json_at[k + 1] - schema->class_json_at[k];
+		longest = length > longest ? length : longest;
+	}
+	return longest + 1;
+}
+
+static char *put_bytes(char *out, const char *bytes, size_t length)
+{
+	for (size_t i = 0; i < length; i++) /* a short class name: no call to memcpy */
+		out[i] = bytes[i];
+	return out + length;
+}
+
+/*
+ * The class names of the block's n rows, when nothing else is answered:
+ * room for them all made once, each copied in place (not a buffer call or
+ * two per row, which cost more than the copying).
+ */
+static void put_class_names(request *r, size_t n)
+{
+	const ml_request_schema *schema = r->schema;
+	size_t room;
+	if (!ml_size_mul(n, longest_class_answer(schema), &room) || !ml_buf_reserve(&r->answers, room))
+		return; /* failed: out of memory */
+	char *out = r->answers.data + r->answers.length;
+	for (size_t i = 0; i < n; i++) {
+		double prediction = r->predictions[i];
+		if (r->done + i)
+			*out++ = ',';
+		if (prediction >= 0 && prediction < (double)schema->n_classes) {
+			size_t k = (size_t)prediction, at = schema->class_json_at[k];
+			out = put_bytes(out, schema->class_json.data + at,
+					schema->class_json_at[k + 1] - at);
+		} else {
+			out = put_bytes(out, "null", 4);
+		}
+	}
+	r->answers.length = (size_t)(out - r->answers.data);
+	r->answers.data[r->answers.length] = '\0';
+}
+
 /* Transforms, predicts and answers the rows of the block. */
 int ml_request_flush_block(request *r, ml_error *err)
 {
@@ -324,7 +421,10 @@ int ml_request_flush_block(request *r, ml_error *err)
 		locate(r, bad_row, err);
 		return fail(r, 400);
 	}
-	for (size_t i = 0; i < n; i++) {
+	bool names_only = schema->classifier && !r->single && !r->options->probabilities;
+	if (names_only)
+		put_class_names(r, n);
+	for (size_t i = 0; i < n && !names_only; i++) {
 		const double *probabilities = r->probabilities ? r->probabilities + i * n_classes
 							       : NULL;
 		if (r->done + i)
@@ -350,15 +450,29 @@ int ml_request_flush_block(request *r, ml_error *err)
 	return 0;
 }
 
+double *ml_request_next_row(request *r, ml_error *err)
+{
+	/* A block sized on a guess of the row count doubles when it is full. */
+	if (r->in_block == r->block &&
+	    size_block(r, r->block * 2 < BLOCK_ROWS ? r->block * 2 : BLOCK_ROWS, err) < 0)
+		return NULL;
+	return encode_target(r);
+}
+
+int ml_request_end_row(request *r, ml_error *err)
+{
+	if (++r->in_block == BLOCK_ROWS)
+		return ml_request_flush_block(r, err);
+	return 0;
+}
+
 /* Encodes the values gathered for the next row (JSON) and predicts when the block is full. */
 int ml_request_add_values(request *r, ml_error *err)
 {
 	const ml_request_schema *schema = r->schema;
-	/* A block sized on a guess of the row count doubles when it is full. */
-	if (r->in_block == r->block &&
-	    size_block(r, r->block * 2 < BLOCK_ROWS ? r->block * 2 : BLOCK_ROWS, err) < 0)
+	double *row = ml_request_next_row(r, err);
+	if (!row)
 		return -1;
-	double *row = encode_target(r);
 	if (schema->load) {
 		if (ml_load_apply_values(schema->load, r->values, row, &r->n_unknown, err) < 0) {
 			ml_error_prefix(err, "row %zu", r->done + r->in_block + 1);
@@ -378,9 +492,7 @@ int ml_request_add_values(request *r, ml_error *err)
 			}
 		}
 	}
-	if (++r->in_block == BLOCK_ROWS)
-		return ml_request_flush_block(r, err);
-	return 0;
+	return ml_request_end_row(r, err);
 }
 
 static const char *kind_of(const cJSON *item)

@@ -18,6 +18,11 @@ struct ml_request_schema {
 	const ml_columns *all_inputs; /* what a row is encoded from, the target included */
 	size_t *name_lengths;         /* of all_inputs->names */
 	bool *plain_names;            /* no quote, backslash or control byte: a JSON key as is */
+	size_t *number_cell;          /* of all_inputs: where a number goes as is, or ML_NO_COLUMN */
+	bool numbers_direct;          /* every input but the target has a number_cell */
+	double *missing_row;          /* start_width NaNs: an encoded row with nothing given */
+	ml_buf member_keys;           /* each plain name as a JSON key and its colon: "name": */
+	size_t *member_key_at;        /* all_inputs->count + 1 offsets; empty for other names */
 	ml_columns inputs;            /* the same without the target: "features" order */
 	size_t *feature_input;        /* inputs.names[i] is all_inputs->names[feature_input[i]] */
 	size_t start_width;           /* an encoded row */
@@ -69,6 +74,14 @@ int ml_request_check_given(ml_request_state *r, const char *where, size_t row, m
 int ml_request_check_row_count(ml_request_state *r, size_t n_rows, ml_error *err);
 /* Encodes the values gathered for the next row, predicting when the block is full. */
 int ml_request_add_values(ml_request_state *r, ml_error *err);
+/*
+ * Where the next row is encoded (start_width cells), room made for it; NULL
+ * with a status of 500 when out of memory.  The row counts once
+ * ml_request_end_row is called; until then the next call gives the same place.
+ */
+double *ml_request_next_row(ml_request_state *r, ml_error *err);
+/* The row written at ml_request_next_row's place counts; predicts when the block is full. */
+int ml_request_end_row(ml_request_state *r, ml_error *err);
 /* Transforms, predicts and answers the rows of the block. */
 int ml_request_flush_block(ml_request_state *r, ml_error *err);
 

@@ -42,6 +42,7 @@ typedef struct scanner {
 	size_t n_key_inputs;
 	size_t *column_input; /* "columns": the input of each, or ML_NO_COLUMN */
 	size_t n_columns;
+	size_t *given_in;     /* direct rows: the last row (1-based) that gave each input */
 } scanner;
 
 /* JSON's four blanks; every other byte of a body is above ' ', and one test rules it out. */
@@ -331,12 +332,72 @@ static bool read_members_in_known_order(ml_request_state *r, scanner *s)
 	}
 }
 
+/*
+ * The input at `position` in the row before when the bytes at s->at are
+ * its name as a key with its colon, "name":, as every row of a program's
+ * body has them: moved past the colon.  Else ML_NO_COLUMN, nothing read.
+ */
+static size_t same_member_as_before(ml_request_state *r, scanner *s, size_t position)
+{
+	const ml_request_schema *schema = r->schema;
+	if (position >= s->n_key_inputs || !s->key_input[position])
+		return ML_NO_COLUMN;
+	size_t input = s->key_input[position] - 1, at = schema->member_key_at[input];
+	size_t length = schema->member_key_at[input + 1] - at;
+	if (length == 0 || s->length - s->at < length ||
+	    !same_name(schema->member_keys.data + at, s->body + s->at, length))
+		return ML_NO_COLUMN;
+	s->at += length;
+	return input;
+}
+
+/*
+ * The members of a "rows" object, its brace read, written straight into
+ * the block when the model takes every number as is (numbers_direct): the
+ * keys in the order of the row before, no blank, each value a number for
+ * an input with a number cell, each input once, every input but the target
+ * given.  The row starts as missing_row, so the target, when not given,
+ * is NaN as ml_load_apply_values makes it.  False at anything else, the
+ * row not counted: read again from its brace by the general path.
+ */
+static bool read_direct_row(ml_request_state *r, scanner *s, size_t row_number)
+{
+	const ml_request_schema *schema = r->schema;
+	ml_error ignored;
+	double *row = ml_request_next_row(r, &ignored);
+	if (!row)
+		return false;
+	memcpy(row, schema->missing_row, schema->start_width * sizeof *row);
+	size_t target = schema->all_inputs->target, features_given = 0;
+	for (size_t position = 0;; position++) {
+		size_t input = same_member_as_before(r, s, position);
+		if (input == ML_NO_COLUMN || s->given_in[input] == row_number ||
+		    schema->number_cell[input] == ML_NO_COLUMN)
+			return false;
+		if (!scan_number(s, &row[schema->number_cell[input]]))
+			return false;
+		s->given_in[input] = row_number;
+		features_given += input != target;
+		if (next_is(s, '}'))
+			break;
+		if (!next_is(s, ','))
+			return false;
+		s->at++;
+	}
+	s->at++;
+	return features_given == schema->inputs.count && ml_request_end_row(r, &ignored) == 0;
+}
+
 /* One object of "rows" (the row-th, 1-based), inside depth containers, encoded. */
 static bool read_row(ml_request_state *r, scanner *s, size_t row, size_t depth)
 {
 	if (depth + 1 > s->deepest || !expect(s, '{'))
 		return false;
 	size_t members = s->at;
+	/* The first row (no key order known yet) goes the general way at once. */
+	if (s->given_in && s->key_input[0] && read_direct_row(r, s, row))
+		return true;
+	s->at = members;
 	ml_request_clear_values(r);
 	s->texts_used = 0;
 	if (!read_members_in_known_order(r, s)) {
@@ -361,6 +422,8 @@ static bool read_rows(ml_request_state *r, scanner *s)
 {
 	s->n_key_inputs = r->schema->all_inputs->count;
 	if (!(s->key_input = ml_calloc_array(s->n_key_inputs + 1, sizeof(size_t), NULL)) ||
+	    (r->schema->numbers_direct &&
+	     !(s->given_in = ml_calloc_array(s->n_key_inputs + 1, sizeof(size_t), NULL))) ||
 	    s->deepest < 2 || !expect(s, '['))
 		return false;
 	size_t n_rows = 0;
@@ -498,5 +561,6 @@ int ml_request_answer_scan(ml_request_state *r, const char *body, size_t length,
 	free(s.texts);
 	free(s.key_input);
 	free(s.column_input);
+	free(s.given_in);
 	return status;
 }

@@ -308,6 +308,17 @@ static int parse_params(ml_stage *stage, ml_text_reader *reader, ml_error *err)
 	}
 }
 
+size_t ml_load_number_cell(const ml_stage *stage, size_t input)
+{
+	const load_params *params = params_of(stage);
+	if (params->columns[input].encoding != ENCODE_NUMERIC)
+		return ML_NO_COLUMN;
+	size_t cell = 0;
+	for (size_t i = 0; i < input; i++)
+		cell += output_width(stage, i);
+	return cell;
+}
+
 void ml_load_fill_dialect(const ml_stage *stage, ml_csv_options *csv)
 {
 	const ml_csv_options *recorded = &params_of(stage)->csv;

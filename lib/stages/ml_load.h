@@ -84,6 +84,13 @@ bool ml_stage_is_load(const ml_stage *stage);
  * outlive it.
  */
 void ml_load_fill_dialect(const ml_stage *stage, ml_csv_options *csv);
+/*
+ * The output cell that a number given for input `input` is copied to as
+ * is (a numeric column: ml_load_apply_values writes the number there, NaN
+ * for a missing one), or ML_NO_COLUMN when the column encodes its values
+ * (categories, one-hot).
+ */
+size_t ml_load_number_cell(const ml_stage *stage, size_t input);
 
 typedef struct ml_load_applier ml_load_applier;
 

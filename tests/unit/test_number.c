@@ -330,11 +330,24 @@ START_TEST(test_stress_sample)
 }
 END_TEST
 
-/* How much of text ml_parse_json_number reads, checking its value against ml_parse_double's. */
+/*
+ * How much of text ml_parse_json_number reads, checking its value against
+ * ml_parse_double's, and that the same text followed by more of a body (the
+ * short path then reads without checking for the end) is read the same.
+ */
 static size_t json_length(const char *text)
 {
-	double json = UNTOUCHED, plain = UNTOUCHED;
-	size_t used = ml_parse_json_number(text, strlen(text), &json);
+	double json = UNTOUCHED, plain = UNTOUCHED, in_body = UNTOUCHED;
+	size_t length = strlen(text);
+	char body[256];
+	ck_assert(length + 40 < sizeof body);
+	memcpy(body, text, length);
+	memset(body + length, ']', 40);
+	size_t used = ml_parse_json_number(text, length, &json);
+	size_t used_in_body = ml_parse_json_number(body, length + 40, &in_body);
+	ck_assert_msg(used_in_body == used && stress_bits_of_double(json) ==
+		      stress_bits_of_double(in_body), "\"%s\": %zu bytes (%a), %zu followed by more (%a)",
+		      text, used, json, used_in_body, in_body);
 	if (used == 0) {
 		ck_assert_msg(json == UNTOUCHED, "\"%s\" changed *value", text);
 		return 0;

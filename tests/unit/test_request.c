@@ -243,6 +243,20 @@ START_TEST(scanner_and_tree_agree)
 		" \"petal_width\": 4, \"x\": [[[[[[[[1]]]]]]]]}]}",
 		/* more rows than the limit of 3 */
 		"{\"rows\": [{}, {}, {}, {}, {}]}",
+		/*
+		 * Direct rows: a key repeated at a place a longer row before left it
+		 * (row 3's fifth key is row 1's fifth, already given in row 3), a
+		 * number for the categorical target, a row missing a column.
+		 */
+		"{\"rows\":[{\"species\":\"setosa\",\"sepal_length\":1,\"sepal_width\":2,"
+		"\"petal_length\":3,\"petal_width\":4},{\"sepal_length\":1,\"sepal_width\":2,"
+		"\"petal_length\":3,\"petal_width\":4},{\"sepal_length\":1,\"sepal_width\":2,"
+		"\"petal_length\":3,\"petal_width\":4,\"petal_width\":5}]}",
+		"{\"rows\":[{\"sepal_length\":1,\"sepal_width\":2,\"petal_length\":3,"
+		"\"petal_width\":4,\"species\":1},{\"sepal_length\":1,\"sepal_width\":2,"
+		"\"petal_length\":3,\"petal_width\":4,\"species\":2}]}",
+		"{\"rows\":[{\"sepal_length\":1,\"sepal_width\":2,\"petal_length\":3,"
+		"\"petal_width\":4},{\"sepal_length\":1,\"sepal_width\":2,\"petal_length\":3}]}",
 	};
 	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
 		char *scanned = outcome(bodies[i], false), *tree = outcome(bodies[i], true);
@@ -320,6 +334,108 @@ START_TEST(keys_differing_in_one_byte_are_other_columns)
 }
 END_TEST
 
+/*
+ * The scanner's answer to body, which it must not decline, and the value
+ * of the first input that the general path left (read from the last row it read).
+ */
+static char *scan_only(const char *body, double *first_value_left)
+{
+	ml_request_options options;
+	ml_request_options_init(&options);
+	int status = 200;
+	ml_error err;
+	ml_request_state state = { .schema = schema, .options = &options, .status = &status };
+	ck_assert_msg(ml_request_answer_scan(&state, body, strlen(body), &err) == 0, "declined: %s",
+		      body);
+	*first_value_left = state.values[0].number;
+	char *answer = strndup(state.answers.data, state.answers.length);
+	ml_request_release(&state);
+	return answer;
+}
+
+/* The fixture's model replaced by the model file at path. */
+static void use_model(const char *path)
+{
+	teardown();
+	ml_error err;
+	model = ml_model_read(path, &err);
+	ck_assert_msg(model != NULL, "%s", err.message);
+	schema = ml_request_schema_create(model, &err);
+	ck_assert_msg(schema != NULL, "%s", err.message);
+}
+
+/*
+ * A model whose load stage takes every column but the target as a number
+ * has rows of numbers written straight into the block, once the first row
+ * (read by the general path) has set the order of the keys: the general
+ * path's values keep the first row's.  The answers are cJSON's tree's;
+ * given or not, a numeric target is the same to the model.
+ */
+START_TEST(rows_of_numbers_go_straight_into_the_block)
+{
+	use_model("tests/fixtures/models/linear.model");
+	ck_assert(schema->numbers_direct);
+	ck_assert_uint_eq(schema->number_cell[10], 10);
+	static const char *const bodies[] = {
+		"{\"rows\":[{\"age\":0.03,\"sex\":0.05,\"bmi\":0.06,\"bp\":0.02,\"s1\":-0.04,"
+		"\"s2\":-0.03,\"s3\":-0.04,\"s4\":-0.002,\"s5\":0.019,\"s6\":-0.017},"
+		"{\"age\":-0.001,\"sex\":-0.04,\"bmi\":-0.05,\"bp\":-0.026,\"s1\":-0.008,"
+		"\"s2\":-0.019,\"s3\":0.074,\"s4\":-0.039,\"s5\":-0.068,\"s6\":-0.092}]}",
+		"{\"rows\":[{\"age\":0.03,\"sex\":0.05,\"bmi\":0.06,\"bp\":0.02,\"s1\":-0.04,"
+		"\"s2\":-0.03,\"s3\":-0.04,\"s4\":-0.002,\"s5\":0.019,\"s6\":-0.017,"
+		"\"progression\":151},{\"age\":-0.001,\"sex\":-0.04,\"bmi\":-0.05,\"bp\":-0.026,"
+		"\"s1\":-0.008,\"s2\":-0.019,\"s3\":0.074,\"s4\":-0.039,\"s5\":-0.068,"
+		"\"s6\":-0.092,\"progression\":75}]}",
+	};
+	char *answers[2];
+	for (size_t i = 0; i < 2; i++) {
+		double first_value_left;
+		answers[i] = scan_only(bodies[i], &first_value_left);
+		ck_assert_msg(first_value_left == 0.03, "row 2 not read directly: %s", bodies[i]);
+		char *scanned = outcome(bodies[i], false), *tree = outcome(bodies[i], true);
+		ck_assert_msg(scanned[0] == '{' && strcmp(scanned, tree) == 0,
+			      "%s: '%s' but the tree '%s'", bodies[i], scanned, tree);
+		free(scanned);
+		free(tree);
+	}
+	ck_assert_str_eq(answers[0], answers[1]);
+	free(answers[0]);
+	free(answers[1]);
+}
+END_TEST
+
+/*
+ * One-hot and ordinal columns are never written directly: their numbers
+ * name categories.  The numeric columns after them are placed past their
+ * cells, and every body is answered as cJSON's tree answers it.
+ */
+START_TEST(categorical_columns_take_the_general_path)
+{
+	use_model("tests/fixtures/models/forest-penguins.model");
+	ck_assert(!schema->numbers_direct);
+	ck_assert_uint_eq(schema->number_cell[1], ML_NO_COLUMN); /* island, one-hot */
+	ck_assert_uint_eq(schema->number_cell[2], 4); /* after species and island's 3 */
+	ck_assert_uint_eq(schema->number_cell[7], 10); /* year, after sex's 2 */
+	static const char *const bodies[] = {
+		"{\"rows\":[{\"island\":\"Biscoe\",\"bill_length_mm\":39.1,\"bill_depth_mm\":18.7,"
+		"\"flipper_length_mm\":181,\"body_mass_g\":3750,\"sex\":\"male\",\"year\":2007},"
+		"{\"island\":\"Dream\",\"bill_length_mm\":46.5,\"bill_depth_mm\":17.9,"
+		"\"flipper_length_mm\":192,\"body_mass_g\":3500,\"sex\":\"female\",\"year\":2007}]}",
+		"{\"rows\":[{\"island\":1,\"bill_length_mm\":39.1,\"bill_depth_mm\":18.7,"
+		"\"flipper_length_mm\":181,\"body_mass_g\":3750,\"sex\":2,\"year\":2007},"
+		"{\"island\":null,\"bill_length_mm\":46.5,\"bill_depth_mm\":17.9,"
+		"\"flipper_length_mm\":230,\"body_mass_g\":5500,\"sex\":\"male\",\"year\":2009}]}",
+	};
+	for (size_t i = 0; i < sizeof bodies / sizeof *bodies; i++) {
+		char *scanned = outcome(bodies[i], false), *tree = outcome(bodies[i], true);
+		ck_assert_msg(strcmp(scanned, tree) == 0, "%s: '%s' but '%s'", bodies[i], scanned,
+			      tree);
+		free(scanned);
+		free(tree);
+	}
+}
+END_TEST
+
 /* Rows added one by one to a block prepared for a guess of `guess` rows. */
 static ml_request_state *add_rows(const ml_request_options *options, size_t guess, size_t n_rows)
 {
@@ -390,6 +506,8 @@ static Suite *request_suite(void)
 	tcase_add_test(tc, scanner_and_tree_agree);
 	tcase_add_test(tc, scanner_answers_plain_bodies);
 	tcase_add_test(tc, keys_differing_in_one_byte_are_other_columns);
+	tcase_add_test(tc, rows_of_numbers_go_straight_into_the_block);
+	tcase_add_test(tc, categorical_columns_take_the_general_path);
 	tcase_add_test(tc, the_block_grows_from_a_guess);
 	tcase_add_test(tc, json_strings_are_escaped);
 	suite_add_tcase(suite, tc);
