@@ -4,8 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Nodes allocated before a file has shown that it has more. */
-#define PARSE_INITIAL_NODES 1024
+/*
+ * Nodes allocated for a tree before its file has shown that it has more:
+ * 3.5 MB at most, whatever count a hostile file claims, and room for the
+ * trees of a forest grown to purity on a few hundred thousand rows, which
+ * growing by doubling cost a quarter of reading the model (realloc's
+ * copies, zeroing, page faults).
+ */
+#define PARSE_INITIAL_NODES ((size_t)1 << 16)
 
 ml_tree *ml_tree_create(size_t n_nodes, size_t n_outputs, ml_error *err)
 {
