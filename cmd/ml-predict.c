@@ -259,6 +259,7 @@ int main(int argc, char **argv)
 	ml_error err;
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
+	cli_huge_pages_for(s.model);
 	/* Before anything slow: SIGUSR1's default action would end the run. */
 	catch_report_signal();
 	/* Counting starts now, so that a missing or broken model is counted too. */
@@ -299,6 +300,9 @@ int main(int argc, char **argv)
 		cli_warn("%llu rows; model read in %.6f s, predicting took %.6f s (the model alone),"
 			 " %.6f s in all", (unsigned long long)ml_telemetry_rows(stats), model_seconds,
 			 ml_predictor_predict_seconds(predictor), ml_clock_now() - started);
+	if (s.verbose && cli_huge_pages())
+		cli_warn("a model this large is read onto huge pages: GLIBC_TUNABLES=%s",
+			 cli_huge_pages());
 	write_stats_file(true);
 	ml_predictor_free(predictor);
 	ml_model_free(model);
