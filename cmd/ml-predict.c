@@ -37,6 +37,8 @@ static const cli_option options[] = {
 	{ 'l', "line-buffered", NULL, "serve: answer each line at once; a bad one gets 'error: ...'" },
 	{ OPT_ON_ERROR, "on-error", "WHAT", "batch: a bad row 'fail's the run (default), or is"
 					    " 'skip'ped or answered 'nan' (empty), and named" },
+	{ 'j', "threads", "N", "predict on N threads when the work pays (default: the number"
+			       " of processors); the answers are the same" },
 	{ 'v', "verbose", NULL, "say on stderr how long reading the model, predicting (the"
 				" model alone) and the whole run took" },
 	{ OPT_STATS, "stats", NULL, "print rows, errors, rows/s and latency on stderr at the end" },
@@ -108,6 +110,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		case 'l': s->predict.service = true; break;
 		case OPT_STATS: s->stats = true; break;
 		case 'v': s->verbose = true; break;
+		case 'j': cli_set_threads(cli_size("--threads", cli_arg, 1, 4096)); break;
 		case OPT_STATS_FILE: s->stats_file = cli_arg; break;
 		case OPT_ON_ERROR: parse_on_error(cli_arg, &s->predict); break;
 		case CLI_OPT_PRECISION: s->predict.precision = cli_precision(cli_arg); break;
