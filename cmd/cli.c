@@ -315,8 +315,14 @@ void cli_huge_pages_for(const char *path)
 		return;
 	int argc;
 	char *const *argv = cli_typed_argv(&argc);
+	/* The program's own path, not /proc/self/exe: ps and top would call it "exe". */
+	char self[4096];
+	ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (length <= 0 || (size_t)length >= sizeof self - 1)
+		return;
+	self[length] = '\0';
 	if (setenv("GLIBC_TUNABLES", HUGE_PAGES_TUNABLE, 1) == 0)
-		execv("/proc/self/exe", argv);
+		execv(self, argv);
 	unsetenv("GLIBC_TUNABLES");
 }
 

@@ -61,9 +61,9 @@ void cli_wait_passively(char **argv);
  * GLIBC_TUNABLES holds glibc.malloc.hugetlb=1, read at start only.  So
  * when path is a regular file of at least CLI_HUGE_PAGES_BYTES and the
  * user set no GLIBC_TUNABLES, this sets it and runs the program again
- * (the command line as typed, /proc/self/exe); when that fails, it
- * carries on with small pages.  Below that size the second start costs
- * more than the faults it saves.
+ * (the command line as typed, the path /proc/self/exe names); when that
+ * fails, it carries on with small pages.  Below that size the second
+ * start costs more than the faults it saves.
  */
 #define CLI_HUGE_PAGES_BYTES ((long long)4 << 20)
 void cli_huge_pages_for(const char *path);

@@ -17,6 +17,24 @@ run_ok ml-predict -v --proba large.model "$data"
 cmp -s out plain || fail "huge pages changed the answers"
 grep -qxF "ml-predict: $huge" err || { cat err >&2; fail "-v: no huge pages line"; }
 [ "$(wc -l < err)" -eq 2 ] || { cat err >&2; fail "-v: not two lines"; }
+# The process run again keeps its name (ps, top, pkill), not "exe".
+if [ -r /proc/self/comm ]; then
+	mkfifo requests
+	ml-predict -l large.model < requests > served 2>&1 &
+	pid=$!
+	exec 3> requests
+	name= tries=0
+	while [ $tries -lt 100 ]; do
+		grep -q 'GLIBC_TUNABLES=glibc.malloc.hugetlb=1' "/proc/$pid/environ" 2>/dev/null &&
+			name=$(cat "/proc/$pid/comm") && break
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	head -n 2 "$data" >&3
+	exec 3>&-
+	wait $pid || fail "the service failed: $(cat served)"
+	[ "$name" = ml-predict ] || fail "run again as '$name'"
+fi
 # The user's GLIBC_TUNABLES is left alone.
 run_ok env GLIBC_TUNABLES=glibc.malloc.check=0 ml-predict -v --proba large.model "$data"
 cmp -s out plain || fail "answers differ with the user's GLIBC_TUNABLES"
