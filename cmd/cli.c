@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/ml_escape.h"
@@ -302,6 +303,33 @@ void cli_wait_passively(char **argv)
 		execv("/proc/self/exe", argv);
 	/* Still here: no /proc, or no exec; the variable would only mislead -v. */
 	unsetenv("OMP_WAIT_POLICY");
+}
+
+#define HUGE_PAGES_TUNABLE "glibc.malloc.hugetlb=1"
+
+void cli_huge_pages_for(const char *path)
+{
+	struct stat info;
+	if (getenv("GLIBC_TUNABLES") || stat(path, &info) != 0 || !S_ISREG(info.st_mode) ||
+	    (long long)info.st_size < CLI_HUGE_PAGES_BYTES)
+		return;
+	int argc;
+	char *const *argv = cli_typed_argv(&argc);
+	/* The program's own path, not /proc/self/exe: ps and top would call it "exe". */
+	char self[4096];
+	ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (length <= 0 || (size_t)length >= sizeof self - 1)
+		return;
+	self[length] = '\0';
+	if (setenv("GLIBC_TUNABLES", HUGE_PAGES_TUNABLE, 1) == 0)
+		execv(self, argv);
+	unsetenv("GLIBC_TUNABLES");
+}
+
+const char *cli_huge_pages(void)
+{
+	const char *tunables = getenv("GLIBC_TUNABLES");
+	return tunables && strcmp(tunables, HUGE_PAGES_TUNABLE) == 0 ? tunables : NULL;
 }
 
 const char *cli_wait_policy(void)

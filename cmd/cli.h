@@ -52,6 +52,23 @@ void cli_init(const cli_command *command, int argc, char **argv);
  * Call first thing in main.
  */
 void cli_wait_passively(char **argv);
+/*
+ * A model file read into memory takes about twice its size (a 20 MB forest
+ * 45 MB), and on the virtual machines we run on a page fault costs some
+ * 10 us: a quarter of ml-predict's CPU time with that forest went to
+ * first touches of 4 KiB pages.  glibc's malloc asks for transparent huge
+ * pages (2 MiB, where the kernel allows them: "madvise" or "always") when
+ * GLIBC_TUNABLES holds glibc.malloc.hugetlb=1, read at start only.  So
+ * when path is a regular file of at least CLI_HUGE_PAGES_BYTES and the
+ * user set no GLIBC_TUNABLES, this sets it and runs the program again
+ * (the command line as typed, the path /proc/self/exe names); when that
+ * fails, it carries on with small pages.  Below that size the second
+ * start costs more than the faults it saves.
+ */
+#define CLI_HUGE_PAGES_BYTES ((long long)4 << 20)
+void cli_huge_pages_for(const char *path);
+/* "glibc.malloc.hugetlb=1" when cli_huge_pages_for set it, for -v; else NULL. */
+const char *cli_huge_pages(void);
 /* The wait policy of OpenMP's threads, for -v: "OMP_WAIT_POLICY=..." or the default. */
 const char *cli_wait_policy(void);
 /* The command line as typed, for stage and model files to record. */

@@ -37,6 +37,8 @@ static const cli_option options[] = {
 	{ 'l', "line-buffered", NULL, "serve: answer each line at once; a bad one gets 'error: ...'" },
 	{ OPT_ON_ERROR, "on-error", "WHAT", "batch: a bad row 'fail's the run (default), or is"
 					    " 'skip'ped or answered 'nan' (empty), and named" },
+	{ 'j', "threads", "N", "predict on N threads when the work pays (default: the number"
+			       " of processors); the answers are the same" },
 	{ 'v', "verbose", NULL, "say on stderr how long reading the model, predicting (the"
 				" model alone) and the whole run took" },
 	{ OPT_STATS, "stats", NULL, "print rows, errors, rows/s and latency on stderr at the end" },
@@ -108,6 +110,7 @@ static void parse_arguments(int argc, char **argv, settings *s)
 		case 'l': s->predict.service = true; break;
 		case OPT_STATS: s->stats = true; break;
 		case 'v': s->verbose = true; break;
+		case 'j': cli_set_threads(cli_size("--threads", cli_arg, 1, 4096)); break;
 		case OPT_STATS_FILE: s->stats_file = cli_arg; break;
 		case OPT_ON_ERROR: parse_on_error(cli_arg, &s->predict); break;
 		case CLI_OPT_PRECISION: s->predict.precision = cli_precision(cli_arg); break;
@@ -259,6 +262,7 @@ int main(int argc, char **argv)
 	ml_error err;
 	cli_init(&command, argc, argv);
 	parse_arguments(argc, argv, &s);
+	cli_huge_pages_for(s.model);
 	/* Before anything slow: SIGUSR1's default action would end the run. */
 	catch_report_signal();
 	/* Counting starts now, so that a missing or broken model is counted too. */
@@ -299,6 +303,9 @@ int main(int argc, char **argv)
 		cli_warn("%llu rows; model read in %.6f s, predicting took %.6f s (the model alone),"
 			 " %.6f s in all", (unsigned long long)ml_telemetry_rows(stats), model_seconds,
 			 ml_predictor_predict_seconds(predictor), ml_clock_now() - started);
+	if (s.verbose && cli_huge_pages())
+		cli_warn("a model this large is read onto huge pages: GLIBC_TUNABLES=%s",
+			 cli_huge_pages());
 	write_stats_file(true);
 	ml_predictor_free(predictor);
 	ml_model_free(model);

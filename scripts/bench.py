@@ -1129,7 +1129,8 @@ def trees_predict_row(ctx, kind, model, test_bin, n_test, peers, predict_seconds
         peer.times = list(predict_seconds.get(side.name, []))
         if side.skip is None and not peer.times:
             peer.error = "no predict time"
-        for mine, what in ((ml, "whole ml-predict process on the .bin test set"),
+        form = os.path.splitext(test_bin)[1] or "binary"
+        for mine, what in ((ml, f"whole ml-predict process on the {form} test set"),
                            (alone, "ml-predict -v's predicting time (the model alone)")):
             def notes(peer=peer, mine=mine, what=what):
                 rates = [(n, n_test / s.median / 1e6)

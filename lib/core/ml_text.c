@@ -87,6 +87,7 @@ struct ml_text_reader {
 	size_t n_tokens;    /* of the line last returned, for ml_text_unread */
 	size_t last_number;
 	bool replay;
+	size_t bytes_consumed; /* by the last ml_text_next_bytes, else 0: what unread gives back */
 	/* Descriptor readers: window[begin..end) holds bytes read, not yet consumed. */
 	int fd;
 	char *window;
@@ -467,11 +468,43 @@ int ml_text_peek(ml_text_reader *reader, size_t length, const char **bytes, size
 
 void ml_text_unread(ml_text_reader *reader)
 {
+	if (reader->bytes_consumed) {
+		/* The bytes are still where they were: the reader moves back over them. */
+		reader->offset -= reader->bytes_consumed;
+		if (reader->fd >= 0)
+			reader->begin -= reader->bytes_consumed;
+		reader->line_number--;
+		reader->bytes_consumed = 0;
+		return;
+	}
 	reader->replay = true;
+}
+
+int ml_text_next_bytes(ml_text_reader *reader, const char **bytes, size_t *length,
+		       size_t *number, ml_error *err)
+{
+	reader->bytes_consumed = 0;
+	if (reader->replay) {
+		*bytes = NULL;
+		*length = 0;
+		return 1;
+	}
+	const char *start = NULL, *end = NULL;
+	size_t before = reader->offset;
+	int got = reader->fd < 0 ? memory_line(reader, &start, &end)
+				 : stream_line(reader, &start, &end, err);
+	if (got <= 0)
+		return got;
+	*bytes = start;
+	*length = (size_t)(end - start);
+	*number = reader->line_number++;
+	reader->bytes_consumed = reader->offset - before;
+	return 1;
 }
 
 int ml_text_next(ml_text_reader *reader, ml_text_line *line, ml_error *err)
 {
+	reader->bytes_consumed = 0;
 	if (reader->replay) {
 		reader->replay = false;
 		line->tokens = reader->tokens;

@@ -66,7 +66,20 @@ int ml_text_peek(ml_text_reader *reader, size_t length, const char **bytes, size
 
 /* 1 and fills *line (valid until the next call), 0 at the end, -1 on error. */
 int ml_text_next(ml_text_reader *reader, ml_text_line *line, ml_error *err);
-/* Makes the next ml_text_next return the line it returned last again. */
+/*
+ * The next line's bytes as they are, without the newline, for a parser
+ * with a fast path for well-formed lines (valid until the next call): 1
+ * and *bytes, *length and the line's *number, 0 at the end, -1 on error.
+ * Nothing is checked: blank lines, comments, any byte come back as read.
+ * After ml_text_unread, *bytes is NULL: that line is ml_text_next's.
+ */
+int ml_text_next_bytes(ml_text_reader *reader, const char **bytes, size_t *length,
+		       size_t *number, ml_error *err);
+/*
+ * Makes the next ml_text_next return the line it returned last again; after
+ * ml_text_next_bytes, makes the next call of either read that line anew (a
+ * parser's slow path, with its checks and messages).
+ */
 void ml_text_unread(ml_text_reader *reader);
 /* Like ml_text_next, but the end of the text is an error ("expected 'end'"). */
 int ml_text_next_required(ml_text_reader *reader, ml_text_line *line,

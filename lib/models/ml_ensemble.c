@@ -16,14 +16,26 @@
 #define SMALL_BLOCK 256
 #define LARGE_BLOCK 32768
 /*
- * Rows x steps (nodes visited, a few nanoseconds each) below which
- * prediction runs on one thread.  ml-predict hands over 4096 rows at a
- * time, one parallel region each: on a busy machine a thread that waits
- * at the region's end for a descheduled peer spins, and with 2^21 (a
- * 100-tree gbdt went parallel) that doubled the CPU time and gave no
- * wall time back.  Only work of tens of milliseconds pays for it.
+ * Rows x steps (nodes visited, a nanosecond or a few each) below which
+ * prediction runs on one thread: about a millisecond of walking, against
+ * the tens of microseconds of waking a helper (ml_parallel_share).
+ * ml-predict hands over 4096 rows at a time.  OpenMP regions were tried
+ * first: at their end a thread that waits for a descheduled peer spins,
+ * and on a busy machine that doubled the CPU time and gave no wall time
+ * back; the helpers sleep, and the caller never waits for one that has
+ * not started.
  */
-#define PARALLEL_MIN_STEPS ((size_t)1 << 24)
+#define PARALLEL_MIN_STEPS ((size_t)1 << 20)
+/*
+ * The same for large trees (a forest grown to purity), which a block of
+ * rows walks one tree at a time, each tree staying in cache: cut into a
+ * thread's blocks, 4096 rows fetched every tree several times over and
+ * the 25k-row bench forest took twice the CPU and the time.  Only large
+ * calls share their work.
+ */
+#define LARGE_PARALLEL_MIN_STEPS ((size_t)1 << 24)
+/* Blocks per thread when sharing: a helper that starts late still finds work. */
+#define BLOCKS_PER_THREAD 4
 /* Node bytes of all the trees together below which they count as small. */
 #define SMALL_TREES_BYTES ((size_t)512 << 10)
 /* Scores of the stack block used when memory runs out (at least one row's). */
@@ -330,17 +342,23 @@ typedef void (*block_finish)(const ml_ensemble *ensemble, const double *scores, 
 /*
  * Rows per block: small trees take a small block through all of them,
  * large ones a large block through each in turn (see SMALL_BLOCK), but on
- * threads no more than a thread's share, so that every thread has work.
+ * threads no more than a quarter of a thread's share (BLOCKS_PER_THREAD),
+ * so that every thread has work, even one that starts late.
  * The blocks only group rows: a row's score is the same for any size.
  */
-static size_t block_rows_for(const ml_ensemble *ensemble, size_t n_rows, size_t n_threads)
+static bool small_trees(const ml_ensemble *ensemble)
 {
 	size_t n_nodes = 0;
 	for (size_t t = 0; t < ensemble->n_trees; t++)
-		n_nodes += ensemble->trees[t]->n_nodes;
-	size_t block_rows = n_nodes * sizeof(ml_packed_node) <= SMALL_TREES_BYTES ? SMALL_BLOCK
-		: LARGE_BLOCK;
-	size_t share = (n_rows + n_threads - 1) / n_threads;
+		n_nodes += ensemble->packed[t]->n_nodes;
+	return n_nodes * sizeof(ml_packed_node) <= SMALL_TREES_BYTES;
+}
+
+static size_t block_rows_for(const ml_ensemble *ensemble, size_t n_rows, size_t n_threads)
+{
+	size_t block_rows = small_trees(ensemble) ? SMALL_BLOCK : LARGE_BLOCK;
+	size_t parts = n_threads > 1 ? n_threads * BLOCKS_PER_THREAD : 1;
+	size_t share = (n_rows + parts - 1) / parts;
 	share = (share + ML_PACKED_BLOCK - 1) / ML_PACKED_BLOCK * ML_PACKED_BLOCK;
 	return share < block_rows ? share : block_rows;
 }
@@ -351,8 +369,28 @@ static size_t threads_for(const ml_ensemble *ensemble, size_t n_rows)
 	size_t steps = 0; /* per row, at most: a tree's depth, and its leaf */
 	for (size_t t = 0; t < ensemble->n_trees; t++)
 		steps += ensemble->packed[t]->depth + 1;
-	size_t n_threads = ml_parallel_threads();
-	return n_threads > 1 && steps && n_rows >= PARALLEL_MIN_STEPS / steps ? n_threads : 1;
+	size_t n_threads = ml_parallel_threads(), min_steps = small_trees(ensemble)
+		? PARALLEL_MIN_STEPS : LARGE_PARALLEL_MIN_STEPS;
+	return n_threads > 1 && steps && n_rows >= min_steps / steps ? n_threads : 1;
+}
+
+typedef struct blocks_job {
+	const ml_ensemble *ensemble;
+	const ml_tree_rows *rows;
+	block_finish finish;
+	double *out_a, *out_b;
+	double *scratch; /* block_size per thread */
+	size_t block_rows, block_size;
+} blocks_job;
+
+static void score_block(void *context, size_t block, size_t slot)
+{
+	const blocks_job *job = context;
+	double *scores = job->scratch + slot * job->block_size;
+	size_t first = block * job->block_rows, n_rows = job->rows->n_rows;
+	size_t count = n_rows - first < job->block_rows ? n_rows - first : job->block_rows;
+	block_scores(job->ensemble, job->rows, first, count, scores);
+	job->finish(job->ensemble, scores, first, count, job->out_a, job->out_b);
 }
 
 static int for_blocks(const ml_ensemble *ensemble, const ml_tree_rows *rows,
@@ -376,14 +414,12 @@ static int for_blocks(const ml_ensemble *ensemble, const ml_tree_rows *rows,
 		return 0;
 	}
 	size_t n_blocks = (rows->n_rows + block_rows - 1) / block_rows;
-	#pragma omp parallel for schedule(dynamic) num_threads(n_threads) if (n_threads > 1)
-	for (size_t block = 0; block < n_blocks; block++) {
-		double *scores = scratch + ml_parallel_thread_index() * block_size;
-		size_t first = block * block_rows;
-		size_t count = rows->n_rows - first < block_rows ? rows->n_rows - first
-			: block_rows;
-		block_scores(ensemble, rows, first, count, scores);
-		finish(ensemble, scores, first, count, out_a, out_b);
+	blocks_job job = { ensemble, rows, finish, out_a, out_b, scratch, block_rows, block_size };
+	if (n_threads > 1) {
+		ml_parallel_share(n_blocks, score_block, &job);
+	} else {
+		for (size_t block = 0; block < n_blocks; block++)
+			score_block(&job, block, 0);
 	}
 	free(scratch);
 	return 0;

@@ -143,7 +143,7 @@ walk_compacting(const ml_packed_tree *packed, const double *rows, size_t stride,
 		size_t count, const size_t *columns, bool mapped, bool float32, uint32_t *leaf)
 {
 	const ml_packed_node *nodes = packed->nodes;
-	uint8_t active[ML_PACKED_BLOCK];
+	uint8_t active[ML_PACKED_DEEP_BLOCK];
 	size_t n_active = 0;
 	for (size_t i = 0; i < count; i++) {
 		leaf[i] = 0;
@@ -169,9 +169,9 @@ walk_compacting(const ml_packed_tree *packed, const double *rows, size_t stride,
 
 static inline __attribute__((always_inline)) void
 walk_block(const ml_packed_tree *packed, const double *rows, size_t stride, size_t count,
-	   const size_t *columns, bool mapped, bool float32, uint32_t *leaf)
+	   const size_t *columns, bool mapped, bool float32, bool deep, uint32_t *leaf)
 {
-	if (packed->depth <= LOCKSTEP_MAX_DEPTH)
+	if (!deep)
 		walk_lockstep(packed, rows, stride, count, columns, mapped, float32, leaf);
 	else
 		walk_compacting(packed, rows, stride, count, columns, mapped, float32, leaf);
@@ -194,23 +194,39 @@ add_values(const ml_packed_tree *packed, const uint32_t *leaf, size_t count, dou
 	}
 }
 
+/*
+ * Rows walked together: ML_PACKED_BLOCK in lockstep (unrolled: more would
+ * spill registers, and made a depth-6 gbdt 1.5x slower), ML_PACKED_DEEP_BLOCK
+ * through a deep tree (more loads in flight: a forest 20% faster than 16).
+ */
 static inline __attribute__((always_inline)) void
 predict_rows(const ml_packed_tree *packed, const ml_tree_rows *rows, double *out,
-	     size_t out_stride, bool mapped, bool float32)
+	     size_t out_stride, bool mapped, bool float32, bool deep)
 {
-	uint32_t leaf[ML_PACKED_BLOCK];
+	uint32_t leaf[ML_PACKED_DEEP_BLOCK];
 	size_t first = 0, stride = rows->stride;
-	for (; first + ML_PACKED_BLOCK <= rows->n_rows; first += ML_PACKED_BLOCK) {
-		walk_block(packed, rows->values + first * stride, stride, ML_PACKED_BLOCK,
-			   rows->columns, mapped, float32, leaf);
-		add_values(packed, leaf, ML_PACKED_BLOCK, out + first * out_stride, out_stride);
+	size_t block = deep ? ML_PACKED_DEEP_BLOCK : ML_PACKED_BLOCK;
+	for (; first + block <= rows->n_rows; first += block) {
+		walk_block(packed, rows->values + first * stride, stride, block, rows->columns,
+			   mapped, float32, deep, leaf);
+		add_values(packed, leaf, block, out + first * out_stride, out_stride);
 	}
 	size_t rest = rows->n_rows - first;
 	if (rest) {
 		walk_block(packed, rows->values + first * stride, stride, rest, rows->columns,
-			   mapped, float32, leaf);
+			   mapped, float32, deep, leaf);
 		add_values(packed, leaf, rest, out + first * out_stride, out_stride);
 	}
+}
+
+static inline __attribute__((always_inline)) void
+predict_rows_at_depth(const ml_packed_tree *packed, const ml_tree_rows *rows, double *out,
+		      size_t out_stride, bool mapped, bool float32)
+{
+	if (packed->depth <= LOCKSTEP_MAX_DEPTH)
+		predict_rows(packed, rows, out, out_stride, mapped, float32, false);
+	else
+		predict_rows(packed, rows, out, out_stride, mapped, float32, true);
 }
 
 void ml_packed_tree_predict_add(const ml_packed_tree *packed, const ml_tree_rows *rows,
@@ -218,13 +234,13 @@ void ml_packed_tree_predict_add(const ml_packed_tree *packed, const ml_tree_rows
 {
 	if (rows->columns) {
 		if (rows->float32)
-			predict_rows(packed, rows, out, out_stride, true, true);
+			predict_rows_at_depth(packed, rows, out, out_stride, true, true);
 		else
-			predict_rows(packed, rows, out, out_stride, true, false);
+			predict_rows_at_depth(packed, rows, out, out_stride, true, false);
 	} else {
 		if (rows->float32)
-			predict_rows(packed, rows, out, out_stride, false, true);
+			predict_rows_at_depth(packed, rows, out, out_stride, false, true);
 		else
-			predict_rows(packed, rows, out, out_stride, false, false);
+			predict_rows_at_depth(packed, rows, out, out_stride, false, false);
 	}
 }

@@ -11,11 +11,11 @@
  * row can take the same number of steps, the tree's depth, with no
  * branch on where it is.
  *
- * The walk moves ML_PACKED_BLOCK rows down the tree together, one level
- * per step, so the loads of different rows overlap (the memory-level
- * parallelism of xgboost's and treelite's block predictors) and the
- * choice of child is a select, not a branch a CPU mispredicts half the
- * time.  It compares exactly as ml_tree_predict_add does (x <= threshold,
+ * The walk moves a block of rows (ML_PACKED_BLOCK, or ML_PACKED_DEEP_BLOCK
+ * for a deep tree) down the tree together, one level per step, so the
+ * loads of different rows overlap (the memory-level parallelism of
+ * xgboost's and treelite's block predictors) and the choice of child is
+ * a select, not a branch a CPU mispredicts half the time.  It compares exactly as ml_tree_predict_add does (x <= threshold,
  * NaN to the recorded side, (double)(float)x for float32 rows) and adds
  * leaf values in the same order, so its answers are bit-identical.
  */
@@ -26,8 +26,9 @@
 
 #include "models/ml_tree.h"
 
-/* Rows walked down a tree together. */
+/* Rows walked down a tree together: a shallow one, a deep one (see the .c). */
 #define ML_PACKED_BLOCK 16
+#define ML_PACKED_DEEP_BLOCK 64
 /* In ml_packed_node.feature, above the feature itself: */
 #define ML_PACKED_MISSING_LEFT ((uint32_t)1 << 31) /* a missing value goes left */
 #define ML_PACKED_LEFT_LEAF ((uint32_t)1 << 30)    /* the left child is a leaf */

@@ -4,8 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Nodes allocated before a file has shown that it has more. */
-#define PARSE_INITIAL_NODES 1024
+#include "core/ml_number.h"
+
+/*
+ * Nodes allocated for a tree before its file has shown that it has more:
+ * 3.5 MB at most, whatever count a hostile file claims, and room for the
+ * trees of a forest grown to purity on a few hundred thousand rows, which
+ * growing by doubling cost a quarter of reading the model (realloc's
+ * copies, zeroing, page faults).
+ */
+#define PARSE_INITIAL_NODES ((size_t)1 << 16)
 
 ml_tree *ml_tree_create(size_t n_nodes, size_t n_outputs, ml_error *err)
 {
@@ -464,6 +472,115 @@ static int parse_node(ml_text_reader *reader, const ml_text_line *line, ml_tree 
 	return 0;
 }
 
+/*
+ * The fast path of parse_node, for a line exactly as ml_tree_write writes
+ * it: the keyword, then the values, each followed by one space or, the
+ * last, by the end, whole numbers as plain digits.  Numbers go through
+ * ml_parse_double as ml_text_get_double's do, so they are the same bits.
+ * Anything else (a comment, "nan", blanks, a sign, a number out of range)
+ * is false, and parse_node reads the line again with every check and
+ * message; a forest grown to purity spent a third of its reading time
+ * cutting lines into tokens.
+ */
+typedef struct line_cursor {
+	const char *p, *end;
+} line_cursor;
+
+/* The next value's bytes, and the cursor past its space; false if empty. */
+static bool next_value(line_cursor *at, const char **value, size_t *length)
+{
+	if (at->p >= at->end)
+		return false;
+	const char *space = memchr(at->p, ' ', (size_t)(at->end - at->p));
+	const char *stop = space ? space : at->end;
+	*value = at->p;
+	*length = (size_t)(stop - at->p);
+	at->p = space ? space + 1 : at->end;
+	/* A space at the end would leave an empty last value: refused. */
+	return *length > 0 && !(space && at->p == at->end);
+}
+
+static bool next_size(line_cursor *at, size_t max, size_t *out)
+{
+	const char *digits;
+	size_t length, value = 0;
+	if (!next_value(at, &digits, &length) || length > 18)
+		return false;
+	for (size_t i = 0; i < length; i++) {
+		if (digits[i] < '0' || digits[i] > '9')
+			return false;
+		value = value * 10 + (size_t)(digits[i] - '0');
+	}
+	*out = value;
+	return value <= max;
+}
+
+static bool next_double(line_cursor *at, double *out)
+{
+	const char *text;
+	size_t length;
+	return next_value(at, &text, &length) && ml_parse_double(text, length, out);
+}
+
+/* The side a missing value takes: 1 left, 0 right, -1 anything else. */
+static int next_side(line_cursor *at)
+{
+	const char *text;
+	size_t length;
+	if (!next_value(at, &text, &length))
+		return -1;
+	if (length == 4 && memcmp(text, "left", 4) == 0)
+		return 1;
+	return length == 5 && memcmp(text, "right", 5) == 0 ? 0 : -1;
+}
+
+static bool parse_node_fast(const char *bytes, size_t length, ml_tree *tree, size_t i,
+			    size_t n_nodes)
+{
+	line_cursor at = { bytes, bytes + length };
+	ml_tree_node node = { 0 };
+	size_t n_outputs = tree->n_outputs, index, count;
+	double values[2], gain = 0, cover;
+	double *leaf_values = n_outputs <= 2 ? values : tree->values + i * n_outputs;
+	if (length > 5 && memcmp(bytes, "leaf ", 5) == 0) {
+		at.p += 5;
+		if (!next_size(&at, SIZE_MAX, &index))
+			return false;
+		for (size_t k = 0; k < n_outputs; k++)
+			if (!next_double(&at, &leaf_values[k]))
+				return false;
+	} else if (length > 6 && memcmp(bytes, "split ", 6) == 0) {
+		at.p += 6;
+		size_t feature, left, right;
+		int side;
+		if (!next_size(&at, SIZE_MAX, &index) || !next_size(&at, UINT32_MAX, &feature) ||
+		    !next_double(&at, &node.threshold) || !next_size(&at, n_nodes, &left) ||
+		    !next_size(&at, n_nodes, &right) || left == 0 || right == 0 ||
+		    (side = next_side(&at)) < 0 || !next_double(&at, &gain))
+			return false;
+		node.feature = (uint32_t)feature;
+		node.left = (uint32_t)left;
+		node.right = (uint32_t)right;
+		node.missing_left = (uint32_t)side;
+		leaf_values = NULL;
+	} else {
+		return false;
+	}
+	if (index != i || !next_double(&at, &cover) || !next_size(&at, SIZE_MAX, &count) ||
+	    at.p != at.end)
+		return false;
+	tree->nodes[i] = node;
+	double *out = tree->values + i * n_outputs;
+	if (!leaf_values)
+		memset(out, 0, n_outputs * sizeof *out);
+	else if (leaf_values != out)
+		memcpy(out, leaf_values, n_outputs * sizeof *out);
+	tree->gain[i] = gain;
+	tree->cover[i] = cover;
+	tree->count[i] = count;
+	return true;
+}
+
 /* Checks node i against the children seen so far and records its own. */
 static int place_node(ml_text_reader *reader, const ml_text_line *line, ml_tree *tree,
 		      size_t i, pending_heap *heap, ml_error *err)
@@ -517,9 +634,18 @@ ml_tree *ml_tree_parse(ml_text_reader *reader, size_t index, size_t n_features,
 		if (i == tree->n_nodes &&
 		    ml_tree_resize(tree, n_nodes / 2 > i ? 2 * i : n_nodes, err) < 0)
 			goto fail;
-		if (ml_text_next_required(reader, &line, "leaf' or 'split", err) <= 0 ||
-		    parse_node(reader, &line, tree, i, n_nodes, err) < 0)
+		const char *bytes;
+		size_t length;
+		int got = ml_text_next_bytes(reader, &bytes, &length, &line.number, err);
+		if (got < 0)
 			goto fail;
+		if (got == 0 || !bytes || !parse_node_fast(bytes, length, tree, i, n_nodes)) {
+			if (got > 0 && bytes)
+				ml_text_unread(reader);
+			if (ml_text_next_required(reader, &line, "leaf' or 'split", err) <= 0 ||
+			    parse_node(reader, &line, tree, i, n_nodes, err) < 0)
+				goto fail;
+		}
 		ml_error problem;
 		if (check_node(tree, i, n_nodes, n_features, &problem) < 0) {
 			ml_text_fail(reader, &line, err, "tree %zu: %s", index, problem.message);

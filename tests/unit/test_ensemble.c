@@ -314,6 +314,56 @@ START_TEST(same_model_for_any_thread_count_and_the_same_seed)
 }
 END_TEST
 
+/* Scores and predictions of rows on threads threads (150k rows: enough to share). */
+static void predict_on(const ml_ensemble *ensemble, const ml_tree_rows *rows, size_t threads,
+		       double *scores, double *predictions, double *probabilities)
+{
+	ml_error err;
+	ml_parallel_set_threads(threads);
+	ck_assert_int_eq(ml_ensemble_scores(ensemble, rows, scores, &err), 0);
+	ck_assert_int_eq(ml_ensemble_predict(ensemble, rows, predictions, probabilities, &err), 0);
+	ml_parallel_set_threads(0);
+}
+
+START_TEST(same_predictions_for_any_thread_count)
+{
+	static const fit_fn fits[] = { fit_gbdt, fit_leafwise, fit_forest, fit_tree };
+	table t;
+	synthetic(&t, _i == 1 || _i == 3);
+	ml_error err;
+	ml_ensemble *ensemble = fits[_i](&t, 7, &err);
+	ck_assert_msg(ensemble != NULL, "%s", err.message);
+	ml_tree_rows rows = { t.x, t.n, t.p, NULL, false };
+	size_t n_scores = ml_ensemble_n_scores(ensemble);
+	size_t n_classes = ml_ensemble_n_classes(ensemble) ? ml_ensemble_n_classes(ensemble) : 1;
+	size_t score_bytes = t.n * n_scores * sizeof(double);
+	size_t probability_bytes = t.n * n_classes * sizeof(double);
+	double *scores[2], *predictions[2], *probabilities[2];
+	for (int k = 0; k < 2; k++) {
+		scores[k] = malloc(score_bytes);
+		predictions[k] = malloc(t.n * sizeof(double));
+		probabilities[k] = calloc(t.n * n_classes, sizeof(double));
+		ck_assert(scores[k] && predictions[k] && probabilities[k]);
+	}
+	predict_on(ensemble, &rows, 1, scores[0], predictions[0], probabilities[0]);
+	for (size_t threads = 2; threads <= 3; threads++) {
+		memset(scores[1], 0xff, score_bytes);
+		predict_on(ensemble, &rows, threads, scores[1], predictions[1], probabilities[1]);
+		ck_assert_msg(memcmp(scores[0], scores[1], score_bytes) == 0,
+			      "scores differ on %zu threads (fit %d)", threads, _i);
+		ck_assert(memcmp(predictions[0], predictions[1], t.n * sizeof(double)) == 0);
+		ck_assert(memcmp(probabilities[0], probabilities[1], probability_bytes) == 0);
+	}
+	for (int k = 0; k < 2; k++) {
+		free(scores[k]);
+		free(predictions[k]);
+		free(probabilities[k]);
+	}
+	ml_ensemble_free(ensemble);
+	table_free(&t);
+}
+END_TEST
+
 static ml_ensemble *parse(const char *text, ml_error *err)
 {
 	ml_text_reader *reader = ml_text_reader_create(text, strlen(text), "e.model", 1, err);
@@ -672,6 +722,7 @@ static Suite *ensemble_suite(void)
 	TCase *determinism = tcase_create("determinism");
 	tcase_set_timeout(determinism, 300);
 	tcase_add_loop_test(determinism, same_model_for_any_thread_count_and_the_same_seed, 0, 4);
+	tcase_add_loop_test(determinism, same_predictions_for_any_thread_count, 0, 4);
 	suite_add_tcase(suite, determinism);
 	TCase *core = tcase_create("core");
 	tcase_set_timeout(core, 120);

@@ -18,7 +18,8 @@
 
 #define N_FEATURES 5
 #define STRIDE 7
-#define MAX_ROWS (3 * ML_PACKED_BLOCK + 5)
+/* Past several blocks of either size, and every remainder of both. */
+#define MAX_ROWS (3 * ML_PACKED_DEEP_BLOCK + 5)
 
 /* Thresholds, and rows made of them: 0.1 and 1 + 2^-40 round as float32. */
 static const double special[] = { -1, -0.5, 0, 0.1, 0.5, 1, 1 + 0x1p-40, 3e38 };

@@ -412,6 +412,65 @@ START_TEST(test_stream_same_lines)
 }
 END_TEST
 
+/*
+ * ml_text_next_bytes hands out each line as it is, numbered as ml_text_next
+ * numbers it; after ml_text_unread the same line comes again, from either
+ * call, on memory and descriptor readers alike; a line replayed by
+ * ml_text_unread after ml_text_next is left to ml_text_next (NULL bytes).
+ */
+START_TEST(test_line_bytes)
+{
+	ml_buf text;
+	ml_buf_init(&text);
+	for (size_t i = 0; i < 5000; i++)
+		ml_buf_printf(&text, i % 9 == 4 ? "# note %zu\r\n" : "key %zu  v\n", i);
+	ck_assert(!text.failed);
+	ml_error err;
+	int fd = file_holding(text.data, text.length);
+	ml_text_reader *readers[2] = {
+		ml_text_reader_create(text.data, text.length, "m", 1, &err),
+		ml_text_reader_open_fd(fd, "s", 64, text.length, &err),
+	};
+	for (int r = 0; r < 2; r++) {
+		ml_text_reader *reader = readers[r];
+		ck_assert_ptr_nonnull(reader);
+		const char *bytes;
+		size_t length, number;
+		ml_text_line line;
+		for (size_t i = 0; i < 5000; i++) {
+			char expected[64];
+			int n = snprintf(expected, sizeof expected,
+					 i % 9 == 4 ? "# note %zu\r" : "key %zu  v", i);
+			ck_assert_int_eq(ml_text_next_bytes(reader, &bytes, &length, &number, &err), 1);
+			ck_assert_uint_eq(number, i + 1);
+			ck_assert_uint_eq(length, (size_t)n);
+			ck_assert(memcmp(bytes, expected, length) == 0);
+			if (i % 9 == 4 || i % 3)
+				continue;
+			/* Read again: as bytes, then as tokens, then replayed. */
+			ml_text_unread(reader);
+			ck_assert_int_eq(ml_text_next_bytes(reader, &bytes, &length, &number, &err), 1);
+			ck_assert_uint_eq(number, i + 1);
+			ck_assert(memcmp(bytes, expected, length) == 0);
+			ml_text_unread(reader);
+			ck_assert_int_eq(ml_text_next(reader, &line, &err), 1);
+			ck_assert_uint_eq(line.number, i + 1);
+			ck_assert_uint_eq(line.n_tokens, 3);
+			ck_assert_uint_eq(strtoul(line.tokens[1], NULL, 10), i);
+			ml_text_unread(reader);
+			ck_assert_int_eq(ml_text_next_bytes(reader, &bytes, &length, &number, &err), 1);
+			ck_assert_ptr_null(bytes);
+			ck_assert_int_eq(ml_text_next(reader, &line, &err), 1);
+			ck_assert_uint_eq(line.number, i + 1);
+		}
+		ck_assert_int_eq(ml_text_next_bytes(reader, &bytes, &length, &number, &err), 0);
+		ml_text_reader_free(reader);
+	}
+	close(fd);
+	ml_buf_free(&text);
+}
+END_TEST
+
 /* A line past the bound, or a file past its total, is refused as soon as it passes. */
 START_TEST(test_stream_bounds)
 {
@@ -471,6 +530,7 @@ static Suite *text_suite(void)
 	TCase *stream = tcase_create("stream");
 	tcase_add_test(stream, test_stream_same_lines);
 	tcase_add_test(stream, test_stream_bounds);
+	tcase_add_test(stream, test_line_bytes);
 	tcase_set_timeout(stream, 120);
 	suite_add_tcase(suite, stream);
 	return suite;

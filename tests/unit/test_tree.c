@@ -252,6 +252,62 @@ START_TEST(text_reads_back_bit_exactly)
 }
 END_TEST
 
+static void expect_parse_error(const char *text, const char *message);
+
+/*
+ * Lines as ml_tree_write writes them take a fast path; any other spelling
+ * that ml_text accepts (blanks, comments, CRLF, tabs, "+1") takes the
+ * general one, and gives the same tree, with the lines numbered the same.
+ */
+START_TEST(text_spelled_otherwise_reads_the_same)
+{
+	static const char *const written =
+		"tree 3 nodes 5\n"
+		"split 0 1 0.5 1 2 right 1 10 10\n"
+		"leaf 1 1 0 2 3\n"
+		"split 2 0 -2 3 4 left 1 10 10\n"
+		"leaf 3 0.25 0.75 2 3\n"
+		"leaf 4 0 1 2 3\n";
+	ml_error err;
+	ml_tree *plain = parse_text(written, 2, 2, &err);
+	ck_assert_msg(plain != NULL, "%s", err.message);
+	static const char *const spellings[] = {
+		"tree 3 nodes 5\n"
+		"split 0 1 0.5  1 2 right 1 10 10\n"
+		"\n# a comment\n"
+		"leaf 1 1 0 2 3\r\n"
+		"\tsplit 2 0 -2 3 4 left 1 10 10 \n"
+		"leaf 3 0.25 0.75 2 3\n"
+		"leaf 4 0 1 +2 3",
+		"tree 3 nodes 5\n"
+		"split 0 1 5e-1 1 2 right 1 10 10\n"
+		"leaf 1 1 0 2 3\n"
+		"split 2 0 -2.0 3 4 left 1 10 10\n"
+		"leaf 3 0.25 0.75 2 3\n"
+		"leaf 4 0 1 2 3\n",
+	};
+	for (size_t s = 0; s < sizeof spellings / sizeof spellings[0]; s++) {
+		ml_tree *other = parse_text(spellings[s], 2, 2, &err);
+		ck_assert_msg(other != NULL, "spelling %zu: %s", s, err.message);
+		ck_assert_uint_eq(other->n_nodes, plain->n_nodes);
+		ck_assert_mem_eq(other->nodes, plain->nodes, 5 * sizeof *plain->nodes);
+		ck_assert_mem_eq(other->values, plain->values, 10 * sizeof *plain->values);
+		ck_assert_mem_eq(other->gain, plain->gain, 5 * sizeof *plain->gain);
+		ck_assert_mem_eq(other->cover, plain->cover, 5 * sizeof *plain->cover);
+		ck_assert_mem_eq(other->count, plain->count, 5 * sizeof *plain->count);
+		ml_tree_free(other);
+	}
+	/* Lines after a comment, and after fast ones, are named by their number. */
+	expect_parse_error("tree 3 nodes 3\nsplit 0 1 0.5 1 2 left 1 2 2\n# c\nleaf 1 1 0 1 1\n"
+			   "leaf 2 1 0 1 x\n", "t.model:14: 'leaf': 'x' is not a whole number");
+	expect_parse_error("tree 3 nodes 3\nsplit 0 1 0.5 1 2 left 1 2 2\nleaf 1 1 0 1 1\n"
+			   "leaf 2 1 nan 1 1\n", "t.model:13: tree 3: node 2: value 2 is not");
+	expect_parse_error("tree 3 nodes 3\nsplit 0 1 0.5 1 2 left 1 2 2\nleaf 1 1 0 1 1\n"
+			   "leaf 2 1 0 1 1 7\n", "t.model:13: 'leaf' takes 5 values, found 6");
+	ml_tree_free(plain);
+}
+END_TEST
+
 static void expect_parse_error(const char *text, const char *message)
 {
 	ml_error err;
@@ -383,6 +439,7 @@ static Suite *tree_suite(void)
 	tcase_add_test(core, check_bounds_the_depth);
 	tcase_add_test(core, depth_first_numbering_keeps_predictions);
 	tcase_add_test(core, text_reads_back_bit_exactly);
+	tcase_add_test(core, text_spelled_otherwise_reads_the_same);
 	tcase_add_test(core, bad_text_is_refused_with_its_line);
 	tcase_add_test(core, deep_text_is_refused);
 	suite_add_tcase(suite, core);
