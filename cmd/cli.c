@@ -305,7 +305,7 @@ void cli_wait_passively(char **argv)
 	unsetenv("OMP_WAIT_POLICY");
 }
 
-#define HUGE_PAGES_TUNABLE "glibc.malloc.hugetlb=1"
+#define HUGE_PAGES_TUNABLE "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432"
 
 void cli_huge_pages_for(const char *path)
 {

@@ -123,6 +123,11 @@ const ml_ensemble_summary *ml_ensemble_get_summary(const ml_ensemble *ensemble);
 int ml_ensemble_scores(const ml_ensemble *ensemble, const ml_tree_rows *rows, double *scores,
 		       ml_error *err);
 /*
+ * Rows worth predicting in one call: for large trees, many, as each tree
+ * comes into cache once per call; 0 for small ones, which any call keeps in cache.
+ */
+size_t ml_ensemble_batch_rows(const ml_ensemble *ensemble);
+/*
  * Predictions: the value (regression) or the most probable class index
  * (the first one on a tie) into predictions (n_rows, may be NULL), and
  * for classification the class probabilities into probabilities

@@ -95,6 +95,12 @@ const ml_columns *ml_model_columns(const ml_model *model)
 	return &model->columns;
 }
 
+size_t ml_model_batch_rows(const ml_model *model, size_t usual)
+{
+	size_t wanted = model->kind->batch_rows ? model->kind->batch_rows(model) : 0;
+	return wanted > usual ? wanted : usual;
+}
+
 size_t ml_model_n_classes(const ml_model *model)
 {
 	return model->n_classes;

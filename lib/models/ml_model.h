@@ -58,6 +58,13 @@ const char *ml_model_class_name(const ml_model *model, size_t index);
 int ml_model_predict(const ml_model *model, const double *rows, size_t n_rows,
 		     double *predictions, double *probabilities, size_t *bad_row,
 		     ml_error *err);
+/*
+ * Rows to hand ml_model_predict at a time when a stream has many: usual,
+ * or more where the model predicts a large batch much faster than the
+ * same rows in pieces (a forest's large trees, each fetched into cache
+ * once per batch).
+ */
+size_t ml_model_batch_rows(const ml_model *model, size_t usual);
 
 /*
  * Everything below is ml-fit's side and what ml-info shows: fitting,

@@ -51,6 +51,8 @@ struct ml_estimator {
 	int (*predict_columns)(const ml_model *model, const double *rows, size_t n_rows,
 			       size_t width, double *predictions, double *probabilities,
 			       ml_error *err);
+	/* Rows a caller should hand predict at a time, at least (0: no wish); may be NULL. */
+	size_t (*batch_rows)(const ml_model *model);
 	/* Appends what ml-info shows after the hyperparameters. */
 	void (*describe)(const ml_model *model, ml_buf *out);
 	void (*free_state)(void *state);

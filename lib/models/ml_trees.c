@@ -698,6 +698,12 @@ static int predict_trees_columns(const ml_model *model, const double *rows, size
 	return ml_ensemble_predict(state->ensemble, &view, predictions, probabilities, err);
 }
 
+static size_t batch_rows_trees(const ml_model *model)
+{
+	const trees_state *state = model->state;
+	return ml_ensemble_batch_rows(state->ensemble);
+}
+
 /* ---- the kinds ---------------------------------------------------------- */
 
 #define TREE_FLAGS (ML_ESTIMATOR_REGRESSION | ML_ESTIMATOR_CLASSIFICATION | \
@@ -716,6 +722,7 @@ const ml_estimator ml_tree_estimator = {
 	.parse = ml_trees_parse,
 	.predict = predict_trees,
 	.predict_columns = predict_trees_columns,
+	.batch_rows = batch_rows_trees,
 	.describe = ml_trees_describe,
 	.free_state = ml_trees_free_state,
 };
@@ -733,6 +740,7 @@ const ml_estimator ml_forest_estimator = {
 	.parse = ml_trees_parse,
 	.predict = predict_trees,
 	.predict_columns = predict_trees_columns,
+	.batch_rows = batch_rows_trees,
 	.describe = ml_trees_describe,
 	.free_state = ml_trees_free_state,
 };
@@ -750,6 +758,7 @@ const ml_estimator ml_gbdt_estimator = {
 	.parse = ml_trees_parse,
 	.predict = predict_trees,
 	.predict_columns = predict_trees_columns,
+	.batch_rows = batch_rows_trees,
 	.describe = ml_trees_describe,
 	.free_state = ml_trees_free_state,
 };

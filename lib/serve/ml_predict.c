@@ -144,7 +144,8 @@ ml_predictor *ml_predictor_create(const ml_model *model, const ml_predict_option
 	p->first_input.target = ML_NO_COLUMN;
 	ml_buf_init(&p->text);
 	size_t cells, probability_cells, answer_cells;
-	p->block_rows = ml_block_rows(p->width + p->n_probabilities, BLOCK_ROWS);
+	p->block_rows = ml_block_rows(p->width + p->n_probabilities,
+				      ml_model_batch_rows(model, BLOCK_ROWS));
 	if (!ml_size_mul(p->block_rows, p->width, &cells) ||
 	    !ml_size_mul(p->block_rows, p->n_probabilities, &probability_cells) ||
 	    !ml_size_mul(p->block_rows, 1 + p->n_probabilities, &answer_cells)) {

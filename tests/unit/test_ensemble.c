@@ -270,6 +270,18 @@ static ml_ensemble *fit_forest(const table *t, uint64_t seed, ml_error *err)
 	return ml_forest_fit(&options, &data, err);
 }
 
+/* Trees grown to purity: large ones, predicted a large block of rows per thread. */
+static ml_ensemble *fit_deep_forest(const table *t, uint64_t seed, ml_error *err)
+{
+	ml_forest_options options;
+	ml_forest_options_init(&options);
+	options.n_classes = 3;
+	options.n_trees = 6; /* rows x depths above LARGE_PARALLEL_MIN_STEPS: shared */
+	options.seed = seed;
+	ml_ensemble_data data = data_of(t);
+	return ml_forest_fit(&options, &data, err);
+}
+
 static ml_ensemble *fit_tree(const table *t, uint64_t seed, ml_error *err)
 {
 	ml_forest_options options;
@@ -327,12 +339,18 @@ static void predict_on(const ml_ensemble *ensemble, const ml_tree_rows *rows, si
 
 START_TEST(same_predictions_for_any_thread_count)
 {
-	static const fit_fn fits[] = { fit_gbdt, fit_leafwise, fit_forest, fit_tree };
+	static const fit_fn fits[] = { fit_gbdt, fit_leafwise, fit_forest, fit_tree,
+				       fit_deep_forest };
 	table t;
 	synthetic(&t, _i == 1 || _i == 3);
 	ml_error err;
 	ml_ensemble *ensemble = fits[_i](&t, 7, &err);
 	ck_assert_msg(ensemble != NULL, "%s", err.message);
+	/* Only large trees ask callers for large batches. */
+	if (_i == 4)
+		ck_assert_uint_ge(ml_ensemble_batch_rows(ensemble), 32768);
+	else
+		ck_assert_uint_eq(ml_ensemble_batch_rows(ensemble), 0);
 	ml_tree_rows rows = { t.x, t.n, t.p, NULL, false };
 	size_t n_scores = ml_ensemble_n_scores(ensemble);
 	size_t n_classes = ml_ensemble_n_classes(ensemble) ? ml_ensemble_n_classes(ensemble) : 1;
@@ -722,7 +740,7 @@ static Suite *ensemble_suite(void)
 	TCase *determinism = tcase_create("determinism");
 	tcase_set_timeout(determinism, 300);
 	tcase_add_loop_test(determinism, same_model_for_any_thread_count_and_the_same_seed, 0, 4);
-	tcase_add_loop_test(determinism, same_predictions_for_any_thread_count, 0, 4);
+	tcase_add_loop_test(determinism, same_predictions_for_any_thread_count, 0, 5);
 	suite_add_tcase(suite, determinism);
 	TCase *core = tcase_create("core");
 	tcase_set_timeout(core, 120);

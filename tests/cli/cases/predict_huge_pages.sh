@@ -1,12 +1,12 @@
 # A model file of 4 MiB or more is read onto huge pages: ml-predict runs
-# itself again with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (-v says so),
+# itself again with GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432 (-v says so),
 # with the same answers; never when the user set GLIBC_TUNABLES, nor for a
 # smaller file or one that is not a regular file.
 . "$TESTS_DIR/lib.sh"
 FIXTURES="$TESTS_DIR/../fixtures/models"
 model="$FIXTURES/forest-penguins.model"
 data="$DATA_DIR/penguins.csv"
-huge='a model this large is read onto huge pages: GLIBC_TUNABLES=glibc.malloc.hugetlb=1'
+huge='a model this large is read onto huge pages: GLIBC_TUNABLES=glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432'
 run_ok ml-predict --proba "$model" "$data"
 mv out plain
 # Comment lines after the model make it large without changing it.
@@ -25,6 +25,7 @@ if [ -r /proc/self/comm ]; then
 	exec 3> requests
 	name= tries=0
 	while [ $tries -lt 100 ]; do
+		# (glibc ends each tunable of the string it parsed with a NUL in place)
 		grep -q 'GLIBC_TUNABLES=glibc.malloc.hugetlb=1' "/proc/$pid/environ" 2>/dev/null &&
 			name=$(cat "/proc/$pid/comm") && break
 		sleep 0.1
