@@ -295,14 +295,29 @@ static void warn_generic_kernels(void)
 		}
 }
 
+/*
+ * Runs the program again, the same command line, with name=value in its
+ * environment (read at start only, by the runtime or the loader).  By its
+ * own path, not /proc/self/exe, which ps, top and pkill would call "exe".
+ * Returns when it cannot (no /proc, no exec), with name unset again.
+ */
+static void run_again_with(const char *name, const char *value, char *const *argv)
+{
+	char self[4096];
+	ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (length <= 0 || (size_t)length >= sizeof self - 1)
+		return;
+	self[length] = '\0';
+	if (setenv(name, value, 1) == 0)
+		execv(self, argv);
+	unsetenv(name);
+}
+
 void cli_wait_passively(char **argv)
 {
 	if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT"))
 		return;
-	if (setenv("OMP_WAIT_POLICY", "passive", 1) == 0)
-		execv("/proc/self/exe", argv);
-	/* Still here: no /proc, or no exec; the variable would only mislead -v. */
-	unsetenv("OMP_WAIT_POLICY");
+	run_again_with("OMP_WAIT_POLICY", "passive", argv);
 }
 
 #define HUGE_PAGES_TUNABLE "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432"
@@ -314,16 +329,7 @@ void cli_huge_pages_for(const char *path)
 	    (long long)info.st_size < CLI_HUGE_PAGES_BYTES)
 		return;
 	int argc;
-	char *const *argv = cli_typed_argv(&argc);
-	/* The program's own path, not /proc/self/exe: ps and top would call it "exe". */
-	char self[4096];
-	ssize_t length = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (length <= 0 || (size_t)length >= sizeof self - 1)
-		return;
-	self[length] = '\0';
-	if (setenv("GLIBC_TUNABLES", HUGE_PAGES_TUNABLE, 1) == 0)
-		execv(self, argv);
-	unsetenv("GLIBC_TUNABLES");
+	run_again_with("GLIBC_TUNABLES", HUGE_PAGES_TUNABLE, cli_typed_argv(&argc));
 }
 
 const char *cli_huge_pages(void)
