@@ -361,8 +361,9 @@ static bool small_trees(const ml_ensemble *ensemble)
 
 static size_t block_rows_for(const ml_ensemble *ensemble, size_t n_rows, size_t n_threads)
 {
-	size_t block_rows = small_trees(ensemble) ? SMALL_BLOCK : LARGE_BLOCK;
-	size_t per_thread = small_trees(ensemble) ? BLOCKS_PER_THREAD : 1;
+	bool small = small_trees(ensemble);
+	size_t block_rows = small ? SMALL_BLOCK : LARGE_BLOCK;
+	size_t per_thread = small ? BLOCKS_PER_THREAD : 1;
 	size_t parts = n_threads > 1 ? n_threads * per_thread : 1;
 	size_t share = (n_rows + parts - 1) / parts;
 	share = (share + ML_PACKED_BLOCK - 1) / ML_PACKED_BLOCK * ML_PACKED_BLOCK;

@@ -91,3 +91,18 @@ request() {
 body_has() {
 	grep -Fq -- "$1" body || { cat body >&2; fail "the body lacks $1"; }
 }
+
+# name_once_run_again PID TEXT: the name (/proc/PID/comm) of process PID once
+# its environment holds TEXT, i.e. once it has run itself again; empty if it
+# does not within 10 s.
+name_once_run_again() {
+	tries=0
+	while [ $tries -lt 100 ]; do
+		if grep -q -- "$2" "/proc/$1/environ" 2>/dev/null; then
+			cat "/proc/$1/comm"
+			return
+		fi
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+}

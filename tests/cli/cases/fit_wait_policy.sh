@@ -23,13 +23,7 @@ if [ -r /proc/self/comm ]; then
 		< rows 2> fit.err) &
 	pid=$!
 	exec 3> rows
-	name= tries=0
-	while [ $tries -lt 100 ]; do
-		grep -q 'OMP_WAIT_POLICY=passive' "/proc/$pid/environ" 2>/dev/null &&
-			name=$(cat "/proc/$pid/comm") && break
-		sleep 0.1
-		tries=$((tries + 1))
-	done
+	name=$(name_once_run_again $pid 'OMP_WAIT_POLICY=passive')
 	cat "$DATA_DIR/diabetes.csv" >&3
 	exec 3>&-
 	wait $pid || fail "ml-fit from a pipe failed: $(cat fit.err)"

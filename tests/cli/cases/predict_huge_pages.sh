@@ -23,14 +23,8 @@ if [ -r /proc/self/comm ]; then
 	ml-predict -l large.model < requests > served 2>&1 &
 	pid=$!
 	exec 3> requests
-	name= tries=0
-	while [ $tries -lt 100 ]; do
-		# (glibc ends each tunable of the string it parsed with a NUL in place)
-		grep -q 'GLIBC_TUNABLES=glibc.malloc.hugetlb=1' "/proc/$pid/environ" 2>/dev/null &&
-			name=$(cat "/proc/$pid/comm") && break
-		sleep 0.1
-		tries=$((tries + 1))
-	done
+	# (glibc ends each tunable of the string it parsed with a NUL in place)
+	name=$(name_once_run_again $pid 'GLIBC_TUNABLES=glibc.malloc.hugetlb=1')
 	head -n 2 "$data" >&3
 	exec 3>&-
 	wait $pid || fail "the service failed: $(cat served)"
