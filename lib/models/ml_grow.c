@@ -186,6 +186,7 @@ struct ml_grower {
 
 	grow_node *nodes;       /* the tree's nodes while it grows */
 	double *totals;         /* per node: its sums (stride doubles) */
+	double *block_sums;     /* the root's sums per ROW_BLOCK rows */
 	double *left_sums;      /* per node: its best split's left side */
 	uint16_t *split_bin;    /* per node: its split's bin, for ml_grower_add_binned */
 	size_t node_capacity, n_nodes, n_leaves;
@@ -237,6 +238,7 @@ void ml_grower_free(ml_grower *grower)
 	free(grower->free_slots);
 	free(grower->nodes);
 	free(grower->totals);
+	free(grower->block_sums);
 	free(grower->left_sums);
 	free(grower->split_bin);
 	free(grower->pending);
@@ -316,9 +318,11 @@ ml_grower *ml_grower_create(const ml_bins *bins, const uint8_t *codes, size_t n_
 	grower->direct_rows = MAX_GROUP * hist_bytes <= SAMPLED_BYTES ? DIRECT_ROWS : 0;
 	grower->leaf_of_row = ml_alloc_array(n_rows, sizeof *grower->leaf_of_row, err);
 	grower->all_rows = ml_alloc_array(n_rows, sizeof *grower->all_rows, err);
+	grower->block_sums = ml_alloc_array(n_rows / ROW_BLOCK + 1,
+					    grower->stride * sizeof(double), err);
 	if (!grower->offset || !grower->missing_code || !grower->index || !grower->scratch ||
 	    !grower->ordered || !grower->allowed || !grower->draw || !grower->feature_hist ||
-	    !grower->leaf_of_row || !grower->all_rows)
+	    !grower->leaf_of_row || !grower->all_rows || !grower->block_sums)
 		goto fail;
 	for (size_t r = 0; r < n_rows; r++)
 		grower->all_rows[r] = (uint32_t)r;
@@ -1594,6 +1598,47 @@ static int prepare_thread_scratch(ml_grower *grower, ml_error *err)
 	return 0;
 }
 
+/* The sums of one block of rows' pairs; (g, h) pairs in registers. */
+static void sum_block(const double *pairs, size_t begin, size_t end, size_t stride,
+		      double *sums)
+{
+	if (stride == 2) {
+		double g = 0, h = 0;
+		for (size_t i = begin; i < end; i++) {
+			g += pairs[2 * i];
+			h += pairs[2 * i + 1];
+		}
+		sums[0] = g;
+		sums[1] = h;
+		return;
+	}
+	memset(sums, 0, stride * sizeof *sums);
+	for (size_t i = begin; i < end; i++)
+		for (size_t k = 0; k < stride; k++)
+			sums[k] += pairs[i * stride + k];
+}
+
+/*
+ * The sums of the first n rows' pairs into totals: blocks of ROW_BLOCK rows
+ * in parallel, then the blocks in order, so that the sums do not depend on
+ * the thread count.  (One thread alone took a millisecond per tree on 300k
+ * rows, while the other waited.)
+ */
+static void sum_rows(ml_grower *grower, const double *pairs, size_t n, double *totals)
+{
+	size_t stride = grower->stride, n_blocks = (n + ROW_BLOCK - 1) / ROW_BLOCK;
+	bool parallel = grower->options.parallel && n >= PARALLEL_MIN_ROWS;
+	#pragma omp parallel for schedule(static) if (parallel)
+	for (size_t block = 0; block < n_blocks; block++) {
+		size_t begin = block * ROW_BLOCK, end = begin + ROW_BLOCK < n ? begin + ROW_BLOCK : n;
+		sum_block(pairs, begin, end, stride, grower->block_sums + block * stride);
+	}
+	memset(totals, 0, stride * sizeof *totals);
+	for (size_t block = 0; block < n_blocks; block++)
+		for (size_t k = 0; k < stride; k++)
+			totals[k] += grower->block_sums[block * stride + k];
+}
+
 /* The root: its sums from every row, its histogram and best split. */
 static int start_root(ml_grower *grower, size_t n, ml_error *err)
 {
@@ -1609,10 +1654,7 @@ static int start_root(ml_grower *grower, size_t n, ml_error *err)
 		ordered = grower->ordered;
 	}
 	double *totals = grower->totals;
-	memset(totals, 0, stride * sizeof *totals);
-	for (size_t i = 0; i < n; i++)
-		for (size_t k = 0; k < stride; k++)
-			totals[k] += ordered[i * stride + k];
+	sum_rows(grower, ordered, n, totals);
 	if (grower->counted)
 		totals[grower->n_outputs + 1] = (double)n;
 	record_node(grower, 0);
