@@ -11,8 +11,10 @@
  * One fixed request over keep-alive connections (TCP_NODELAY), one request at a time on
  * each.  Answers are read by Content-Length; a chunked answer is refused.  Prints one line:
  *   scheduled=N completed=N rate=R p50_us=.. p90_us=.. p99_us=.. p999_us=.. max_us=..
- *   non2xx=N errors=N
- * over the requests due after the warm-up.  Build: cc -O2 -o openload openload.c -lm
+ *   non2xx=N errors=N send_lag_p50_us=.. send_lag_p99_us=..
+ * over the requests due after the warm-up (send lag: due to written, this program's own
+ * delay and the wait for a free connection).
+ * Build: cc -O2 -o openload openload.c -lm
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,8 +45,15 @@ struct conn {
 	int busy;              /* a request is out on it */
 	int64_t due;           /* when that request was due (ns) */
 	size_t sent;           /* bytes of the request written */
+	int waits_to_write;    /* EPOLLOUT is asked for */
 	char *buf;             /* the answer so far */
 	size_t len, cap;
+};
+
+/* Durations (ns), sorted once at the end for exact percentiles. */
+struct samples {
+	int64_t *v;
+	size_t n, cap;
 };
 
 struct run {
@@ -58,8 +67,9 @@ struct run {
 	int64_t *queue;        /* due times waiting for a free connection (a ring) */
 	size_t queue_cap, queue_head, queue_len;
 	int64_t measure_from, stop_at;
-	int64_t *lat;          /* latencies (ns) of the measured requests */
-	size_t n_lat, cap_lat;
+	struct samples lat;    /* of the measured requests: due to answered */
+	struct samples lag;    /* and due to written: this program's share, and the wait for
+				  a free connection */
 	long scheduled, non2xx, errors;
 };
 
@@ -93,6 +103,12 @@ static int64_t now_ns(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec * NS + t.tv_nsec;
+}
+
+static void add_sample(struct samples *s, int64_t ns)
+{
+	s->v = grow(s->v, &s->cap, s->n + 1, sizeof *s->v);
+	s->v[s->n++] = ns;
 }
 
 /* splitmix64: a small seeded generator, the same gaps for the same seed. */
@@ -131,6 +147,7 @@ static void open_conn(struct run *r, int i)
 		die("socket options: %s", strerror(errno));
 	c->busy = 0;
 	c->len = 0;
+	c->waits_to_write = 0;
 	watch(r, c->fd, EPOLLIN, i, EPOLL_CTL_ADD);
 }
 
@@ -152,7 +169,9 @@ static void write_more(struct run *r, int i)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
-			watch(r, c->fd, EPOLLIN | EPOLLOUT, i, EPOLL_CTL_MOD);
+			if (!c->waits_to_write)
+				watch(r, c->fd, EPOLLIN | EPOLLOUT, i, EPOLL_CTL_MOD);
+			c->waits_to_write = 1;
 			return;
 		}
 		if (n < 0) {
@@ -161,7 +180,9 @@ static void write_more(struct run *r, int i)
 		}
 		c->sent += (size_t)n;
 	}
-	watch(r, c->fd, EPOLLIN, i, EPOLL_CTL_MOD);
+	if (c->waits_to_write)
+		watch(r, c->fd, EPOLLIN, i, EPOLL_CTL_MOD);
+	c->waits_to_write = 0;
 }
 
 static void send_on(struct run *r, int i, int64_t due)
@@ -171,6 +192,8 @@ static void send_on(struct run *r, int i, int64_t due)
 	c->due = due;
 	c->sent = 0;
 	c->len = 0;
+	if (due >= r->measure_from)
+		add_sample(&r->lag, now_ns() - due);
 	write_more(r, i);
 }
 
@@ -204,8 +227,7 @@ static void record(struct run *r, int64_t due, int status)
 {
 	if (due < r->measure_from)
 		return;
-	r->lat = grow(r->lat, &r->cap_lat, r->n_lat + 1, sizeof *r->lat);
-	r->lat[r->n_lat++] = now_ns() - due;
+	add_sample(&r->lat, now_ns() - due);
 	if (status / 100 != 2)
 		r->non2xx++;
 }
@@ -301,13 +323,13 @@ static int by_value(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Nearest rank: the smallest latency at least a fraction q of them do not exceed. */
-static double percentile_us(const struct run *r, double q)
+/* Nearest rank: the smallest sample at least a fraction q of them do not exceed. */
+static double percentile_us(const struct samples *s, double q)
 {
-	if (!r->n_lat)
+	if (!s->n)
 		return NAN;
-	size_t rank = (size_t)ceil(q * (double)r->n_lat);
-	return r->lat[rank ? rank - 1 : 0] / 1e3;
+	size_t rank = (size_t)ceil(q * (double)s->n);
+	return s->v[rank ? rank - 1 : 0] / 1e3;
 }
 
 static void usage(void)
@@ -482,11 +504,14 @@ int main(int argc, char **argv)
 	r.stop_at = (int64_t)(seconds * NS);
 	drive(&r, rate, seed);
 
-	qsort(r.lat, r.n_lat, sizeof *r.lat, by_value);
+	qsort(r.lat.v, r.lat.n, sizeof *r.lat.v, by_value);
+	qsort(r.lag.v, r.lag.n, sizeof *r.lag.v, by_value);
 	printf("scheduled=%ld completed=%zu rate=%.1f p50_us=%.1f p90_us=%.1f p99_us=%.1f "
-	       "p999_us=%.1f max_us=%.1f non2xx=%ld errors=%ld\n",
-	       r.scheduled, r.n_lat, (double)r.n_lat / seconds, percentile_us(&r, 0.50),
-	       percentile_us(&r, 0.90), percentile_us(&r, 0.99), percentile_us(&r, 0.999),
-	       percentile_us(&r, 1.0), r.non2xx, r.errors);
+	       "p999_us=%.1f max_us=%.1f non2xx=%ld errors=%ld send_lag_p50_us=%.1f "
+	       "send_lag_p99_us=%.1f\n",
+	       r.scheduled, r.lat.n, (double)r.lat.n / seconds, percentile_us(&r.lat, 0.50),
+	       percentile_us(&r.lat, 0.90), percentile_us(&r.lat, 0.99),
+	       percentile_us(&r.lat, 0.999), percentile_us(&r.lat, 1.0), r.non2xx, r.errors,
+	       percentile_us(&r.lag, 0.50), percentile_us(&r.lag, 0.99));
 	return 0;
 }
