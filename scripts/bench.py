@@ -1662,7 +1662,8 @@ def poisson_notes(runs, pinned):
     target = runs[0]["top"] / 2
     bad = sum(r["non2xx"] + r["scheduled"] - r["completed"] for r in runs)
     return (f"p50 {fig('p50_us', 1e3, '.3f')} ms, p99 {fig('p99_us', 1e3, '.3f')} ms, "
-            f"p99.9 {fig('p999_us', 1e3, '.3f')} ms, medians (ranges) of {len(runs)} runs; "
+            f"p99.9 {fig('p999_us', 1e3, '.3f')} ms, medians (ranges) of {len(runs)} runs "
+            f"(of it openload's own lag, due to written: p99 {fig('send_lag_p99_us', 1e3, '.3f')} ms); "
             f"{100 * statistics.median(r['rate'] for r in runs) / target:.0f}% of the target "
             f"{target:.0f}/s (half the {runs[0]['top']:.0f}/s above)"
             + (f"; {bad:.0f} non-2xx, failed or unanswered" if bad else "")
