@@ -1697,7 +1697,8 @@ def serve_pinned(ctx, model, body_path, seconds):
 
 def case_serve(ctx):
     """Requests per second and latency of ml-serve against FastAPI + uvicorn and Flask +
-    gunicorn serving the same logistic regression (iris), driven by wrk on the same machine."""
+    gunicorn serving the same logistic regression (iris), driven by wrk on the same machine;
+    ml-serve's latency at half its rate also with Poisson arrivals from openload."""
     import numpy as np
     rows = []
     seconds = 2 if ctx.quick else 10
@@ -1873,7 +1874,8 @@ CASES = [
     Case("service-latency", case_service_latency,
          "ml-predict --line-buffered as a co-process: round-trip per row (no peer)"),
     Case("serve", case_serve,
-         "ml-serve under wrk, 1 and 1000 rows  vs  FastAPI+uvicorn and Flask+gunicorn (req/s)"),
+         "ml-serve under wrk, 1 and 1000 rows  vs  FastAPI+uvicorn and Flask+gunicorn (req/s); "
+         "latency at half rate, Poisson arrivals (scripts/openload.c)"),
 ]
 
 
