@@ -465,6 +465,21 @@ static void drive(struct run *r, double rate, uint64_t seed)
 	close(timer);
 }
 
+static void release(struct run *r)
+{
+	for (int i = 0; i < r->n_conns; i++) {
+		close(r->conns[i].fd);
+		free(r->conns[i].buf);
+	}
+	free(r->conns);
+	free(r->queue);
+	free(r->lat.v);
+	free(r->lag.v);
+	free((char *)r->request);
+	freeaddrinfo(r->addr);
+	close(r->epoll);
+}
+
 int main(int argc, char **argv)
 {
 	struct run r = { .n_conns = 16 };
@@ -513,5 +528,6 @@ int main(int argc, char **argv)
 	       percentile_us(&r.lat, 0.90), percentile_us(&r.lat, 0.99),
 	       percentile_us(&r.lat, 0.999), percentile_us(&r.lat, 1.0), r.non2xx, r.errors,
 	       percentile_us(&r.lag, 0.50), percentile_us(&r.lag, 0.99));
+	release(&r);
 	return 0;
 }
