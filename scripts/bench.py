@@ -1614,10 +1614,83 @@ def at_half_rate(port, body_path, top, seconds, tmp, wrap=()):
     return half
 
 
+# The latency rows' open-loop generator (scripts/openload.c). wrk is closed-loop with
+# whole-millisecond pauses: at half rate its requests leave in bursts, one per timer tick, and a
+# request held behind a slow answer is never charged for the wait. openload sends at Poisson
+# arrival times kept in nanoseconds and counts each latency from when the request was due.
+OPENLOAD_RUNS = 3
+
+
+def openload_tool(ctx):
+    """Path of openload, compiled with cc -O2 into the bench's temp dir on first use (bench
+    tooling: `make` and `make install` build only the product); None, said once, if it cannot."""
+    if not hasattr(ctx, "openload"):
+        ctx.openload = ctx.path("openload")
+        src = os.path.join(REPO, "scripts", "openload.c")
+        try:
+            r = subprocess.run(["cc", "-O2", "-o", ctx.openload, src, "-lm"],
+                               capture_output=True, text=True, timeout=120)
+            why = None if r.returncode == 0 else tail(r.stderr)
+        except OSError as e:
+            why = str(e)
+        if why:
+            say(f"  skip serve Poisson-arrival rows: cannot compile scripts/openload.c\n{why}")
+            ctx.openload = None
+    return ctx.openload
+
+
+def run_openload(tool, port, body_path, rate, seconds, wrap=()):
+    """One openload run against the predict endpoint at a mean rate: a dict of its figures
+    (scheduled, completed, rate, p50_us, p90_us, p99_us, p999_us, max_us, non2xx, errors), or
+    None and why."""
+    argv = list(wrap) + [tool, "-r", f"{rate:.0f}", "-d", str(seconds), "-w", "1", "-c", "16",
+                         "-b", body_path, f"http://127.0.0.1:{port}/v1/models/iris/predict"]
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
+    if r.returncode != 0:
+        return None, f"openload: {tail(r.stderr)}"
+    return {k: float(v) for k, v in (f.split("=") for f in r.stdout.split())}, None
+
+
+def poisson_half(ctx, port, body_path, top, seconds, wrap=()):
+    """OPENLOAD_RUNS openload runs at half the maximum rate top (a run_wrk result): the list of
+    their figures, each with the top rate under "top"; None if none ran."""
+    tool = openload_tool(ctx)
+    if tool is None or not top or top[0] <= 0:
+        return None
+    runs = []
+    for _ in range(OPENLOAD_RUNS):
+        got, why = run_openload(tool, port, body_path, top[0] / 2, seconds, wrap)
+        if why:
+            say(f"  FAIL serve Poisson arrivals: {why}")
+            break
+        runs.append(dict(got, top=top[0]))
+    return runs or None
+
+
+def poisson_notes(runs, pinned):
+    """A Poisson-arrival row's notes: the median and range over runs of each figure."""
+
+    def fig(key, scale, fmt):
+        vals = sorted(r[key] / scale for r in runs)
+        text = format(statistics.median(vals), fmt)
+        return text if len(vals) < 2 else f"{text} ({format(vals[0], fmt)}-{format(vals[-1], fmt)})"
+    target = runs[0]["top"] / 2
+    bad = sum(r["non2xx"] + r["scheduled"] - r["completed"] for r in runs)
+    return (f"p50 {fig('p50_us', 1e3, '.3f')} ms, p99 {fig('p99_us', 1e3, '.3f')} ms, "
+            f"p99.9 {fig('p999_us', 1e3, '.3f')} ms, medians (ranges) of {len(runs)} runs "
+            f"(of it openload's own lag, due to written: p99 {fig('send_lag_p99_us', 1e3, '.3f')} ms); "
+            f"{100 * statistics.median(r['rate'] for r in runs) / target:.0f}% of the target "
+            f"{target:.0f}/s (half the {runs[0]['top']:.0f}/s above)"
+            + (f"; {bad:.0f} non-2xx, failed or unanswered" if bad else "")
+            + "; openload (scripts/openload.c, 16 connections): Poisson arrivals, latency from "
+            "when each request was due (wrk's whole-ms pauses send in bursts)"
+            + ("; ml-serve -j 1 on CPU 1, openload on CPU 0 (taskset)" if pinned else ""))
+
+
 def serve_pinned(ctx, model, body_path, seconds):
-    """ml-serve -j 1 on CPU 1 and wrk on CPU 0 (taskset): the 1000-row rate and the latency at
-    half of it when neither takes the other's processor; None where taskset or a second CPU
-    is missing."""
+    """ml-serve -j 1 on CPU 1 and wrk, then openload, on CPU 0 (taskset): the 1000-row rate and
+    the latency at half of it (wrk's and openload's) when neither takes the other's processor;
+    None where taskset or a second CPU is missing."""
     if shutil.which("taskset") is None or (os.cpu_count() or 1) < 2:
         return None
     port = free_port()
@@ -1631,14 +1704,16 @@ def serve_pinned(ctx, model, body_path, seconds):
         top, why = run_wrk(port, body_path, 16, seconds, ctx.tmp, wrap=wrap)
         if why:
             return None
-        return top, at_half_rate(port, body_path, top, seconds, ctx.tmp, wrap)
+        return (top, at_half_rate(port, body_path, top, seconds, ctx.tmp, wrap),
+                poisson_half(ctx, port, body_path, top, seconds, wrap))
     finally:
         stop_server(proc)
 
 
 def case_serve(ctx):
     """Requests per second and latency of ml-serve against FastAPI + uvicorn and Flask +
-    gunicorn serving the same logistic regression (iris), driven by wrk on the same machine."""
+    gunicorn serving the same logistic regression (iris), driven by wrk on the same machine;
+    ml-serve's latency at half its rate also with Poisson arrivals from openload."""
     import numpy as np
     rows = []
     seconds = 2 if ctx.quick else 10
@@ -1721,6 +1796,10 @@ def case_serve(ctx):
                                         ctx.tmp)
                     if half:
                         results[(ml.name, "half", n)] = half
+                    poisson = poisson_half(ctx, port, bodies[n], results.get((ml.name, n)),
+                                           seconds)
+                    if poisson:
+                        results[(ml.name, "poisson", n)] = poisson
                 results[(ml.name, "rss")] = " -> ".join(f"{int(k) // 1024} MiB" for k in rss)
         finally:
             stop_server(proc)
@@ -1750,6 +1829,8 @@ def case_serve(ctx):
         results[(ml.name, "pinned", 1000)] = pinned[0]
         if pinned[1]:
             results[(ml.name, "half pinned", 1000)] = pinned[1]
+        if pinned[2]:
+            results[(ml.name, "poisson pinned", 1000)] = pinned[2]
     top = results.get((ml.name, "pinned", 1000))
     if top:
         rows.append(Row("serve 1000 rows, pinned", f"{top[0]:.0f}/s", "n/a", "-",
@@ -1768,6 +1849,13 @@ def case_serve(ctx):
                             f"wrk -c {paced}, a mean {pause_ms} ms (0-{2 * pause_ms}) between a connection's requests"
                             + ("; ml-serve -j 1 on CPU 1, wrk on CPU 0 (taskset)"
                                if key == "half pinned" else "")))
+    for n, key, label in ((1, "poisson", ""), (1000, "poisson", ""),
+                          (1000, "poisson pinned", ", pinned")):
+        runs = results.get((ml.name, key, n))
+        if runs:
+            rows.append(Row(f"serve {n} row{'s' if n > 1 else ''} at half rate, Poisson arrivals"
+                            f"{label}", f"{statistics.median(r['rate'] for r in runs):.0f}/s",
+                            "n/a", "-", poisson_notes(runs, key == "poisson pinned")))
     if (ml.name, "rss") in results:
         rows.append(Row("serve RSS", results[(ml.name, "rss")], "n/a", "-",
                         f"after the 1-row and the 1000-row runs; wrk -c {connections} "
@@ -1801,7 +1889,8 @@ CASES = [
     Case("service-latency", case_service_latency,
          "ml-predict --line-buffered as a co-process: round-trip per row (no peer)"),
     Case("serve", case_serve,
-         "ml-serve under wrk, 1 and 1000 rows  vs  FastAPI+uvicorn and Flask+gunicorn (req/s)"),
+         "ml-serve under wrk, 1 and 1000 rows  vs  FastAPI+uvicorn and Flask+gunicorn (req/s); "
+         "latency at half rate, Poisson arrivals (scripts/openload.c)"),
 ]
 
 

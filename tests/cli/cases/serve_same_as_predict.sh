@@ -30,3 +30,14 @@ for name in iris penguins diabetes; do
 	$client answers-csv body $kind > got.csv || fail "CSV answer of $name"
 	cmp expected.csv got.csv || fail "$name as CSV"
 done
+
+# A body above a connection's read buffer (128 KiB) arrives in several reads:
+# the same answers.
+{ head -1 "$DATA_DIR/iris.csv"; for i in $(seq 20); do tail -n +2 "$DATA_DIR/iris.csv"; done; } > many.csv
+run_ok ml-predict --proba iris.model many.csv
+mv out expected.csv
+$client rows many.csv > many.json || fail "rows body of many.csv"
+[ "$(wc -c < many.json)" -gt 131072 ] || fail "many.json is not above 128 KiB"
+request 200 '/v1/models/iris/predict?proba=1' --data-binary @many.json
+$client answers-csv body proba > got.csv || fail "answer of many.json is not JSON"
+cmp expected.csv got.csv || fail "a body above 128 KiB"
