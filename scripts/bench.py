@@ -1250,17 +1250,16 @@ def boost_options(rounds):
 
 def trees_seeds_rows(ctx, machine, peers):
     """gbdt regression's test RMSE over the data seeds TREES_SEEDS against each peer, after
-    TREES_SEEDS_ROUNDS rounds: one fit per side and seed, on 300k training rows (30k with
-    --quick) and 100k test rows of _trees_problem(seed).  After 100 rounds one seed's RMSE is a
-    draw from a wide spread (_trees_problem's docstring says why); by 300 every side has found
-    x1*x2 on every seed and the test RMSEs sit within a few percent of the noise floor, so equal
-    scores can be judged, and the summed fit times are the time ratio at that score.  300k,
-    not the gbdt rows' 750k: five seeds of three fits at 750k would take a quarter of an hour on
-    a 2-core machine.  The row's seconds are each side's fit times summed over the seeds
-    (peers: whole processes, predict included, as in the gbdt regression row); mlpipe's RMSE
-    comes from an untimed ml-predict."""
+    TREES_SEEDS_ROUNDS rounds: one fit per side and seed, on the gbdt rows' 750k training rows
+    (75k with --quick) and 250k test rows of _trees_problem(seed).  After 100 rounds one seed's
+    RMSE is a draw from a wide spread (_trees_problem's docstring says why); by 300 every side
+    has found x1*x2 on every seed and the test RMSEs sit within a few percent of the noise
+    floor, so equal scores can be judged, and the summed fit times are the time ratio at that
+    score (about four minutes in all on a quiet 2-core machine).  The row's seconds are each
+    side's fit times summed over the seeds (peers: whole processes, predict included, as in
+    the gbdt regression row); mlpipe's RMSE comes from an untimed ml-predict."""
     import numpy as np
-    n = ctx.size(400_000)
+    n = ctx.size(1_000_000)
     rounds = TREES_SEEDS_ROUNDS
     label = (f"gbdt regression test RMSE, {rounds} rounds, over {len(TREES_SEEDS)} data seeds "
              f"({n * 3 // 4} x 20)")
