@@ -17,6 +17,7 @@
 
 #include "core/ml_clock.h"
 #include "core/ml_escape.h"
+#include "serve/ml_listen.h"
 #include "serve/ml_request.h"
 #include "serve/ml_telemetry.h"
 
@@ -32,8 +33,20 @@
  */
 #define CONNECTION_MEMORY ((size_t)256 << 10)
 
-struct ml_http {
+/*
+ * A thread of the pool: a libmicrohttpd daemon with its own epoll loop over the connections
+ * it is given, and how many of those are open.
+ */
+typedef struct worker {
 	struct MHD_Daemon *daemon;
+	atomic_size_t open;
+} worker;
+
+struct ml_http {
+	ml_listener *listener;
+	worker *workers;
+	size_t n_workers;
+	size_t next_worker; /* where the acceptor's search starts: ties go to each in turn */
 	ml_registry *models;
 	ml_http_options options;
 	unsigned port;
@@ -308,6 +321,15 @@ static enum MHD_Result answer_metrics(ml_http *server, struct MHD_Connection *co
 				"Requests being read or answered.");
 	ml_telemetry_put_sample(&out, "mlpipe_serve_in_flight", NULL, 0,
 				(double)atomic_load(&server->in_flight));
+	ml_telemetry_put_family(&out, "mlpipe_serve_connections", "gauge",
+				"Open connections, by worker thread (a new one goes to the fewest).");
+	for (size_t i = 0; i < server->n_workers; i++) {
+		char thread[24];
+		snprintf(thread, sizeof thread, "%zu", i);
+		ml_telemetry_label label = { "thread", thread };
+		ml_telemetry_put_sample(&out, "mlpipe_serve_connections", &label, 1,
+					(double)atomic_load(&server->workers[i].open));
+	}
 	ml_telemetry_put_family(&out, "mlpipe_serve_uptime_seconds", "gauge",
 				"Seconds since the server started.");
 	ml_telemetry_put_sample(&out, "mlpipe_serve_uptime_seconds", NULL, 0,
@@ -601,8 +623,8 @@ static void on_completed(void *context, struct MHD_Connection *connection, void 
 }
 
 /* "ADDR:PORT", "[ADDR6]:PORT" or ":PORT" (every IPv4 address) into an address. */
-static int resolve(const char *listen, struct sockaddr_storage *address, bool *ipv6,
-		   ml_error *err)
+static int resolve(const char *listen, struct sockaddr_storage *address,
+		   socklen_t *address_length, ml_error *err)
 {
 	const char *colon = strrchr(listen, ':');
 	if (!colon) {
@@ -639,8 +661,86 @@ static int resolve(const char *listen, struct sockaddr_storage *address, bool *i
 	}
 	memset(address, 0, sizeof *address);
 	memcpy(address, found->ai_addr, found->ai_addrlen);
-	*ipv6 = found->ai_family == AF_INET6;
+	*address_length = found->ai_addrlen;
 	freeaddrinfo(found);
+	return 0;
+}
+
+static void on_connection(void *context, struct MHD_Connection *connection,
+			  void **socket_context, enum MHD_ConnectionNotificationCode code)
+{
+	(void)connection, (void)socket_context;
+	worker *w = context;
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED)
+		atomic_fetch_sub(&w->open, 1);
+}
+
+/*
+ * Called on the acceptor's thread: a new connection to the worker with the fewest open, or
+ * closed at once when --max-connections are open.  The counts are the acceptor's own, raised
+ * before the worker knows of the connection, so a burst of connections is spread too.
+ */
+static void hand_over(void *context, int socket, const struct sockaddr *peer,
+		      socklen_t peer_length)
+{
+	ml_http *server = context;
+	size_t n = server->n_workers, best = server->next_worker % n, total = 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (server->next_worker + k) % n, open = atomic_load(&server->workers[i].open);
+		total += open;
+		if (open < atomic_load(&server->workers[best].open))
+			best = i;
+	}
+	if (total >= server->options.max_connections) {
+		close(socket);
+		log_line(server, ML_HTTP_LOG_ERROR,
+			 "%zu connections are open (--max-connections): closed a new one", total);
+		return;
+	}
+	server->next_worker = best + 1;
+	worker *w = &server->workers[best];
+	atomic_fetch_add(&w->open, 1);
+	if (MHD_add_connection(w->daemon, socket, peer, peer_length) != MHD_YES)
+		atomic_fetch_sub(&w->open, 1); /* it closed the socket, and logged why */
+}
+
+static void report_accept_failure(void *context, const char *message)
+{
+	log_line(context, ML_HTTP_LOG_ERROR, "%s", message);
+}
+
+/*
+ * n_threads daemons without a socket of their own.  The acceptor keeps to
+ * max_connections; a daemon's own limit is far above what it can be given,
+ * as libmicrohttpd 0.9.75 deadlocks the daemon's thread when it refuses a
+ * connection handed to it (its count also drops a moment after ours).
+ */
+static int start_workers(ml_http *server, const ml_http_options *options, ml_error *err)
+{
+	size_t n = options->n_threads;
+	if (!(server->workers = ml_calloc_array(n, sizeof *server->workers, err)))
+		return -1;
+	server->n_workers = n;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			 MHD_USE_ERROR_LOG | MHD_USE_NO_LISTEN_SOCKET;
+	for (size_t i = 0; i < n; i++) {
+		worker *w = &server->workers[i];
+		atomic_init(&w->open, 0);
+		w->daemon = MHD_start_daemon(
+			flags, 0, NULL, NULL, on_request, server,
+			/* First: the options before it would report through the default logger. */
+			MHD_OPTION_EXTERNAL_LOGGER, on_library_error, server,
+			MHD_OPTION_CONNECTION_LIMIT, (unsigned)(2 * options->max_connections + 16),
+			MHD_OPTION_CONNECTION_TIMEOUT, options->timeout,
+			MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY,
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
+			MHD_OPTION_NOTIFY_CONNECTION, on_connection, w,
+			MHD_OPTION_END);
+		if (!w->daemon) {
+			ml_error_set(err, "cannot start the threads that serve connections");
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -656,8 +756,8 @@ ml_http *ml_http_start(ml_registry *models, const ml_http_options *options, ml_e
 	if (ml_http_options_check(options, err) < 0)
 		return NULL;
 	struct sockaddr_storage address;
-	bool ipv6;
-	if (resolve(options->listen, &address, &ipv6, err) < 0)
+	socklen_t address_length;
+	if (resolve(options->listen, &address, &address_length, err) < 0)
 		return NULL;
 	ml_http *server = calloc(1, sizeof *server);
 	if (!server) {
@@ -677,34 +777,15 @@ ml_http *ml_http_start(ml_registry *models, const ml_http_options *options, ml_e
 	for (size_t i = 0; i < server->n_stats; i++)
 		if (!(server->stats[i] = ml_telemetry_create(err)))
 			goto fail;
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-			 MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
-	/* A pool of one thread would be refused with a warning: one thread is no pool. */
-	struct MHD_OptionItem pool[] = {
-		{ MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)options->n_threads, NULL },
-		{ MHD_OPTION_END, 0, NULL },
-	};
-	if (options->n_threads < 2)
-		pool[0] = pool[1];
-	server->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, server,
-		/* First: the options before it would report through the default logger. */
-		MHD_OPTION_EXTERNAL_LOGGER, on_library_error, server,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&address,
-		MHD_OPTION_ARRAY, pool,
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned)options->max_connections,
-		MHD_OPTION_CONNECTION_TIMEOUT, options->timeout,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, server,
-		MHD_OPTION_END);
-	if (!server->daemon) {
-		ml_error_set(err, "cannot listen on %s (in use, or not an address of this machine?)",
-			     options->listen);
+	if (start_workers(server, options, err) < 0)
+		goto fail;
+	server->listener = ml_listen_start((struct sockaddr *)&address, address_length, hand_over,
+					   report_accept_failure, server, err);
+	if (!server->listener) {
+		ml_error_prefix(err, "cannot listen on %s", options->listen);
 		goto fail;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(server->daemon,
-							       MHD_DAEMON_INFO_BIND_PORT);
-	server->port = info ? info->port : 0;
+	server->port = ml_listen_port(server->listener);
 	return server;
 fail:
 	ml_http_free(server);
@@ -719,9 +800,8 @@ unsigned ml_http_port(const ml_http *server)
 size_t ml_http_drain(ml_http *server, double seconds)
 {
 	atomic_store(&server->draining, true);
-	MHD_socket listening = MHD_quiesce_daemon(server->daemon);
-	if (listening != MHD_INVALID_SOCKET)
-		close(listening);
+	ml_listen_stop(server->listener);
+	server->listener = NULL;
 	double deadline = ml_clock_now() + seconds;
 	while (atomic_load(&server->in_flight) > 0 && ml_clock_now() < deadline) {
 		struct timespec pause = { 0, 10 * 1000 * 1000 };
@@ -734,8 +814,11 @@ void ml_http_free(ml_http *server)
 {
 	if (!server)
 		return;
-	if (server->daemon)
-		MHD_stop_daemon(server->daemon);
+	ml_listen_stop(server->listener);
+	for (size_t i = 0; server->workers && i < server->n_workers; i++)
+		if (server->workers[i].daemon)
+			MHD_stop_daemon(server->workers[i].daemon);
+	free(server->workers);
 	free_stats(server);
 	pthread_mutex_destroy(&server->stats_lock);
 	free(server);

@@ -11,11 +11,13 @@
  * 500, 503 while draining.  A request is answered from the model snapshot
  * it started with, whatever a reload does meanwhile.
  *
- * Threads: libmicrohttpd's pool of n_threads threads, each with its own
- * epoll loop over its connections, so a slow client holds a connection,
- * not a thread; a request is parsed and predicted in the thread that read
- * it.  Bodies are bounded by max_body as they arrive (Content-Length is
- * checked first), connections by max_connections and an idle timeout.
+ * Threads: n_threads libmicrohttpd daemons without a socket of their own,
+ * each with its own epoll loop over its connections, so a slow client holds
+ * a connection, not a thread; a request is parsed and predicted in the
+ * thread that read it.  One more thread (ml_listen) accepts connections and
+ * gives each to the daemon with the fewest open.  Bodies are bounded by
+ * max_body as they arrive (Content-Length is checked first), connections by
+ * max_connections (a new one past it is closed at once) and an idle timeout.
  *
  * The server never prints: each request may be reported to `log` (an
  * access line), and each error answer and internal failure to `log` as

@@ -101,6 +101,42 @@ def split(port, path, body_path, go):
         print(read_answer(sock))
 
 
+def keep_alive_answer(sock, path):
+    """GET path on an open connection: (status, body), or ("closed", "") when it was closed."""
+    try:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return "closed", ""
+            data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        length = int(re.search(rb"(?i)content-length: *([0-9]+)", head).group(1))
+        while len(body) < length:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return "closed", ""
+            body += chunk
+        return head.split(b" ")[1].decode(), body.decode()
+    except (ConnectionResetError, BrokenPipeError):
+        return "closed", ""
+
+
+def hold(port, count, path):
+    """Opens count connections at once and keeps them open: asks each for path, printing its
+    status (or "closed"), then /metrics on the first, printing its connection gauges."""
+    socks = [socket.create_connection(("127.0.0.1", int(port)), timeout=10)
+             for _ in range(int(count))]
+    time.sleep(0.3)
+    for sock in socks:
+        print(keep_alive_answer(sock, path)[0])
+    status, body = keep_alive_answer(socks[0], "/metrics")
+    print("\n".join(l for l in body.splitlines() if l.startswith("mlpipe_serve_connections{")))
+    for sock in socks:
+        sock.close()
+
+
 def main(argv):
     if argv[0] == "rows":
         sys.stdout.write(rows(argv[1], "--data" in argv[2:]))
@@ -110,6 +146,8 @@ def main(argv):
         slow(*argv[1:5])
     elif argv[0] == "split":
         split(*argv[1:5])
+    elif argv[0] == "hold":
+        hold(*argv[1:4])
     else:
         sys.exit(f"serve_client.py: unknown command {argv[0]}")
 
