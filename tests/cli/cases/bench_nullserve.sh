@@ -5,8 +5,16 @@
 . "$TESTS_DIR/lib.sh"
 command -v cc >/dev/null 2>&1 || skip "no cc to build the bench tools"
 scripts="$TESTS_DIR/../../scripts"
-cc -O2 -Wall -Wextra -Werror -o nullserve "$scripts/nullserve.c" -lpthread || fail "nullserve does not build"
-cc -O2 -o openload "$scripts/openload.c" -lm || fail "openload does not build"
+# With ASan and UBSan where the compiler has them: a memory error fails the case.
+build() {
+	out=$1
+	shift
+	cc -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -Wall -Wextra -Werror \
+		-o "$out" "$@" 2>/dev/null || cc -O2 -Wall -Wextra -Werror -o "$out" "$@" ||
+		fail "$out does not build"
+}
+build nullserve "$scripts/nullserve.c" -lpthread
+build openload "$scripts/openload.c" -lm
 
 expect_fail 1 'usage: nullserve' ./nullserve
 expect_fail 1 "-n: '5' is not a whole number within 10-" ./nullserve -n 5 0
