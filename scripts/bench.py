@@ -1620,22 +1620,28 @@ def at_half_rate(port, body_path, top, seconds, tmp, wrap=()):
 OPENLOAD_RUNS = 3
 
 
-def openload_tool(ctx):
-    """Path of openload, compiled with cc -O2 into the bench's temp dir on first use (bench
+def bench_tool(ctx, name, libs, rows):
+    """Path of scripts/NAME.c compiled with cc -O2 into the bench's temp dir on first use (bench
     tooling: `make` and `make install` build only the product); None, said once, if it cannot."""
-    if not hasattr(ctx, "openload"):
-        ctx.openload = ctx.path("openload")
-        src = os.path.join(REPO, "scripts", "openload.c")
+    attr = "tool_" + name
+    if not hasattr(ctx, attr):
+        path = ctx.path(name)
+        src = os.path.join(REPO, "scripts", f"{name}.c")
         try:
-            r = subprocess.run(["cc", "-O2", "-o", ctx.openload, src, "-lm"],
+            r = subprocess.run(["cc", "-O2", "-o", path, src] + libs,
                                capture_output=True, text=True, timeout=120)
             why = None if r.returncode == 0 else tail(r.stderr)
         except OSError as e:
             why = str(e)
         if why:
-            say(f"  skip serve Poisson-arrival rows: cannot compile scripts/openload.c\n{why}")
-            ctx.openload = None
-    return ctx.openload
+            say(f"  skip {rows}: cannot compile scripts/{name}.c\n{why}")
+            path = None
+        setattr(ctx, attr, path)
+    return getattr(ctx, attr)
+
+
+def openload_tool(ctx):
+    return bench_tool(ctx, "openload", ["-lm"], "serve Poisson-arrival rows")
 
 
 def run_openload(tool, port, body_path, rate, seconds, wrap=()):
@@ -1650,46 +1656,111 @@ def run_openload(tool, port, body_path, rate, seconds, wrap=()):
     return {k: float(v) for k, v in (f.split("=") for f in r.stdout.split())}, None
 
 
-def poisson_half(ctx, port, body_path, top, seconds, wrap=()):
-    """OPENLOAD_RUNS openload runs at half the maximum rate top (a run_wrk result): the list of
-    their figures, each with the top rate under "top"; None if none ran."""
+# The floor under the Poisson rows: the same load against scripts/nullserve.c, a server that
+# reads each request and answers a fixed body of ml-serve's answer's size, doing no work. Its
+# latency is the machine's, the kernel's and the client's share of ml-serve's.
+def start_floor(ctx, ml_port, body_path, threads, wrap=()):
+    """nullserve with threads threads answering as many bytes as ml-serve answers body_path
+    (asked once on ml_port): (process, port, answer bytes), or None, said, if it cannot."""
+    import urllib.request
+    tool = bench_tool(ctx, "nullserve", ["-lpthread"], "serve floor rows")
+    if tool is None:
+        return None
+    try:
+        with open(body_path, "rb") as f:
+            req = urllib.request.Request(f"http://127.0.0.1:{ml_port}/v1/models/iris/predict",
+                                         data=f.read(), headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as answer:
+            size = len(answer.read())
+    except OSError as e:
+        say(f"  skip serve floor row: no answer from ml-serve to size it: {e}")
+        return None
+    proc = subprocess.Popen(list(wrap) + [tool, "-j", str(threads), "-n", str(size), "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        line = LineReader(proc.stdout.fileno()).readline(10)
+        return proc, int(line.rsplit(":", 1)[1]), size
+    except (TimeoutError, EOFError, ValueError, IndexError) as e:
+        say(f"  skip serve floor row: nullserve did not say its port: {e}")
+        stop_server(proc)
+        return None
+
+
+def stop_floor(floor):
+    if floor:
+        stop_server(floor[0])
+        floor[0].stdout.close()
+
+
+def poisson_half(ctx, port, body_path, top, seconds, wrap=(), floor=None):
+    """OPENLOAD_RUNS openload runs at half the maximum rate top (a run_wrk result), each
+    followed by one against the floor (a start_floor result) when given, so both see the same
+    moments of the machine: the lists of their figures, each with the top rate under "top"
+    (the floor's also with its answer's size under "answer"); None for a list where none ran."""
     tool = openload_tool(ctx)
     if tool is None or not top or top[0] <= 0:
-        return None
-    runs = []
+        return None, None
+    runs, floor_runs = [], []
     for _ in range(OPENLOAD_RUNS):
         got, why = run_openload(tool, port, body_path, top[0] / 2, seconds, wrap)
         if why:
             say(f"  FAIL serve Poisson arrivals: {why}")
             break
         runs.append(dict(got, top=top[0]))
-    return runs or None
+        if floor:
+            got, why = run_openload(tool, floor[1], body_path, top[0] / 2, seconds, wrap)
+            if why:
+                say(f"  FAIL serve floor: {why}")
+                floor = None
+            else:
+                floor_runs.append(dict(got, top=top[0], answer=floor[2]))
+    return runs or None, floor_runs or None
+
+
+def fig(runs, key, scale=1e3, fmt=".3f"):
+    """The median (and range) over runs of a figure."""
+    vals = sorted(r[key] / scale for r in runs)
+    text = format(statistics.median(vals), fmt)
+    return text if len(vals) < 2 else f"{text} ({format(vals[0], fmt)}-{format(vals[-1], fmt)})"
+
+
+def poisson_figures(runs):
+    """The latency figures of a Poisson-arrival row, and the rate reached."""
+    target = runs[0]["top"] / 2
+    bad = sum(r["non2xx"] + r["scheduled"] - r["completed"] for r in runs)
+    return (f"p50 {fig(runs, 'p50_us')} ms, p99 {fig(runs, 'p99_us')} ms, "
+            f"p99.9 {fig(runs, 'p999_us')} ms, medians (ranges) of {len(runs)} runs "
+            f"(of it openload's own lag, due to written: p99 {fig(runs, 'send_lag_p99_us')} ms); "
+            f"{100 * statistics.median(r['rate'] for r in runs) / target:.0f}% of the target "
+            f"{target:.0f}/s (half the {runs[0]['top']:.0f}/s above)"
+            + (f"; {bad:.0f} non-2xx, failed or unanswered" if bad else ""))
 
 
 def poisson_notes(runs, pinned):
     """A Poisson-arrival row's notes: the median and range over runs of each figure."""
-
-    def fig(key, scale, fmt):
-        vals = sorted(r[key] / scale for r in runs)
-        text = format(statistics.median(vals), fmt)
-        return text if len(vals) < 2 else f"{text} ({format(vals[0], fmt)}-{format(vals[-1], fmt)})"
-    target = runs[0]["top"] / 2
-    bad = sum(r["non2xx"] + r["scheduled"] - r["completed"] for r in runs)
-    return (f"p50 {fig('p50_us', 1e3, '.3f')} ms, p99 {fig('p99_us', 1e3, '.3f')} ms, "
-            f"p99.9 {fig('p999_us', 1e3, '.3f')} ms, medians (ranges) of {len(runs)} runs "
-            f"(of it openload's own lag, due to written: p99 {fig('send_lag_p99_us', 1e3, '.3f')} ms); "
-            f"{100 * statistics.median(r['rate'] for r in runs) / target:.0f}% of the target "
-            f"{target:.0f}/s (half the {runs[0]['top']:.0f}/s above)"
-            + (f"; {bad:.0f} non-2xx, failed or unanswered" if bad else "")
+    return (poisson_figures(runs)
             + "; openload (scripts/openload.c, 16 connections): Poisson arrivals, latency from "
             "when each request was due (wrk's whole-ms pauses send in bursts)"
             + ("; ml-serve -j 1 on CPU 1, openload on CPU 0 (taskset)" if pinned else ""))
 
 
+def floor_notes(floor_runs, runs, threads, pinned):
+    """The floor row's notes: its figures, what it is, and ml-serve's p99 over it."""
+    def p99(rs):
+        return statistics.median(r["p99_us"] for r in rs)
+    return (f"floor: the same load against nullserve (scripts/nullserve.c -j {threads}: reads "
+            f"each request, answers {floor_runs[0]['answer']} bytes as ml-serve does, no work), "
+            f"its runs alternating with ml-serve's: "
+            + poisson_figures(floor_runs)
+            + f"; ml-serve's median p99 {p99(runs) / p99(floor_runs):.1f}x the floor's"
+            + ("; nullserve on CPU 1, openload on CPU 0 (taskset)" if pinned else ""))
+
+
 def serve_pinned(ctx, model, body_path, seconds):
     """ml-serve -j 1 on CPU 1 and wrk, then openload, on CPU 0 (taskset): the 1000-row rate and
-    the latency at half of it (wrk's and openload's) when neither takes the other's processor;
-    None where taskset or a second CPU is missing."""
+    the latency at half of it (wrk's, openload's, and openload's against the floor, nullserve
+    -j 1 on CPU 1) when neither takes the other's processor; None where taskset or a second CPU
+    is missing."""
     if shutil.which("taskset") is None or (os.cpu_count() or 1) < 2:
         return None
     port = free_port()
@@ -1703,8 +1774,12 @@ def serve_pinned(ctx, model, body_path, seconds):
         top, why = run_wrk(port, body_path, 16, seconds, ctx.tmp, wrap=wrap)
         if why:
             return None
-        return (top, at_half_rate(port, body_path, top, seconds, ctx.tmp, wrap),
-                poisson_half(ctx, port, body_path, top, seconds, wrap))
+        half = at_half_rate(port, body_path, top, seconds, ctx.tmp, wrap)
+        floor = start_floor(ctx, port, body_path, 1, ("taskset", "-c", "1"))
+        try:
+            return (top, half) + poisson_half(ctx, port, body_path, top, seconds, wrap, floor)
+        finally:
+            stop_floor(floor)
     finally:
         stop_server(proc)
 
@@ -1712,7 +1787,8 @@ def serve_pinned(ctx, model, body_path, seconds):
 def case_serve(ctx):
     """Requests per second and latency of ml-serve against FastAPI + uvicorn and Flask +
     gunicorn serving the same logistic regression (iris), driven by wrk on the same machine;
-    ml-serve's latency at half its rate also with Poisson arrivals from openload."""
+    ml-serve's latency at half its rate also with Poisson arrivals from openload, and the same
+    load against nullserve, a server that does no work, as the machine's floor."""
     import numpy as np
     rows = []
     seconds = 2 if ctx.quick else 10
@@ -1795,10 +1871,16 @@ def case_serve(ctx):
                                         ctx.tmp)
                     if half:
                         results[(ml.name, "half", n)] = half
-                    poisson = poisson_half(ctx, port, bodies[n], results.get((ml.name, n)),
-                                           seconds)
+                    floor = start_floor(ctx, port, bodies[n], workers)
+                    try:
+                        poisson, floor_runs = poisson_half(
+                            ctx, port, bodies[n], results.get((ml.name, n)), seconds, floor=floor)
+                    finally:
+                        stop_floor(floor)
                     if poisson:
                         results[(ml.name, "poisson", n)] = poisson
+                    if floor_runs:
+                        results[(ml.name, "poisson floor", n)] = floor_runs
                 results[(ml.name, "rss")] = " -> ".join(f"{int(k) // 1024} MiB" for k in rss)
         finally:
             stop_server(proc)
@@ -1830,6 +1912,8 @@ def case_serve(ctx):
             results[(ml.name, "half pinned", 1000)] = pinned[1]
         if pinned[2]:
             results[(ml.name, "poisson pinned", 1000)] = pinned[2]
+        if pinned[3]:
+            results[(ml.name, "poisson pinned floor", 1000)] = pinned[3]
     top = results.get((ml.name, "pinned", 1000))
     if top:
         rows.append(Row("serve 1000 rows, pinned", f"{top[0]:.0f}/s", "n/a", "-",
@@ -1855,6 +1939,12 @@ def case_serve(ctx):
             rows.append(Row(f"serve {n} row{'s' if n > 1 else ''} at half rate, Poisson arrivals"
                             f"{label}", f"{statistics.median(r['rate'] for r in runs):.0f}/s",
                             "n/a", "-", poisson_notes(runs, key == "poisson pinned")))
+        floor_runs = results.get((ml.name, key + " floor", n))
+        if runs and floor_runs:
+            rows.append(Row(f"serve {n} row{'s' if n > 1 else ''} at half rate, Poisson arrivals"
+                            f"{label}, floor", f"{statistics.median(r['rate'] for r in floor_runs):.0f}/s",
+                            "n/a", "-", floor_notes(floor_runs, runs,
+                                                    1 if label else workers, bool(label))))
     if (ml.name, "rss") in results:
         rows.append(Row("serve RSS", results[(ml.name, "rss")], "n/a", "-",
                         f"after the 1-row and the 1000-row runs; wrk -c {connections} "
@@ -1889,7 +1979,7 @@ CASES = [
          "ml-predict --line-buffered as a co-process: round-trip per row (no peer)"),
     Case("serve", case_serve,
          "ml-serve under wrk, 1 and 1000 rows  vs  FastAPI+uvicorn and Flask+gunicorn (req/s); "
-         "latency at half rate, Poisson arrivals (scripts/openload.c)"),
+         "latency at half rate, Poisson arrivals (scripts/openload.c), and its floor (scripts/nullserve.c)"),
 ]
 
 
