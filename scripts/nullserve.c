@@ -7,8 +7,8 @@
  * ml-serve's tail that is not ml-serve's.  -s spends CPU time per request before answering,
  * to model a server's work.
  *
- * Each thread has its own SO_REUSEPORT listening socket on 127.0.0.1:PORT, so the kernel
- * spreads connections over the threads as it does for ml-serve.  Keep-alive HTTP/1.1,
+ * The main thread accepts connections on 127.0.0.1:PORT and gives them to the threads in
+ * turn, so 16 connections opened at once are 8 and 8, as ml-serve's acceptor spreads them.  Keep-alive HTTP/1.1,
  * TCP_NODELAY; a request may arrive over several reads and several may come in one read.
  * Once every socket listens it prints "nullserve: listening on 127.0.0.1:PORT" on standard
  * output (PORT 0 picks a free port).  It runs until killed.
@@ -56,7 +56,7 @@ struct server {
 
 struct worker {
 	const struct server *server;
-	int listener;
+	int epoll;
 	pthread_t thread;
 };
 
@@ -110,15 +110,15 @@ static char *make_answer(size_t body_len, size_t *len)
 	return a;
 }
 
-/* Listens on 127.0.0.1:port with SO_REUSEPORT, so other sockets can share the port; returns
- * the socket and sets *bound to the port it got (port 0: a free one). */
+/* Listens on 127.0.0.1:port (blocking accepts); sets *bound to the port it got (port 0: a
+ * free one). */
 static int listen_on(int port, int *bound)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 	if (fd < 0)
 		die("socket: %s", strerror(errno));
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) < 0)
-		die("SO_REUSEPORT: %s", strerror(errno));
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0)
+		die("SO_REUSEADDR: %s", strerror(errno));
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t a_len = sizeof a;
@@ -137,16 +137,16 @@ static void watch(int epoll, int op, int fd, uint32_t events, void *ptr)
 		die("epoll_ctl: %s", strerror(errno));
 }
 
-static void accept_all(int epoll, int listener)
+/* Accepts connections for ever, giving each to the next worker in turn. */
+static void accept_all(int listener, const struct worker *workers, long threads)
 {
-	for (;;) {
-		int fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+	for (long next = 0;; next = (next + 1) % threads) {
+		int fd;
+		while ((fd = accept4(listener, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) < 0) {
+			if (errno != EINTR && errno != ECONNABORTED)
 				fprintf(stderr, "nullserve: accept: %s\n", strerror(errno));
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			return;
+			if (errno == EMFILE || errno == ENFILE || errno == ENOMEM || errno == ENOBUFS)
+				nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
 		}
 		int one = 1;
 		struct conn *c = calloc(1, sizeof *c);
@@ -155,7 +155,7 @@ static void accept_all(int epoll, int listener)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 		c->fd = fd;
 		c->events = EPOLLIN;
-		watch(epoll, EPOLL_CTL_ADD, fd, c->events, c);
+		watch(workers[next].epoll, EPOLL_CTL_ADD, fd, c->events, c);
 	}
 }
 
@@ -320,21 +320,13 @@ static void serve(const struct server *s, int epoll, struct conn *c, uint32_t ev
 static void *run_worker(void *arg)
 {
 	const struct worker *w = arg;
-	int epoll = epoll_create1(EPOLL_CLOEXEC);
-	if (epoll < 0)
-		die("epoll_create1: %s", strerror(errno));
-	watch(epoll, EPOLL_CTL_ADD, w->listener, EPOLLIN, NULL);
 	for (;;) {
 		struct epoll_event events[64];
-		int n = epoll_wait(epoll, events, 64, -1);
+		int n = epoll_wait(w->epoll, events, 64, -1);
 		if (n < 0 && errno != EINTR)
 			die("epoll_wait: %s", strerror(errno));
-		for (int i = 0; i < n; i++) {
-			if (events[i].data.ptr)
-				serve(w->server, epoll, events[i].data.ptr, events[i].events);
-			else
-				accept_all(epoll, w->listener);
-		}
+		for (int i = 0; i < n; i++)
+			serve(w->server, w->epoll, events[i].data.ptr, events[i].events);
 	}
 	return NULL;
 }
@@ -363,17 +355,17 @@ int main(int argc, char **argv)
 	struct worker *workers = calloc((size_t)threads, sizeof *workers);
 	if (!workers)
 		die("out of memory");
+	int listener = listen_on(port, &port);
 	for (long i = 0; i < threads; i++) {
 		workers[i].server = &s;
-		workers[i].listener = listen_on(port, &port); /* the first one fixes port 0 */
-	}
-	printf("nullserve: listening on 127.0.0.1:%d\n", port);
-	fflush(stdout);
-	for (long i = 0; i < threads; i++) {
+		if ((workers[i].epoll = epoll_create1(EPOLL_CLOEXEC)) < 0)
+			die("epoll_create1: %s", strerror(errno));
 		int e = pthread_create(&workers[i].thread, NULL, run_worker, &workers[i]);
 		if (e)
 			die("pthread_create: %s", strerror(e));
 	}
-	pthread_join(workers[0].thread, NULL);
+	printf("nullserve: listening on 127.0.0.1:%d\n", port);
+	fflush(stdout);
+	accept_all(listener, workers, threads);
 	return 0;
 }
