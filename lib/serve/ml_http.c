@@ -684,12 +684,14 @@ static void hand_over(void *context, int socket, const struct sockaddr *peer,
 		      socklen_t peer_length)
 {
 	ml_http *server = context;
-	size_t n = server->n_workers, best = server->next_worker % n, total = 0;
+	size_t n = server->n_workers, best = 0, fewest = SIZE_MAX, total = 0;
 	for (size_t k = 0; k < n; k++) {
 		size_t i = (server->next_worker + k) % n, open = atomic_load(&server->workers[i].open);
 		total += open;
-		if (open < atomic_load(&server->workers[best].open))
+		if (open < fewest) {
 			best = i;
+			fewest = open;
+		}
 	}
 	if (total >= server->options.max_connections) {
 		close(socket);
