@@ -1692,6 +1692,34 @@ def stop_floor(floor):
         floor[0].stdout.close()
 
 
+def duration_buckets(port):
+    """ml-serve's request-duration histogram of the iris model, from its /metrics: the
+    cumulative [(upper bound in seconds, count)] in ascending order, or None."""
+    import urllib.request
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as answer:
+            text = answer.read().decode()
+    except OSError:
+        return None
+    prefix = 'mlpipe_serve_request_duration_seconds_bucket{model="iris",le="'
+    buckets = []
+    for line in text.splitlines():
+        if line.startswith(prefix):
+            bound, count = line[len(prefix):].split('"} ')
+            buckets.append((float(bound), float(count)))
+    return buckets or None
+
+
+def own_p99_us(before, after):
+    """The upper bound (us) of the histogram bucket that holds the 99th percentile of the
+    requests answered between two duration_buckets scrapes, or None."""
+    if not before or not after or len(before) != len(after):
+        return None
+    deltas = [(bound, a - b) for (bound, a), (_, b) in zip(after, before)]
+    total = deltas[-1][1]
+    return next((bound * 1e6 for bound, n in deltas if n >= 0.99 * total), None) if total > 0 else None
+
+
 def poisson_half(ctx, port, body_path, top, seconds, wrap=(), floor=None):
     """OPENLOAD_RUNS openload runs at half the maximum rate top (a run_wrk result), each
     followed by one against the floor (a start_floor result) when given, so both see the same
@@ -1702,11 +1730,12 @@ def poisson_half(ctx, port, body_path, top, seconds, wrap=(), floor=None):
         return None, None
     runs, floor_runs = [], []
     for _ in range(OPENLOAD_RUNS):
+        before = duration_buckets(port)
         got, why = run_openload(tool, port, body_path, top[0] / 2, seconds, wrap)
         if why:
             say(f"  FAIL serve Poisson arrivals: {why}")
             break
-        runs.append(dict(got, top=top[0]))
+        runs.append(dict(got, top=top[0], own_p99_us=own_p99_us(before, duration_buckets(port))))
         if floor:
             got, why = run_openload(tool, floor[1], body_path, top[0] / 2, seconds, wrap)
             if why:
@@ -1730,8 +1759,12 @@ def poisson_figures(runs):
     bad = sum(r["non2xx"] + r["scheduled"] - r["completed"] for r in runs)
     return (f"p50 {fig(runs, 'p50_us')} ms, p99 {fig(runs, 'p99_us')} ms, "
             f"p99.9 {fig(runs, 'p999_us')} ms, medians (ranges) of {len(runs)} runs "
-            f"(of it openload's own lag, due to written: p99 {fig(runs, 'send_lag_p99_us')} ms); "
-            f"{100 * statistics.median(r['rate'] for r in runs) / target:.0f}% of the target "
+            f"(of it openload's own lag, due to written: p99 {fig(runs, 'send_lag_p99_us')} ms"
+            + (f"; ml-serve's own time, from a request's head read to its answer sent, by its "
+               f"/metrics histogram: p99 within {fig(runs, 'own_p99_us', fmt='g')} ms"
+               if all(r.get("own_p99_us") for r in runs) else "")
+            + "); "
+            + f"{100 * statistics.median(r['rate'] for r in runs) / target:.0f}% of the target "
             f"{target:.0f}/s (half the {runs[0]['top']:.0f}/s above)"
             + (f"; {bad:.0f} non-2xx, failed or unanswered" if bad else ""))
 
