@@ -251,7 +251,8 @@ long ml_source_peek(ml_source *source, size_t length, const unsigned char **byte
 			source->pending_end += (size_t)got;
 		}
 	}
-	*bytes = source->pending + source->pending_start;
+	/* Nothing held yet (a peek of 0 bytes first): no buffer to point into. */
+	*bytes = source->pending ? source->pending + source->pending_start : NULL;
 	have = source->pending_end - source->pending_start;
 	return (long)(have < length ? have : length);
 }
