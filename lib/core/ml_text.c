@@ -426,7 +426,8 @@ static int stream_line(ml_text_reader *reader, const char **start, const char **
 {
 	size_t scanned = 0;
 	for (;;) {
-		char *begin = reader->window + reader->begin;
+		/* No window before the first read: nothing held, nothing to point into. */
+		char *begin = reader->window ? reader->window + reader->begin : NULL;
 		size_t held = reader->end - reader->begin;
 		char *newline = held > scanned ? memchr(begin + scanned, '\n', held - scanned) : NULL;
 		size_t line_length = newline ? (size_t)(newline - begin) : held;

@@ -220,8 +220,9 @@ int ml_training_rows_next(ml_training_rows *rows, double *block, size_t max_rows
 	if (!data->read) { /* in memory (values may be NULL when there are no rows) */
 		n = data->n_rows - rows->next_row;
 		n = n < max_rows ? n : max_rows;
-		/* An index subset is gathered row by row, never copied whole. */
-		in = data->row_index ? NULL : data->values + rows->next_row * rows->width;
+		/* An index subset is gathered row by row, never copied whole; no rows, no values. */
+		in = data->row_index || !data->values ? NULL
+						      : data->values + rows->next_row * rows->width;
 	} else {
 		if (max_rows > rows->raw_capacity) {
 			size_t cells;
