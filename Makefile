@@ -157,7 +157,7 @@ fuzz: $(FUZZERS:%=$(FUZZ_BUILD)/fuzz_%)
 			$(FUZZ_BUILD)/corpus/$$f tests/fuzz/corpus/$$f || exit 1; done
 
 clean:
-	rm -rf build build-sanitize build-fuzz
+	rm -rf build build-sanitize build-clang build-fuzz
 
 -include $(FUZZ_REPLAY:$(BUILD)/fuzz/replay_%=$(BUILD)/tests/fuzz/fuzz_%.d) $(BUILD)/tests/fuzz/replay.d
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(PROGRAMS:$(BUILD)/%=$(BUILD)/cmd/%.d)

@@ -6,7 +6,8 @@
 # the optional --plot of ml-eval and ml-cluster needs (their tests skip
 # without it), curl for the ml-serve tests, and wrk with the Python web
 # services ml-serve is measured against (FastAPI + uvicorn, Flask + gunicorn).
-# MLPIPE_FUZZ=1 also installs clang, whose libFuzzer runtime `make fuzz` needs.
+# MLPIPE_FUZZ=1 also installs clang, whose libFuzzer runtime `make fuzz` needs, and
+# its OpenMP runtime, for the sanitizer build with clang that CI runs (.ci/run).
 set -eu
 
 packages="build-essential pkg-config libcsv-dev libopenblas-dev libxxhash-dev zlib1g-dev libzstd-dev
@@ -17,7 +18,7 @@ if [ "${MLPIPE_PEERS:-0}" = 1 ]; then
 	packages="$packages $peers"
 fi
 if [ "${MLPIPE_FUZZ:-0}" = 1 ]; then
-	packages="$packages clang"
+	packages="$packages clang libomp-dev"
 fi
 
 missing=""
