@@ -1658,10 +1658,14 @@ def run_openload(tool, port, body_path, rate, seconds, wrap=()):
 
 # The floor under the Poisson rows: the same load against scripts/nullserve.c, a server that
 # reads each request and answers a fixed body of ml-serve's answer's size, doing no work. Its
-# latency is the machine's, the kernel's and the client's share of ml-serve's.
-def start_floor(ctx, ml_port, body_path, threads, wrap=()):
+# latency is the machine's, the kernel's and the client's share of ml-serve's. The work floor
+# is nullserve again, spending (-s) as much CPU time on each request as ml-serve spent beyond
+# the floor's own in the run before: the latency of any server doing ml-serve's work in that
+# time, so that what the work costs in the tail is told apart from how ml-serve does it.
+def start_floor(ctx, ml_port, body_path, threads, wrap=(), spin_us=0):
     """nullserve with threads threads answering as many bytes as ml-serve answers body_path
-    (asked once on ml_port): (process, port, answer bytes), or None, said, if it cannot."""
+    (asked once on ml_port), after spending spin_us of CPU time on each request: (process,
+    port, answer bytes), or None, said, if it cannot."""
     import urllib.request
     tool = bench_tool(ctx, "nullserve", ["-lpthread"], "serve floor rows")
     if tool is None:
@@ -1675,7 +1679,8 @@ def start_floor(ctx, ml_port, body_path, threads, wrap=()):
     except OSError as e:
         say(f"  skip serve floor row: no answer from ml-serve to size it: {e}")
         return None
-    proc = subprocess.Popen(list(wrap) + [tool, "-j", str(threads), "-n", str(size), "0"],
+    proc = subprocess.Popen(list(wrap) + [tool, "-j", str(threads), "-n", str(size),
+                                          "-s", f"{spin_us:.0f}", "0"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
         line = LineReader(proc.stdout.fileno()).readline(10)
@@ -1720,30 +1725,72 @@ def own_p99_us(before, after):
     return next((bound * 1e6 for bound, n in deltas if n >= 0.99 * total), None) if total > 0 else None
 
 
-def poisson_half(ctx, port, body_path, top, seconds, wrap=(), floor=None):
-    """OPENLOAD_RUNS openload runs at half the maximum rate top (a run_wrk result), each
-    followed by one against the floor (a start_floor result) when given, so both see the same
-    moments of the machine: the lists of their figures, each with the top rate under "top"
-    (the floor's also with its answer's size under "answer"); None for a list where none ran."""
+def cpu_seconds(pid):
+    """The CPU time (user and system) a process has spent, in seconds; None if it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measured_openload(tool, pid, port, body_path, rate, seconds, wrap=()):
+    """run_openload, its figures also with the server's (pid's) CPU time per request in us
+    under "cpu_us": its CPU time over the run, warm-up second included, over the requests
+    sent in it (those counted, scaled to the whole run)."""
+    before = cpu_seconds(pid)
+    got, why = run_openload(tool, port, body_path, rate, seconds, wrap)
+    after = cpu_seconds(pid)
+    if got and before is not None and after is not None and got["scheduled"] > 0:
+        got["cpu_us"] = 1e6 * (after - before) / (got["scheduled"] * (seconds + 1) / seconds)
+    return got, why
+
+
+def poisson_half(ctx, server, body_path, top, seconds, wrap=(), floor=None, work_floor=None):
+    """OPENLOAD_RUNS openload runs at half the maximum rate top (a run_wrk result) against
+    server (process, port), each followed by one against the floor (a start_floor result)
+    when given, then one against a work floor (work_floor(spin_us) starts one, a start_floor
+    result) spending per request the CPU time the server spent beyond the floor's, so all
+    see the same moments of the machine: the lists of their figures, each with the top rate
+    under "top" (the floors' also with their answer's size under "answer", the work floor's
+    with its spin under "spin_us"); None for a list where none ran."""
     tool = openload_tool(ctx)
     if tool is None or not top or top[0] <= 0:
-        return None, None
-    runs, floor_runs = [], []
+        return None, None, None
+    proc, port = server
+    runs, floor_runs, work_runs = [], [], []
     for _ in range(OPENLOAD_RUNS):
         before = duration_buckets(port)
-        got, why = run_openload(tool, port, body_path, top[0] / 2, seconds, wrap)
+        got, why = measured_openload(tool, proc.pid, port, body_path, top[0] / 2, seconds, wrap)
         if why:
             say(f"  FAIL serve Poisson arrivals: {why}")
             break
         runs.append(dict(got, top=top[0], own_p99_us=own_p99_us(before, duration_buckets(port))))
-        if floor:
-            got, why = run_openload(tool, floor[1], body_path, top[0] / 2, seconds, wrap)
-            if why:
-                say(f"  FAIL serve floor: {why}")
-                floor = None
-            else:
-                floor_runs.append(dict(got, top=top[0], answer=floor[2]))
-    return runs or None, floor_runs or None
+        if not floor:
+            continue
+        got, why = measured_openload(tool, floor[0].pid, floor[1], body_path, top[0] / 2,
+                                     seconds, wrap)
+        if why:
+            say(f"  FAIL serve floor: {why}")
+            floor = None
+            continue
+        floor_runs.append(dict(got, top=top[0], answer=floor[2]))
+        if work_floor and "cpu_us" in runs[-1] and "cpu_us" in got:
+            spin = max(0.0, runs[-1]["cpu_us"] - got["cpu_us"])
+            busy = work_floor(spin)
+            if busy:
+                try:
+                    got, why = measured_openload(tool, busy[0].pid, busy[1], body_path,
+                                                 top[0] / 2, seconds, wrap)
+                finally:
+                    stop_floor(busy)
+                if why:
+                    say(f"  FAIL serve work floor: {why}")
+                    work_floor = None
+                else:
+                    work_runs.append(dict(got, top=top[0], answer=busy[2], spin_us=spin))
+    return runs or None, floor_runs or None, work_runs or None
 
 
 def fig(runs, key, scale=1e3, fmt=".3f"):
@@ -1789,6 +1836,20 @@ def floor_notes(floor_runs, runs, threads, pinned):
             + ("; nullserve on CPU 1, openload on CPU 0 (taskset)" if pinned else ""))
 
 
+def work_floor_notes(work_runs, runs, floor_runs, threads, pinned):
+    """The work floor row's notes: what it spent, its figures, and ml-serve's p99 over it."""
+    def p99(rs):
+        return statistics.median(r["p99_us"] for r in rs)
+    return (f"work floor: nullserve -j {threads} -s S, spending S us of CPU time on each "
+            f"request, ml-serve's CPU time per request in the run before less the floor's "
+            f"(S {fig(work_runs, 'spin_us', 1, '.0f')} us; ml-serve {fig(runs, 'cpu_us', 1, '.0f')}"
+            f" us, the floor {fig(floor_runs, 'cpu_us', 1, '.0f')} us): any server doing "
+            f"ml-serve's work in that time, at the same load; its runs alternating with the "
+            f"others': " + poisson_figures(work_runs)
+            + f"; ml-serve's median p99 {p99(runs) / p99(work_runs):.1f}x this floor's"
+            + ("; nullserve on CPU 1, openload on CPU 0 (taskset)" if pinned else ""))
+
+
 def serve_pinned(ctx, model, body_path, seconds):
     """ml-serve -j 1 on CPU 1 and wrk, then openload, on CPU 0 (taskset): the 1000-row rate and
     the latency at half of it (wrk's, openload's, and openload's against the floor, nullserve
@@ -1808,9 +1869,12 @@ def serve_pinned(ctx, model, body_path, seconds):
         if why:
             return None
         half = at_half_rate(port, body_path, top, seconds, ctx.tmp, wrap)
-        floor = start_floor(ctx, port, body_path, 1, ("taskset", "-c", "1"))
+        on_1 = ("taskset", "-c", "1")
+        floor = start_floor(ctx, port, body_path, 1, on_1)
         try:
-            return (top, half) + poisson_half(ctx, port, body_path, top, seconds, wrap, floor)
+            return (top, half) + poisson_half(
+                ctx, (proc, port), body_path, top, seconds, wrap, floor,
+                lambda spin: start_floor(ctx, port, body_path, 1, on_1, spin))
         finally:
             stop_floor(floor)
     finally:
@@ -1933,14 +1997,16 @@ def case_serve(ctx):
                     results[(ml.name, "half", n)] = half
                 floor = start_floor(ctx, port, bodies[n], workers)
                 try:
-                    poisson, floor_runs = poisson_half(
-                        ctx, port, bodies[n], results.get((ml.name, n)), seconds, floor=floor)
+                    got = poisson_half(
+                        ctx, (ml_server[1], port), bodies[n], results.get((ml.name, n)),
+                        seconds, floor=floor,
+                        work_floor=lambda spin: start_floor(ctx, port, bodies[n], workers,
+                                                            spin_us=spin))
                 finally:
                     stop_floor(floor)
-                if poisson:
-                    results[(ml.name, "poisson", n)] = poisson
-                if floor_runs:
-                    results[(ml.name, "poisson floor", n)] = floor_runs
+                for key, runs in zip(("poisson", "poisson floor", "poisson work floor"), got):
+                    if runs:
+                        results[(ml.name, key, n)] = runs
             results[(ml.name, "rss")] = " -> ".join(f"{int(k) // 1024} MiB" for k in rss)
     finally:
         for side, proc, port, err in servers:
@@ -1981,6 +2047,8 @@ def case_serve(ctx):
             results[(ml.name, "poisson pinned", 1000)] = pinned[2]
         if pinned[3]:
             results[(ml.name, "poisson pinned floor", 1000)] = pinned[3]
+        if pinned[4]:
+            results[(ml.name, "poisson pinned work floor", 1000)] = pinned[4]
     top = results.get((ml.name, "pinned", 1000))
     if top:
         rows.append(Row("serve 1000 rows, pinned", f"{top[0]:.0f}/s", "n/a", "-",
@@ -2012,6 +2080,13 @@ def case_serve(ctx):
                             f"{label}, floor", f"{statistics.median(r['rate'] for r in floor_runs):.0f}/s",
                             "n/a", "-", floor_notes(floor_runs, runs,
                                                     1 if label else workers, bool(label))))
+        work_runs = results.get((ml.name, key + " work floor", n))
+        if runs and work_runs:
+            rows.append(Row(f"serve {n} row{'s' if n > 1 else ''} at half rate, Poisson arrivals"
+                            f"{label}, work floor",
+                            f"{statistics.median(r['rate'] for r in work_runs):.0f}/s", "n/a", "-",
+                            work_floor_notes(work_runs, runs, floor_runs,
+                                             1 if label else workers, bool(label))))
     if (ml.name, "rss") in results:
         rows.append(Row("serve RSS", results[(ml.name, "rss")], "n/a", "-",
                         f"after the 1-row and the 1000-row runs; wrk -c {connections} "
@@ -2046,7 +2121,8 @@ CASES = [
          "ml-predict --line-buffered as a co-process: round-trip per row (no peer)"),
     Case("serve", case_serve,
          "ml-serve under wrk, 1 and 1000 rows  vs  FastAPI+uvicorn and Flask+gunicorn (req/s); "
-         "latency at half rate, Poisson arrivals (scripts/openload.c), and its floor (scripts/nullserve.c)"),
+         "latency at half rate, Poisson arrivals (scripts/openload.c), and its floors (scripts/nullserve.c: "
+         "no work, and ml-serve's CPU time per request)"),
 ]
 
 
