@@ -1618,6 +1618,7 @@ def at_half_rate(port, body_path, top, seconds, tmp, wrap=()):
 # request held behind a slow answer is never charged for the wait. openload sends at Poisson
 # arrival times kept in nanoseconds and counts each latency from when the request was due.
 OPENLOAD_RUNS = 3
+OPENLOAD_WARMUP = 1  # seconds sent before the measured ones, not counted
 
 
 def bench_tool(ctx, name, libs, rows):
@@ -1648,7 +1649,8 @@ def run_openload(tool, port, body_path, rate, seconds, wrap=()):
     """One openload run against the predict endpoint at a mean rate: a dict of its figures
     (scheduled, completed, rate, p50_us, p90_us, p99_us, p999_us, max_us, non2xx, errors), or
     None and why."""
-    argv = list(wrap) + [tool, "-r", f"{rate:.0f}", "-d", str(seconds), "-w", "1", "-c", "16",
+    argv = list(wrap) + [tool, "-r", f"{rate:.0f}", "-d", str(seconds),
+                         "-w", str(OPENLOAD_WARMUP), "-c", "16",
                          "-b", body_path, f"http://127.0.0.1:{port}/v1/models/iris/predict"]
     r = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60)
     if r.returncode != 0:
@@ -1662,20 +1664,22 @@ def run_openload(tool, port, body_path, rate, seconds, wrap=()):
 # is nullserve again, spending (-s) as much CPU time on each request as ml-serve spent beyond
 # the floor's own in the run before: the latency of any server doing ml-serve's work in that
 # time, so that what the work costs in the tail is told apart from how ml-serve does it.
-def start_floor(ctx, ml_port, body_path, threads, wrap=(), spin_us=0):
-    """nullserve with threads threads answering as many bytes as ml-serve answers body_path
-    (asked once on ml_port), after spending spin_us of CPU time on each request: (process,
-    port, answer bytes), or None, said, if it cannot."""
+def start_floor(ctx, ml_port, body_path, threads, wrap=(), spin_us=0, size=None):
+    """nullserve with threads threads answering size bytes (by default as many as ml-serve
+    answers body_path, asked once on ml_port), after spending spin_us of CPU time on each
+    request: (process, port, answer bytes), or None, said, if it cannot."""
     import urllib.request
     tool = bench_tool(ctx, "nullserve", ["-lpthread"], "serve floor rows")
     if tool is None:
         return None
     try:
-        with open(body_path, "rb") as f:
-            req = urllib.request.Request(f"http://127.0.0.1:{ml_port}/v1/models/iris/predict",
-                                         data=f.read(), headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=10) as answer:
-            size = len(answer.read())
+        if size is None:
+            with open(body_path, "rb") as f:
+                req = urllib.request.Request(
+                    f"http://127.0.0.1:{ml_port}/v1/models/iris/predict", data=f.read(),
+                    headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=10) as answer:
+                size = len(answer.read())
     except OSError as e:
         say(f"  skip serve floor row: no answer from ml-serve to size it: {e}")
         return None
@@ -1737,24 +1741,25 @@ def cpu_seconds(pid):
 
 def measured_openload(tool, pid, port, body_path, rate, seconds, wrap=()):
     """run_openload, its figures also with the server's (pid's) CPU time per request in us
-    under "cpu_us": its CPU time over the run, warm-up second included, over the requests
-    sent in it (those counted, scaled to the whole run)."""
+    under "cpu_us": its CPU time over the run, warm-up included, over the requests sent in
+    it (those counted, scaled to the whole run)."""
     before = cpu_seconds(pid)
     got, why = run_openload(tool, port, body_path, rate, seconds, wrap)
     after = cpu_seconds(pid)
     if got and before is not None and after is not None and got["scheduled"] > 0:
-        got["cpu_us"] = 1e6 * (after - before) / (got["scheduled"] * (seconds + 1) / seconds)
+        sent = got["scheduled"] * (seconds + OPENLOAD_WARMUP) / seconds
+        got["cpu_us"] = 1e6 * (after - before) / sent
     return got, why
 
 
 def poisson_half(ctx, server, body_path, top, seconds, wrap=(), floor=None, work_floor=None):
     """OPENLOAD_RUNS openload runs at half the maximum rate top (a run_wrk result) against
     server (process, port), each followed by one against the floor (a start_floor result)
-    when given, then one against a work floor (work_floor(spin_us) starts one, a start_floor
-    result) spending per request the CPU time the server spent beyond the floor's, so all
-    see the same moments of the machine: the lists of their figures, each with the top rate
-    under "top" (the floors' also with their answer's size under "answer", the work floor's
-    with its spin under "spin_us"); None for a list where none ran."""
+    when given, then one against a work floor (work_floor(spin_us, answer bytes) starts one,
+    a start_floor result) spending per request the CPU time the server spent beyond the
+    floor's, so all see the same moments of the machine: the lists of their figures, each
+    with the top rate under "top" (the floors' also with their answer's size under "answer",
+    the work floor's with its spin under "spin_us"); None for a list where none ran."""
     tool = openload_tool(ctx)
     if tool is None or not top or top[0] <= 0:
         return None, None, None
@@ -1778,7 +1783,7 @@ def poisson_half(ctx, server, body_path, top, seconds, wrap=(), floor=None, work
         floor_runs.append(dict(got, top=top[0], answer=floor[2]))
         if work_floor and "cpu_us" in runs[-1] and "cpu_us" in got:
             spin = max(0.0, runs[-1]["cpu_us"] - got["cpu_us"])
-            busy = work_floor(spin)
+            busy = work_floor(spin, floor[2])
             if busy:
                 try:
                     got, why = measured_openload(tool, busy[0].pid, busy[1], body_path,
@@ -1824,29 +1829,31 @@ def poisson_notes(runs, pinned):
             + ("; ml-serve -j 1 on CPU 1, openload on CPU 0 (taskset)" if pinned else ""))
 
 
+def median_p99(runs):
+    return statistics.median(r["p99_us"] for r in runs)
+
+
 def floor_notes(floor_runs, runs, threads, pinned):
     """The floor row's notes: its figures, what it is, and ml-serve's p99 over it."""
-    def p99(rs):
-        return statistics.median(r["p99_us"] for r in rs)
     return (f"floor: the same load against nullserve (scripts/nullserve.c -j {threads}: reads "
             f"each request, answers {floor_runs[0]['answer']} bytes as ml-serve does, no work), "
             f"its runs alternating with ml-serve's: "
             + poisson_figures(floor_runs)
-            + f"; ml-serve's median p99 {p99(runs) / p99(floor_runs):.1f}x the floor's"
+            + f"; ml-serve's median p99 {median_p99(runs) / median_p99(floor_runs):.1f}x "
+            "the floor's"
             + ("; nullserve on CPU 1, openload on CPU 0 (taskset)" if pinned else ""))
 
 
 def work_floor_notes(work_runs, runs, floor_runs, threads, pinned):
     """The work floor row's notes: what it spent, its figures, and ml-serve's p99 over it."""
-    def p99(rs):
-        return statistics.median(r["p99_us"] for r in rs)
     return (f"work floor: nullserve -j {threads} -s S, spending S us of CPU time on each "
             f"request, ml-serve's CPU time per request in the run before less the floor's "
             f"(S {fig(work_runs, 'spin_us', 1, '.0f')} us; ml-serve {fig(runs, 'cpu_us', 1, '.0f')}"
             f" us, the floor {fig(floor_runs, 'cpu_us', 1, '.0f')} us): any server doing "
             f"ml-serve's work in that time, at the same load; its runs alternating with the "
             f"others': " + poisson_figures(work_runs)
-            + f"; ml-serve's median p99 {p99(runs) / p99(work_runs):.1f}x this floor's"
+            + f"; ml-serve's median p99 {median_p99(runs) / median_p99(work_runs):.1f}x "
+            "this floor's"
             + ("; nullserve on CPU 1, openload on CPU 0 (taskset)" if pinned else ""))
 
 
@@ -1874,7 +1881,7 @@ def serve_pinned(ctx, model, body_path, seconds):
         try:
             return (top, half) + poisson_half(
                 ctx, (proc, port), body_path, top, seconds, wrap, floor,
-                lambda spin: start_floor(ctx, port, body_path, 1, on_1, spin))
+                lambda spin, size: start_floor(ctx, port, body_path, 1, on_1, spin, size))
         finally:
             stop_floor(floor)
     finally:
@@ -2000,8 +2007,8 @@ def case_serve(ctx):
                     got = poisson_half(
                         ctx, (ml_server[1], port), bodies[n], results.get((ml.name, n)),
                         seconds, floor=floor,
-                        work_floor=lambda spin: start_floor(ctx, port, bodies[n], workers,
-                                                            spin_us=spin))
+                        work_floor=lambda spin, size: start_floor(
+                            ctx, port, bodies[n], workers, spin_us=spin, size=size))
                 finally:
                     stop_floor(floor)
                 for key, runs in zip(("poisson", "poisson floor", "poisson work floor"), got):
